@@ -1,0 +1,80 @@
+// Streaming, mergeable aggregates. Every statistic derives from counts per
+// scale point or option, so an aggregate is a few integers per question and
+// group, serialises to JSON, and two aggregates (e.g. from two shards or two
+// days) merge exactly by adding counts.
+#ifndef SONDAR_AGGREGATE_H_
+#define SONDAR_AGGREGATE_H_
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "sondar/response.h"
+#include "sondar/scoring.h"
+
+namespace sondar {
+
+inline constexpr std::string_view kAggregateSchema = "sondar.aggregate/1";
+// Distinct keys kept per breakdown (trigger, segment, day); further keys are
+// counted under
+// "(other)", which keeps memory bounded whatever the input.
+inline constexpr std::size_t kMaxGroupKeys = 1000;
+inline constexpr std::string_view kOtherKey = "(other)";
+
+class Aggregate {
+ public:
+  explicit Aggregate(const Survey& survey);
+
+  void Add(const ResponseRecord& record);
+  Status Merge(const Aggregate& other);
+
+  json ToJson() const;
+  static Result<Aggregate> FromJson(const Survey& survey, const json& document);
+
+  // Scores with intervals for the whole set and each breakdown; see
+  // docs/scoring.md.
+  json Summary(double confidence = kDefaultConfidence) const;
+
+  std::uint64_t responses() const {
+    return total_.complete + total_.partial + total_.dismissed;
+  }
+
+ private:
+  struct QuestionShape {
+    std::string id;
+    QuestionType type;
+    int min = 0;  // scale questions
+    int threshold = 0;
+    int points = 0;
+    std::vector<std::string> options;  // choice questions
+    std::size_t slots() const;
+  };
+  struct Group {
+    std::uint64_t complete = 0, partial = 0, dismissed = 0;
+    std::vector<std::vector<std::uint64_t>>
+        counts;  // per question, per point/option
+    std::vector<std::uint64_t>
+        answered;  // per question: responses answering it
+  };
+  using Groups = std::map<std::string, Group>;
+
+  Group NewGroup() const;
+  void AddTo(Group& group, const ResponseRecord& record) const;
+  Group& GroupFor(Groups& groups, const std::string& key);
+  static void MergeGroup(Group& into, const Group& from);
+  json GroupToJson(const Group& group) const;
+  Status GroupFromJson(const json& value, const std::string& path,
+                       Group* group) const;
+  json GroupSummary(const Group& group, double confidence) const;
+
+  std::string survey_id_;
+  int survey_version_ = 0;
+  std::vector<QuestionShape> shapes_;
+  Group total_;
+  Groups by_trigger_, by_segment_, by_day_;
+};
+
+}  // namespace sondar
+
+#endif  // SONDAR_AGGREGATE_H_

@@ -1,0 +1,43 @@
+// Conditions used by showIf, logic jumps, endings (on answers) and targeting
+// (on visitor attributes): leaves {subject, op, value} grouped by "all" /
+// "any".
+#ifndef SONDAR_CONDITION_H_
+#define SONDAR_CONDITION_H_
+
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+namespace sondar {
+
+using nlohmann::json;
+
+enum class Op { kEq, kNeq, kLt, kLte, kGt, kGte, kIn, kAnswered };
+
+struct Condition {
+  enum class Kind { kLeaf, kAll, kAny };
+  Kind kind = Kind::kLeaf;
+  std::string subject;  // question id or attribute name (leaf)
+  Op op = Op::kEq;
+  json value;                       // leaf operand; for kAnswered a boolean
+  std::vector<Condition> children;  // kAll / kAny
+};
+
+// Looks a subject up; nullptr when it is absent (unanswered, attribute not
+// given).
+using Lookup = std::function<const json*(const std::string& subject)>;
+
+// Semantics (documented in docs/survey-schema.md):
+//  - a comparison on an absent or null subject is false (use "answered" to test
+//  presence);
+//  - eq / neq on an array subject (multi_choice) test membership;
+//  - lt..gte compare numbers with numbers or strings with strings, anything
+//  else is false;
+//  - in: the subject (or any element of an array subject) is one of the listed
+//  values.
+bool Evaluate(const Condition& condition, const Lookup& lookup);
+
+}  // namespace sondar
+
+#endif  // SONDAR_CONDITION_H_

@@ -1,0 +1,66 @@
+// Receiving responses: validating a sondar.response/1 payload against its
+// survey (as a collector must, never trusting the client), and the compact
+// record aggregation works on.
+#ifndef SONDAR_RESPONSE_H_
+#define SONDAR_RESPONSE_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "sondar/survey.h"
+
+namespace sondar {
+
+inline constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+
+enum class ResponseStatus { kPartial, kComplete, kDismissed };
+std::string_view StatusName(ResponseStatus status);
+
+// What aggregation needs of one response, small enough to keep a million in
+// memory.
+struct ResponseRecord {
+  std::string response_id;
+  ResponseStatus status = ResponseStatus::kPartial;
+  std::string trigger;
+  std::string segment;  // value of the breakdown hidden field, if any
+  std::int64_t submitted_at_ms = 0;
+  // (question index, value): scale point, or option index for choices (one
+  // entry per chosen option), or 0 for an answered text question.
+  std::vector<std::pair<std::uint16_t, std::int16_t>> values;
+};
+
+struct ValidateOptions {
+  // Hidden field whose value becomes ResponseRecord::segment ("segment" by
+  // default).
+  std::string segment_field = "segment";
+};
+
+// Checks `payload` against `survey`: schema, ids, status, timestamps, every
+// answer in range, answers only to questions the visitor could have reached,
+// required questions answered when complete, hidden fields declared. Any
+// "scores" in the payload are ignored: the caller recomputes them
+// (NormalizeResponse) rather than trusting the client.
+Result<ResponseRecord> ValidateResponse(const Survey& survey,
+                                        const json& payload,
+                                        const ValidateOptions& options = {});
+// The same for JSON text, with the size (kMaxResponseBytes) and depth limits
+// applied first.
+Result<ResponseRecord> ValidateResponseText(
+    const Survey& survey, std::string_view text,
+    const ValidateOptions& options = {});
+
+// A validated payload with its "scores" recomputed from its answers and "page"
+// stripped.
+json NormalizeResponse(const Survey& survey, const json& payload);
+
+// True when `incoming` should replace `stored` for the same responseId:
+// complete beats dismissed beats partial, and within a status the later
+// submittedAt wins. A late partial therefore never overwrites a complete
+// response.
+bool Supersedes(const ResponseRecord& incoming, const ResponseRecord& stored);
+
+}  // namespace sondar
+
+#endif  // SONDAR_RESPONSE_H_

@@ -1,0 +1,82 @@
+// One visitor taking one survey: a deterministic state machine. Time and the
+// response id are inputs, so the same calls always give the same payload.
+#ifndef SONDAR_SESSION_H_
+#define SONDAR_SESSION_H_
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sondar/survey.h"
+
+namespace sondar {
+
+inline constexpr std::string_view kResponseSchema = "sondar.response/1";
+
+struct SessionStart {
+  std::string
+      response_id;  // UUID v4 from the caller (crypto.randomUUID in the widget)
+  std::string visitor_id;
+  std::string locale;    // the visitor's; empty = the survey's default
+  std::string trigger;   // event that showed the survey; empty for a page view
+  std::string page_url;  // stored as origin + path only
+  json hidden =
+      json::object();  // values for the survey's declared hidden fields
+  std::int64_t started_at_ms = 0;
+};
+
+// Reads a SessionStart from {"responseId", "visitorId", "locale", "trigger",
+// "page", "hidden", "startedAt" (ms since the epoch)}; used by the wasm glue.
+Result<SessionStart> ParseSessionStart(const json& document);
+
+enum class SessionState { kInProgress, kComplete, kDismissed };
+
+class Session {
+ public:
+  static Result<Session> Start(std::shared_ptr<const Survey> survey,
+                               SessionStart start);
+
+  SessionState state() const { return state_; }
+  // Question on screen; nullopt once complete or dismissed.
+  std::optional<std::size_t> current() const;
+  // Ending index once complete; -1 = the built-in thank-you screen.
+  int ending() const { return ending_; }
+  // Locale the texts are shown in: the visitor's when the survey is fully
+  // translated into it, otherwise the survey default (never a mix of languages
+  // on one screen).
+  const std::string& locale() const { return locale_; }
+
+  // Records an answer to the question on screen; null, "" or [] clears it.
+  Status Answer(std::string_view question_id, const json& value);
+  // Moves on; fails with `required` if the question on screen needs an answer.
+  Status Next();
+  Status Back();
+  Status Dismiss();
+
+  // What the UI renders now: texts resolved to `locale()`, the current answer,
+  // progress.
+  json View() const;
+  // The sondar.response/1 payload; status partial until complete or dismissed.
+  json Payload(std::int64_t now_ms) const;
+  // Answers to the questions on the visitor's path (earlier answers to
+  // questions the visitor then routed around are left out).
+  Answers PathAnswers() const;
+
+ private:
+  Session(std::shared_ptr<const Survey> survey, SessionStart start);
+
+  std::shared_ptr<const Survey> survey_;
+  SessionStart start_;
+  std::string locale_;
+  SessionState state_ = SessionState::kInProgress;
+  std::vector<std::size_t>
+      path_;  // visited questions; back() is on screen while in progress
+  Answers answers_;
+  int ending_ = -1;
+};
+
+}  // namespace sondar
+
+#endif  // SONDAR_SESSION_H_

@@ -1,0 +1,16 @@
+// Everything the core offers, for callers who do not care to pick headers.
+#ifndef SONDAR_SONDAR_H_
+#define SONDAR_SONDAR_H_
+
+#include "sondar/aggregate.h"
+#include "sondar/condition.h"
+#include "sondar/decide.h"
+#include "sondar/response.h"
+#include "sondar/scoring.h"
+#include "sondar/session.h"
+#include "sondar/status.h"
+#include "sondar/survey.h"
+#include "sondar/text.h"
+#include "sondar/util.h"
+
+#endif  // SONDAR_SONDAR_H_

@@ -1,0 +1,169 @@
+// The survey definition, schema "sondar.survey/1", parsed and validated in one
+// pass.
+#ifndef SONDAR_SURVEY_H_
+#define SONDAR_SURVEY_H_
+
+#include <cstddef>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "sondar/condition.h"
+#include "sondar/status.h"
+#include "sondar/text.h"
+
+namespace sondar {
+
+inline constexpr std::string_view kSurveySchema = "sondar.survey/1";
+// Limits on what ParseSurvey accepts; larger documents are rejected as
+// too_large / too_deep.
+inline constexpr std::size_t kMaxSurveyBytes = 256 * 1024;
+inline constexpr int kMaxJsonDepth = 32;
+inline constexpr std::size_t kMaxQuestions = 100;
+inline constexpr std::size_t kMaxOptions = 50;
+inline constexpr int kMaxScalePoints = 11;
+inline constexpr int kDefaultTextMaxLength = 1000;
+inline constexpr int kMaxTextMaxLength = 10000;
+
+enum class QuestionType {
+  kNps,
+  kCsat,
+  kCes,
+  kRating,
+  kSingleChoice,
+  kMultiChoice,
+  kText
+};
+enum class ScaleDisplay { kNumber, kStar, kEmoji, kThumbs };
+
+std::string_view TypeName(QuestionType type);
+std::string_view DisplayName(ScaleDisplay display);
+
+struct Scale {
+  int min = 0;
+  int max = 0;
+  ScaleDisplay display = ScaleDisplay::kNumber;
+  LocalizedText low_label;
+  LocalizedText high_label;
+  // csat: lowest "satisfied" point (satisfiedMin); ces: lowest "agree" point
+  // (agreeMin). Default for both: every point strictly above the scale's
+  // midpoint (4-5 on 1-5, 5-7 on 1-7).
+  int threshold = 0;
+
+  int points() const { return max - min + 1; }
+};
+
+struct Option {
+  std::string id;
+  LocalizedText label;
+};
+
+struct Jump {
+  Condition when;
+  std::string target;  // question id or ending id
+  bool to_ending = false;
+  std::size_t target_index = 0;  // into questions or endings
+};
+
+struct Question {
+  std::string id;
+  QuestionType type = QuestionType::kText;
+  LocalizedText prompt;
+  LocalizedText description;
+  bool required = false;
+  std::optional<Scale> scale;              // nps csat ces rating
+  std::vector<Option> options;             // single_choice multi_choice
+  int max_select = 0;                      // multi_choice; 0 = no limit
+  int max_length = kDefaultTextMaxLength;  // text, in Unicode code points
+  LocalizedText placeholder;               // text
+  std::optional<Condition> show_if;
+  std::vector<Jump> logic;
+
+  bool scored() const {
+    return type == QuestionType::kNps || type == QuestionType::kCsat ||
+           type == QuestionType::kCes;
+  }
+  // Index of option `id`, or -1.
+  int OptionIndex(std::string_view id) const;
+};
+
+struct Ending {
+  std::string id;
+  LocalizedText title;
+  LocalizedText body;
+  std::string link_url;
+  LocalizedText link_label;
+  std::optional<Condition> when;
+};
+
+struct UrlRule {
+  enum class Match { kExact, kPrefix, kContains, kSuffix, kGlob };
+  Match match = Match::kContains;
+  std::string value;
+};
+
+struct Trigger {
+  std::vector<std::string> events;  // empty: shows on page view
+  std::vector<UrlRule> urls;  // empty: any page; otherwise any rule may match
+  double delay_seconds = 0;
+  double scroll_percent = 0;
+  bool exit_intent = false;
+};
+
+struct Recontact {
+  // Days to wait after this visitor last saw / dismissed / completed this
+  // survey.
+  double after_display_days = 1;
+  double after_dismiss_days = 30;
+  double after_complete_days = 90;
+  // Days to wait after the visitor was shown any sondar survey.
+  double global_cooldown_days = 0;
+  int max_displays = 0;  // 0 = no cap
+};
+
+struct Survey {
+  std::string id;
+  int version = 1;
+  std::string locale = "en";
+  bool locale_fallback =
+      true;  // false: hide from visitors whose language is not translated
+  LocalizedText title;
+  std::vector<Question> questions;
+  std::vector<Ending> endings;
+  Trigger trigger;
+  std::optional<Condition> targeting;
+  double sampling_percent = 100;
+  Recontact recontact;
+  std::vector<std::string> hidden;  // names of host-supplied hidden fields
+  // Locales every text of the survey is translated into (always holds
+  // `locale`).
+  std::vector<std::string> complete_locales;
+
+  // Index of question `id`, or -1.
+  int QuestionIndex(std::string_view id) const;
+  int EndingIndex(std::string_view id) const;
+  // True if `visitor_locale` (or a less specific form of it) is fully
+  // translated.
+  bool Supports(std::string_view visitor_locale) const;
+};
+
+// A visitor's answers by question id. Values are as in the response payload: an
+// integer for scales, an option id for single_choice, an array of option ids
+// for multi_choice, a string for text.
+using Answers = std::map<std::string, json, std::less<>>;
+
+// Checks one answer against its question; `path` prefixes the error (e.g.
+// "answers.q1").
+Status CheckAnswer(const Question& question, const json& value,
+                   const std::string& path);
+
+// Parses and validates a survey document. On failure returns every error found.
+Result<Survey> ParseSurvey(std::string_view text);
+Result<Survey> ParseSurveyDocument(const json& document);
+
+}  // namespace sondar
+
+#endif  // SONDAR_SURVEY_H_

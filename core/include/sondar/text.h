@@ -1,0 +1,47 @@
+// Localised text: every user-visible string in a survey is either a plain
+// string (in the survey's default locale) or a {locale: text} map. Lookup falls
+// back fr-CA -> fr -> survey default.
+#ifndef SONDAR_TEXT_H_
+#define SONDAR_TEXT_H_
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sondar {
+
+class LocalizedText {
+ public:
+  LocalizedText() = default;
+
+  void Set(std::string locale, std::string text);
+  bool empty() const { return entries_.empty(); }
+  bool Has(std::string_view locale) const;  // exact tag, case-insensitive
+  const std::vector<std::pair<std::string, std::string>>& entries() const {
+    return entries_;
+  }
+  // Best text for `locale`, walking its fallback chain, then `default_locale`,
+  // then any text.
+  const std::string& Resolve(std::string_view locale,
+                             std::string_view default_locale) const;
+
+ private:
+  const std::string* Find(std::string_view locale) const;
+  std::vector<std::pair<std::string, std::string>>
+      entries_;  // few locales: a vector wins
+};
+
+// The fallback chain of a BCP 47 tag, most specific first: "zh-Hant-TW" ->
+// {"zh-Hant-TW", "zh-Hant", "zh"}.
+std::vector<std::string> LocaleChain(std::string_view locale);
+
+// Loose BCP 47 shape check: a 2-3 letter language, then subtags of 1-8 letters
+// or digits.
+bool IsLocaleTag(std::string_view tag);
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+
+}  // namespace sondar
+
+#endif  // SONDAR_TEXT_H_

@@ -1,0 +1,372 @@
+#include "sondar/aggregate.h"
+
+#include <cmath>
+
+#include "json_reader.h"
+#include "sondar/util.h"
+
+namespace sondar {
+
+using internal::PathIndex;
+using internal::PathKey;
+
+std::size_t Aggregate::QuestionShape::slots() const {
+  switch (type) {
+    case QuestionType::kSingleChoice:
+    case QuestionType::kMultiChoice:
+      return options.size();
+    case QuestionType::kText:
+      return 1;
+    default:
+      return static_cast<std::size_t>(points);
+  }
+}
+
+Aggregate::Aggregate(const Survey& survey)
+    : survey_id_(survey.id), survey_version_(survey.version) {
+  for (const Question& q : survey.questions) {
+    QuestionShape shape;
+    shape.id = q.id;
+    shape.type = q.type;
+    if (q.scale) {
+      shape.min = q.scale->min;
+      shape.threshold = q.scale->threshold;
+      shape.points = q.scale->points();
+    }
+    for (const Option& o : q.options) shape.options.push_back(o.id);
+    shapes_.push_back(std::move(shape));
+  }
+  total_ = NewGroup();
+}
+
+Aggregate::Group Aggregate::NewGroup() const {
+  Group g;
+  for (const QuestionShape& shape : shapes_)
+    g.counts.emplace_back(shape.slots(), 0);
+  g.answered.assign(shapes_.size(), 0);
+  return g;
+}
+
+void Aggregate::AddTo(Group& g, const ResponseRecord& record) const {
+  switch (record.status) {
+    case ResponseStatus::kComplete:
+      ++g.complete;
+      break;
+    case ResponseStatus::kPartial:
+      ++g.partial;
+      break;
+    case ResponseStatus::kDismissed:
+      ++g.dismissed;
+      break;
+  }
+  int last = -1;
+  for (const auto& [question, value] : record.values) {
+    if (question >= shapes_.size())
+      continue;  // records come from ValidateResponse; be safe
+    const QuestionShape& shape = shapes_[question];
+    std::size_t slot = shape.type == QuestionType::kText ? 0
+                       : shape.options.empty()
+                           ? static_cast<std::size_t>(value - shape.min)
+                           : static_cast<std::size_t>(value);
+    if (slot >= g.counts[question].size()) continue;
+    ++g.counts[question][slot];
+    // A multi_choice answer adds several values for one question but one
+    // respondent.
+    if (question != last) ++g.answered[question];
+    last = question;
+  }
+}
+
+Aggregate::Group& Aggregate::GroupFor(Groups& groups, const std::string& key) {
+  auto it = groups.find(key);
+  if (it != groups.end()) return it->second;
+  const std::string& k =
+      groups.size() < kMaxGroupKeys ? key : std::string(kOtherKey);
+  return groups.try_emplace(k, NewGroup()).first->second;
+}
+
+void Aggregate::Add(const ResponseRecord& record) {
+  AddTo(total_, record);
+  AddTo(
+      GroupFor(by_trigger_, record.trigger.empty() ? "(none)" : record.trigger),
+      record);
+  if (!record.segment.empty())
+    AddTo(GroupFor(by_segment_, record.segment), record);
+  AddTo(GroupFor(by_day_, FormatDay(record.submitted_at_ms)), record);
+}
+
+void Aggregate::MergeGroup(Group& into, const Group& from) {
+  into.complete += from.complete;
+  into.partial += from.partial;
+  into.dismissed += from.dismissed;
+  for (std::size_t q = 0; q < into.counts.size(); ++q) {
+    for (std::size_t i = 0; i < into.counts[q].size(); ++i)
+      into.counts[q][i] += from.counts[q][i];
+    into.answered[q] += from.answered[q];
+  }
+}
+
+Status Aggregate::Merge(const Aggregate& other) {
+  if (other.survey_id_ != survey_id_ ||
+      other.survey_version_ != survey_version_) {
+    return Status(ErrorCode::kIncompatible, "surveyId",
+                  "cannot merge \"" + other.survey_id_ + "\" v" +
+                      std::to_string(other.survey_version_) + " into \"" +
+                      survey_id_ + "\" v" + std::to_string(survey_version_));
+  }
+  MergeGroup(total_, other.total_);
+  for (auto [mine, theirs] : {std::pair{&by_trigger_, &other.by_trigger_},
+                              std::pair{&by_segment_, &other.by_segment_},
+                              std::pair{&by_day_, &other.by_day_}}) {
+    for (const auto& [key, group] : *theirs)
+      MergeGroup(GroupFor(*mine, key), group);
+  }
+  return Status();
+}
+
+json Aggregate::GroupToJson(const Group& g) const {
+  json questions = json::object();
+  for (std::size_t q = 0; q < shapes_.size(); ++q) {
+    questions[shapes_[q].id] = {{"answered", g.answered[q]},
+                                {"counts", g.counts[q]}};
+  }
+  return {{"complete", g.complete},
+          {"partial", g.partial},
+          {"dismissed", g.dismissed},
+          {"questions", std::move(questions)}};
+}
+
+json Aggregate::ToJson() const {
+  auto groups = [this](const Groups& groups) {
+    json out = json::object();
+    for (const auto& [key, g] : groups) out[key] = GroupToJson(g);
+    return out;
+  };
+  return {{"schema", std::string(kAggregateSchema)},
+          {"surveyId", survey_id_},
+          {"surveyVersion", survey_version_},
+          {"total", GroupToJson(total_)},
+          {"byTrigger", groups(by_trigger_)},
+          {"bySegment", groups(by_segment_)},
+          {"byDay", groups(by_day_)}};
+}
+
+Status Aggregate::GroupFromJson(const json& v, const std::string& path,
+                                Group* g) const {
+  Errors errors;
+  internal::Reader r(&errors);
+  if (!r.ExpectObject(v, path)) return Status(std::move(errors));
+  auto count = [&](const json& object, const std::string& at,
+                   const char* key) -> std::uint64_t {
+    auto n = r.Integer(object, at, key, true);
+    if (n && *n < 0)
+      r.Fail(ErrorCode::kOutOfRange, PathKey(at, key), "must not be negative");
+    return n && *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
+  };
+  g->complete = count(v, path, "complete");
+  g->partial = count(v, path, "partial");
+  g->dismissed = count(v, path, "dismissed");
+  const json* questions = r.Object(v, path, "questions", true);
+  if (questions) {
+    const std::string qpath = PathKey(path, "questions");
+    for (std::size_t q = 0; q < shapes_.size(); ++q) {
+      const json* entry = r.Object(*questions, qpath, shapes_[q].id, true);
+      if (!entry) continue;
+      const std::string epath = PathKey(qpath, shapes_[q].id);
+      g->answered[q] = count(*entry, epath, "answered");
+      const json* counts = r.Array(*entry, epath, "counts", true);
+      if (!counts) continue;
+      if (counts->size() != g->counts[q].size()) {
+        r.Fail(ErrorCode::kIncompatible, PathKey(epath, "counts"),
+               "has " + std::to_string(counts->size()) +
+                   " entries; this survey's question has " +
+                   std::to_string(g->counts[q].size()));
+        continue;
+      }
+      for (std::size_t i = 0; i < counts->size(); ++i) {
+        auto n = internal::AsInteger((*counts)[i]);
+        if (!n || *n < 0) {
+          r.Fail(ErrorCode::kWrongType, PathIndex(PathKey(epath, "counts"), i),
+                 "must be a whole number of at least 0");
+          continue;
+        }
+        g->counts[q][i] = static_cast<std::uint64_t>(*n);
+      }
+    }
+  }
+  return Status(std::move(errors));
+}
+
+Result<Aggregate> Aggregate::FromJson(const Survey& survey, const json& doc) {
+  Aggregate out(survey);
+  Errors errors;
+  internal::Reader r(&errors);
+  if (!r.ExpectObject(doc, "")) return errors;
+  r.CheckKeys(doc, "",
+              {"schema", "surveyId", "surveyVersion", "total", "byTrigger",
+               "bySegment", "byDay"});
+  if (auto s = r.String(doc, "", "schema", true); s && *s != kAggregateSchema) {
+    r.Fail(ErrorCode::kSchemaMismatch, "schema",
+           "must be \"" + std::string(kAggregateSchema) + "\"");
+  }
+  auto id = r.String(doc, "", "surveyId", true);
+  auto version = r.Integer(doc, "", "surveyVersion", true);
+  if ((id && *id != survey.id) || (version && *version != survey.version)) {
+    r.Fail(ErrorCode::kIncompatible, "surveyId",
+           "belongs to another survey or version");
+  }
+  auto merge = [&](const Status& s) {
+    errors.insert(errors.end(), s.errors().begin(), s.errors().end());
+  };
+  if (const json* total = r.Field(doc, "", "total", true)) {
+    merge(out.GroupFromJson(*total, "total", &out.total_));
+  }
+  for (auto [key, groups] : {std::pair{"byTrigger", &out.by_trigger_},
+                             std::pair{"bySegment", &out.by_segment_},
+                             std::pair{"byDay", &out.by_day_}}) {
+    const json* object = r.Object(doc, "", key, true);
+    if (!object) continue;
+    if (object->size() > kMaxGroupKeys + 1) {
+      r.Fail(ErrorCode::kTooLarge, key,
+             "holds more than " + std::to_string(kMaxGroupKeys) + " groups");
+      continue;
+    }
+    for (auto it = object->begin(); it != object->end(); ++it) {
+      Group g = out.NewGroup();
+      merge(out.GroupFromJson(*it, PathKey(key, it.key()), &g));
+      groups->emplace(it.key(), std::move(g));
+    }
+  }
+  if (!errors.empty()) return errors;
+  return out;
+}
+
+namespace {
+
+json Round(double v) { return std::round(v * 100) / 100; }
+
+void PutInterval(json& out, const std::optional<Interval>& ci) {
+  out["ci_low"] = ci ? Round(ci->low) : json(nullptr);
+  out["ci_high"] = ci ? Round(ci->high) : json(nullptr);
+}
+
+json Distribution(int min, const std::vector<std::uint64_t>& counts) {
+  json out = json::array();
+  for (std::size_t i = 0; i < counts.size(); ++i) {
+    out.push_back({{"value", min + static_cast<int>(i)}, {"count", counts[i]}});
+  }
+  return out;
+}
+
+}  // namespace
+
+json Aggregate::GroupSummary(const Group& g, double confidence) const {
+  json out = {{"responses",
+               {{"total", g.complete + g.partial + g.dismissed},
+                {"complete", g.complete},
+                {"partial", g.partial},
+                {"dismissed", g.dismissed}}},
+              {"nps", nullptr},
+              {"csat", nullptr},
+              {"ces", nullptr}};
+  json questions = json::object();
+  for (std::size_t q = 0; q < shapes_.size(); ++q) {
+    const QuestionShape& shape = shapes_[q];
+    const std::vector<std::uint64_t>& c = g.counts[q];
+    json s = {{"question", shape.id},
+              {"type", std::string(TypeName(shape.type))}};
+    switch (shape.type) {
+      case QuestionType::kNps: {
+        std::uint64_t det = 0, pas = 0, pro = 0;
+        for (std::size_t i = 0; i < c.size(); ++i)
+          (i >= 9 ? pro : i >= 7 ? pas : det) += c[i];
+        NpsScore nps = ScoreNps(pro, pas, det, confidence);
+        s["n"] = nps.n;
+        s["score"] = nps.n ? Round(nps.score) : json(nullptr);
+        PutInterval(s, nps.ci);
+        s["promoters"] = pro;
+        s["passives"] = pas;
+        s["detractors"] = det;
+        s["distribution"] = Distribution(shape.min, c);
+        break;
+      }
+      case QuestionType::kCsat:
+      case QuestionType::kCes: {
+        std::uint64_t n = 0, hits = 0;
+        for (std::size_t i = 0; i < c.size(); ++i) {
+          n += c[i];
+          if (shape.min + static_cast<int>(i) >= shape.threshold) hits += c[i];
+        }
+        if (shape.type == QuestionType::kCsat) {
+          ProportionScore p = ScoreProportion(hits, n, confidence);
+          s["n"] = n;
+          s["score"] = n ? Round(p.score) : json(nullptr);
+          PutInterval(s, p.ci);
+          s["satisfied"] = hits;
+          s["satisfiedMin"] = shape.threshold;
+        } else {
+          MeanScore m = ScoreMean(shape.min, c.data(),
+                                  static_cast<int>(c.size()), confidence);
+          s["n"] = n;
+          s["score"] = n ? Round(m.mean) : json(nullptr);
+          PutInterval(s, m.ci);
+          s["agree"] = hits;
+          s["agreePercent"] = n ? Round(100.0 * static_cast<double>(hits) /
+                                        static_cast<double>(n))
+                                : json(nullptr);
+          s["agreeMin"] = shape.threshold;
+        }
+        s["distribution"] = Distribution(shape.min, c);
+        break;
+      }
+      case QuestionType::kRating: {
+        MeanScore m = ScoreMean(shape.min, c.data(), static_cast<int>(c.size()),
+                                confidence);
+        s["n"] = m.n;
+        s["mean"] = m.n ? Round(m.mean) : json(nullptr);
+        PutInterval(s, m.ci);
+        s["distribution"] = Distribution(shape.min, c);
+        break;
+      }
+      case QuestionType::kSingleChoice:
+      case QuestionType::kMultiChoice: {
+        s["n"] = g.answered[q];
+        json counts = json::object();
+        for (std::size_t i = 0; i < c.size(); ++i)
+          counts[shape.options[i]] = c[i];
+        s["counts"] = std::move(counts);
+        break;
+      }
+      case QuestionType::kText:
+        s["n"] = g.answered[q];
+        break;
+    }
+    // The headline nps / csat / ces is the first question of that type.
+    const char* headline = shape.type == QuestionType::kNps    ? "nps"
+                           : shape.type == QuestionType::kCsat ? "csat"
+                           : shape.type == QuestionType::kCes  ? "ces"
+                                                               : nullptr;
+    if (headline && out[headline].is_null()) out[headline] = s;
+    questions[shape.id] = std::move(s);
+  }
+  out["questions"] = std::move(questions);
+  return out;
+}
+
+json Aggregate::Summary(double confidence) const {
+  json out = GroupSummary(total_, confidence);
+  out["surveyId"] = survey_id_;
+  out["surveyVersion"] = survey_version_;
+  out["confidence"] = confidence;
+  for (auto [key, groups] :
+       {std::pair{"byTrigger", &by_trigger_},
+        std::pair{"bySegment", &by_segment_}, std::pair{"byDay", &by_day_}}) {
+    json section = json::object();
+    for (const auto& [name, g] : *groups)
+      section[name] = GroupSummary(g, confidence);
+    out[key] = std::move(section);
+  }
+  return out;
+}
+
+}  // namespace sondar

@@ -1,0 +1,291 @@
+#include "sondar/decide.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <tuple>
+
+#include "json_reader.h"
+#include "sondar/util.h"
+
+namespace sondar {
+
+using internal::PathIndex;
+using internal::PathKey;
+
+namespace {
+
+constexpr double kMsPerDay = 86400000.0;
+constexpr std::size_t kMaxHistory = 1000;
+
+// Glob with "*" only; iterative with one backtrack point, so linear-ish and
+// stack-free.
+bool Glob(std::string_view pattern, std::string_view text) {
+  std::size_t p = 0, t = 0, star = std::string_view::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (p < pattern.size() && pattern[p] == text[t]) {
+      ++p;
+      ++t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+// "/checkout?step=2" from "https://shop.example/checkout?step=2#top".
+std::string_view PathAndQuery(std::string_view url) {
+  url = url.substr(0, url.find('#'));
+  std::size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return url;
+  std::size_t path = url.find_first_of("/?", scheme + 3);
+  return path == std::string_view::npos ? std::string_view("/")
+                                        : url.substr(path);
+}
+
+Decision No(Reason reason, std::string detail, std::int64_t retry_at = 0) {
+  return {false, reason, std::move(detail), retry_at};
+}
+
+std::string Days(double days) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", days);
+  return buf;
+}
+
+}  // namespace
+
+std::string_view ReasonName(Reason reason) {
+  switch (reason) {
+    case Reason::kShow:
+      return "show";
+    case Reason::kNoTrigger:
+      return "no_trigger";
+    case Reason::kPageMismatch:
+      return "page_mismatch";
+    case Reason::kTooEarly:
+      return "too_early";
+    case Reason::kNotScrolled:
+      return "not_scrolled";
+    case Reason::kNoExitIntent:
+      return "no_exit_intent";
+    case Reason::kLocaleUnavailable:
+      return "locale_unavailable";
+    case Reason::kNotTargeted:
+      return "not_targeted";
+    case Reason::kDisplayCap:
+      return "display_cap";
+    case Reason::kRecontactWait:
+      return "recontact_wait";
+    case Reason::kCooldown:
+      return "cooldown";
+    case Reason::kSampledOut:
+      return "sampled_out";
+  }
+  return "unknown";
+}
+
+json Decision::ToJson() const {
+  json out = {{"show", show},
+              {"reason", std::string(ReasonName(reason))},
+              {"detail", detail}};
+  out["retryAt"] = retry_at_ms ? json(retry_at_ms) : json(nullptr);
+  return out;
+}
+
+bool MatchUrl(const UrlRule& rule, std::string_view url) {
+  std::string_view subject =
+      (!rule.value.empty() && rule.value[0] == '/') ? PathAndQuery(url) : url;
+  std::string_view v = rule.value;
+  switch (rule.match) {
+    case UrlRule::Match::kExact:
+      return subject == v;
+    case UrlRule::Match::kPrefix:
+      return subject.substr(0, v.size()) == v;
+    case UrlRule::Match::kContains:
+      return subject.find(v) != std::string_view::npos;
+    case UrlRule::Match::kSuffix:
+      return subject.size() >= v.size() &&
+             subject.substr(subject.size() - v.size()) == v;
+    case UrlRule::Match::kGlob:
+      return Glob(v, subject);
+  }
+  return false;
+}
+
+Result<DecideContext> ParseDecideContext(const json& doc) {
+  Errors errors;
+  internal::Reader r(&errors);
+  DecideContext c;
+  if (!r.ExpectObject(doc, "")) return errors;
+  r.CheckKeys(doc, "",
+              {"event", "url", "secondsOnPage", "scrollPercent", "exitIntent",
+               "visitorId", "locale", "attributes", "history", "now"});
+  if (auto v = r.String(doc, "", "event")) c.event = *v;
+  if (auto v = r.String(doc, "", "url")) c.url = *v;
+  if (auto v = r.Number(doc, "", "secondsOnPage")) c.seconds_on_page = *v;
+  if (auto v = r.Number(doc, "", "scrollPercent")) c.scroll_percent = *v;
+  if (auto v = r.Bool(doc, "", "exitIntent")) c.exit_intent = *v;
+  if (auto v = r.String(doc, "", "visitorId", true)) {
+    if (v->empty())
+      r.Fail(ErrorCode::kInvalidValue, "visitorId", "must not be empty");
+    c.visitor_id = *v;
+  }
+  if (auto v = r.String(doc, "", "locale")) c.locale = *v;
+  if (const json* a = r.Object(doc, "", "attributes")) c.attributes = *a;
+  if (auto v = r.Integer(doc, "", "now", true)) c.now_ms = *v;
+  if (const json* history = r.Array(doc, "", "history")) {
+    if (history->size() > kMaxHistory) {
+      r.Fail(ErrorCode::kTooLarge, "history",
+             "holds more than " + std::to_string(kMaxHistory) + " entries");
+    } else {
+      for (std::size_t i = 0; i < history->size(); ++i) {
+        const json& h = (*history)[i];
+        const std::string path = PathIndex("history", i);
+        if (!r.ExpectObject(h, path)) continue;
+        r.CheckKeys(h, path, {"survey", "kind", "at"});
+        HistoryEntry e;
+        auto survey = r.String(h, path, "survey", true);
+        auto kind = r.String(h, path, "kind", true);
+        auto at = r.Integer(h, path, "at", true);
+        if (!survey || !kind || !at) continue;
+        if (*kind == "display") {
+          e.kind = HistoryKind::kDisplay;
+        } else if (*kind == "dismiss") {
+          e.kind = HistoryKind::kDismiss;
+        } else if (*kind == "complete") {
+          e.kind = HistoryKind::kComplete;
+        } else {
+          r.Fail(
+              ErrorCode::kInvalidValue, PathKey(path, "kind"),
+              "must be display, dismiss or complete (got \"" + *kind + "\")");
+          continue;
+        }
+        e.survey_id = *survey;
+        e.at_ms = *at;
+        c.history.push_back(std::move(e));
+      }
+    }
+  }
+  if (!errors.empty()) return errors;
+  return c;
+}
+
+Decision Decide(const Survey& s, const DecideContext& c) {
+  const Trigger& t = s.trigger;
+  if (!t.events.empty() &&
+      std::find(t.events.begin(), t.events.end(), c.event) == t.events.end()) {
+    return No(Reason::kNoTrigger,
+              c.event.empty() ? "waits for an event"
+                              : "does not listen to \"" + c.event + "\"");
+  }
+  if (!t.urls.empty() &&
+      std::none_of(t.urls.begin(), t.urls.end(), [&](const UrlRule& rule) {
+        return MatchUrl(rule, c.url);
+      })) {
+    return No(Reason::kPageMismatch, "no trigger.urls rule matches this page");
+  }
+  if (c.seconds_on_page < t.delay_seconds) {
+    const double wait = t.delay_seconds - c.seconds_on_page;
+    return No(Reason::kTooEarly,
+              "waits " + Days(wait) + " more seconds on the page",
+              c.now_ms + static_cast<std::int64_t>(std::ceil(wait * 1000)));
+  }
+  if (c.scroll_percent < t.scroll_percent) {
+    return No(Reason::kNotScrolled,
+              "waits for " + Days(t.scroll_percent) + "% scroll depth");
+  }
+  if (t.exit_intent && !c.exit_intent) {
+    return No(Reason::kNoExitIntent, "waits for exit intent");
+  }
+  if (!s.locale_fallback && !s.Supports(c.locale)) {
+    return No(Reason::kLocaleUnavailable, "not translated into \"" + c.locale +
+                                              "\" and localeFallback is false");
+  }
+  if (s.targeting) {
+    const json& attributes = c.attributes;
+    Lookup lookup = [&attributes](const std::string& name) -> const json* {
+      if (!attributes.is_object()) return nullptr;
+      auto it = attributes.find(name);
+      return it == attributes.end() ? nullptr : &*it;
+    };
+    if (!Evaluate(*s.targeting, lookup)) {
+      return No(Reason::kNotTargeted,
+                "the visitor's attributes do not match targeting");
+    }
+  }
+
+  const Recontact& rc = s.recontact;
+  int displays = 0;
+  std::int64_t last_display = INT64_MIN, last_dismiss = INT64_MIN,
+               last_complete = INT64_MIN, last_any_display = INT64_MIN;
+  for (const HistoryEntry& h : c.history) {
+    if (h.kind == HistoryKind::kDisplay)
+      last_any_display = std::max(last_any_display, h.at_ms);
+    if (h.survey_id != s.id) continue;
+    switch (h.kind) {
+      case HistoryKind::kDisplay:
+        ++displays;
+        last_display = std::max(last_display, h.at_ms);
+        break;
+      case HistoryKind::kDismiss:
+        last_dismiss = std::max(last_dismiss, h.at_ms);
+        break;
+      case HistoryKind::kComplete:
+        last_complete = std::max(last_complete, h.at_ms);
+        break;
+    }
+  }
+  if (rc.max_displays > 0 && displays >= rc.max_displays) {
+    return No(Reason::kDisplayCap, "shown " + std::to_string(displays) +
+                                       " times; the cap is " +
+                                       std::to_string(rc.max_displays));
+  }
+  // The latest end of any wait wins: completing after a dismissal restarts the
+  // longer clock.
+  std::int64_t wait_until = INT64_MIN;
+  std::string why;
+  for (auto [at, days, what] :
+       {std::tuple{last_complete, rc.after_complete_days, "completed"},
+        std::tuple{last_dismiss, rc.after_dismiss_days, "dismissed"},
+        std::tuple{last_display, rc.after_display_days, "shown"}}) {
+    if (at == INT64_MIN) continue;
+    const auto until = at + static_cast<std::int64_t>(days * kMsPerDay);
+    if (until > c.now_ms && until > wait_until) {
+      wait_until = until;
+      why = std::string(what) + " within the last " + Days(days) + " days";
+    }
+  }
+  if (wait_until != INT64_MIN)
+    return No(Reason::kRecontactWait, why, wait_until);
+  if (rc.global_cooldown_days > 0 && last_any_display != INT64_MIN) {
+    const auto until =
+        last_any_display +
+        static_cast<std::int64_t>(rc.global_cooldown_days * kMsPerDay);
+    if (until > c.now_ms) {
+      return No(Reason::kCooldown,
+                "a survey was shown within the last " +
+                    Days(rc.global_cooldown_days) + " days",
+                until);
+    }
+  }
+  if (s.sampling_percent < 100) {
+    const int bucket = SamplingBucket(c.visitor_id, s.id);
+    if (bucket >= static_cast<int>(std::lround(s.sampling_percent * 100))) {
+      return No(Reason::kSampledOut,
+                "visitor bucket " + std::to_string(bucket) +
+                    " is outside the " + Days(s.sampling_percent) + "% sample");
+    }
+  }
+  return {true, Reason::kShow, "", 0};
+}
+
+}  // namespace sondar

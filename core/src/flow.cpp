@@ -1,0 +1,196 @@
+#include "flow.h"
+
+#include <set>
+
+#include "json_reader.h"
+
+namespace sondar {
+
+namespace internal {
+
+const json* FindAnswer(const Answers& answers, const std::string& id) {
+  auto it = answers.find(id);
+  return it == answers.end() ? nullptr : &it->second;
+}
+
+namespace {
+Lookup AnswerLookup(const Answers& answers) {
+  return [&answers](const std::string& id) { return FindAnswer(answers, id); };
+}
+}  // namespace
+
+bool Visible(const Survey& survey, std::size_t question,
+             const Answers& answers) {
+  const Question& q = survey.questions[question];
+  return !q.show_if || Evaluate(*q.show_if, AnswerLookup(answers));
+}
+
+Step FirstVisibleFrom(const Survey& survey, std::size_t from,
+                      const Answers& answers) {
+  for (std::size_t i = from; i < survey.questions.size(); ++i) {
+    if (Visible(survey, i, answers)) return {false, i, std::nullopt};
+  }
+  return {true, 0, std::nullopt};
+}
+
+Step After(const Survey& survey, std::size_t question, const Answers& answers) {
+  const Lookup lookup = AnswerLookup(answers);
+  for (const Jump& jump : survey.questions[question].logic) {
+    if (!Evaluate(jump.when, lookup)) continue;
+    if (jump.to_ending) return {true, 0, jump.target_index};
+    // Landing on a hidden question moves on to the next visible one.
+    return FirstVisibleFrom(survey, jump.target_index, answers);
+  }
+  return FirstVisibleFrom(survey, question + 1, answers);
+}
+
+int ChooseEnding(const Survey& survey, const Answers& answers,
+                 std::optional<std::size_t> forced) {
+  if (forced) return static_cast<int>(*forced);
+  const Lookup lookup = AnswerLookup(answers);
+  for (std::size_t i = 0; i < survey.endings.size(); ++i) {
+    const Ending& e = survey.endings[i];
+    if (!e.when || Evaluate(*e.when, lookup)) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+std::vector<std::size_t> Replay(const Survey& survey, const Answers& answers,
+                                Step* last) {
+  std::vector<std::size_t> path;
+  Step step = FirstVisibleFrom(survey, 0, answers);
+  // Jumps only go forward (validation rejects the rest), so this ends within N
+  // steps.
+  while (!step.finished) {
+    path.push_back(step.question);
+    step = After(survey, step.question, answers);
+  }
+  if (last) *last = step;
+  return path;
+}
+
+namespace {
+constexpr std::size_t kMaxHiddenValueLength = 1000;
+}  // namespace
+
+Status CheckHidden(const Survey& survey, const json& hidden) {
+  Errors errors;
+  if (!hidden.is_object()) {
+    return Status(ErrorCode::kWrongType, "hidden",
+                  "must be an object (got " + Describe(hidden) + ")");
+  }
+  for (auto it = hidden.begin(); it != hidden.end(); ++it) {
+    const std::string path = internal::PathKey("hidden", it.key());
+    bool declared = false;
+    for (const std::string& name : survey.hidden)
+      declared = declared || name == it.key();
+    if (!declared) {
+      errors.push_back(
+          {ErrorCode::kUnknownField, path,
+           "is not a hidden field of survey \"" + survey.id + "\""});
+    } else if (!(it->is_string() || it->is_number() || it->is_boolean())) {
+      errors.push_back(
+          {ErrorCode::kWrongType, path,
+           "must be a string, number or boolean (got " + Describe(*it) + ")"});
+    } else if (it->is_string() && it->get_ref<const std::string&>().size() >
+                                      kMaxHiddenValueLength) {
+      errors.push_back({ErrorCode::kTooLong, path,
+                        "is longer than " +
+                            std::to_string(kMaxHiddenValueLength) + " bytes"});
+    }
+  }
+  return Status(std::move(errors));
+}
+
+}  // namespace internal
+
+Status CheckAnswer(const Question& q, const json& value,
+                   const std::string& path) {
+  using internal::Describe;
+  switch (q.type) {
+    case QuestionType::kNps:
+    case QuestionType::kCsat:
+    case QuestionType::kCes:
+    case QuestionType::kRating: {
+      auto n = internal::AsInteger(value);
+      if (!value.is_number() || !n) {
+        return Status(ErrorCode::kWrongType, path,
+                      "must be a whole number from " +
+                          std::to_string(q.scale->min) + " to " +
+                          std::to_string(q.scale->max) + " (got " +
+                          Describe(value) + ")");
+      }
+      if (*n < q.scale->min || *n > q.scale->max) {
+        return Status(ErrorCode::kOutOfRange, path,
+                      "must be from " + std::to_string(q.scale->min) + " to " +
+                          std::to_string(q.scale->max) + " (got " +
+                          Describe(value) + ")");
+      }
+      return Status();
+    }
+    case QuestionType::kSingleChoice:
+      if (!value.is_string()) {
+        return Status(
+            ErrorCode::kWrongType, path,
+            "must be an option id string (got " + Describe(value) + ")");
+      }
+      if (q.OptionIndex(value.get_ref<const std::string&>()) < 0) {
+        return Status(
+            ErrorCode::kNotAnOption, path,
+            Describe(value) + " is not an option of \"" + q.id + "\"");
+      }
+      return Status();
+    case QuestionType::kMultiChoice: {
+      if (!value.is_array()) {
+        return Status(
+            ErrorCode::kWrongType, path,
+            "must be an array of option ids (got " + Describe(value) + ")");
+      }
+      Errors errors;
+      std::set<std::string> seen;
+      for (std::size_t i = 0; i < value.size(); ++i) {
+        const json& v = value[i];
+        std::string here = internal::PathIndex(path, i);
+        if (!v.is_string()) {
+          errors.push_back(
+              {ErrorCode::kWrongType, here,
+               "must be an option id string (got " + Describe(v) + ")"});
+        } else if (q.OptionIndex(v.get_ref<const std::string&>()) < 0) {
+          errors.push_back(
+              {ErrorCode::kNotAnOption, here,
+               Describe(v) + " is not an option of \"" + q.id + "\""});
+        } else if (!seen.insert(v.get<std::string>()).second) {
+          errors.push_back({ErrorCode::kDuplicateId, here,
+                            Describe(v) + " is chosen twice"});
+        }
+      }
+      if (q.max_select > 0 &&
+          value.size() > static_cast<std::size_t>(q.max_select)) {
+        errors.push_back({ErrorCode::kOutOfRange, path,
+                          "at most " + std::to_string(q.max_select) +
+                              " options may be chosen (got " +
+                              std::to_string(value.size()) + ")"});
+      }
+      return Status(std::move(errors));
+    }
+    case QuestionType::kText: {
+      if (!value.is_string()) {
+        return Status(ErrorCode::kWrongType, path,
+                      "must be a string (got " + Describe(value) + ")");
+      }
+      auto length = internal::Utf8Length(value.get_ref<const std::string&>());
+      if (!length)
+        return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
+      if (*length > static_cast<std::size_t>(q.max_length)) {
+        return Status(ErrorCode::kTooLong, path,
+                      "is " + std::to_string(*length) +
+                          " characters; at most " +
+                          std::to_string(q.max_length) + " are allowed");
+      }
+      return Status();
+    }
+  }
+  return Status();
+}
+
+}  // namespace sondar

@@ -1,0 +1,47 @@
+// Navigation through a survey: which question comes next given the answers so
+// far. Shared by Session (live) and response validation (replaying a submitted
+// payload), so both agree on what a visitor could have seen.
+#ifndef SONDAR_SRC_FLOW_H_
+#define SONDAR_SRC_FLOW_H_
+
+#include <cstddef>
+#include <optional>
+#include <vector>
+
+#include "sondar/survey.h"
+
+namespace sondar::internal {
+
+struct Step {
+  bool finished = false;
+  std::size_t question = 0;  // when !finished
+  std::optional<std::size_t>
+      ending;  // when finished and a logic jump named an ending
+};
+
+bool Visible(const Survey& survey, std::size_t question,
+             const Answers& answers);
+// First visible question at or after `from`, else finished.
+Step FirstVisibleFrom(const Survey& survey, std::size_t from,
+                      const Answers& answers);
+// Where the visitor goes after `question`: the first matching logic jump, else
+// the next visible question, else the end.
+Step After(const Survey& survey, std::size_t question, const Answers& answers);
+// The ending shown when the survey finishes: a jump's ending, else the first
+// ending whose condition holds (an ending without one always does); -1 for the
+// built-in thank-you.
+int ChooseEnding(const Survey& survey, const Answers& answers,
+                 std::optional<std::size_t> forced);
+// Questions a visitor walks through when answering forward with `answers`.
+std::vector<std::size_t> Replay(const Survey& survey, const Answers& answers,
+                                Step* last);
+
+// Hidden fields as the host passed them: declared names, scalar values, bounded
+// strings.
+Status CheckHidden(const Survey& survey, const json& hidden);
+
+const json* FindAnswer(const Answers& answers, const std::string& id);
+
+}  // namespace sondar::internal
+
+#endif  // SONDAR_SRC_FLOW_H_

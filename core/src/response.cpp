@@ -1,0 +1,256 @@
+#include "sondar/response.h"
+
+#include <set>
+
+#include "flow.h"
+#include "json_reader.h"
+#include "sondar/scoring.h"
+#include "sondar/session.h"
+#include "sondar/util.h"
+
+namespace sondar {
+
+using internal::Describe;
+using internal::PathKey;
+
+namespace {
+
+constexpr int kMaxResponseDepth = 8;
+constexpr std::size_t kMaxIdLength = 128;
+constexpr std::size_t kMaxPageLength = 2048;
+
+int Rank(ResponseStatus s) {
+  switch (s) {
+    case ResponseStatus::kPartial:
+      return 0;
+    case ResponseStatus::kDismissed:
+      return 1;
+    case ResponseStatus::kComplete:
+      return 2;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string_view StatusName(ResponseStatus status) {
+  switch (status) {
+    case ResponseStatus::kPartial:
+      return "partial";
+    case ResponseStatus::kComplete:
+      return "complete";
+    case ResponseStatus::kDismissed:
+      return "dismissed";
+  }
+  return "partial";
+}
+
+Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
+                                        const ValidateOptions& options) {
+  Errors errors;
+  internal::Reader r(&errors);
+  ResponseRecord record;
+  if (!r.ExpectObject(p, "")) return errors;
+  r.CheckKeys(p, "",
+              {"schema", "responseId", "surveyId", "surveyVersion", "visitorId",
+               "status", "answers", "scores", "locale", "trigger", "hidden",
+               "page", "startedAt", "submittedAt"});
+  if (auto v = r.String(p, "", "schema", true); v && *v != kResponseSchema) {
+    r.Fail(ErrorCode::kSchemaMismatch, "schema",
+           "must be \"" + std::string(kResponseSchema) + "\" (got \"" + *v +
+               "\")");
+  }
+  if (auto v = r.String(p, "", "responseId", true)) {
+    if (!IsUuidV4(*v)) {
+      r.Fail(ErrorCode::kInvalidValue, "responseId",
+             "must be a UUID v4 (got " + Describe(json(*v)) + ")");
+    }
+    record.response_id = *v;
+  }
+  if (auto v = r.String(p, "", "surveyId", true); v && *v != survey.id) {
+    r.Fail(ErrorCode::kMismatch, "surveyId",
+           "is \"" + *v + "\" but the survey is \"" + survey.id + "\"");
+  }
+  if (auto v = r.Integer(p, "", "surveyVersion", true);
+      v && *v != survey.version) {
+    r.Fail(ErrorCode::kMismatch, "surveyVersion",
+           "is " + std::to_string(*v) + " but the survey is at version " +
+               std::to_string(survey.version));
+  }
+  if (auto v = r.String(p, "", "visitorId", true);
+      v && (v->empty() || v->size() > kMaxIdLength)) {
+    r.Fail(ErrorCode::kInvalidValue, "visitorId", "must be 1-128 characters");
+  }
+  if (auto v = r.String(p, "", "status", true)) {
+    if (*v == "complete") {
+      record.status = ResponseStatus::kComplete;
+    } else if (*v == "dismissed") {
+      record.status = ResponseStatus::kDismissed;
+    } else if (*v == "partial") {
+      record.status = ResponseStatus::kPartial;
+    } else {
+      r.Fail(ErrorCode::kInvalidValue, "status",
+             "must be partial, complete or dismissed (got \"" + *v + "\")");
+    }
+  }
+  r.Object(p, "", "scores");  // type-checked, then ignored: scores are
+                              // recomputed, not trusted
+  if (auto v = r.String(p, "", "locale"); v && !IsLocaleTag(*v)) {
+    r.Fail(ErrorCode::kInvalidValue, "locale", "is not a language tag");
+  }
+  if (const json* t = r.Field(p, "", "trigger", false); t && !t->is_null()) {
+    if (!t->is_string()) {
+      r.Fail(ErrorCode::kWrongType, "trigger",
+             "must be a string or null (got " + Describe(*t) + ")");
+    } else if (t->get_ref<const std::string&>().size() > kMaxIdLength) {
+      r.Fail(ErrorCode::kTooLong, "trigger", "is longer than 128 characters");
+    } else {
+      record.trigger = t->get<std::string>();
+    }
+  }
+  if (const json* hidden = r.Field(p, "", "hidden", false)) {
+    Status h = internal::CheckHidden(survey, *hidden);
+    errors.insert(errors.end(), h.errors().begin(), h.errors().end());
+    if (h.ok()) {
+      auto it = hidden->find(options.segment_field);
+      if (it != hidden->end()) {
+        record.segment =
+            it->is_string() ? it->get<std::string>() : internal::Dump(*it);
+      }
+    }
+  }
+  if (auto v = r.String(p, "", "page"); v && v->size() > kMaxPageLength) {
+    r.Fail(ErrorCode::kTooLong, "page",
+           "is longer than " + std::to_string(kMaxPageLength) + " bytes");
+  }
+  std::optional<std::int64_t> started, submitted;
+  for (auto [key, into] : {std::pair{"startedAt", &started},
+                           std::pair{"submittedAt", &submitted}}) {
+    if (auto v = r.String(p, "", key, true)) {
+      *into = ParseTimestamp(*v);
+      if (!*into) {
+        r.Fail(ErrorCode::kInvalidValue, key,
+               "must be an RFC 3339 timestamp such as 2026-11-22T09:04:01.123Z "
+               "(got " +
+                   Describe(json(*v)) + ")");
+      }
+    }
+  }
+  if (started && submitted && *submitted < *started) {
+    r.Fail(ErrorCode::kInvalidValue, "submittedAt",
+           "is earlier than startedAt");
+  }
+  if (submitted) record.submitted_at_ms = *submitted;
+
+  const json* answers_json = r.Object(p, "", "answers", true);
+  if (answers_json) {
+    Answers answers;
+    for (auto it = answers_json->begin(); it != answers_json->end(); ++it) {
+      const std::string path = PathKey("answers", it.key());
+      int index = survey.QuestionIndex(it.key());
+      if (index < 0) {
+        r.Fail(ErrorCode::kUnknownReference, path,
+               "is not a question of survey \"" + survey.id + "\"");
+        continue;
+      }
+      const Question& q = survey.questions[static_cast<std::size_t>(index)];
+      if ((it->is_string() || it->is_array()) && it->empty()) {
+        r.Fail(ErrorCode::kInvalidValue, path,
+               "is empty; leave unanswered questions out");
+        continue;
+      }
+      Status check = CheckAnswer(q, *it, path);
+      if (!check.ok()) {
+        errors.insert(errors.end(), check.errors().begin(),
+                      check.errors().end());
+        continue;
+      }
+      answers.emplace(it.key(), *it);
+    }
+    if (errors.empty()) {
+      // Replay the survey with these answers: every answer must lie on the
+      // visitor's path, and a complete response must answer every required
+      // question on it.
+      std::vector<std::size_t> path =
+          internal::Replay(survey, answers, nullptr);
+      std::vector<bool> on_path(survey.questions.size(), false);
+      for (std::size_t i : path) on_path[i] = true;
+      for (const auto& [id, value] : answers) {
+        auto index = static_cast<std::size_t>(survey.QuestionIndex(id));
+        if (!on_path[index]) {
+          r.Fail(ErrorCode::kNotOnPath, PathKey("answers", id),
+                 "answers a question that these answers route around");
+        }
+      }
+      if (record.status == ResponseStatus::kComplete) {
+        for (std::size_t i : path) {
+          const Question& q = survey.questions[i];
+          if (q.required && answers.find(q.id) == answers.end()) {
+            r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
+                   "is required and the response is complete");
+          }
+        }
+      }
+      for (const auto& [id, value] : answers) {
+        auto qi = static_cast<std::size_t>(survey.QuestionIndex(id));
+        const Question& q = survey.questions[qi];
+        auto key = static_cast<std::uint16_t>(qi);
+        switch (q.type) {
+          case QuestionType::kSingleChoice:
+            record.values.emplace_back(
+                key, static_cast<std::int16_t>(
+                         q.OptionIndex(value.get_ref<const std::string&>())));
+            break;
+          case QuestionType::kMultiChoice:
+            for (const json& v : value) {
+              record.values.emplace_back(
+                  key, static_cast<std::int16_t>(
+                           q.OptionIndex(v.get_ref<const std::string&>())));
+            }
+            break;
+          case QuestionType::kText:
+            record.values.emplace_back(key, 0);
+            break;
+          default:
+            record.values.emplace_back(
+                key, static_cast<std::int16_t>(*internal::AsInteger(value)));
+            break;
+        }
+      }
+    }
+  }
+  if (!errors.empty()) return errors;
+  return record;
+}
+
+Result<ResponseRecord> ValidateResponseText(const Survey& survey,
+                                            std::string_view text,
+                                            const ValidateOptions& options) {
+  auto doc = internal::ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
+  if (!doc.ok()) return doc.status();
+  return ValidateResponse(survey, doc.value(), options);
+}
+
+json NormalizeResponse(const Survey& survey, const json& payload) {
+  json out = payload;
+  Answers answers;
+  if (auto it = payload.find("answers");
+      it != payload.end() && it->is_object()) {
+    for (auto a = it->begin(); a != it->end(); ++a)
+      answers.emplace(a.key(), *a);
+  }
+  out["scores"] = ScoreAnswers(survey, answers);
+  if (auto it = payload.find("page"); it != payload.end() && it->is_string()) {
+    out["page"] = StripUrl(it->get_ref<const std::string&>());
+  }
+  return out;
+}
+
+bool Supersedes(const ResponseRecord& incoming, const ResponseRecord& stored) {
+  if (Rank(incoming.status) != Rank(stored.status)) {
+    return Rank(incoming.status) > Rank(stored.status);
+  }
+  return incoming.submitted_at_ms > stored.submitted_at_ms;
+}
+
+}  // namespace sondar

@@ -1,0 +1,275 @@
+#include "sondar/session.h"
+
+#include "flow.h"
+#include "json_reader.h"
+#include "sondar/scoring.h"
+#include "sondar/util.h"
+
+namespace sondar {
+
+using internal::PathKey;
+
+namespace {
+
+constexpr std::size_t kMaxIdLength = 128;
+
+bool IsRightToLeft(std::string_view locale) {
+  const std::string language =
+      LocaleChain(locale).empty() ? "" : LocaleChain(locale).back();
+  for (const char* rtl : {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}) {
+    if (EqualsIgnoreCase(language, rtl)) return true;
+  }
+  return false;
+}
+
+// An empty string or array is no answer at all: clearing a text box un-answers
+// the question.
+bool IsBlank(const json& value) {
+  return value.is_null() ||
+         ((value.is_string() || value.is_array()) && value.empty());
+}
+
+}  // namespace
+
+Result<SessionStart> ParseSessionStart(const json& doc) {
+  Errors errors;
+  internal::Reader r(&errors);
+  SessionStart s;
+  if (!r.ExpectObject(doc, "")) return errors;
+  r.CheckKeys(doc, "",
+              {"responseId", "visitorId", "locale", "trigger", "page", "hidden",
+               "startedAt"});
+  if (auto v = r.String(doc, "", "responseId", true)) s.response_id = *v;
+  if (auto v = r.String(doc, "", "visitorId", true)) s.visitor_id = *v;
+  if (auto v = r.String(doc, "", "locale")) s.locale = *v;
+  if (auto v = r.String(doc, "", "trigger")) s.trigger = *v;
+  if (auto v = r.String(doc, "", "page")) s.page_url = *v;
+  if (const json* h = r.Object(doc, "", "hidden")) s.hidden = *h;
+  if (auto v = r.Integer(doc, "", "startedAt", true)) s.started_at_ms = *v;
+  if (!errors.empty()) return errors;
+  return s;
+}
+
+Session::Session(std::shared_ptr<const Survey> survey, SessionStart start)
+    : survey_(std::move(survey)), start_(std::move(start)) {}
+
+Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
+                               SessionStart start) {
+  Errors errors;
+  if (!survey) return Status(ErrorCode::kMissingField, "survey", "is required");
+  if (!IsUuidV4(start.response_id)) {
+    errors.push_back(
+        {ErrorCode::kInvalidValue, "responseId",
+         "must be a UUID v4 such as crypto.randomUUID() makes (got " +
+             internal::Describe(json(start.response_id)) + ")"});
+  }
+  if (start.visitor_id.empty() || start.visitor_id.size() > kMaxIdLength) {
+    errors.push_back(
+        {ErrorCode::kInvalidValue, "visitorId",
+         "must be 1-" + std::to_string(kMaxIdLength) + " characters"});
+  }
+  if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
+    errors.push_back({ErrorCode::kInvalidValue, "locale",
+                      "must be a language tag such as \"fr-CA\" (got " +
+                          internal::Describe(json(start.locale)) + ")"});
+  }
+  if (start.trigger.size() > kMaxIdLength) {
+    errors.push_back(
+        {ErrorCode::kTooLong, "trigger", "is longer than 128 characters"});
+  }
+  Status hidden = internal::CheckHidden(*survey, start.hidden);
+  errors.insert(errors.end(), hidden.errors().begin(), hidden.errors().end());
+  if (!errors.empty()) return errors;
+
+  start.page_url = StripUrl(start.page_url);
+  Session session(survey, std::move(start));
+  session.locale_ = (!session.start_.locale.empty() &&
+                     survey->Supports(session.start_.locale))
+                        ? session.start_.locale
+                        : survey->locale;
+  internal::Step first =
+      internal::FirstVisibleFrom(*survey, 0, session.answers_);
+  // Validation forbids showIf on the first question (nothing precedes it), so
+  // this holds.
+  session.path_.push_back(first.question);
+  return session;
+}
+
+std::optional<std::size_t> Session::current() const {
+  if (state_ != SessionState::kInProgress) return std::nullopt;
+  return path_.back();
+}
+
+Answers Session::PathAnswers() const {
+  Answers out;
+  for (std::size_t index : path_) {
+    const std::string& id = survey_->questions[index].id;
+    if (auto it = answers_.find(id); it != answers_.end())
+      out.emplace(id, it->second);
+  }
+  return out;
+}
+
+Status Session::Answer(std::string_view question_id, const json& value) {
+  if (state_ != SessionState::kInProgress) {
+    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+  }
+  const Question& q = survey_->questions[path_.back()];
+  const std::string path = PathKey("answers", question_id);
+  if (q.id != question_id) {
+    return Status(ErrorCode::kNotCurrent, path,
+                  "is not the question on screen (that is \"" + q.id + "\")");
+  }
+  if (IsBlank(value)) {
+    answers_.erase(q.id);
+    return Status();
+  }
+  Status check = CheckAnswer(q, value, path);
+  if (!check.ok()) return check;
+  answers_[q.id] = value;
+  return Status();
+}
+
+Status Session::Next() {
+  if (state_ != SessionState::kInProgress) {
+    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+  }
+  const Question& q = survey_->questions[path_.back()];
+  if (q.required && answers_.find(q.id) == answers_.end()) {
+    return Status(ErrorCode::kRequired, PathKey("answers", q.id),
+                  "needs an answer");
+  }
+  const Answers answers = PathAnswers();
+  internal::Step step = internal::After(*survey_, path_.back(), answers);
+  if (step.finished) {
+    state_ = SessionState::kComplete;
+    ending_ = internal::ChooseEnding(*survey_, answers, step.ending);
+  } else {
+    path_.push_back(step.question);
+  }
+  return Status();
+}
+
+Status Session::Back() {
+  if (state_ != SessionState::kInProgress) {
+    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+  }
+  if (path_.size() < 2) {
+    return Status(ErrorCode::kInvalidValue, "",
+                  "already at the first question");
+  }
+  path_.pop_back();
+  return Status();
+}
+
+Status Session::Dismiss() {
+  if (state_ != SessionState::kInProgress) {
+    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+  }
+  state_ = SessionState::kDismissed;
+  return Status();
+}
+
+json Session::View() const {
+  const Survey& s = *survey_;
+  auto text = [&](const LocalizedText& t) -> json {
+    if (t.empty()) return nullptr;
+    return t.Resolve(locale_, s.locale);
+  };
+  json view = {{"surveyId", s.id},
+               {"locale", locale_},
+               {"dir", IsRightToLeft(locale_) ? "rtl" : "ltr"},
+               {"title", text(s.title)}};
+  if (state_ == SessionState::kDismissed) {
+    view["state"] = "dismissed";
+    return view;
+  }
+  if (state_ == SessionState::kComplete) {
+    view["state"] = "ending";
+    if (ending_ < 0) {
+      view["ending"] = nullptr;  // the widget's built-in, localised thank-you
+    } else {
+      const Ending& e = s.endings[static_cast<std::size_t>(ending_)];
+      json ending = {
+          {"id", e.id}, {"title", text(e.title)}, {"body", text(e.body)}};
+      ending["link"] = e.link_url.empty() ? json(nullptr)
+                                          : json{{"url", e.link_url},
+                                                 {"label", text(e.link_label)}};
+      view["ending"] = std::move(ending);
+    }
+    return view;
+  }
+  const std::size_t index = path_.back();
+  const Question& q = s.questions[index];
+  json question = {{"id", q.id},
+                   {"type", std::string(TypeName(q.type))},
+                   {"prompt", text(q.prompt)},
+                   {"description", text(q.description)},
+                   {"required", q.required}};
+  if (q.scale) {
+    question["scale"] = {
+        {"min", q.scale->min},
+        {"max", q.scale->max},
+        {"display", std::string(DisplayName(q.scale->display))},
+        {"lowLabel", text(q.scale->low_label)},
+        {"highLabel", text(q.scale->high_label)}};
+  }
+  if (!q.options.empty()) {
+    json options = json::array();
+    for (const Option& o : q.options)
+      options.push_back({{"id", o.id}, {"label", text(o.label)}});
+    question["options"] = std::move(options);
+    if (q.type == QuestionType::kMultiChoice)
+      question["maxSelect"] = q.max_select;
+  }
+  if (q.type == QuestionType::kText) {
+    question["maxLength"] = q.max_length;
+    question["placeholder"] = text(q.placeholder);
+  }
+  view["state"] = "question";
+  view["question"] = std::move(question);
+  auto answer = answers_.find(q.id);
+  view["answer"] = answer == answers_.end() ? json(nullptr) : answer->second;
+
+  // Remaining questions if the visitor goes on with the answers given so far:
+  // an estimate that firms up as logic resolves, which is what a progress bar
+  // can honestly show.
+  const Answers answers = PathAnswers();
+  std::size_t remaining = 0;
+  internal::Step step = internal::After(s, index, answers);
+  view["isLast"] = step.finished;
+  while (!step.finished) {
+    ++remaining;
+    step = internal::After(s, step.question, answers);
+  }
+  view["progress"] = {{"index", path_.size()},
+                      {"total", path_.size() + remaining}};
+  view["canBack"] = path_.size() > 1;
+  return view;
+}
+
+json Session::Payload(std::int64_t now_ms) const {
+  const Answers answers = PathAnswers();
+  json answer_json = json::object();
+  for (const auto& [id, value] : answers) answer_json[id] = value;
+  const char* status = state_ == SessionState::kComplete    ? "complete"
+                       : state_ == SessionState::kDismissed ? "dismissed"
+                                                            : "partial";
+  return {{"schema", std::string(kResponseSchema)},
+          {"responseId", start_.response_id},
+          {"surveyId", survey_->id},
+          {"surveyVersion", survey_->version},
+          {"visitorId", start_.visitor_id},
+          {"status", status},
+          {"answers", std::move(answer_json)},
+          {"scores", ScoreAnswers(*survey_, answers)},
+          {"locale", locale_},
+          {"trigger",
+           start_.trigger.empty() ? json(nullptr) : json(start_.trigger)},
+          {"hidden", start_.hidden},
+          {"page", start_.page_url},
+          {"startedAt", FormatTimestamp(start_.started_at_ms)},
+          {"submittedAt", FormatTimestamp(now_ms)}};
+}
+
+}  // namespace sondar

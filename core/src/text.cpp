@@ -1,0 +1,90 @@
+#include "sondar/text.h"
+
+namespace sondar {
+
+namespace {
+char Lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+bool IsAlpha(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+bool IsAlnum(char c) { return IsAlpha(c) || (c >= '0' && c <= '9'); }
+}  // namespace
+
+bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (Lower(a[i]) != Lower(b[i])) return false;
+  }
+  return true;
+}
+
+bool IsLocaleTag(std::string_view tag) {
+  std::size_t start = 0;
+  bool first = true;
+  while (start <= tag.size()) {
+    std::size_t end = tag.find('-', start);
+    if (end == std::string_view::npos) end = tag.size();
+    std::string_view part = tag.substr(start, end - start);
+    if (first) {
+      if (part.size() < 2 || part.size() > 3) return false;
+      for (char c : part)
+        if (!IsAlpha(c)) return false;
+    } else {
+      if (part.empty() || part.size() > 8) return false;
+      for (char c : part)
+        if (!IsAlnum(c)) return false;
+    }
+    first = false;
+    start = end + 1;
+  }
+  return true;
+}
+
+std::vector<std::string> LocaleChain(std::string_view locale) {
+  std::vector<std::string> chain;
+  std::string_view rest = locale;
+  while (!rest.empty()) {
+    chain.emplace_back(rest);
+    std::size_t dash = rest.rfind('-');
+    if (dash == std::string_view::npos) break;
+    rest = rest.substr(0, dash);
+  }
+  return chain;
+}
+
+void LocalizedText::Set(std::string locale, std::string text) {
+  for (auto& entry : entries_) {
+    if (EqualsIgnoreCase(entry.first, locale)) {
+      entry.second = std::move(text);
+      return;
+    }
+  }
+  entries_.emplace_back(std::move(locale), std::move(text));
+}
+
+const std::string* LocalizedText::Find(std::string_view locale) const {
+  for (const auto& entry : entries_) {
+    if (EqualsIgnoreCase(entry.first, locale)) return &entry.second;
+  }
+  return nullptr;
+}
+
+bool LocalizedText::Has(std::string_view locale) const {
+  return Find(locale) != nullptr;
+}
+
+const std::string& LocalizedText::Resolve(
+    std::string_view locale, std::string_view default_locale) const {
+  static const std::string kEmpty;
+  for (const std::string& tag : LocaleChain(locale)) {
+    if (const std::string* s = Find(tag)) return *s;
+  }
+  for (const std::string& tag : LocaleChain(default_locale)) {
+    if (const std::string* s = Find(tag)) return *s;
+  }
+  return entries_.empty() ? kEmpty : entries_.front().second;
+}
+
+}  // namespace sondar
