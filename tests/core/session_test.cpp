@@ -1,1 +1,231 @@
 #include <gtest/gtest.h>
+
+#include "fixtures.h"
+
+namespace sondar {
+namespace {
+
+constexpr const char* kResponseId = "3b241101-e2bb-4255-8caf-4136c566a962";
+constexpr std::int64_t kStart = 1767225600000;  // 2026-01-01T00:00:00Z
+
+SessionStart Start(std::string locale = "en", bool with_hidden = true) {
+  SessionStart s;
+  s.response_id = kResponseId;
+  s.visitor_id = "visitor-1";
+  s.locale = std::move(locale);
+  s.trigger = "checkout_complete";
+  s.page_url = "https://shop.example/order/123?email=a@b.c";
+  if (with_hidden) s.hidden = {{"order_id", "A-1001"}, {"segment", "vip"}};
+  s.started_at_ms = kStart;
+  return s;
+}
+
+Session NewSession(const char* survey, SessionStart start = Start()) {
+  auto s = Session::Start(testing::LoadSurvey(survey), std::move(start));
+  if (!s.ok()) {
+    ADD_FAILURE() << s.status().ToString();
+    std::abort();
+  }
+  return std::move(s).value();
+}
+
+std::string CurrentId(const Session& s) {
+  const json view = s.View();
+  return view.contains("question") ? view["question"]["id"].get<std::string>() : "(none)";
+}
+
+TEST(Session, PromoterJumpsStraightToTheReviewEnding) {
+  Session s = NewSession("order_nps");
+  EXPECT_EQ(CurrentId(s), "nps");
+  ASSERT_TRUE(s.Answer("nps", 10).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.state(), SessionState::kComplete);
+  json view = s.View();
+  EXPECT_EQ(view["state"], "ending");
+  EXPECT_EQ(view["ending"]["id"], "thanks-promoter");
+  EXPECT_EQ(view["ending"]["link"]["url"], "https://reviews.example/shop");
+}
+
+TEST(Session, DetractorGetsFollowUpsAndTheSupportEnding) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 3).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(CurrentId(s), "why");
+  ASSERT_TRUE(s.Answer("why", "Late delivery").ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(CurrentId(s), "area");
+  ASSERT_TRUE(s.Answer("area", json::array({"delivery"})).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.View()["ending"]["id"], "thanks-detractor");
+}
+
+TEST(Session, PassiveSkipsTheDetractorQuestion) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 8).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(CurrentId(s), "area");  // "why" is only for 0-6
+  ASSERT_TRUE(s.Next().ok());       // area is optional
+  EXPECT_EQ(s.View()["ending"]["id"], "thanks");
+}
+
+TEST(Session, RequiredQuestionBlocksNext) {
+  Session s = NewSession("order_nps");
+  Status st = s.Next();
+  ASSERT_FALSE(st.ok());
+  EXPECT_EQ(st.ToString(), "answers.nps: needs an answer");
+  EXPECT_EQ(CurrentId(s), "nps");
+}
+
+TEST(Session, RejectsInvalidAnswersWithPaths) {
+  Session s = NewSession("order_nps");
+  EXPECT_EQ(s.Answer("nps", 42).ToString(), "answers.nps: must be from 0 to 10 (got 42)");
+  EXPECT_EQ(s.Answer("nps", 7.5).ToString(),
+            "answers.nps: must be a whole number from 0 to 10 (got 7.5)");
+  EXPECT_EQ(s.Answer("nps", "9").errors()[0].code, ErrorCode::kWrongType);
+  EXPECT_EQ(s.Answer("why", "x").errors()[0].code, ErrorCode::kNotCurrent);
+  ASSERT_TRUE(s.Answer("nps", 2).ok());
+  ASSERT_TRUE(s.Next().ok());
+  ASSERT_TRUE(s.Next().ok());  // "why" is optional
+  EXPECT_EQ(s.Answer("area", json::array({"delivery", "price", "quality"})).errors()[0].code,
+            ErrorCode::kOutOfRange);  // maxSelect 2
+  EXPECT_EQ(s.Answer("area", json::array({"teleport"})).errors()[0].path, "answers.area[0]");
+  EXPECT_EQ(s.Answer("area", json::array({"price", "price"})).errors()[0].code,
+            ErrorCode::kDuplicateId);
+}
+
+TEST(Session, TextLengthCountsCharactersNotBytes) {
+  Session s = NewSession("all_types", Start("en", false));
+  for (int i = 0; i < 7; ++i) ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(CurrentId(s), "q_text");  // maxLength 20
+  EXPECT_TRUE(s.Answer("q_text", "éééééééééééééééééééé").ok());  // 20 characters, 40 bytes
+  EXPECT_EQ(s.Answer("q_text", "ééééééééééééééééééééé").errors()[0].code, ErrorCode::kTooLong);
+}
+
+TEST(Session, BackKeepsAnswersButPayloadDropsRoutedAroundOnes) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 3).ok());
+  ASSERT_TRUE(s.Next().ok());
+  ASSERT_TRUE(s.Answer("why", "Too slow").ok());
+  ASSERT_TRUE(s.Back().ok());
+  EXPECT_EQ(CurrentId(s), "nps");
+  EXPECT_EQ(s.View()["answer"], 3);
+  ASSERT_TRUE(s.Answer("nps", 8).ok());  // now a passive: "why" is no longer on the path
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(CurrentId(s), "area");
+  json payload = s.Payload(kStart + 5000);
+  EXPECT_EQ(payload["answers"], (json{{"nps", 8}}));
+}
+
+TEST(Session, BackOnFirstQuestionFails) {
+  Session s = NewSession("order_nps");
+  EXPECT_FALSE(s.Back().ok());
+}
+
+TEST(Session, ClearingAnAnswerUnanswersIt) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 5).ok());
+  ASSERT_TRUE(s.Answer("nps", nullptr).ok());
+  EXPECT_EQ(s.Next().errors()[0].code, ErrorCode::kRequired);
+}
+
+TEST(Session, PayloadFollowsResponseSchemaV1) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 9).ok());
+  json partial = s.Payload(kStart + 3000);
+  EXPECT_EQ(partial["status"], "partial");
+  ASSERT_TRUE(s.Next().ok());
+  json payload = s.Payload(kStart + 4500);
+  EXPECT_EQ(payload, json::parse(R"({
+    "schema": "sondar.response/1",
+    "responseId": "3b241101-e2bb-4255-8caf-4136c566a962",
+    "surveyId": "order-nps", "surveyVersion": 3, "visitorId": "visitor-1",
+    "status": "complete",
+    "answers": {"nps": 9},
+    "scores": {"nps": {"value": 9, "category": "promoter"}},
+    "locale": "en", "trigger": "checkout_complete",
+    "hidden": {"order_id": "A-1001", "segment": "vip"},
+    "page": "https://shop.example/order/123",
+    "startedAt": "2026-01-01T00:00:00.000Z", "submittedAt": "2026-01-01T00:00:04.500Z"})"));
+}
+
+TEST(Session, DismissKeepsAnswersAndEndsTheSession) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 4).ok());
+  ASSERT_TRUE(s.Dismiss().ok());
+  EXPECT_EQ(s.state(), SessionState::kDismissed);
+  EXPECT_EQ(s.Payload(kStart)["status"], "dismissed");
+  EXPECT_EQ(s.Payload(kStart)["answers"], (json{{"nps", 4}}));
+  EXPECT_EQ(s.Answer("nps", 5).errors()[0].code, ErrorCode::kFinished);
+  EXPECT_EQ(s.Next().errors()[0].code, ErrorCode::kFinished);
+  EXPECT_EQ(s.Dismiss().errors()[0].code, ErrorCode::kFinished);
+}
+
+TEST(Session, ViewResolvesTextsForAFullyTranslatedLocale) {
+  Session s = NewSession("order_nps", Start("fr-CA"));
+  json view = s.View();
+  EXPECT_EQ(view["locale"], "fr-CA");
+  EXPECT_EQ(view["dir"], "ltr");
+  EXPECT_EQ(view["question"]["prompt"],
+            "Quelle est la probabilité que vous nous recommandiez à un ami ?");
+  EXPECT_EQ(view["question"]["scale"]["lowLabel"], "Peu probable");
+  // No answer yet, so neither follow-up's showIf can hold: the estimate is one question.
+  EXPECT_EQ(view["progress"], (json{{"index", 1}, {"total", 1}}));
+  EXPECT_EQ(view["isLast"], true);
+}
+
+TEST(Session, UntranslatedLocaleFallsBackToTheDefaultForEveryText) {
+  Session s = NewSession("order_nps", Start("ar-EG"));
+  json view = s.View();
+  EXPECT_EQ(view["locale"], "en");
+  EXPECT_EQ(view["question"]["prompt"], "How likely are you to recommend us to a friend?");
+}
+
+TEST(Session, ProgressEstimateFollowsTheAnswers) {
+  Session s = NewSession("order_nps");
+  ASSERT_TRUE(s.Answer("nps", 2).ok());
+  EXPECT_EQ(s.View()["progress"], (json{{"index", 1}, {"total", 3}}));
+  ASSERT_TRUE(s.Answer("nps", 10).ok());
+  EXPECT_EQ(s.View()["progress"], (json{{"index", 1}, {"total", 1}}));
+  EXPECT_EQ(s.View()["isLast"], true);
+}
+
+TEST(Session, StartRejectsBadInputsWithPaths) {
+  SessionStart start = Start();
+  start.response_id = "not-a-uuid";
+  start.visitor_id = "";
+  start.locale = "klingon language";
+  start.hidden = {{"coupon", "X"}, {"order_id", json::array()}};
+  auto s = Session::Start(testing::LoadSurvey("order_nps"), start);
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(testing::Codes(s.errors()),
+            (std::vector<std::string>{"invalid_value@locale", "invalid_value@responseId",
+                                      "invalid_value@visitorId", "unknown_field@hidden.coupon",
+                                      "wrong_type@hidden.order_id"}));
+}
+
+TEST(Session, ParsesTheStartDocumentTheWidgetSends) {
+  auto start = ParseSessionStart(json::parse(R"({"responseId":"3b241101-e2bb-4255-8caf-4136c566a962",
+      "visitorId":"v","locale":"fr","page":"https://x.example/a?b","startedAt":1767225600000})"));
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(start->locale, "fr");
+  auto bad = ParseSessionStart(json::parse(R"({"responseId":1,"startedAt":"now"})"));
+  EXPECT_EQ(testing::Codes(bad.errors()),
+            (std::vector<std::string>{"missing_field@visitorId", "wrong_type@responseId",
+                                      "wrong_type@startedAt"}));
+}
+
+TEST(Session, EveryQuestionTypeAcceptsAValidAnswer) {
+  Session s = NewSession("all_types", Start("en", false));
+  const json answers[] = {10, 5, 7, 0, 1, "friend", json::array({"shoes", "bags"}), "Great"};
+  for (const json& a : answers) {
+    const std::string id = CurrentId(s);
+    ASSERT_TRUE(s.Answer(id, a).ok()) << id << ": " << s.Answer(id, a).ToString();
+    ASSERT_TRUE(s.Next().ok()) << id;
+  }
+  EXPECT_EQ(s.state(), SessionState::kComplete);
+  EXPECT_EQ(s.View()["ending"], nullptr);  // no endings defined: the built-in thank-you
+  EXPECT_EQ(s.Payload(kStart)["answers"].size(), 8u);
+}
+
+}  // namespace
+}  // namespace sondar

@@ -189,7 +189,7 @@ TEST(Survey, ForwardJumpsAndEndingJumpsAreAccepted) {
   ASSERT_NE(s, nullptr);
   ASSERT_EQ(s->questions[0].logic.size(), 1u);
   EXPECT_TRUE(s->questions[0].logic[0].to_ending);
-  EXPECT_EQ(s->questions[0].logic[0].target_index, 0u);
+  EXPECT_EQ(s->questions[0].logic[0].target_index, 2u);
 }
 
 }  // namespace
