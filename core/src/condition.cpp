@@ -2,6 +2,8 @@
 
 #include <optional>
 
+#include "json_reader.h"
+
 namespace sondar {
 
 namespace {
@@ -35,9 +37,7 @@ std::optional<int> Compare(const json& a, const json& b) {
 }
 
 bool Present(const json* subject) {
-  if (subject == nullptr || subject->is_null()) return false;
-  if (subject->is_array() || subject->is_string()) return !subject->empty();
-  return true;
+  return subject != nullptr && !internal::IsBlank(*subject);
 }
 
 bool EvaluateLeaf(const Condition& c, const json* subject) {

@@ -225,6 +225,13 @@ const json* Reader::Object(const json& object, const std::string& path,
   return ExpectObject(*v, PathKey(path, key)) ? v : nullptr;
 }
 
+bool IsBlank(const json& value) {
+  if (value.is_null()) return true;
+  if (value.is_string()) return value.get_ref<const std::string&>().empty();
+  if (value.is_array()) return value.empty();
+  return false;
+}
+
 std::optional<std::int64_t> AsInteger(const json& value) {
   if (value.is_number_integer()) return value.get<std::int64_t>();
   if (value.is_number_unsigned()) {

@@ -73,6 +73,10 @@ class Reader {
   Errors* errors_;
 };
 
+// No answer at all: null, "" or []. (nlohmann's empty() is false for every
+// string.)
+bool IsBlank(const json& value);
+
 // Exact integer value of a JSON number (5 and 5.0 both), or nullopt.
 std::optional<std::int64_t> AsInteger(const json& value);
 

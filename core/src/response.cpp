@@ -154,7 +154,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
         continue;
       }
       const Question& q = survey.questions[static_cast<std::size_t>(index)];
-      if ((it->is_string() || it->is_array()) && it->empty()) {
+      if (internal::IsBlank(*it)) {
         r.Fail(ErrorCode::kInvalidValue, path,
                "is empty; leave unanswered questions out");
         continue;

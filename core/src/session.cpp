@@ -22,13 +22,6 @@ bool IsRightToLeft(std::string_view locale) {
   return false;
 }
 
-// An empty string or array is no answer at all: clearing a text box un-answers
-// the question.
-bool IsBlank(const json& value) {
-  return value.is_null() ||
-         ((value.is_string() || value.is_array()) && value.empty());
-}
-
 }  // namespace
 
 Result<SessionStart> ParseSessionStart(const json& doc) {
@@ -120,7 +113,7 @@ Status Session::Answer(std::string_view question_id, const json& value) {
     return Status(ErrorCode::kNotCurrent, path,
                   "is not the question on screen (that is \"" + q.id + "\")");
   }
-  if (IsBlank(value)) {
+  if (internal::IsBlank(value)) {  // clearing a text box un-answers
     answers_.erase(q.id);
     return Status();
   }

@@ -1,1 +1,183 @@
 #include <gtest/gtest.h>
+
+#include "fixtures.h"
+
+namespace sondar {
+namespace {
+
+constexpr std::int64_t kDay = 86400000;
+constexpr std::int64_t kJan1 = 1767225600000;
+
+class AggregateTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    survey_ = testing::LoadSurvey("order_nps");
+    ASSERT_NE(survey_, nullptr);
+  }
+
+  // A validated record, as a collector would produce it.
+  ResponseRecord Record(json answers, const char* status = "complete",
+                        const char* trigger = "checkout_complete",
+                        const char* segment = "vip", std::int64_t at = kJan1) {
+    json p = {{"schema", "sondar.response/1"},
+              {"responseId", "3b241101-e2bb-4255-8caf-4136c566a962"},
+              {"surveyId", "order-nps"},
+              {"surveyVersion", 3},
+              {"visitorId", "v"},
+              {"status", status},
+              {"answers", std::move(answers)},
+              {"trigger", trigger},
+              {"hidden", {{"segment", segment}}},
+              {"startedAt", FormatTimestamp(at)},
+              {"submittedAt", FormatTimestamp(at)}};
+    auto r = ValidateResponse(*survey_, p);
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r.value() : ResponseRecord{};
+  }
+
+  std::shared_ptr<const Survey> survey_;
+};
+
+TEST_F(AggregateTest, NpsOfTenHandCountedAnswers) {
+  Aggregate agg(*survey_);
+  // 4 promoters (9, 10, 10, 9), 2 passives (7, 8), 4 detractors (0, 3, 6, 5):
+  // NPS = 40 - 40 = 0.
+  for (int v : {9, 10, 10, 9, 7, 8, 0, 3, 6, 5}) agg.Add(Record({{"nps", v}}));
+  json s = agg.Summary();
+  EXPECT_EQ(s["nps"]["n"], 10);
+  EXPECT_EQ(s["nps"]["score"], 0.0);
+  EXPECT_EQ(s["nps"]["promoters"], 4);
+  EXPECT_EQ(s["nps"]["passives"], 2);
+  EXPECT_EQ(s["nps"]["detractors"], 4);
+  // Adjusted Wald by hand: n'=13, p+=p-=4.75/13=0.365385, var=0.730769/13,
+  // half=1.96*0.237095.
+  EXPECT_NEAR(s["nps"]["ci_low"].get<double>(), -46.47, 0.01);
+  EXPECT_NEAR(s["nps"]["ci_high"].get<double>(), 46.47, 0.01);
+  EXPECT_EQ(s["nps"]["distribution"][10], (json{{"value", 10}, {"count", 2}}));
+  EXPECT_EQ(s["responses"]["complete"], 10);
+}
+
+TEST_F(AggregateTest, UnansweredAndDismissedQuestionsStayOutOfTheDenominator) {
+  Aggregate agg(*survey_);
+  agg.Add(Record({{"nps", 10}}));
+  agg.Add(Record(json::object(), "partial"));    // shown, nothing answered yet
+  agg.Add(Record(json::object(), "dismissed"));  // closed without answering
+  json s = agg.Summary();
+  EXPECT_EQ(s["responses"]["total"], 3);
+  EXPECT_EQ(s["nps"]["n"], 1);
+  EXPECT_EQ(s["nps"]["score"], 100.0);
+}
+
+TEST_F(AggregateTest, ChoiceAndTextQuestionsCountRespondents) {
+  Aggregate agg(*survey_);
+  agg.Add(
+      Record({{"nps", 2}, {"why", "slow"}, {"area", {"delivery", "price"}}}));
+  agg.Add(Record({{"nps", 8}, {"area", {"price"}}}));
+  json s = agg.Summary();
+  EXPECT_EQ(s["questions"]["area"]["n"], 2);
+  EXPECT_EQ(s["questions"]["area"]["counts"],
+            (json{{"delivery", 1}, {"price", 2}, {"quality", 0}}));
+  EXPECT_EQ(s["questions"]["why"]["n"], 1);
+}
+
+TEST_F(AggregateTest, BreaksDownByTriggerSegmentAndDay) {
+  Aggregate agg(*survey_);
+  agg.Add(Record({{"nps", 10}}, "complete", "checkout_complete", "vip", kJan1));
+  agg.Add(Record({{"nps", 0}}, "complete", "checkout_complete", "regular",
+                 kJan1 + kDay));
+  agg.Add(Record({{"nps", 9}}, "complete", "chat_ended", "regular",
+                 kJan1 + kDay + 5));
+  json s = agg.Summary();
+  EXPECT_EQ(s["byTrigger"]["checkout_complete"]["nps"]["score"], 0.0);
+  EXPECT_EQ(s["byTrigger"]["chat_ended"]["nps"]["score"], 100.0);
+  EXPECT_EQ(s["bySegment"]["vip"]["nps"]["n"], 1);
+  EXPECT_EQ(s["bySegment"]["regular"]["nps"]["score"], 0.0);
+  EXPECT_EQ(s["byDay"]["2026-01-01"]["nps"]["n"], 1);
+  EXPECT_EQ(s["byDay"]["2026-01-02"]["nps"]["n"], 2);
+}
+
+TEST_F(AggregateTest, MergingShardsEqualsAggregatingEverything) {
+  Aggregate whole(*survey_), left(*survey_), right(*survey_);
+  for (int i = 0; i < 300; ++i) {
+    json answers = {{"nps", (i * 7) % 11}};
+    if ((i * 7) % 11 <= 6) answers["why"] = "reason " + std::to_string(i);
+    if (i % 3 == 0 && (i * 7) % 11 <= 8)
+      answers["area"] = {i % 2 ? "price" : "quality"};
+    const char* trigger = i % 4 ? "checkout_complete" : "chat_ended";
+    ResponseRecord r =
+        Record(answers, i % 10 ? "complete" : "partial", trigger,
+               i % 5 ? "regular" : "vip", kJan1 + (i % 7) * kDay);
+    whole.Add(r);
+    (i % 2 ? left : right).Add(r);
+  }
+  ASSERT_TRUE(left.Merge(right).ok());
+  EXPECT_EQ(left.ToJson(), whole.ToJson());
+  EXPECT_EQ(left.Summary(), whole.Summary());
+}
+
+TEST_F(AggregateTest, SerialisesAndRestoresExactly) {
+  Aggregate agg(*survey_);
+  for (int v : {1, 5, 9, 10}) agg.Add(Record({{"nps", v}}));
+  json saved = agg.ToJson();
+  auto restored = Aggregate::FromJson(*survey_, json::parse(saved.dump()));
+  ASSERT_TRUE(restored.ok()) << restored.status().ToString();
+  EXPECT_EQ(restored->ToJson(), saved);
+  restored->Add(Record({{"nps", 10}}));  // keeps streaming after a restore
+  EXPECT_EQ(restored->Summary()["nps"]["n"], 5);
+}
+
+TEST_F(AggregateTest, RejectsAggregatesOfAnotherShape) {
+  Aggregate agg(*survey_);
+  json saved = agg.ToJson();
+  saved["total"]["questions"]["nps"]["counts"] = {1, 2, 3};
+  auto restored = Aggregate::FromJson(*survey_, saved);
+  ASSERT_FALSE(restored.ok());
+  EXPECT_EQ(
+      testing::Codes(restored.errors()),
+      std::vector<std::string>{"incompatible@total.questions.nps.counts"});
+  auto other = testing::LoadSurvey("checkout_csat");
+  EXPECT_EQ(Aggregate(*other).Merge(agg).errors()[0].code,
+            ErrorCode::kIncompatible);
+}
+
+TEST_F(AggregateTest, BreakdownKeysAreBounded) {
+  Aggregate agg(*survey_);
+  for (std::size_t i = 0; i < kMaxGroupKeys + 50; ++i) {
+    agg.Add(Record({{"nps", 9}}, "complete",
+                   ("event-" + std::to_string(i)).c_str()));
+  }
+  json s = agg.Summary();
+  EXPECT_EQ(s["byTrigger"].size(), kMaxGroupKeys + 1);
+  EXPECT_EQ(s["byTrigger"]["(other)"]["nps"]["n"], 50);
+  EXPECT_EQ(s["nps"]["n"], kMaxGroupKeys + 50);
+}
+
+TEST_F(AggregateTest, CsatAndCesSummaries) {
+  auto csat_survey = testing::LoadSurvey("checkout_csat");
+  ASSERT_NE(csat_survey, nullptr);
+  Aggregate agg(*csat_survey);
+  // CSAT answers 5 5 4 4 3 2 1 5: 5 of 8 satisfied = 62.5%. CES 7 5 4 1:
+  // mean 4.25, 2 agree.
+  const int csat[] = {5, 5, 4, 4, 3, 2, 1, 5};
+  const int ces[] = {7, 5, 4, 1, 0, 0, 0, 0};
+  for (int i = 0; i < 8; ++i) {
+    ResponseRecord r;
+    r.status = ResponseStatus::kComplete;
+    r.submitted_at_ms = kJan1;
+    r.values.emplace_back(0, csat[i]);
+    if (ces[i]) r.values.emplace_back(1, ces[i]);
+    agg.Add(r);
+  }
+  json s = agg.Summary();
+  EXPECT_EQ(s["csat"]["score"], 62.5);
+  EXPECT_EQ(s["csat"]["satisfied"], 5);
+  EXPECT_EQ(s["ces"]["score"], 4.25);
+  EXPECT_EQ(s["ces"]["agree"], 2);
+  EXPECT_EQ(s["ces"]["agreePercent"], 50.0);
+  // Wilson for 5/8 by hand: center 0.589, half 0.283 -> 30.57 .. 86.32.
+  EXPECT_NEAR(s["csat"]["ci_low"].get<double>(), 30.57, 0.01);
+  EXPECT_NEAR(s["csat"]["ci_high"].get<double>(), 86.32, 0.01);
+}
+
+}  // namespace
+}  // namespace sondar

@@ -16,9 +16,11 @@ TEST(Decide, MatchesEveryFixtureCase) {
     ASSERT_TRUE(context.ok()) << name << ": " << context.status().ToString();
     Decision d = Decide(*survey, context.value());
     EXPECT_EQ(d.show, c["expect"]["show"].get<bool>()) << name;
-    EXPECT_EQ(ReasonName(d.reason), c["expect"]["reason"].get<std::string>()) << name << ": " << d.detail;
+    EXPECT_EQ(ReasonName(d.reason), c["expect"]["reason"].get<std::string>())
+        << name << ": " << d.detail;
     if (c["expect"].contains("retryAt")) {
-      EXPECT_EQ(d.retry_at_ms, c["expect"]["retryAt"].get<std::int64_t>()) << name;
+      EXPECT_EQ(d.retry_at_ms, c["expect"]["retryAt"].get<std::int64_t>())
+          << name;
     }
   }
 }
@@ -50,15 +52,18 @@ TEST(Decide, SamplingShowsTheRequestedShareOfVisitors) {
 }
 
 TEST(Decide, ContextErrorsNamePaths) {
-  auto parsed = ParseDecideContext(json::parse(R"({"now":"soon","history":[{"survey":"x","kind":"seen","at":1}],"extra":1})"));
+  auto parsed = ParseDecideContext(json::parse(
+      R"({"now":"soon","history":[{"survey":"x","kind":"seen","at":1}],"extra":1})"));
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(testing::Codes(parsed.errors()),
-            (std::vector<std::string>{"invalid_value@history[0].kind", "missing_field@visitorId",
-                                      "unknown_field@extra", "wrong_type@now"}));
+            (std::vector<std::string>{
+                "invalid_value@history[0].kind", "missing_field@visitorId",
+                "unknown_field@extra", "wrong_type@now"}));
 }
 
 TEST(Decide, DecisionSerialisesReasonAndRetry) {
-  Decision d{false, Reason::kRecontactWait, "dismissed within the last 30 days", 1767225600000};
+  Decision d{false, Reason::kRecontactWait, "dismissed within the last 30 days",
+             1767225600000};
   json j = d.ToJson();
   EXPECT_EQ(j["reason"], "recontact_wait");
   EXPECT_EQ(j["retryAt"], 1767225600000);

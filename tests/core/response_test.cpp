@@ -1,1 +1,110 @@
 #include <gtest/gtest.h>
+
+#include "fixtures.h"
+
+namespace sondar {
+namespace {
+
+class ResponseTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    cases_ = testing::FixtureJson("responses.json");
+    survey_ = testing::LoadSurvey(cases_["survey"].get<std::string>());
+    ASSERT_NE(survey_, nullptr);
+  }
+  json cases_;
+  std::shared_ptr<const Survey> survey_;
+};
+
+TEST_F(ResponseTest, AcceptsEveryValidFixture) {
+  for (const json& c : cases_["valid"]) {
+    auto r = ValidateResponseText(*survey_, c["payload"].dump());
+    EXPECT_TRUE(r.ok()) << c["name"] << ":\n" << r.status().ToString();
+  }
+}
+
+TEST_F(ResponseTest, RejectsEachInvalidFixtureWithExactlyTheExpectedErrors) {
+  ASSERT_GE(cases_["invalid"].size(), 20u);
+  for (const json& c : cases_["invalid"]) {
+    std::vector<std::string> expected;
+    for (const json& e : c["errors"]) {
+      expected.push_back(e["code"].get<std::string>() + "@" +
+                         e["path"].get<std::string>());
+    }
+    std::sort(expected.begin(), expected.end());
+    auto r = ValidateResponseText(*survey_, c["payload"].dump());
+    ASSERT_FALSE(r.ok()) << c["name"];
+    EXPECT_EQ(testing::Codes(r.errors()), expected) << c["name"] << ":\n"
+                                                    << r.status().ToString();
+  }
+}
+
+TEST_F(ResponseTest, ForgedNpsMessageIsClear) {
+  json payload = cases_["valid"][0]["payload"];
+  payload["answers"]["nps"] = 42;
+  auto r = ValidateResponse(*survey_, payload);
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().ToString(),
+            "answers.nps: must be from 0 to 10 (got 42)");
+}
+
+TEST_F(ResponseTest, NormalizeRecomputesScoresAndStripsThePage) {
+  json payload = cases_["valid"][0]["payload"];
+  payload["answers"]["nps"] = 3;
+  payload["scores"] = {{"nps", {{"value", 10}, {"category", "promoter"}}}};
+  payload["page"] = "https://shop.example/order/9?email=a@b.c";
+  json normal = NormalizeResponse(*survey_, payload);
+  EXPECT_EQ(normal["scores"],
+            json::parse(R"({"nps":{"value":3,"category":"detractor"}})"));
+  EXPECT_EQ(normal["page"], "https://shop.example/order/9");
+}
+
+TEST_F(ResponseTest, RecordCarriesWhatAggregationNeeds) {
+  json payload = cases_["valid"][1]["payload"];  // detractor with follow-ups
+  auto r = ValidateResponse(*survey_, payload);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->status, ResponseStatus::kComplete);
+  EXPECT_EQ(r->trigger, "checkout_complete");
+  EXPECT_EQ(r->segment, "vip");
+  EXPECT_EQ(r->submitted_at_ms, 1767225604500);
+  // nps=3 (question 0), why answered (question 1), area: delivery (0) and price
+  // (1).
+  using V = std::pair<std::uint16_t, std::int16_t>;
+  EXPECT_EQ(r->values, (std::vector<V>{{2, 0}, {2, 1}, {0, 3}, {1, 0}}));
+}
+
+TEST_F(ResponseTest, RejectsOversizedAndMalformedText) {
+  EXPECT_EQ(ValidateResponseText(*survey_, "{").errors()[0].code,
+            ErrorCode::kInvalidJson);
+  EXPECT_EQ(
+      ValidateResponseText(*survey_, std::string(kMaxResponseBytes + 1, ' '))
+          .errors()[0]
+          .code,
+      ErrorCode::kTooLarge);
+  EXPECT_EQ(ValidateResponseText(*survey_,
+                                 std::string(50, '[') + std::string(50, ']'))
+                .errors()[0]
+                .code,
+            ErrorCode::kTooDeep);
+  EXPECT_EQ(ValidateResponseText(*survey_, "\"\xc3\x28\"").errors()[0].code,
+            ErrorCode::kInvalidJson);
+}
+
+TEST(Supersedes, CompleteBeatsDismissedBeatsPartialThenLaterWins) {
+  ResponseRecord partial{"id", ResponseStatus::kPartial, "", "", 100, {}};
+  ResponseRecord late_partial{"id", ResponseStatus::kPartial, "", "", 200, {}};
+  ResponseRecord complete{"id", ResponseStatus::kComplete, "", "", 150, {}};
+  ResponseRecord dismissed{"id", ResponseStatus::kDismissed, "", "", 150, {}};
+  EXPECT_TRUE(Supersedes(complete, partial));
+  EXPECT_FALSE(
+      Supersedes(late_partial, complete));  // a late partial never overwrites
+  EXPECT_TRUE(Supersedes(late_partial, partial));
+  EXPECT_FALSE(Supersedes(partial, late_partial));
+  EXPECT_TRUE(Supersedes(dismissed, late_partial));
+  EXPECT_TRUE(Supersedes(complete, dismissed));
+  EXPECT_FALSE(
+      Supersedes(complete, complete));  // an exact resend changes nothing
+}
+
+}  // namespace
+}  // namespace sondar

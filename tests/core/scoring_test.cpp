@@ -1,5 +1,6 @@
-// Expected values below were worked out by hand from the formulas in docs/scoring.md (and
-// checked with Python's statistics.NormalDist), never taken from this code's output.
+// Expected values below were worked out by hand from the formulas in
+// docs/scoring.md (and checked with Python's statistics.NormalDist), never
+// taken from this code's output.
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
@@ -15,8 +16,9 @@ TEST(Scoring, ZForCommonConfidenceLevels) {
 }
 
 TEST(Scoring, NpsOf100AnswersWith50PromotersAnd20Detractors) {
-  // NPS = 50% - 20% = 30. Adjusted Wald: n' = 103, p+ = 50.75/103, p- = 20.75/103,
-  // NPS' = 0.291262, var = (p+ + p- - NPS'^2)/103 = 0.0059159, half = 1.96 * 0.076915.
+  // NPS = 50% - 20% = 30. Adjusted Wald: n' = 103, p+ = 50.75/103, p-
+  // = 20.75/103, NPS' = 0.291262, var = (p+ + p- - NPS'^2)/103 = 0.0059159,
+  // half = 1.96 * 0.076915.
   NpsScore s = ScoreNps(50, 30, 20);
   EXPECT_EQ(s.n, 100u);
   EXPECT_DOUBLE_EQ(s.score, 30.0);

@@ -31,7 +31,8 @@ Session NewSession(const char* survey, SessionStart start = Start()) {
 
 std::string CurrentId(const Session& s) {
   const json view = s.View();
-  return view.contains("question") ? view["question"]["id"].get<std::string>() : "(none)";
+  return view.contains("question") ? view["question"]["id"].get<std::string>()
+                                   : "(none)";
 }
 
 TEST(Session, PromoterJumpsStraightToTheReviewEnding) {
@@ -78,7 +79,8 @@ TEST(Session, RequiredQuestionBlocksNext) {
 
 TEST(Session, RejectsInvalidAnswersWithPaths) {
   Session s = NewSession("order_nps");
-  EXPECT_EQ(s.Answer("nps", 42).ToString(), "answers.nps: must be from 0 to 10 (got 42)");
+  EXPECT_EQ(s.Answer("nps", 42).ToString(),
+            "answers.nps: must be from 0 to 10 (got 42)");
   EXPECT_EQ(s.Answer("nps", 7.5).ToString(),
             "answers.nps: must be a whole number from 0 to 10 (got 7.5)");
   EXPECT_EQ(s.Answer("nps", "9").errors()[0].code, ErrorCode::kWrongType);
@@ -86,9 +88,12 @@ TEST(Session, RejectsInvalidAnswersWithPaths) {
   ASSERT_TRUE(s.Answer("nps", 2).ok());
   ASSERT_TRUE(s.Next().ok());
   ASSERT_TRUE(s.Next().ok());  // "why" is optional
-  EXPECT_EQ(s.Answer("area", json::array({"delivery", "price", "quality"})).errors()[0].code,
+  EXPECT_EQ(s.Answer("area", json::array({"delivery", "price", "quality"}))
+                .errors()[0]
+                .code,
             ErrorCode::kOutOfRange);  // maxSelect 2
-  EXPECT_EQ(s.Answer("area", json::array({"teleport"})).errors()[0].path, "answers.area[0]");
+  EXPECT_EQ(s.Answer("area", json::array({"teleport"})).errors()[0].path,
+            "answers.area[0]");
   EXPECT_EQ(s.Answer("area", json::array({"price", "price"})).errors()[0].code,
             ErrorCode::kDuplicateId);
 }
@@ -97,8 +102,10 @@ TEST(Session, TextLengthCountsCharactersNotBytes) {
   Session s = NewSession("all_types", Start("en", false));
   for (int i = 0; i < 7; ++i) ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(CurrentId(s), "q_text");  // maxLength 20
-  EXPECT_TRUE(s.Answer("q_text", "éééééééééééééééééééé").ok());  // 20 characters, 40 bytes
-  EXPECT_EQ(s.Answer("q_text", "ééééééééééééééééééééé").errors()[0].code, ErrorCode::kTooLong);
+  EXPECT_TRUE(s.Answer("q_text", "éééééééééééééééééééé")
+                  .ok());  // 20 characters, 40 bytes
+  EXPECT_EQ(s.Answer("q_text", "ééééééééééééééééééééé").errors()[0].code,
+            ErrorCode::kTooLong);
 }
 
 TEST(Session, BackKeepsAnswersButPayloadDropsRoutedAroundOnes) {
@@ -109,7 +116,8 @@ TEST(Session, BackKeepsAnswersButPayloadDropsRoutedAroundOnes) {
   ASSERT_TRUE(s.Back().ok());
   EXPECT_EQ(CurrentId(s), "nps");
   EXPECT_EQ(s.View()["answer"], 3);
-  ASSERT_TRUE(s.Answer("nps", 8).ok());  // now a passive: "why" is no longer on the path
+  ASSERT_TRUE(s.Answer("nps", 8)
+                  .ok());  // now a passive: "why" is no longer on the path
   ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(CurrentId(s), "area");
   json payload = s.Payload(kStart + 5000);
@@ -168,7 +176,8 @@ TEST(Session, ViewResolvesTextsForAFullyTranslatedLocale) {
   EXPECT_EQ(view["question"]["prompt"],
             "Quelle est la probabilité que vous nous recommandiez à un ami ?");
   EXPECT_EQ(view["question"]["scale"]["lowLabel"], "Peu probable");
-  // No answer yet, so neither follow-up's showIf can hold: the estimate is one question.
+  // No answer yet, so neither follow-up's showIf can hold: the estimate is one
+  // question.
   EXPECT_EQ(view["progress"], (json{{"index", 1}, {"total", 1}}));
   EXPECT_EQ(view["isLast"], true);
 }
@@ -177,7 +186,8 @@ TEST(Session, UntranslatedLocaleFallsBackToTheDefaultForEveryText) {
   Session s = NewSession("order_nps", Start("ar-EG"));
   json view = s.View();
   EXPECT_EQ(view["locale"], "en");
-  EXPECT_EQ(view["question"]["prompt"], "How likely are you to recommend us to a friend?");
+  EXPECT_EQ(view["question"]["prompt"],
+            "How likely are you to recommend us to a friend?");
 }
 
 TEST(Session, ProgressEstimateFollowsTheAnswers) {
@@ -198,32 +208,39 @@ TEST(Session, StartRejectsBadInputsWithPaths) {
   auto s = Session::Start(testing::LoadSurvey("order_nps"), start);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(testing::Codes(s.errors()),
-            (std::vector<std::string>{"invalid_value@locale", "invalid_value@responseId",
-                                      "invalid_value@visitorId", "unknown_field@hidden.coupon",
-                                      "wrong_type@hidden.order_id"}));
+            (std::vector<std::string>{
+                "invalid_value@locale", "invalid_value@responseId",
+                "invalid_value@visitorId", "unknown_field@hidden.coupon",
+                "wrong_type@hidden.order_id"}));
 }
 
 TEST(Session, ParsesTheStartDocumentTheWidgetSends) {
-  auto start = ParseSessionStart(json::parse(R"({"responseId":"3b241101-e2bb-4255-8caf-4136c566a962",
+  auto start = ParseSessionStart(
+      json::parse(R"({"responseId":"3b241101-e2bb-4255-8caf-4136c566a962",
       "visitorId":"v","locale":"fr","page":"https://x.example/a?b","startedAt":1767225600000})"));
   ASSERT_TRUE(start.ok()) << start.status().ToString();
   EXPECT_EQ(start->locale, "fr");
-  auto bad = ParseSessionStart(json::parse(R"({"responseId":1,"startedAt":"now"})"));
+  auto bad =
+      ParseSessionStart(json::parse(R"({"responseId":1,"startedAt":"now"})"));
   EXPECT_EQ(testing::Codes(bad.errors()),
-            (std::vector<std::string>{"missing_field@visitorId", "wrong_type@responseId",
+            (std::vector<std::string>{"missing_field@visitorId",
+                                      "wrong_type@responseId",
                                       "wrong_type@startedAt"}));
 }
 
 TEST(Session, EveryQuestionTypeAcceptsAValidAnswer) {
   Session s = NewSession("all_types", Start("en", false));
-  const json answers[] = {10, 5, 7, 0, 1, "friend", json::array({"shoes", "bags"}), "Great"};
+  const json answers[] = {
+      10, 5, 7, 0, 1, "friend", json::array({"shoes", "bags"}), "Great"};
   for (const json& a : answers) {
     const std::string id = CurrentId(s);
-    ASSERT_TRUE(s.Answer(id, a).ok()) << id << ": " << s.Answer(id, a).ToString();
+    ASSERT_TRUE(s.Answer(id, a).ok())
+        << id << ": " << s.Answer(id, a).ToString();
     ASSERT_TRUE(s.Next().ok()) << id;
   }
   EXPECT_EQ(s.state(), SessionState::kComplete);
-  EXPECT_EQ(s.View()["ending"], nullptr);  // no endings defined: the built-in thank-you
+  EXPECT_EQ(s.View()["ending"],
+            nullptr);  // no endings defined: the built-in thank-you
   EXPECT_EQ(s.Payload(kStart)["answers"].size(), 8u);
 }
 
