@@ -900,7 +900,8 @@ class Parser {
     // A locale is complete when every text of the survey has it; plain strings
     // count only for the default locale, so a single untranslated prompt makes
     // the survey default-only.
-    for (const auto& [locale, text] : all_texts_.front().entries()) {
+    for (const auto& entry : all_texts_.front().entries()) {
+      const std::string& locale = entry.first;
       if (EqualsIgnoreCase(locale, survey_->locale)) continue;
       bool everywhere =
           std::all_of(all_texts_.begin(), all_texts_.end(),

@@ -1,1 +1,132 @@
-int main(){}
+// sondar: validate survey definitions and report on collected responses.
+//   sondar validate SURVEY.json
+//   sondar report --survey SURVEY.json RESPONSES.jsonl [--json]
+#include <CLI/CLI.hpp>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "report.h"
+
+namespace {
+
+bool ReadFile(const std::string& path, std::string* out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  std::ostringstream buffer;
+  buffer << in.rdbuf();
+  *out = buffer.str();
+  return true;
+}
+
+// Exit codes: 0 success, 1 invalid input (survey errors), 2 usage or I/O
+// problems.
+int Validate(const std::string& path) {
+  std::string text;
+  if (!ReadFile(path, &text)) {
+    std::cerr << "sondar: cannot read " << path << "\n";
+    return 2;
+  }
+  auto survey = sondar::ParseSurvey(text);
+  if (!survey.ok()) {
+    for (const sondar::Error& e : survey.errors())
+      std::cout << e.ToString() << "\n";
+    std::cerr << path << ": " << survey.errors().size() << " error"
+              << (survey.errors().size() == 1 ? "" : "s") << "\n";
+    return 1;
+  }
+  std::cout << path << ": valid survey \"" << survey->id << "\" v"
+            << survey->version << ", " << survey->questions.size()
+            << " questions\n";
+  return 0;
+}
+
+int Report(const std::string& survey_path, const std::string& responses_path,
+           bool as_json, double confidence, const std::string& segment_field,
+           bool strict) {
+  std::string text;
+  if (!ReadFile(survey_path, &text)) {
+    std::cerr << "sondar: cannot read " << survey_path << "\n";
+    return 2;
+  }
+  auto survey = sondar::ParseSurvey(text);
+  if (!survey.ok()) {
+    std::cerr << survey_path << " is not a valid survey:\n"
+              << survey.status().ToString() << "\n";
+    return 1;
+  }
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (responses_path != "-") {
+    file.open(responses_path, std::ios::binary);
+    if (!file) {
+      std::cerr << "sondar: cannot read " << responses_path << "\n";
+      return 2;
+    }
+    in = &file;
+  }
+  sondar::Aggregate aggregate(survey.value());
+  sondar::ValidateOptions options;
+  options.segment_field = segment_field;
+  sondar::cli::ReportInput input =
+      sondar::cli::ReadResponses(survey.value(), *in, options, &aggregate);
+  for (const auto& e : input.first_errors) {
+    std::cerr << responses_path << ":" << e.line << ": " << e.message << "\n";
+  }
+  const std::uint64_t bad = input.invalid + input.invalid_json;
+  if (bad > input.first_errors.size()) {
+    std::cerr << "... and " << bad - input.first_errors.size()
+              << " more bad lines\n";
+  }
+  const sondar::json summary = aggregate.Summary(confidence);
+  if (as_json) {
+    std::cout << sondar::cli::ReportJson(input, summary)
+                     .dump(2, ' ', false,
+                           sondar::json::error_handler_t::replace)
+              << "\n";
+  } else {
+    std::cout << sondar::cli::ReportText(survey.value(), input, summary);
+  }
+  return strict && bad > 0 ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"sondar: survey definitions and response reports"};
+  app.require_subcommand(1);
+
+  std::string survey_file;
+  auto* validate = app.add_subcommand(
+      "validate", "Check a survey definition (sondar.survey/1)");
+  validate->add_option("survey", survey_file, "Survey JSON file")->required();
+
+  std::string responses_file;
+  bool as_json = false, strict = false;
+  double confidence = sondar::kDefaultConfidence;
+  std::string segment_field = "segment";
+  auto* report =
+      app.add_subcommand("report", "Scores with intervals from a JSONL export");
+  report->add_option("--survey", survey_file, "Survey JSON file")->required();
+  report
+      ->add_option("responses", responses_file,
+                   "Responses, one JSON per line (- for stdin)")
+      ->required();
+  report->add_flag("--json", as_json, "Print the aggregates as JSON");
+  report
+      ->add_option("--confidence", confidence, "Confidence level of intervals")
+      ->check(CLI::Range(0.5, 0.999));
+  report->add_option("--segment-field", segment_field,
+                     "Hidden field to break results down by");
+  report->add_flag("--strict", strict,
+                   "Exit 1 if any line is not a valid response");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  if (*validate) return Validate(survey_file);
+  return Report(survey_file, responses_file, as_json, confidence, segment_field,
+                strict);
+}

@@ -1,0 +1,67 @@
+# sondar: the two commands a newcomer needs.
+#   make demo   build everything and run the main job
+#   make test   build everything and run every test
+# Both install what is missing first (Debian 12; uses sudo when not root).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# Debian packages the native build, the tests, the fuzzers and the benchmarks need.
+APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
+	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+
+FUZZ_SECONDS ?= 60
+DEMO_RESPONSES ?= 5000
+BENCH_RESPONSES ?= 1000000
+
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: help deps test demo fuzz bench format clean
+
+help:
+	@echo "make demo    build and run the main job"
+	@echo "make test    build and run every test"
+	@echo "make fuzz    run the libFuzzer targets for FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
+	@echo "make bench   run the benchmarks (release build)"
+	@echo "make format  clang-format the C++ sources"
+
+deps:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing:$$missing"; \
+	  $(SUDO) apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+test: deps
+	cmake --preset debug
+	cmake --build --preset debug
+	ctest --preset debug
+
+demo: deps
+	cmake --preset release
+	cmake --build --preset release
+	@mkdir -p build/demo
+	@for s in tests/fixtures/surveys/*.json; do build/release/demo/cli/sondar validate $$s || exit 1; done
+	build/release/tests/bench/sondar_gen_responses tests/fixtures/surveys/order_nps.json $(DEMO_RESPONSES) > build/demo/order-nps.jsonl
+	build/release/demo/cli/sondar report --survey tests/fixtures/surveys/order_nps.json build/demo/order-nps.jsonl
+
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	tests/fuzz/run.sh build/fuzz $(FUZZ_SECONDS)
+
+bench: deps
+	cmake --preset release
+	cmake --build --preset release
+	build/release/tests/bench/sondar_bench --benchmark_counters_tabular=true
+	tests/bench/report_bench.sh build/release $(BENCH_RESPONSES)
+
+format:
+	clang-format -i core/include/sondar/*.h core/src/*.cpp core/src/*.h tests/core/*.cpp \
+	  tests/core/*.h tests/fuzz/*.cpp tests/bench/*.cpp demo/cli/*.cpp demo/cli/*.h
+
+clean:
+	rm -rf build

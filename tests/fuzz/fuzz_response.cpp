@@ -1,0 +1,45 @@
+// Response text -> validate against the order-nps fixture survey, as a
+// collector would; what validates is normalised, aggregated, serialised and
+// restored.
+#include <cstddef>
+#include <cstdint>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string_view>
+
+#include "sondar/sondar.h"
+
+namespace {
+const sondar::Survey* g_survey = nullptr;
+}
+
+extern "C" int LLVMFuzzerInitialize(int*, char***) {
+  std::ifstream in(SONDAR_FIXTURES "/surveys/order_nps.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto parsed = sondar::ParseSurvey(text.str());
+  if (!parsed.ok()) std::abort();
+  g_survey = new sondar::Survey(std::move(parsed).value());
+  return 0;
+}
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
+                                      std::size_t size) {
+  std::string_view text(reinterpret_cast<const char*>(data), size);
+  auto record = sondar::ValidateResponseText(*g_survey, text);
+  if (!record.ok()) {
+    (void)record.status().ToString();
+    return 0;
+  }
+  sondar::json payload = sondar::json::parse(text, nullptr, false);
+  (void)sondar::NormalizeResponse(*g_survey, payload)
+      .dump(-1, ' ', false, sondar::json::error_handler_t::replace);
+  sondar::Aggregate aggregate(*g_survey);
+  aggregate.Add(record.value());
+  auto restored = sondar::Aggregate::FromJson(*g_survey, aggregate.ToJson());
+  if (!restored.ok() || restored->ToJson() != aggregate.ToJson())
+    __builtin_trap();
+  (void)restored->Summary().dump();
+  return 0;
+}
