@@ -1,6 +1,6 @@
 #include "flow.h"
 
-#include <set>
+#include <cstdint>
 
 #include "json_reader.h"
 
@@ -8,35 +8,37 @@ namespace sondar {
 
 namespace internal {
 
-const json* FindAnswer(const Answers& answers, const std::string& id) {
-  auto it = answers.find(id);
-  return it == answers.end() ? nullptr : &it->second;
+Lookup LookupIn(const Answers& answers) {
+  return [&answers](const std::string& id) -> const json* {
+    auto it = answers.find(id);
+    return it == answers.end() ? nullptr : &it->second;
+  };
 }
 
-namespace {
-Lookup AnswerLookup(const Answers& answers) {
-  return [&answers](const std::string& id) { return FindAnswer(answers, id); };
+Lookup LookupInObject(const json& object) {
+  return [&object](const std::string& id) -> const json* {
+    auto it = object.find(id);
+    return it == object.end() ? nullptr : &*it;
+  };
 }
-}  // namespace
 
 bool Visible(const Survey& survey, std::size_t question,
-             const Answers& answers) {
+             const Lookup& answers) {
   const Question& q = survey.questions[question];
-  return !q.show_if || Evaluate(*q.show_if, AnswerLookup(answers));
+  return !q.show_if || Evaluate(*q.show_if, answers);
 }
 
 Step FirstVisibleFrom(const Survey& survey, std::size_t from,
-                      const Answers& answers) {
+                      const Lookup& answers) {
   for (std::size_t i = from; i < survey.questions.size(); ++i) {
     if (Visible(survey, i, answers)) return {false, i, std::nullopt};
   }
   return {true, 0, std::nullopt};
 }
 
-Step After(const Survey& survey, std::size_t question, const Answers& answers) {
-  const Lookup lookup = AnswerLookup(answers);
+Step After(const Survey& survey, std::size_t question, const Lookup& answers) {
   for (const Jump& jump : survey.questions[question].logic) {
-    if (!Evaluate(jump.when, lookup)) continue;
+    if (!Evaluate(jump.when, answers)) continue;
     if (jump.to_ending) return {true, 0, jump.target_index};
     // Landing on a hidden question moves on to the next visible one.
     return FirstVisibleFrom(survey, jump.target_index, answers);
@@ -44,18 +46,17 @@ Step After(const Survey& survey, std::size_t question, const Answers& answers) {
   return FirstVisibleFrom(survey, question + 1, answers);
 }
 
-int ChooseEnding(const Survey& survey, const Answers& answers,
+int ChooseEnding(const Survey& survey, const Lookup& answers,
                  std::optional<std::size_t> forced) {
   if (forced) return static_cast<int>(*forced);
-  const Lookup lookup = AnswerLookup(answers);
   for (std::size_t i = 0; i < survey.endings.size(); ++i) {
     const Ending& e = survey.endings[i];
-    if (!e.when || Evaluate(*e.when, lookup)) return static_cast<int>(i);
+    if (!e.when || Evaluate(*e.when, answers)) return static_cast<int>(i);
   }
   return -1;
 }
 
-std::vector<std::size_t> Replay(const Survey& survey, const Answers& answers,
+std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
                                 Step* last) {
   std::vector<std::size_t> path;
   Step step = FirstVisibleFrom(survey, 0, answers);
@@ -147,19 +148,26 @@ Status CheckAnswer(const Question& q, const json& value,
             "must be an array of option ids (got " + Describe(value) + ")");
       }
       Errors errors;
-      std::set<std::string> seen;
+      static_assert(kMaxOptions <= 64, "one bit per option");
+      std::uint64_t seen = 0;
       for (std::size_t i = 0; i < value.size(); ++i) {
         const json& v = value[i];
-        std::string here = internal::PathIndex(path, i);
+        const int option =
+            v.is_string() ? q.OptionIndex(v.get_ref<const std::string&>()) : -1;
+        if (option >= 0 && !(seen & (std::uint64_t{1} << option))) {
+          seen |= std::uint64_t{1} << option;
+          continue;  // the common case: no message, no path
+        }
+        const std::string here = internal::PathIndex(path, i);
         if (!v.is_string()) {
           errors.push_back(
               {ErrorCode::kWrongType, here,
                "must be an option id string (got " + Describe(v) + ")"});
-        } else if (q.OptionIndex(v.get_ref<const std::string&>()) < 0) {
+        } else if (option < 0) {
           errors.push_back(
               {ErrorCode::kNotAnOption, here,
                Describe(v) + " is not an option of \"" + q.id + "\""});
-        } else if (!seen.insert(v.get<std::string>()).second) {
+        } else {
           errors.push_back({ErrorCode::kDuplicateId, here,
                             Describe(v) + " is chosen twice"});
         }

@@ -19,28 +19,30 @@ struct Step {
       ending;  // when finished and a logic jump named an ending
 };
 
-bool Visible(const Survey& survey, std::size_t question,
-             const Answers& answers);
+bool Visible(const Survey& survey, std::size_t question, const Lookup& answers);
 // First visible question at or after `from`, else finished.
 Step FirstVisibleFrom(const Survey& survey, std::size_t from,
-                      const Answers& answers);
+                      const Lookup& answers);
 // Where the visitor goes after `question`: the first matching logic jump, else
 // the next visible question, else the end.
-Step After(const Survey& survey, std::size_t question, const Answers& answers);
+Step After(const Survey& survey, std::size_t question, const Lookup& answers);
 // The ending shown when the survey finishes: a jump's ending, else the first
 // ending whose condition holds (an ending without one always does); -1 for the
 // built-in thank-you.
-int ChooseEnding(const Survey& survey, const Answers& answers,
+int ChooseEnding(const Survey& survey, const Lookup& answers,
                  std::optional<std::size_t> forced);
 // Questions a visitor walks through when answering forward with `answers`.
-std::vector<std::size_t> Replay(const Survey& survey, const Answers& answers,
+std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
                                 Step* last);
 
 // Hidden fields as the host passed them: declared names, scalar values, bounded
 // strings.
 Status CheckHidden(const Survey& survey, const json& hidden);
 
-const json* FindAnswer(const Answers& answers, const std::string& id);
+// Answer lookups over a session's Answers or a payload's "answers" object (no
+// copies).
+Lookup LookupIn(const Answers& answers);
+Lookup LookupInObject(const json& object);
 
 }  // namespace sondar::internal
 

@@ -1,5 +1,6 @@
 #include "json_reader.h"
 
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -11,26 +12,31 @@ namespace {
 // are skipped so brackets inside them do not count. Stops early once `limit` is
 // exceeded.
 int NestingDepth(std::string_view text, int limit) {
+  enum : unsigned char { kPlain, kQuote, kBackslash, kOpen, kClose };
+  static const auto kClass = [] {
+    std::array<unsigned char, 256> table{};
+    table['"'] = kQuote;
+    table['\\'] = kBackslash;
+    table['['] = table['{'] = kOpen;
+    table[']'] = table['}'] = kClose;
+    return table;
+  }();
   int depth = 0, deepest = 0;
-  bool in_string = false, escaped = false;
-  for (char c : text) {
-    if (in_string) {
-      if (escaped) {
-        escaped = false;
-      } else if (c == '\\') {
-        escaped = true;
-      } else if (c == '"') {
-        in_string = false;
-      }
-      continue;
-    }
-    if (c == '"') {
-      in_string = true;
-    } else if (c == '[' || c == '{') {
-      if (++depth > deepest) deepest = depth;
-      if (deepest > limit) return deepest;
-    } else if (c == ']' || c == '}') {
-      --depth;
+  const std::size_t n = text.size();
+  for (std::size_t i = 0; i < n;) {
+    switch (kClass[static_cast<unsigned char>(text[i++])]) {
+      case kQuote:  // skip the string; brackets inside it do not nest
+        while (i < n && text[i] != '"') i += text[i] == '\\' ? 2 : 1;
+        ++i;
+        break;
+      case kOpen:
+        if (++depth > deepest && (deepest = depth) > limit) return deepest;
+        break;
+      case kClose:
+        --depth;
+        break;
+      default:
+        break;
     }
   }
   return deepest;
@@ -159,17 +165,16 @@ const json* Reader::Field(const json& object, const std::string& path,
   return &*it;
 }
 
-std::optional<std::string> Reader::String(const json& object,
-                                          const std::string& path,
-                                          std::string_view key, bool required) {
+const std::string* Reader::String(const json& object, const std::string& path,
+                                  std::string_view key, bool required) {
   const json* v = Field(object, path, key, required);
-  if (!v) return std::nullopt;
+  if (!v) return nullptr;
   if (!v->is_string()) {
     Fail(ErrorCode::kWrongType, PathKey(path, key),
          "must be a string (got " + Describe(*v) + ")");
-    return std::nullopt;
+    return nullptr;
   }
-  return v->get<std::string>();
+  return &v->get_ref<const std::string&>();
 }
 
 std::optional<bool> Reader::Bool(const json& object, const std::string& path,

@@ -53,9 +53,9 @@ class Reader {
   // an object.
   const json* Field(const json& object, const std::string& path,
                     std::string_view key, bool required);
-  std::optional<std::string> String(const json& object, const std::string& path,
-                                    std::string_view key,
-                                    bool required = false);
+  // Points into `object`; valid while it lives.
+  const std::string* String(const json& object, const std::string& path,
+                            std::string_view key, bool required = false);
   std::optional<bool> Bool(const json& object, const std::string& path,
                            std::string_view key, bool required = false);
   std::optional<double> Number(const json& object, const std::string& path,

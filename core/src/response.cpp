@@ -144,56 +144,57 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
 
   const json* answers_json = r.Object(p, "", "answers", true);
   if (answers_json) {
-    Answers answers;
+    std::vector<std::size_t> answered;  // question indices, in payload order
     for (auto it = answers_json->begin(); it != answers_json->end(); ++it) {
-      const std::string path = PathKey("answers", it.key());
       int index = survey.QuestionIndex(it.key());
       if (index < 0) {
-        r.Fail(ErrorCode::kUnknownReference, path,
+        r.Fail(ErrorCode::kUnknownReference, PathKey("answers", it.key()),
                "is not a question of survey \"" + survey.id + "\"");
         continue;
       }
       const Question& q = survey.questions[static_cast<std::size_t>(index)];
       if (internal::IsBlank(*it)) {
-        r.Fail(ErrorCode::kInvalidValue, path,
+        r.Fail(ErrorCode::kInvalidValue, PathKey("answers", it.key()),
                "is empty; leave unanswered questions out");
         continue;
       }
-      Status check = CheckAnswer(q, *it, path);
-      if (!check.ok()) {
+      // Paths are built only for answers that fail: this runs for every line of
+      // an export.
+      if (!CheckAnswer(q, *it, std::string()).ok()) {
+        Status check = CheckAnswer(q, *it, PathKey("answers", it.key()));
         errors.insert(errors.end(), check.errors().begin(),
                       check.errors().end());
         continue;
       }
-      answers.emplace(it.key(), *it);
+      answered.push_back(static_cast<std::size_t>(index));
     }
     if (errors.empty()) {
       // Replay the survey with these answers: every answer must lie on the
       // visitor's path, and a complete response must answer every required
       // question on it.
-      std::vector<std::size_t> path =
-          internal::Replay(survey, answers, nullptr);
+      const Lookup lookup = internal::LookupInObject(*answers_json);
+      std::vector<std::size_t> path = internal::Replay(survey, lookup, nullptr);
       std::vector<bool> on_path(survey.questions.size(), false);
       for (std::size_t i : path) on_path[i] = true;
-      for (const auto& [id, value] : answers) {
-        auto index = static_cast<std::size_t>(survey.QuestionIndex(id));
-        if (!on_path[index]) {
-          r.Fail(ErrorCode::kNotOnPath, PathKey("answers", id),
+      for (std::size_t i : answered) {
+        if (!on_path[i]) {
+          r.Fail(ErrorCode::kNotOnPath,
+                 PathKey("answers", survey.questions[i].id),
                  "answers a question that these answers route around");
         }
       }
       if (record.status == ResponseStatus::kComplete) {
         for (std::size_t i : path) {
           const Question& q = survey.questions[i];
-          if (q.required && answers.find(q.id) == answers.end()) {
+          if (q.required && !lookup(q.id)) {
             r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
                    "is required and the response is complete");
           }
         }
       }
-      for (const auto& [id, value] : answers) {
-        auto qi = static_cast<std::size_t>(survey.QuestionIndex(id));
+      for (std::size_t qi : answered) {
         const Question& q = survey.questions[qi];
+        const json& value = *lookup(q.id);
         auto key = static_cast<std::uint16_t>(qi);
         switch (q.type) {
           case QuestionType::kSingleChoice:

@@ -80,8 +80,8 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
                      survey->Supports(session.start_.locale))
                         ? session.start_.locale
                         : survey->locale;
-  internal::Step first =
-      internal::FirstVisibleFrom(*survey, 0, session.answers_);
+  internal::Step first = internal::FirstVisibleFrom(
+      *survey, 0, internal::LookupIn(session.answers_));
   // Validation forbids showIf on the first question (nothing precedes it), so
   // this holds.
   session.path_.push_back(first.question);
@@ -133,10 +133,11 @@ Status Session::Next() {
                   "needs an answer");
   }
   const Answers answers = PathAnswers();
-  internal::Step step = internal::After(*survey_, path_.back(), answers);
+  const Lookup lookup = internal::LookupIn(answers);
+  internal::Step step = internal::After(*survey_, path_.back(), lookup);
   if (step.finished) {
     state_ = SessionState::kComplete;
-    ending_ = internal::ChooseEnding(*survey_, answers, step.ending);
+    ending_ = internal::ChooseEnding(*survey_, lookup, step.ending);
   } else {
     path_.push_back(step.question);
   }
@@ -228,12 +229,13 @@ json Session::View() const {
   // an estimate that firms up as logic resolves, which is what a progress bar
   // can honestly show.
   const Answers answers = PathAnswers();
+  const Lookup lookup = internal::LookupIn(answers);
   std::size_t remaining = 0;
-  internal::Step step = internal::After(s, index, answers);
+  internal::Step step = internal::After(s, index, lookup);
   view["isLast"] = step.finished;
   while (!step.finished) {
     ++remaining;
-    step = internal::After(s, step.question, answers);
+    step = internal::After(s, step.question, lookup);
   }
   view["progress"] = {{"index", path_.size()},
                       {"total", path_.size() + remaining}};

@@ -82,7 +82,23 @@ std::string FormatTimestamp(std::int64_t unix_ms) {
 }
 
 std::string FormatDay(std::int64_t unix_ms) {
-  return FormatTimestamp(unix_ms).substr(0, 10);
+  // Runs once per aggregated response: digits by hand rather than snprintf.
+  std::int64_t y;
+  unsigned m, d;
+  CivilFromDays(FloorDiv(unix_ms, kMsPerDay), &y, &m, &d);
+  if (y < 0 || y > 9999) return FormatTimestamp(unix_ms).substr(0, 10);
+  const auto year = static_cast<unsigned>(y);
+  const char out[10] = {static_cast<char>('0' + year / 1000),
+                        static_cast<char>('0' + year / 100 % 10),
+                        static_cast<char>('0' + year / 10 % 10),
+                        static_cast<char>('0' + year % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + d / 10),
+                        static_cast<char>('0' + d % 10)};
+  return std::string(out, sizeof out);
 }
 
 std::optional<std::int64_t> ParseTimestamp(std::string_view s) {

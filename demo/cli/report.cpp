@@ -56,11 +56,107 @@ std::string Headlines(const json& group, const std::string& indent) {
 
 }  // namespace
 
+namespace {
+
+// A kept response, smaller than a ResponseRecord: its id lives in the index key
+// and its trigger and segment are interned, so a million of them cost one
+// allocation each (the values).
+struct Kept {
+  ResponseStatus status;
+  std::int64_t submitted_at_ms;
+  std::uint32_t trigger, segment;
+  std::vector<std::pair<std::uint16_t, std::int16_t>> values;
+};
+
+struct Id {
+  std::uint64_t hi, lo;
+  bool operator==(const Id& o) const { return hi == o.hi && lo == o.lo; }
+};
+
+// responseId -> position, open addressing with linear probing. A node-based map
+// spent most of the report's own time chasing bucket chains through cache
+// misses at a million entries; this is one probe into a flat array. UUID v4
+// bits are random, so they serve as the hash.
+class IdIndex {
+ public:
+  IdIndex() { Resize(1 << 16); }
+
+  // The position stored for `id`, or nullptr after storing `position` for a new
+  // id.
+  std::uint32_t* FindOrInsert(const Id& id, std::uint32_t position) {
+    if (2 * (size_ + 1) > slots_.size()) Resize(2 * slots_.size());
+    for (std::size_t i = (id.hi ^ id.lo) & mask_;; i = (i + 1) & mask_) {
+      Slot& s = slots_[i];
+      if (s.position == kEmpty) {
+        s = {id, position};
+        ++size_;
+        return nullptr;
+      }
+      if (s.id == id) return &s.position;
+    }
+  }
+
+ private:
+  static constexpr std::uint32_t kEmpty = 0xffffffff;
+  struct Slot {
+    Id id;
+    std::uint32_t position = kEmpty;
+  };
+
+  void Resize(std::size_t capacity) {
+    std::vector<Slot> old = std::move(slots_);
+    slots_.assign(capacity, Slot{});
+    mask_ = capacity - 1;
+    size_ = 0;
+    for (const Slot& s : old) {
+      if (s.position != kEmpty) FindOrInsert(s.id, s.position);
+    }
+  }
+
+  std::vector<Slot> slots_;
+  std::size_t mask_ = 0;
+  std::size_t size_ = 0;
+};
+
+int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
+
+// Validated UUID text -> 128 bits (case-insensitive, so "A" and "a" are one
+// response).
+Id ParseId(const std::string& uuid) {
+  Id id{0, 0};
+  int nibble = 0;
+  for (char c : uuid) {
+    if (c == '-') continue;
+    std::uint64_t& half = nibble++ < 16 ? id.hi : id.lo;
+    half = (half << 4) | static_cast<std::uint64_t>(HexValue(c));
+  }
+  return id;
+}
+
+class Interner {
+ public:
+  std::uint32_t Intern(const std::string& s) {
+    auto [it, inserted] =
+        ids_.try_emplace(s, static_cast<std::uint32_t>(names_.size()));
+    if (inserted) names_.push_back(s);
+    return it->second;
+  }
+  const std::string& Name(std::uint32_t id) const { return names_[id]; }
+
+ private:
+  std::unordered_map<std::string, std::uint32_t> ids_;
+  std::vector<std::string> names_;
+};
+
+}  // namespace
+
 ReportInput ReadResponses(const Survey& survey, std::istream& in,
                           const ValidateOptions& options,
                           Aggregate* aggregate) {
   ReportInput input;
-  std::unordered_map<std::string, ResponseRecord> latest;
+  IdIndex index;  // responseId -> position in `kept`
+  std::vector<Kept> kept;
+  Interner strings;
   std::string line;
   std::uint64_t number = 0;
   while (std::getline(in, line)) {
@@ -82,15 +178,31 @@ ReportInput ReadResponses(const Survey& survey, std::istream& in,
       continue;
     }
     ++input.valid;
-    auto [it, inserted] =
-        latest.try_emplace(record->response_id, std::move(record).value());
-    if (!inserted) {
+    ResponseRecord& r = record.value();
+    if (std::uint32_t* position = index.FindOrInsert(
+            ParseId(r.response_id), static_cast<std::uint32_t>(kept.size()))) {
       ++input.superseded;
-      if (Supersedes(record.value(), it->second))
-        it->second = std::move(record).value();
+      Kept& old = kept[*position];
+      ResponseRecord stored;  // only what Supersedes reads
+      stored.status = old.status;
+      stored.submitted_at_ms = old.submitted_at_ms;
+      if (!Supersedes(r, stored)) continue;
+      old = {r.status, r.submitted_at_ms, strings.Intern(r.trigger),
+             strings.Intern(r.segment), std::move(r.values)};
+      continue;
     }
+    kept.push_back({r.status, r.submitted_at_ms, strings.Intern(r.trigger),
+                    strings.Intern(r.segment), std::move(r.values)});
   }
-  for (const auto& [id, r] : latest) aggregate->Add(r);
+  ResponseRecord scratch;
+  for (Kept& k : kept) {
+    scratch.status = k.status;
+    scratch.submitted_at_ms = k.submitted_at_ms;
+    scratch.trigger = strings.Name(k.trigger);
+    scratch.segment = strings.Name(k.segment);
+    scratch.values = std::move(k.values);
+    aggregate->Add(scratch);
+  }
   return input;
 }
 

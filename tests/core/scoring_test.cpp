@@ -1,6 +1,6 @@
 // Expected values below were worked out by hand from the formulas in
-// docs/scoring.md (and checked with Python's statistics.NormalDist), never
-// taken from this code's output.
+// core/README.md (Scoring) (and checked with Python's statistics.NormalDist),
+// never taken from this code's output.
 #include <gtest/gtest.h>
 
 #include "fixtures.h"

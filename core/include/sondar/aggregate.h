@@ -33,7 +33,7 @@ class Aggregate {
   static Result<Aggregate> FromJson(const Survey& survey, const json& document);
 
   // Scores with intervals for the whole set and each breakdown; see
-  // docs/scoring.md.
+  // core/README.md (Scoring).
   json Summary(double confidence = kDefaultConfidence) const;
 
   std::uint64_t responses() const {

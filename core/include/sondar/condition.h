@@ -28,7 +28,7 @@ struct Condition {
 // given).
 using Lookup = std::function<const json*(const std::string& subject)>;
 
-// Semantics (documented in docs/survey-schema.md):
+// Semantics (documented in core/README.md (Conditions)):
 //  - a comparison on an absent or null subject is false (use "answered" to test
 //  presence);
 //  - eq / neq on an array subject (multi_choice) test membership;
