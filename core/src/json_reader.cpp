@@ -156,7 +156,7 @@ void Reader::CheckKeys(const json& object, const std::string& path,
 
 const json* Reader::Field(const json& object, const std::string& path,
                           std::string_view key, bool required) {
-  auto it = object.find(std::string(key));
+  auto it = object.find(key);  // transparent lookup: no temporary string
   if (it == object.end()) {
     if (required)
       Fail(ErrorCode::kMissingField, PathKey(path, key), "is required");
