@@ -4,6 +4,7 @@
 #include <CLI/CLI.hpp>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <sstream>
 
 #include "report.h"
@@ -19,42 +20,48 @@ bool ReadFile(const std::string& path, std::string* out) {
   return true;
 }
 
-// Exit codes: 0 success, 1 invalid input (survey errors), 2 usage or I/O
-// problems.
-int Validate(const std::string& path) {
+// The survey at `path`, valid or not; nullopt (after saying so) when it cannot
+// be read.
+std::optional<sondar::Result<sondar::Survey>> ReadSurvey(
+    const std::string& path) {
   std::string text;
   if (!ReadFile(path, &text)) {
     std::cerr << "sondar: cannot read " << path << "\n";
-    return 2;
+    return std::nullopt;
   }
-  auto survey = sondar::ParseSurvey(text);
-  if (!survey.ok()) {
-    for (const sondar::Error& e : survey.errors())
+  return sondar::ParseSurvey(text);
+}
+
+// Exit codes: 0 success, 1 invalid input (survey errors), 2 usage or I/O
+// problems.
+int Validate(const std::string& path) {
+  auto survey = ReadSurvey(path);
+  if (!survey) return 2;
+  if (!survey->ok()) {
+    for (const sondar::Error& e : survey->errors())
       std::cout << e.ToString() << "\n";
-    std::cerr << path << ": " << survey.errors().size() << " error"
-              << (survey.errors().size() == 1 ? "" : "s") << "\n";
+    const std::size_t n = survey->errors().size();
+    std::cerr << path << ": " << n << (n == 1 ? " error\n" : " errors\n");
     return 1;
   }
-  std::cout << path << ": valid survey \"" << survey->id << "\" v"
-            << survey->version << ", " << survey->questions.size()
-            << " questions\n";
+  const sondar::Survey& s = survey->value();
+  std::cout << path << ": valid survey \"" << s.id << "\" v" << s.version
+            << ", " << s.questions.size()
+            << (s.questions.size() == 1 ? " question\n" : " questions\n");
   return 0;
 }
 
 int Report(const std::string& survey_path, const std::string& responses_path,
            bool as_json, double confidence, const std::string& segment_field,
            bool strict) {
-  std::string text;
-  if (!ReadFile(survey_path, &text)) {
-    std::cerr << "sondar: cannot read " << survey_path << "\n";
-    return 2;
-  }
-  auto survey = sondar::ParseSurvey(text);
-  if (!survey.ok()) {
+  auto parsed = ReadSurvey(survey_path);
+  if (!parsed) return 2;
+  if (!parsed->ok()) {
     std::cerr << survey_path << " is not a valid survey:\n"
-              << survey.status().ToString() << "\n";
+              << parsed->status().ToString() << "\n";
     return 1;
   }
+  const sondar::Survey& survey = parsed->value();
   std::ifstream file;
   std::istream* in = &std::cin;
   if (responses_path != "-") {
@@ -65,11 +72,11 @@ int Report(const std::string& survey_path, const std::string& responses_path,
     }
     in = &file;
   }
-  sondar::Aggregate aggregate(survey.value());
+  sondar::Aggregate aggregate(survey);
   sondar::ValidateOptions options;
   options.segment_field = segment_field;
   sondar::cli::ReportInput input =
-      sondar::cli::ReadResponses(survey.value(), *in, options, &aggregate);
+      sondar::cli::ReadResponses(survey, *in, options, &aggregate);
   for (const auto& e : input.first_errors) {
     std::cerr << responses_path << ":" << e.line << ": " << e.message << "\n";
   }
@@ -85,7 +92,7 @@ int Report(const std::string& survey_path, const std::string& responses_path,
                            sondar::json::error_handler_t::replace)
               << "\n";
   } else {
-    std::cout << sondar::cli::ReportText(survey.value(), input, summary);
+    std::cout << sondar::cli::ReportText(survey, input, summary);
   }
   return strict && bad > 0 ? 1 : 0;
 }

@@ -10,20 +10,17 @@
 
 namespace {
 
-std::shared_ptr<const sondar::Survey> Load(const char* name) {
-  std::ifstream in(std::string(SONDAR_FIXTURES) + "/surveys/" + name + ".json");
-  std::stringstream text;
-  text << in.rdbuf();
-  auto parsed = sondar::ParseSurvey(text.str());
-  if (!parsed.ok()) std::abort();
-  return std::make_shared<const sondar::Survey>(std::move(parsed).value());
-}
-
 std::string ReadSurveyText(const char* name) {
   std::ifstream in(std::string(SONDAR_FIXTURES) + "/surveys/" + name + ".json");
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+std::shared_ptr<const sondar::Survey> Load(const char* name) {
+  auto parsed = sondar::ParseSurvey(ReadSurveyText(name));
+  if (!parsed.ok()) std::abort();
+  return std::make_shared<const sondar::Survey>(std::move(parsed).value());
 }
 
 sondar::SessionStart Start(int i) {
