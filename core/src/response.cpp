@@ -16,7 +16,6 @@ using internal::PathKey;
 namespace {
 
 constexpr int kMaxResponseDepth = 8;
-constexpr std::size_t kMaxIdLength = 128;
 constexpr std::size_t kMaxPageLength = 2048;
 
 int Rank(ResponseStatus s) {

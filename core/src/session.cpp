@@ -11,11 +11,8 @@ using internal::PathKey;
 
 namespace {
 
-constexpr std::size_t kMaxIdLength = 128;
-
 bool IsRightToLeft(std::string_view locale) {
-  const std::string language =
-      LocaleChain(locale).empty() ? "" : LocaleChain(locale).back();
+  const std::string_view language = locale.substr(0, locale.find('-'));
   for (const char* rtl : {"ar", "he", "fa", "ur", "ps", "yi", "dv", "ckb"}) {
     if (EqualsIgnoreCase(language, rtl)) return true;
   }

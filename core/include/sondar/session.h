@@ -14,6 +14,8 @@
 namespace sondar {
 
 inline constexpr std::string_view kResponseSchema = "sondar.response/1";
+// Longest visitorId and trigger name a session or a payload may carry.
+inline constexpr std::size_t kMaxIdLength = 128;
 
 struct SessionStart {
   std::string
