@@ -6,9 +6,12 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-# Debian packages the native build, the tests, the fuzzers and the benchmarks need.
+# Debian packages the native build, the tests, the fuzzers and the benchmarks need. Node.js and
+# npm are installed from Debian only when missing (a NodeSource node already bundles npm, and
+# Debian's npm package conflicts with it).
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
-	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev
+	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
+	emscripten chromium brotli
 
 FUZZ_SECONDS ?= 60
 DEMO_RESPONSES ?= 5000
@@ -16,29 +19,49 @@ BENCH_RESPONSES ?= 1000000
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: help deps test demo fuzz bench format clean
+# Emscripten 3.1.6 (Debian) finds its node modules only through NODE_PATH; Closure shrinks the
+# JS glue and comes from npm.
+export NODE_PATH := /usr/share/nodejs
+export EM_CLOSURE_COMPILER := $(CURDIR)/web/node_modules/.bin/google-closure-compiler
+
+.PHONY: help deps npm wasm test test-native test-js demo fuzz bench size format clean
 
 help:
 	@echo "make demo    build and run the main job"
 	@echo "make test    build and run every test"
 	@echo "make fuzz    run the libFuzzer targets for FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
 	@echo "make bench   run the benchmarks (release build)"
+	@echo "make size    bytes a checkout page downloads for the widget"
 	@echo "make format  clang-format the C++ sources"
 
 deps:
 	@missing=""; for p in $(APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
+	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
 	if [ -n "$$missing" ]; then \
 	  echo "Installing:$$missing"; \
 	  $(SUDO) apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
 
-test: deps
+npm: deps
+	@[ web/node_modules/.package-lock.json -nt web/package-lock.json ] || (cd web && npm ci --no-audit --no-fund)
+
+wasm: npm
+	emcmake cmake --preset wasm -DSONDAR_CLOSURE=ON
+	cmake --build --preset wasm
+
+
+test: test-native test-js
+
+test-native: deps
 	cmake --preset debug
 	cmake --build --preset debug
 	ctest --preset debug
+
+test-js: test-native wasm
+	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/
 
 demo: deps
 	cmake --preset release

@@ -111,8 +111,8 @@ Status Aggregate::Merge(const Aggregate& other) {
       other.survey_version_ != survey_version_) {
     return Status(ErrorCode::kIncompatible, "surveyId",
                   "cannot merge \"" + other.survey_id_ + "\" v" +
-                      std::to_string(other.survey_version_) + " into \"" +
-                      survey_id_ + "\" v" + std::to_string(survey_version_));
+                      internal::Str(other.survey_version_) + " into \"" +
+                      survey_id_ + "\" v" + internal::Str(survey_version_));
   }
   MergeGroup(total_, other.total_);
   for (auto [mine, theirs] : {std::pair{&by_trigger_, &other.by_trigger_},
@@ -178,9 +178,9 @@ Status Aggregate::GroupFromJson(const json& v, const std::string& path,
       if (!counts) continue;
       if (counts->size() != g->counts[q].size()) {
         r.Fail(ErrorCode::kIncompatible, PathKey(epath, "counts"),
-               "has " + std::to_string(counts->size()) +
+               "has " + internal::Str(counts->size()) +
                    " entries; this survey's question has " +
-                   std::to_string(g->counts[q].size()));
+                   internal::Str(g->counts[q].size()));
         continue;
       }
       for (std::size_t i = 0; i < counts->size(); ++i) {
@@ -228,7 +228,7 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const json& doc) {
     if (!object) continue;
     if (object->size() > kMaxGroupKeys + 1) {
       r.Fail(ErrorCode::kTooLarge, key,
-             "holds more than " + std::to_string(kMaxGroupKeys) + " groups");
+             "holds more than " + internal::Str(kMaxGroupKeys) + " groups");
       continue;
     }
     for (auto it = object->begin(); it != object->end(); ++it) {

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
 #include <tuple>
 
 #include "json_reader.h"
@@ -55,11 +54,9 @@ Decision No(Reason reason, std::string detail, std::int64_t retry_at = 0) {
   return {false, reason, std::move(detail), retry_at};
 }
 
-std::string Days(double days) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", days);
-  return buf;
-}
+// 30 -> "30", 0.5 -> "0.5"; nlohmann's shortest round-trip formatting, no
+// printf.
+std::string Days(double days) { return json(days).dump(); }
 
 }  // namespace
 
@@ -145,7 +142,7 @@ Result<DecideContext> ParseDecideContext(const json& doc) {
   if (const json* history = r.Array(doc, "", "history")) {
     if (history->size() > kMaxHistory) {
       r.Fail(ErrorCode::kTooLarge, "history",
-             "holds more than " + std::to_string(kMaxHistory) + " entries");
+             "holds more than " + internal::Str(kMaxHistory) + " entries");
     } else {
       for (std::size_t i = 0; i < history->size(); ++i) {
         const json& h = (*history)[i];
@@ -245,9 +242,9 @@ Decision Decide(const Survey& s, const DecideContext& c) {
     }
   }
   if (rc.max_displays > 0 && displays >= rc.max_displays) {
-    return No(Reason::kDisplayCap, "shown " + std::to_string(displays) +
+    return No(Reason::kDisplayCap, "shown " + internal::Str(displays) +
                                        " times; the cap is " +
-                                       std::to_string(rc.max_displays));
+                                       internal::Str(rc.max_displays));
   }
   // The latest end of any wait wins: completing after a dismissal restarts the
   // longer clock.
@@ -280,9 +277,9 @@ Decision Decide(const Survey& s, const DecideContext& c) {
   if (s.sampling_percent < 100) {
     const int bucket = SamplingBucket(c.visitor_id, s.id);
     if (bucket >= static_cast<int>(std::lround(s.sampling_percent * 100))) {
-      return No(Reason::kSampledOut,
-                "visitor bucket " + std::to_string(bucket) +
-                    " is outside the " + Days(s.sampling_percent) + "% sample");
+      return No(Reason::kSampledOut, "visitor bucket " + internal::Str(bucket) +
+                                         " is outside the " +
+                                         Days(s.sampling_percent) + "% sample");
     }
   }
   return {true, Reason::kShow, "", 0};

@@ -97,7 +97,7 @@ Status CheckHidden(const Survey& survey, const json& hidden) {
                                       kMaxHiddenValueLength) {
       errors.push_back({ErrorCode::kTooLong, path,
                         "is longer than " +
-                            std::to_string(kMaxHiddenValueLength) + " bytes"});
+                            internal::Str(kMaxHiddenValueLength) + " bytes"});
     }
   }
   return Status(std::move(errors));
@@ -117,14 +117,14 @@ Status CheckAnswer(const Question& q, const json& value,
       if (!value.is_number() || !n) {
         return Status(ErrorCode::kWrongType, path,
                       "must be a whole number from " +
-                          std::to_string(q.scale->min) + " to " +
-                          std::to_string(q.scale->max) + " (got " +
+                          internal::Str(q.scale->min) + " to " +
+                          internal::Str(q.scale->max) + " (got " +
                           Describe(value) + ")");
       }
       if (*n < q.scale->min || *n > q.scale->max) {
         return Status(ErrorCode::kOutOfRange, path,
-                      "must be from " + std::to_string(q.scale->min) + " to " +
-                          std::to_string(q.scale->max) + " (got " +
+                      "must be from " + internal::Str(q.scale->min) + " to " +
+                          internal::Str(q.scale->max) + " (got " +
                           Describe(value) + ")");
       }
       return Status();
@@ -175,9 +175,9 @@ Status CheckAnswer(const Question& q, const json& value,
       if (q.max_select > 0 &&
           value.size() > static_cast<std::size_t>(q.max_select)) {
         errors.push_back({ErrorCode::kOutOfRange, path,
-                          "at most " + std::to_string(q.max_select) +
+                          "at most " + internal::Str(q.max_select) +
                               " options may be chosen (got " +
-                              std::to_string(value.size()) + ")"});
+                              internal::Str(value.size()) + ")"});
       }
       return Status(std::move(errors));
     }
@@ -191,9 +191,8 @@ Status CheckAnswer(const Question& q, const json& value,
         return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
       if (*length > static_cast<std::size_t>(q.max_length)) {
         return Status(ErrorCode::kTooLong, path,
-                      "is " + std::to_string(*length) +
-                          " characters; at most " +
-                          std::to_string(q.max_length) + " are allowed");
+                      "is " + internal::Str(*length) + " characters; at most " +
+                          internal::Str(q.max_length) + " are allowed");
       }
       return Status();
     }

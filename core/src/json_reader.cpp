@@ -58,13 +58,12 @@ Result<json> ParseJson(std::string_view text, std::size_t max_bytes,
                        int max_depth) {
   if (text.size() > max_bytes) {
     return Status(ErrorCode::kTooLarge, "",
-                  "document is " + std::to_string(text.size()) +
-                      " bytes, the limit is " + std::to_string(max_bytes));
+                  "document is " + Str(text.size()) + " bytes, the limit is " +
+                      Str(max_bytes));
   }
   if (NestingDepth(text, max_depth) > max_depth) {
-    return Status(
-        ErrorCode::kTooDeep, "",
-        "document nests deeper than " + std::to_string(max_depth) + " levels");
+    return Status(ErrorCode::kTooDeep, "",
+                  "document nests deeper than " + Str(max_depth) + " levels");
   }
   json value = json::parse(text.begin(), text.end(), nullptr,
                            /*allow_exceptions=*/false);
@@ -76,6 +75,20 @@ Result<json> ParseJson(std::string_view text, std::size_t max_bytes,
 
 std::string Dump(const json& value, int indent) {
   return value.dump(indent, ' ', false, json::error_handler_t::replace);
+}
+
+std::string Str(std::int64_t value) {
+  char digits[24];
+  int n = 0;
+  std::uint64_t v = value < 0 ? 0 - static_cast<std::uint64_t>(value)
+                              : static_cast<std::uint64_t>(value);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  std::string out(value < 0 ? "-" : "");
+  while (n > 0) out.push_back(digits[--n]);
+  return out;
 }
 
 std::string PathKey(const std::string& path, std::string_view key) {
@@ -92,7 +105,7 @@ std::string PathKey(const std::string& path, std::string_view key) {
 }
 
 std::string PathIndex(const std::string& path, std::size_t index) {
-  return path + "[" + std::to_string(index) + "]";
+  return path + "[" + Str(static_cast<std::int64_t>(index)) + "]";
 }
 
 std::string_view TypeOf(const json& value) {

@@ -27,6 +27,10 @@ Result<json> ParseJson(std::string_view text, std::size_t max_bytes,
 // Serialises without aborting on invalid UTF-8 (replaced by U+FFFD).
 std::string Dump(const json& value, int indent = -1);
 
+// Decimal text of an integer. std::to_string would pull printf into the wasm
+// build.
+std::string Str(std::int64_t value);
+
 std::string PathKey(const std::string& path, std::string_view key);
 std::string PathIndex(const std::string& path, std::size_t index);
 // "a string", "the number 4.5", ... for error messages; long values are cut.

@@ -73,8 +73,8 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
   if (auto v = r.Integer(p, "", "surveyVersion", true);
       v && *v != survey.version) {
     r.Fail(ErrorCode::kMismatch, "surveyVersion",
-           "is " + std::to_string(*v) + " but the survey is at version " +
-               std::to_string(survey.version));
+           "is " + internal::Str(*v) + " but the survey is at version " +
+               internal::Str(survey.version));
   }
   if (auto v = r.String(p, "", "visitorId", true);
       v && (v->empty() || v->size() > kMaxIdLength)) {
@@ -120,7 +120,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
   }
   if (auto v = r.String(p, "", "page"); v && v->size() > kMaxPageLength) {
     r.Fail(ErrorCode::kTooLong, "page",
-           "is longer than " + std::to_string(kMaxPageLength) + " bytes");
+           "is longer than " + internal::Str(kMaxPageLength) + " bytes");
   }
   std::optional<std::int64_t> started, submitted;
   for (auto [key, into] : {std::pair{"startedAt", &started},

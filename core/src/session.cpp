@@ -56,7 +56,7 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
   if (start.visitor_id.empty() || start.visitor_id.size() > kMaxIdLength) {
     errors.push_back(
         {ErrorCode::kInvalidValue, "visitorId",
-         "must be 1-" + std::to_string(kMaxIdLength) + " characters"});
+         "must be 1-" + internal::Str(kMaxIdLength) + " characters"});
   }
   if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
     errors.push_back({ErrorCode::kInvalidValue, "locale",

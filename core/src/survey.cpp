@@ -190,9 +190,8 @@ class Parser {
                 "must hold at least one question");
       } else if (questions->size() > kMaxQuestions) {
         r_.Fail(ErrorCode::kTooLarge, "questions",
-                "holds " + std::to_string(questions->size()) +
-                    " questions, the limit is " +
-                    std::to_string(kMaxQuestions));
+                "holds " + internal::Str(questions->size()) +
+                    " questions, the limit is " + internal::Str(kMaxQuestions));
       } else {
         for (std::size_t i = 0; i < questions->size(); ++i) {
           s->questions.emplace_back();
@@ -366,7 +365,7 @@ class Parser {
                                std::max<std::size_t>(out->options.size(), 1))) {
           r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "maxSelect"),
                   "must be from 1 to the number of options (got " +
-                      std::to_string(*m) + ")");
+                      internal::Str(*m) + ")");
         } else {
           out->max_select = static_cast<int>(*m);
         }
@@ -376,8 +375,8 @@ class Parser {
       if (auto m = r_.Integer(q, path, "maxLength")) {
         if (*m < 1 || *m > kMaxTextMaxLength) {
           r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "maxLength"),
-                  "must be from 1 to " + std::to_string(kMaxTextMaxLength) +
-                      " (got " + std::to_string(*m) + ")");
+                  "must be from 1 to " + internal::Str(kMaxTextMaxLength) +
+                      " (got " + internal::Str(*m) + ")");
         } else {
           out->max_length = static_cast<int>(*m);
         }
@@ -442,14 +441,13 @@ class Parser {
       if (scale.max <= scale.min) {
         r_.Fail(
             ErrorCode::kInvalidScale, PathKey(here, "max"),
-            "must be greater than min (got " + std::to_string(scale.max) + ")");
+            "must be greater than min (got " + internal::Str(scale.max) + ")");
         return std::nullopt;
       }
       if (scale.points() > kMaxScalePoints) {
         r_.Fail(ErrorCode::kInvalidScale, here,
-                "spans " + std::to_string(scale.points()) +
-                    " points; at most " + std::to_string(kMaxScalePoints) +
-                    " are allowed");
+                "spans " + internal::Str(scale.points()) + " points; at most " +
+                    internal::Str(kMaxScalePoints) + " are allowed");
         return std::nullopt;
       }
       if (auto display = r_.String(*s, here, "display")) {
@@ -465,17 +463,17 @@ class Parser {
       if (scale.display == ScaleDisplay::kThumbs && points != 2) {
         r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
                 "thumbs needs a 2-point scale (this one has " +
-                    std::to_string(points) + ")");
+                    internal::Str(points) + ")");
       }
       if (scale.display == ScaleDisplay::kEmoji && points > 5) {
         r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
                 "emoji faces cover at most 5 points (this scale has " +
-                    std::to_string(points) + ")");
+                    internal::Str(points) + ")");
       }
       if (scale.display == ScaleDisplay::kStar && scale.min != 1) {
         r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
                 "a star scale starts at 1 (this one starts at " +
-                    std::to_string(scale.min) + ")");
+                    internal::Str(scale.min) + ")");
       }
       scale.low_label = Text(*s, here, "lowLabel", false);
       scale.high_label = Text(*s, here, "highLabel", false);
@@ -493,9 +491,9 @@ class Parser {
           if (*v <= scale.min || *v > scale.max) {
             r_.Fail(ErrorCode::kOutOfRange, PathKey(here, key),
                     "must be above min and at most max (" +
-                        std::to_string(scale.min) + "-" +
-                        std::to_string(scale.max) + ", got " +
-                        std::to_string(*v) + ")");
+                        internal::Str(scale.min) + "-" +
+                        internal::Str(scale.max) + ", got " +
+                        internal::Str(*v) + ")");
           } else {
             scale.threshold = static_cast<int>(*v);
             threshold_set = true;
@@ -518,8 +516,8 @@ class Parser {
     const std::string here = PathKey(path, "options");
     if (options->size() < 2 || options->size() > kMaxOptions) {
       r_.Fail(ErrorCode::kInvalidValue, here,
-              "must hold from 2 to " + std::to_string(kMaxOptions) +
-                  " options (got " + std::to_string(options->size()) + ")");
+              "must hold from 2 to " + internal::Str(kMaxOptions) +
+                  " options (got " + internal::Str(options->size()) + ")");
       if (options->size() > kMaxOptions) return;
     }
     for (std::size_t i = 0; i < options->size(); ++i) {
@@ -742,8 +740,8 @@ class Parser {
         } else if (!n || *n < q.scale->min || *n > q.scale->max) {
           r_.Fail(ErrorCode::kOutOfRange, value_path,
                   Describe(*v) + " is not a point of the scale " +
-                      std::to_string(q.scale->min) + "-" +
-                      std::to_string(q.scale->max));
+                      internal::Str(q.scale->min) + "-" +
+                      internal::Str(q.scale->max));
         }
       }
       return;

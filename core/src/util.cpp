@@ -1,7 +1,5 @@
 #include "sondar/util.h"
 
-#include <cstdio>
-
 namespace sondar {
 
 namespace {
@@ -66,39 +64,54 @@ bool IsHex(char c) {
 
 }  // namespace
 
+namespace {
+
+// Zero-padded decimal; hand-written so neither the CLI's hot loop nor the wasm
+// build pulls in printf.
+void AppendPadded(std::string* out, std::int64_t value, int width) {
+  char digits[24];
+  int n = 0;
+  const bool negative = value < 0;
+  std::uint64_t v = negative ? 0 - static_cast<std::uint64_t>(value)
+                             : static_cast<std::uint64_t>(value);
+  do {
+    digits[n++] = static_cast<char>('0' + v % 10);
+    v /= 10;
+  } while (v != 0);
+  if (negative) out->push_back('-');
+  for (int i = n; i < width; ++i) out->push_back('0');
+  while (n > 0) out->push_back(digits[--n]);
+}
+
+}  // namespace
+
 std::string FormatTimestamp(std::int64_t unix_ms) {
   const std::int64_t days = FloorDiv(unix_ms, kMsPerDay);
   const std::int64_t in_day = unix_ms - days * kMsPerDay;
   std::int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
-  char buf[40];
-  std::snprintf(
-      buf, sizeof buf, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ",
-      static_cast<long long>(y), m, d, static_cast<int>(in_day / 3600000),
-      static_cast<int>(in_day / 60000 % 60),
-      static_cast<int>(in_day / 1000 % 60), static_cast<int>(in_day % 1000));
-  return buf;
+  std::string out;
+  out.reserve(24);
+  AppendPadded(&out, y, 4);
+  out += '-';
+  AppendPadded(&out, m, 2);
+  out += '-';
+  AppendPadded(&out, d, 2);
+  out += 'T';
+  AppendPadded(&out, in_day / 3600000, 2);
+  out += ':';
+  AppendPadded(&out, in_day / 60000 % 60, 2);
+  out += ':';
+  AppendPadded(&out, in_day / 1000 % 60, 2);
+  out += '.';
+  AppendPadded(&out, in_day % 1000, 3);
+  out += 'Z';
+  return out;
 }
 
 std::string FormatDay(std::int64_t unix_ms) {
-  // Runs once per aggregated response: digits by hand rather than snprintf.
-  std::int64_t y;
-  unsigned m, d;
-  CivilFromDays(FloorDiv(unix_ms, kMsPerDay), &y, &m, &d);
-  if (y < 0 || y > 9999) return FormatTimestamp(unix_ms).substr(0, 10);
-  const auto year = static_cast<unsigned>(y);
-  const char out[10] = {static_cast<char>('0' + year / 1000),
-                        static_cast<char>('0' + year / 100 % 10),
-                        static_cast<char>('0' + year / 10 % 10),
-                        static_cast<char>('0' + year % 10),
-                        '-',
-                        static_cast<char>('0' + m / 10),
-                        static_cast<char>('0' + m % 10),
-                        '-',
-                        static_cast<char>('0' + d / 10),
-                        static_cast<char>('0' + d % 10)};
-  return std::string(out, sizeof out);
+  return FormatTimestamp(unix_ms).substr(0, 10);
 }
 
 std::optional<std::int64_t> ParseTimestamp(std::string_view s) {

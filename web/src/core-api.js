@@ -1,0 +1,203 @@
+// The JavaScript face of the WebAssembly core: typed errors, handle lifetimes, JSON in and out.
+// Every rule lives in C++ (core/); this file only converts.
+
+/** An error from the core: `code` is stable (e.g. "out_of_range"), `path` a JSON path. */
+export class SondarError extends Error {
+  /**
+   * @param {string} message
+   * @param {{code?: string, path?: string, errors?: Array<{code: string, path: string, message: string}>, cause?: unknown}} [details]
+   */
+  constructor(message, details = {}) {
+    super(message, details.cause === undefined ? undefined : { cause: details.cause });
+    this.name = 'SondarError';
+    this.code = details.code || 'error';
+    this.path = details.path || '';
+    this.errors = details.errors || [{ code: this.code, path: this.path, message }];
+  }
+}
+
+/** @param {Array<{code: string, path: string, message: string}>} errors */
+function fromErrors(errors) {
+  const first = errors[0] || { code: 'error', path: '', message: 'unknown error' };
+  const text = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+  return new SondarError(text, { code: first.code, path: first.path, errors });
+}
+
+// Handles the caller forgot to delete() are freed when their wrapper is collected.
+const registry = new FinalizationRegistry((handle) => {
+  try {
+    handle.delete();
+  } catch {
+    // already gone with a trapped module
+  }
+});
+
+class Handle {
+  /** @param {any} handle @param {{broken: boolean}} state */
+  constructor(handle, state) {
+    this._handle = handle;
+    this._state = state;
+    registry.register(this, handle, this);
+  }
+
+  /** Frees the wasm memory behind this object; later calls throw "deleted". */
+  delete() {
+    if (!this._handle) return;
+    registry.unregister(this);
+    this._handle.delete();
+    this._handle = null;
+  }
+
+  /** Calls into wasm and unwraps the {ok, value | errors} envelope. */
+  _call(method, ...args) {
+    if (!this._handle) throw new SondarError('this object was deleted', { code: 'deleted' });
+    return unwrap(this._state, () => this._handle[method](...args));
+  }
+}
+
+/** @param {{broken: boolean}} state @param {() => string} fn */
+function unwrap(state, fn) {
+  if (state.broken) throw new SondarError('the sondar core stopped after an internal error', { code: 'internal' });
+  let text;
+  try {
+    text = fn();
+  } catch (cause) {
+    // A trap (abort, out of memory) leaves the module unusable: fail closed from here on.
+    state.broken = true;
+    throw new SondarError('internal error in the sondar core', { code: 'internal', cause });
+  }
+  const result = JSON.parse(text);
+  if (!result.ok) throw fromErrors(result.errors);
+  return result.value;
+}
+
+const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+export class Survey extends Handle {
+  constructor(handle, state, info) {
+    super(handle, state);
+    this._module = state.module;
+    /** @type {{id: string, version: number, locale: string, locales: string[], events: string[], hidden: string[], questions: number}} */
+    this.info = info;
+    this.id = info.id;
+  }
+
+  /** Should the survey show now? @param {object} context */
+  decide(context) {
+    return this._call('decide', json(context));
+  }
+
+  /** Starts one visitor's session. @param {object} start */
+  startSession(start) {
+    if (!this._handle) throw new SondarError('this object was deleted', { code: 'deleted' });
+    const handle = new this._module.Session(this._handle, json(start));
+    const session = new Session(handle, this._state);
+    session._view = session._call('result');
+    return session;
+  }
+
+  /** Validates a response payload as a receiver must; returns it with scores recomputed. */
+  validateResponse(payload) {
+    return this._call('validateResponse', json(payload));
+  }
+
+  /** A streaming, mergeable aggregate for this survey. */
+  createAggregate() {
+    if (!this._handle) throw new SondarError('this object was deleted', { code: 'deleted' });
+    return new Aggregate(new this._module.Aggregate(this._handle), this._state);
+  }
+}
+
+export class Session extends Handle {
+  /** The screen to render: question, answer, progress, or the ending. */
+  view() {
+    return this._call('view');
+  }
+  /** Records an answer to the question on screen (null clears it); returns the new view. */
+  answer(questionId, value) {
+    return this._call('answer', questionId, JSON.stringify(value === undefined ? null : value));
+  }
+  next() {
+    return this._call('next');
+  }
+  back() {
+    return this._call('back');
+  }
+  dismiss() {
+    return this._call('dismiss');
+  }
+  /** The sondar.response/1 payload as of `now` (ms since the epoch). */
+  payload(now = Date.now()) {
+    return this._call('payload', now);
+  }
+}
+
+export class Aggregate extends Handle {
+  /** Validates and counts one payload; returns the number of responses counted. */
+  add(payload) {
+    return this._call('add', json(payload));
+  }
+  /** Adds another aggregate's counts (its toJSON()). */
+  merge(aggregate) {
+    return this._call('merge', json(aggregate));
+  }
+  toJSON() {
+    return this._call('toJson');
+  }
+  /** Scores with intervals, overall and by trigger, segment and day. */
+  summary(confidence = 0.95) {
+    return this._call('summary', confidence);
+  }
+}
+
+/**
+ * Instantiates a module factory and returns the core's API.
+ * @param {(options: object) => Promise<any>} factory
+ * @param {{wasmUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array}} options
+ */
+export async function instantiate(factory, options) {
+  const moduleOptions = {};
+  if (options.wasmBinary) moduleOptions.wasmBinary = options.wasmBinary;
+  else if (options.wasmUrl) moduleOptions.locateFile = () => String(options.wasmUrl);
+  let module;
+  try {
+    module = await factory(moduleOptions);
+  } catch (cause) {
+    // Typically a CSP without 'wasm-unsafe-eval', or the .wasm could not be fetched.
+    throw new SondarError(`cannot start the sondar core: ${cause && cause.message ? cause.message : cause}`, {
+      code: 'wasm_unavailable',
+      cause,
+    });
+  }
+  const state = { broken: false, module };
+
+  /** @param {string|object} source survey JSON text or object */
+  const open = (source) => {
+    const handle = new module.Survey(json(source));
+    try {
+      return new Survey(handle, state, unwrap(state, () => handle.result()));
+    } catch (error) {
+      handle.delete();
+      throw error;
+    }
+  };
+
+  return {
+    /** Parses and validates a survey; throws SondarError listing every problem. */
+    parseSurvey: open,
+    /** @returns {{ok: true, survey: object} | {ok: false, errors: Array<{code: string, path: string, message: string}>}} */
+    validateSurvey(source) {
+      try {
+        const survey = open(source);
+        const info = survey.info;
+        survey.delete();
+        return { ok: true, survey: info };
+      } catch (error) {
+        if (error instanceof SondarError && error.code !== 'internal') return { ok: false, errors: error.errors };
+        throw error;
+      }
+    },
+    /** The visitor's sticky sampling bucket, 0..9999. */
+    samplingBucket: (visitorId, surveyId) => module.samplingBucket(String(visitorId), String(surveyId)),
+  };
+}
