@@ -1,0 +1,190 @@
+// Renders a session's view (computed by the core) in a Shadow DOM and reports what the visitor
+// does. Decides nothing: validation, flow and scoring happen in the core.
+import { CSS } from './styles.js';
+import { fill, uiStrings } from './i18n.js';
+
+const FACES = ['😞', '🙁', '😐', '🙂', '😄'];
+// Which of the five faces an N-point emoji scale uses (the core allows 2-5 points).
+const FACE_SETS = { 2: [0, 4], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4] };
+let uid = 0;
+
+/**
+ * Builds an element. Text is only ever set through textContent: survey texts are data.
+ * @param {string} tag @param {Record<string, any>} [attrs] @param {...(Node|string|null|false)} kids
+ */
+function h(tag, attrs = {}, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) {
+    if (v == null || v === false) continue;
+    if (k === 'text') el.textContent = v;
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k in el && (typeof v !== 'string' || k === 'value')) el[k] = v;
+    else el.setAttribute(k, v === true ? '' : String(v));
+  }
+  for (const kid of kids) if (kid) el.append(kid);
+  return el;
+}
+
+/** Accepts only --sondar-* properties with plain values, so a theme cannot inject CSS. */
+function themeRule(theme) {
+  const decls = Object.entries(theme || {})
+    .filter(([k, v]) => /^--sondar-[a-z-]+$/.test(k) && /^[#(),.%\w\s-]+$/.test(String(v)))
+    .map(([k, v]) => `${k}:${v}`);
+  return decls.length ? `:host{${decls.join(';')}}` : '';
+}
+
+export class SurveyUI {
+  /**
+   * @param {{container?: Element|null, theme?: Record<string,string>, on: {answer: (id: string, value: unknown) => void, next: () => void, back: () => void, dismiss: () => void, close: () => void}}} options
+   */
+  constructor(options) {
+    this.on = options.on;
+    this.returnFocus = document.activeElement;
+    this.host = h('div', { 'data-sondar': '' });
+    const root = this.host.attachShadow({ mode: 'open' });
+    const sheet = new CSSStyleSheet();
+    sheet.replaceSync(CSS + themeRule(options.theme));
+    root.adoptedStyleSheets = [sheet];
+    this.card = h('section', { class: options.container ? 'card inline' : 'card', role: 'dialog' });
+    this.card.addEventListener('keydown', (e) => {
+      if (e.key === 'Escape') {
+        e.stopPropagation();
+        this.state === 'ending' ? this.on.close() : this.on.dismiss();
+      }
+    });
+    this.live = h('p', { class: 'vh', 'aria-live': 'polite' });
+    root.append(this.card, this.live);
+    (options.container || document.body).append(this.host);
+  }
+
+  /** Shows a view; `focus` when the visitor moved to a new screen. */
+  render(view, focus = true) {
+    this.view = view;
+    this.state = view.state;
+    const s = (this.s = uiStrings(view.locale));
+    this.card.dir = view.dir;
+    this.card.lang = view.locale;
+    this.card.replaceChildren();
+    const id = `sondar-${++uid}`;
+    const close = h('button', { type: 'button', class: 'x', 'aria-label': s.close, text: '×', onclick: () => (view.state === 'ending' ? this.on.close() : this.on.dismiss()) });
+    if (view.state === 'ending') {
+      const e = view.ending;
+      const link = e && e.link ? h('a', { href: e.link.url, target: '_blank', rel: 'noopener noreferrer', text: e.link.label }) : null;
+      this.card.setAttribute('aria-labelledby', id);
+      this.card.append(
+        close,
+        h('div', { class: 'end' }, h('h2', { id, text: e ? e.title : s.thanks }), h('p', { text: e ? e.body : s.thanksBody }), link && h('p', {}, link)),
+      );
+      this.live.textContent = e ? e.title : s.thanks;
+      if (focus) (link || close).focus();
+      return;
+    }
+    const q = view.question;
+    this.card.setAttribute('aria-labelledby', view.title ? `${id}-t` : `${id}-q`);
+    this.error = h('p', { class: 'err', role: 'alert' });
+    this.nextButton = h('button', { type: 'submit', class: 'btn' });
+    this.progress = h('progress', { 'aria-hidden': 'true' });
+    const form = h(
+      'form',
+      { novalidate: true, onsubmit: (e) => (e.preventDefault(), this.on.next()) },
+      h('fieldset', {}, h('legend', { id: `${id}-q`, text: q.prompt }), q.description && h('p', { class: 'desc', text: q.description }), this.control(q, view.answer, `${id}-q`)),
+      this.error,
+      h('div', { class: 'nav' }, view.canBack && h('button', { type: 'button', class: 'btn sec', text: s.back, onclick: () => this.on.back() }), this.nextButton),
+    );
+    this.card.append(close, view.title && h('p', { class: 'title', id: `${id}-t`, text: view.title }), form, this.progress);
+    this.update(view);
+    this.live.textContent = `${fill(s.progress, view.progress.index, view.progress.total)}. ${q.prompt}`;
+    if (focus) {
+      const first = this.card.querySelector('input:checked') || this.card.querySelector('input,textarea');
+      if (first) first.focus();
+    }
+  }
+
+  /** Refreshes what an answer can change without rebuilding the screen. */
+  update(view) {
+    this.view = view;
+    if (view.state !== 'question') return;
+    this.nextButton.textContent = view.isLast ? this.s.submit : this.s.next;
+    this.progress.max = view.progress.total;
+    this.progress.value = view.progress.index;
+    this.error.textContent = '';
+  }
+
+  showError(message) {
+    if (this.error) this.error.textContent = message;
+  }
+
+  control(q, answer, labelId) {
+    const name = `q-${++uid}`;
+    const answer_ = (value) => this.on.answer(q.id, value);
+    if (q.scale) {
+      const { min, max, display } = q.scale;
+      const points = max - min + 1;
+      const faces = FACE_SETS[points];
+      const s = this.s;
+      const items = [];
+      for (let v = min; v <= max; v++) {
+        const i = v - min;
+        let glyph = String(v);
+        let label = null;
+        if (display === 'star') (glyph = '★'), (label = fill(s.star, v, max));
+        else if (display === 'thumbs') (glyph = i ? '👍' : '👎'), (label = i ? s.up : s.down);
+        else if (display === 'emoji') (glyph = FACES[faces[i]]), (label = s.faces[faces[i]]);
+        const input = h('input', { type: 'radio', class: 'vh', name, value: v, checked: answer === v, 'aria-label': label, onchange: () => (paint(v), answer_(v)) });
+        items.push(h('label', { class: `pt${display === 'number' ? '' : ' big'}${display === 'star' ? ' star' : ''}` }, input, h('span', { 'aria-hidden': label ? 'true' : null, text: glyph })));
+      }
+      // Stars up to the chosen one light up.
+      const paint = (chosen) => display === 'star' && items.forEach((el, i) => el.classList.toggle('on', chosen != null && min + i <= chosen));
+      paint(answer);
+      const low = q.scale.lowLabel || (q.type === 'nps' ? this.s.npsLow : null);
+      const high = q.scale.highLabel || (q.type === 'nps' ? this.s.npsHigh : null);
+      const endsId = `${name}-ends`;
+      return h(
+        'div',
+        {},
+        h('div', { class: 'scale', role: 'radiogroup', 'aria-labelledby': labelId, 'aria-describedby': low || high ? endsId : null }, ...items),
+        (low || high) && h('div', { class: 'ends', id: endsId }, h('span', { text: low || '' }), h('span', { text: high || '' })),
+      );
+    }
+    if (q.options) {
+      const multi = q.type === 'multi_choice';
+      const chosen = new Set(multi ? answer || [] : answer ? [answer] : []);
+      const inputs = q.options.map((o) =>
+        h('input', {
+          type: multi ? 'checkbox' : 'radio',
+          name,
+          value: o.id,
+          checked: chosen.has(o.id),
+          onchange: () => {
+            if (!multi) return answer_(o.id);
+            const picked = inputs.filter((i) => i.checked).map((i) => i.value);
+            limit(picked.length);
+            answer_(picked);
+          },
+        }),
+      );
+      // At maxSelect, the unchosen boxes are disabled rather than silently refused.
+      const limit = (count) => multi && q.maxSelect && inputs.forEach((i) => (i.disabled = !i.checked && count >= q.maxSelect));
+      limit(chosen.size);
+      return h('div', { class: 'opts', role: multi ? 'group' : 'radiogroup', 'aria-labelledby': labelId }, ...q.options.map((o, i) => h('label', { class: 'opt' }, inputs[i], h('span', { text: o.label }))));
+    }
+    const count = h('p', { class: 'count', 'aria-hidden': 'true' });
+    const left = (text) => (count.textContent = fill(this.s.left, q.maxLength - [...text].length, 0));
+    const area = h('textarea', {
+      'aria-labelledby': labelId,
+      maxlength: q.maxLength,
+      placeholder: q.placeholder,
+      value: answer || '',
+      oninput: () => (left(area.value), answer_(area.value)),
+    });
+    left(area.value);
+    return h('div', {}, area, count);
+  }
+
+  /** Removes the widget and gives focus back to where the visitor was. */
+  destroy() {
+    this.host.remove();
+    const back = this.returnFocus;
+    if (back && back.isConnected && typeof back.focus === 'function') back.focus();
+  }
+}
