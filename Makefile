@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # Debian's npm package conflicts with it).
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
-	emscripten chromium brotli
+	emscripten chromium fonts-noto-color-emoji brotli
 
 FUZZ_SECONDS ?= 60
 DEMO_RESPONSES ?= 5000

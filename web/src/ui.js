@@ -91,7 +91,7 @@ export class SurveyUI {
       this.error,
       h('div', { class: 'nav' }, view.canBack && h('button', { type: 'button', class: 'btn sec', text: s.back, onclick: () => this.on.back() }), this.nextButton),
     );
-    this.card.append(close, view.title && h('p', { class: 'title', id: `${id}-t`, text: view.title }), form, this.progress);
+    this.card.append(...[close, view.title && h('p', { class: 'title', id: `${id}-t`, text: view.title }), form, this.progress].filter(Boolean));
     this.update(view);
     this.live.textContent = `${fill(s.progress, view.progress.index, view.progress.total)}. ${q.prompt}`;
     if (focus) {

@@ -1,0 +1,258 @@
+// The widget in Debian's Chromium, driven by playwright-core, on pages served from 127.0.0.1.
+// Screenshots go to build/e2e-screenshots/ (look at them).
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { startServer } from './server.mjs';
+import { launch, screenshots } from './browser.mjs';
+
+const root = new URL('../../', import.meta.url);
+const read = (path) => JSON.parse(readFileSync(new URL(path, root), 'utf8'));
+const axeSource = readFileSync(new URL('web/node_modules/axe-core/axe.min.js', root), 'utf8');
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh visitor (empty storage) on `path`; `config` feeds the ESM page. */
+async function open(path, config, viewport) {
+  // Reduced motion: no entrance animation, so boxes are stable to click and measure.
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...(viewport ? { viewport } : {}) });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  if (config) await page.addInitScript((c) => (window.testConfig = c), config);
+  await page.goto(server.url + path);
+  return { page, context, problems };
+}
+
+const events = (page) => page.evaluate(() => window.sondarEvents.map((e) => e.name));
+const waitEvent = (page, name, timeout = 10000) =>
+  page.waitForFunction((n) => window.sondarEvents.find((e) => e.name === n)?.detail, name, { timeout }).then((h) => h.jsonValue());
+const postsFor = (surveyId) => server.posts.filter((p) => p.body.surveyId === surveyId);
+const dialog = (page) => page.getByRole('dialog');
+// A mouse user clicks the visible label (the radio itself is visually hidden), so do the same.
+const choose = (page, name) => page.locator('label', { has: page.getByRole('radio', { name, exact: true }) }).click();
+const shot = (page, name) => page.screenshot({ path: `${screenshots}${name}.png` });
+
+/** Runs axe-core on the widget's current screen; returns the violations. */
+async function axe(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => {
+    const result = await window.axe.run({ include: [['[data-sondar]']] }, { resultTypes: ['violations'] });
+    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  });
+}
+
+test('script tag: a detractor answers with the mouse and every payload arrives', async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/checkout.html');
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  assert.equal(await dialog(page).getAttribute('aria-labelledby') !== null, true);
+  await choose(page, '3');
+  await shot(page, 'script-tag-nps');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: 'What could we do better?' }).fill('Delivery was late');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await choose(page, 'Satisfied');
+  await shot(page, 'script-tag-emoji');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Sorry to hear that' }).waitFor();
+  assert.equal(await page.getByRole('link', { name: 'Contact support' }).getAttribute('href'), '/support');
+  await shot(page, 'script-tag-ending');
+  const complete = await waitEvent(page, 'complete');
+  await page.waitForFunction(() => window.sondarEvents.filter((e) => e.name === 'delivered').length >= 3);
+  const posts = postsFor('e2e-checkout').filter((p) => p.body.responseId === complete.responseId);
+  assert.deepEqual(posts.map((p) => p.body.status), ['partial', 'partial', 'complete']);
+  const last = posts.at(-1);
+  assert.equal(last.headers['idempotency-key'], complete.responseId);
+  assert.equal(last.headers['content-type'], 'application/json');
+  assert.deepEqual(last.body.answers, { nps: 3, why: 'Delivery was late', csat: 4 });
+  assert.deepEqual(last.body.scores.nps, { value: 3, category: 'detractor' });
+  assert.equal(last.body.trigger, 'checkout_complete');
+  assert.match(last.body.page, /\/tests\/e2e\/pages\/checkout\.html$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and focus returns', async () => {
+  const { page, context } = await open('/tests/e2e/pages/checkout.html');
+  await waitEvent(page, 'ready');
+  await page.focus('#own');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  // Focus moved into the radio group; nine steps right from 0 is 9.
+  for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getByRole('radio', { name: '9', exact: true }).isChecked(), true);
+  assert.equal(await page.getByRole('button', { name: 'Submit' }).count(), 1); // 9 jumps to the promoter ending
+  await page.keyboard.press('Tab');
+  await page.keyboard.press('Enter');
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.sondar !== undefined), true);
+  await shot(page, 'keyboard-ending');
+  await page.keyboard.press('Escape');
+  await dialog(page).waitFor({ state: 'detached' });
+  assert.equal(await page.evaluate(() => document.activeElement.id), 'own');
+  const complete = await waitEvent(page, 'complete');
+  assert.deepEqual(complete.payload.answers, { nps: 9 });
+  await context.close();
+});
+
+test('Escape on a question dismisses and sends a dismissed response', async () => {
+  const { page, context } = await open('/tests/e2e/pages/checkout.html');
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  await page.keyboard.press('Escape');
+  await dialog(page).waitFor({ state: 'detached' });
+  const dismissed = await waitEvent(page, 'dismiss');
+  await page.waitForFunction(() => window.sondarEvents.some((e) => e.name === 'delivered'));
+  const post = postsFor('e2e-checkout').find((p) => p.body.responseId === dismissed.responseId);
+  assert.equal(post.body.status, 'dismissed');
+  await context.close();
+});
+
+test('npm ESM page: every question type and display is rendered, answered and passes axe', async () => {
+  const survey = read('tests/fixtures/surveys/all_types.json');
+  const { page, context, problems } = await open('/tests/e2e/pages/esm.html', { survey });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  await dialog(page).waitFor();
+  const violations = {};
+  const steps = [
+    ['q_nps', () => choose(page, '10')],
+    ['q_csat', () => choose(page, '5 of 5 stars')],
+    ['q_ces', () => choose(page, '6')],
+    ['q_rating', () => choose(page, '0')],
+    ['q_thumbs', () => choose(page, 'Thumbs up')],
+    ['q_single', () => choose(page, 'A friend')],
+    ['q_multi', async () => {
+      await page.getByRole('checkbox', { name: 'Shoes' }).check();
+      await page.getByRole('checkbox', { name: 'Bags' }).check();
+    }],
+    ['q_text', () => page.getByRole('textbox').fill('Lovely shop')],
+  ];
+  for (const [id, act] of steps) {
+    await act();
+    assert.equal(await dialog(page).getByText('null', { exact: true }).count(), 0, `${id}: no stray "null" text`);
+    violations[id] = await axe(page);
+    await shot(page, `type-${id}`);
+    await page.getByRole('button', { name: /^(Next|Submit)$/ }).click();
+  }
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor(); // built-in ending
+  violations.ending = await axe(page);
+  await shot(page, 'type-ending');
+  for (const [screen, list] of Object.entries(violations)) assert.deepEqual(list, [], screen);
+  const complete = await waitEvent(page, 'complete');
+  assert.deepEqual(complete.payload.answers, {
+    q_nps: 10, q_csat: 5, q_ces: 6, q_rating: 0, q_thumbs: 1, q_single: 'friend', q_multi: ['shoes', 'bags'], q_text: 'Lovely shop',
+  });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('required question: Next shows a message instead of moving on', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: read('tests/e2e/surveys/checkout.json') });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  await page.getByRole('button', { name: 'Next' }).click();
+  assert.equal(await page.getByRole('alert').textContent(), 'Please answer this question.');
+  assert.equal(await page.getByRole('radio', { name: '0', exact: true }).count(), 1);
+  await context.close();
+});
+
+test('Arabic survey renders right to left with Arabic buttons', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: read('tests/e2e/surveys/arabic.json'), locale: 'ar-EG' });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  await dialog(page).waitFor();
+  assert.equal(await dialog(page).getAttribute('dir'), 'rtl');
+  assert.equal(await page.getByRole('button', { name: 'التالي' }).count(), 1);
+  const box = await dialog(page).boundingBox();
+  assert.ok(box.x < 100, `floating card sits on the left in RTL (x=${box.x})`);
+  await choose(page, '4 من 5 نجوم');
+  assert.deepEqual(await axe(page), []);
+  await shot(page, 'arabic-rtl');
+  await context.close();
+});
+
+test('narrow screens get a bottom sheet', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: read('tests/e2e/surveys/checkout.json') }, { width: 390, height: 760 });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  const box = await dialog(page).boundingBox();
+  assert.equal(Math.round(box.x), 0);
+  assert.equal(Math.round(box.width), 390);
+  assert.equal(Math.round(box.y + box.height), 760);
+  await shot(page, 'mobile-bottom-sheet');
+  await context.close();
+});
+
+test("strict CSP (script-src 'self' 'wasm-unsafe-eval'; style-src 'self') works without violations", async () => {
+  const { page, context, problems } = await open('/csp/strict/tests/e2e/pages/checkout.html');
+  await page.evaluate(() => {
+    window.violations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await choose(page, '10');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
+  await shot(page, 'csp-strict');
+  assert.deepEqual(await page.evaluate(() => window.violations), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("CSP without 'wasm-unsafe-eval': an error event, and the page keeps working", async () => {
+  const { page, context } = await open('/csp/nowasm/tests/e2e/pages/checkout.html');
+  const started = Date.now();
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  const error = await waitEvent(page, 'error', 5000);
+  assert.equal(error.code, 'wasm_unavailable');
+  assert.ok(Date.now() - started < 5000);
+  await page.click('#own');
+  assert.equal(await page.evaluate(() => window.pageClicks), 1);
+  assert.equal(await dialog(page).count(), 0);
+  await context.close();
+});
+
+test('survey text with markup shows as text and runs nothing', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: read('tests/e2e/surveys/hostile.json') });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  await dialog(page).waitFor();
+  assert.equal(await page.getByText('<img src=x onerror="window.pwned=1"><b>bold?</b>', { exact: true }).count(), 1);
+  await choose(page, '<script>window.pwned=1</script>');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('heading', { name: '<iframe src=javascript:window.pwned=1>' }).waitFor();
+  const injected = await page.evaluate(() => document.querySelector('[data-sondar]').shadowRoot.querySelectorAll('img,script,svg,iframe,b,a').length);
+  assert.equal(injected, 0);
+  assert.equal(await page.evaluate(() => window.pwned), undefined);
+  await shot(page, 'hostile-text');
+  await context.close();
+});
+
+test('an invalid survey is reported as an error event naming the path', async () => {
+  const bad = { schema: 'sondar.survey/1', id: 'bad', questions: [{ id: 'q', type: 'nps', prompt: 'x', scale: { min: 1, max: 10 } }] };
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: bad });
+  const error = await waitEvent(page, 'error');
+  assert.equal(error.code, 'invalid_scale');
+  assert.equal(error.path, 'questions[0].scale');
+  await page.click('#own');
+  assert.equal(await page.evaluate(() => window.pageClicks), 1);
+  await context.close();
+});
