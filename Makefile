@@ -24,7 +24,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH := /usr/share/nodejs
 export EM_CLOSURE_COMPILER := $(CURDIR)/web/node_modules/.bin/google-closure-compiler
 
-.PHONY: help deps npm wasm test test-native test-js demo fuzz bench size format clean
+.PHONY: help deps npm wasm web test test-native test-js demo fuzz bench size format clean
 
 help:
 	@echo "make demo    build and run the main job"
@@ -52,6 +52,9 @@ wasm: npm
 	emcmake cmake --preset wasm -DSONDAR_CLOSURE=ON
 	cmake --build --preset wasm
 
+web: wasm
+	cd web && node build.mjs
+
 
 test: test-native test-js
 
@@ -60,8 +63,11 @@ test-native: deps
 	cmake --build --preset debug
 	ctest --preset debug
 
-test-js: test-native wasm
-	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/
+test-js: test-native web
+	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/ tests/web/ tests/e2e/
+
+size: web
+	node tests/bench/size.mjs
 
 demo: deps
 	cmake --preset release

@@ -1,0 +1,152 @@
+// "sondar/core": the WebAssembly core in Node or a browser.
+
+export interface SondarIssue {
+  /** Stable code, e.g. "out_of_range", "unknown_reference". */
+  code: string;
+  /** JSON path of the offending value, e.g. "questions[2].scale.max". */
+  path: string;
+  message: string;
+}
+
+export class SondarError extends Error {
+  readonly code: string;
+  readonly path: string;
+  /** Every problem found, not just the first. */
+  readonly errors: SondarIssue[];
+}
+
+export interface SurveyInfo {
+  id: string;
+  version: number;
+  locale: string;
+  /** Locales every text is translated into. */
+  locales: string[];
+  events: string[];
+  hidden: string[];
+  questions: number;
+}
+
+export interface DecideContext {
+  event?: string;
+  url?: string;
+  secondsOnPage?: number;
+  scrollPercent?: number;
+  exitIntent?: boolean;
+  visitorId: string;
+  locale?: string;
+  attributes?: Record<string, unknown>;
+  history?: Array<{ survey: string; kind: 'display' | 'dismiss' | 'complete'; at: number }>;
+  /** Milliseconds since the epoch. */
+  now: number;
+}
+
+export type DecisionReason =
+  | 'show' | 'no_trigger' | 'page_mismatch' | 'too_early' | 'not_scrolled' | 'no_exit_intent'
+  | 'locale_unavailable' | 'not_targeted' | 'display_cap' | 'recontact_wait' | 'cooldown' | 'sampled_out';
+
+export interface Decision {
+  show: boolean;
+  reason: DecisionReason;
+  detail: string;
+  /** When asking again can succeed (ms), for time-based refusals. */
+  retryAt: number | null;
+}
+
+export interface SessionStart {
+  /** UUID v4, e.g. crypto.randomUUID(). */
+  responseId: string;
+  visitorId: string;
+  locale?: string;
+  trigger?: string;
+  page?: string;
+  hidden?: Record<string, string | number | boolean>;
+  /** Milliseconds since the epoch. */
+  startedAt: number;
+}
+
+export type AnswerValue = number | string | string[] | null;
+
+export interface QuestionView {
+  id: string;
+  type: 'nps' | 'csat' | 'ces' | 'rating' | 'single_choice' | 'multi_choice' | 'text';
+  prompt: string;
+  description: string | null;
+  required: boolean;
+  scale?: { min: number; max: number; display: 'number' | 'star' | 'emoji' | 'thumbs'; lowLabel: string | null; highLabel: string | null };
+  options?: Array<{ id: string; label: string }>;
+  maxSelect?: number;
+  maxLength?: number;
+  placeholder?: string | null;
+}
+
+export interface View {
+  surveyId: string;
+  state: 'question' | 'ending' | 'dismissed';
+  locale: string;
+  dir: 'ltr' | 'rtl';
+  title: string | null;
+  question?: QuestionView;
+  answer?: AnswerValue;
+  progress?: { index: number; total: number };
+  isLast?: boolean;
+  canBack?: boolean;
+  /** null: show the widget's built-in thank-you. */
+  ending?: { id: string; title: string; body: string | null; link: { url: string; label: string } | null } | null;
+}
+
+export interface ResponsePayload {
+  schema: 'sondar.response/1';
+  responseId: string;
+  surveyId: string;
+  surveyVersion: number;
+  visitorId: string;
+  status: 'partial' | 'complete' | 'dismissed';
+  answers: Record<string, AnswerValue>;
+  scores: Record<string, { value: number; category: string }>;
+  locale: string;
+  trigger: string | null;
+  hidden: Record<string, string | number | boolean>;
+  page: string;
+  startedAt: string;
+  submittedAt: string;
+}
+
+interface Deletable {
+  /** Frees the wasm memory now (a FinalizationRegistry also frees forgotten handles). */
+  delete(): void;
+}
+
+export interface Survey extends Deletable {
+  readonly id: string;
+  readonly info: SurveyInfo;
+  decide(context: DecideContext): Decision;
+  startSession(start: SessionStart): Session;
+  /** Throws SondarError listing every problem; returns the payload with scores recomputed. */
+  validateResponse(payload: object | string): ResponsePayload;
+  createAggregate(): Aggregate;
+}
+
+export interface Session extends Deletable {
+  view(): View;
+  answer(questionId: string, value: AnswerValue): View;
+  next(): View;
+  back(): View;
+  dismiss(): View;
+  payload(now?: number): ResponsePayload;
+}
+
+export interface Aggregate extends Deletable {
+  add(payload: object | string): number;
+  merge(aggregate: object | string): number;
+  toJSON(): object;
+  summary(confidence?: number): Record<string, any>;
+}
+
+export interface Core {
+  /** Throws SondarError listing every problem in the survey. */
+  parseSurvey(source: object | string): Survey;
+  validateSurvey(source: object | string): { ok: true; survey: SurveyInfo } | { ok: false; errors: SondarIssue[] };
+  samplingBucket(visitorId: string, surveyId: string): number;
+}
+
+export function loadCore(options?: { wasmUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<Core>;

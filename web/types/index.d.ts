@@ -1,0 +1,51 @@
+// "sondar": the browser widget.
+import type { ResponsePayload } from './core.js';
+export { SondarError } from './core.js';
+
+export interface WidgetOptions {
+  /** The survey, or the URL of its JSON. */
+  survey: object | string;
+  /** Where responses are POSTed (JSON, with an Idempotency-Key header). */
+  endpoint?: string;
+  headers?: Record<string, string>;
+  transform?(payload: ResponsePayload): unknown;
+  /** Sends a response yourself instead of the built-in POST. */
+  transport?(body: unknown, payload: ResponsePayload): Promise<unknown>;
+  locale?: string;
+  visitorId?: string;
+  /** CRM facts used by targeting: segment, orders_count, lifetime_value, country, ... */
+  attributes?: Record<string, unknown>;
+  /** Values for the survey's declared hidden fields. */
+  hidden?: Record<string, string | number | boolean>;
+  /** Render inline in this element instead of floating. */
+  container?: Element | string;
+  /** --sondar-* custom properties, e.g. {"--sondar-accent": "#0a7"}. */
+  theme?: Record<string, string>;
+  /** Also push events to window.dataLayer. */
+  dataLayer?: boolean;
+  debug?: boolean;
+  wasmUrl?: string | URL;
+}
+
+export type WidgetEvent = 'ready' | 'show' | 'answer' | 'complete' | 'dismiss' | 'delivered' | 'error';
+
+export interface Widget {
+  init(options: WidgetOptions): void;
+  /** Reports a host event such as "checkout_complete" or "add_to_cart". */
+  track(event: string, props?: Record<string, unknown>): void;
+  identify(visitorId: string, attributes?: Record<string, unknown>): void;
+  /** Shows the survey now, skipping its trigger and targeting. */
+  show(surveyId?: string): void;
+  /** Subscribes; returns the unsubscribe function. Events also fire on window as "sondar:<name>". */
+  on(event: WidgetEvent, listener: (detail: any) => void): () => void;
+  flush(): Promise<void>;
+  destroy(): void;
+}
+
+export function createWidget(options?: WidgetOptions): Widget;
+
+declare global {
+  interface Window {
+    Sondar: Widget;
+  }
+}
