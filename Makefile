@@ -11,6 +11,7 @@ SHELL := /bin/bash
 # Debian's npm package conflicts with it).
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
+	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev pkg-config \
 	emscripten chromium fonts-noto-color-emoji brotli
 
 FUZZ_SECONDS ?= 60
@@ -64,7 +65,7 @@ test-native: deps
 	ctest --preset debug
 
 test-js: test-native web
-	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/ tests/web/ tests/e2e/
+	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/ tests/web/ tests/collector/ tests/e2e/
 
 size: web
 	node tests/bench/size.mjs

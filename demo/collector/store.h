@@ -1,0 +1,54 @@
+// Responses in SQLite, one row per responseId. Which version of a response wins
+// is the core's rule (sondar::Supersedes); this class only applies it inside a
+// transaction.
+#ifndef SONDAR_DEMO_COLLECTOR_STORE_H_
+#define SONDAR_DEMO_COLLECTOR_STORE_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "sondar/response.h"
+
+struct sqlite3;
+
+namespace sondar::collector {
+
+class Store {
+ public:
+  // Opens (creating if needed) the database in WAL mode; nullptr with `error`
+  // set on failure.
+  static std::unique_ptr<Store> Open(const std::string& path,
+                                     std::string* error);
+  ~Store();
+  Store(const Store&) = delete;
+  Store& operator=(const Store&) = delete;
+
+  enum class Outcome { kInserted, kReplaced, kKept, kFailed };
+  // Stores `payload` unless the stored version of the same response supersedes
+  // it.
+  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
+                 const std::string& payload);
+
+  // Calls `fn` with each stored payload of `survey_id` (all surveys when
+  // empty), in rowid order, `batch` rows per lock so a long export does not
+  // block writers.
+  void ForEach(const std::string& survey_id,
+               const std::function<void(const std::string&)>& fn,
+               int batch = 500);
+  std::int64_t Count();
+
+ private:
+  explicit Store(sqlite3* db) : db_(db) {}
+  bool Exec(const char* sql);
+
+  sqlite3* db_;
+  std::mutex
+      mu_;  // one connection, serialised; SQLite has a single writer anyway
+};
+
+}  // namespace sondar::collector
+
+#endif  // SONDAR_DEMO_COLLECTOR_STORE_H_

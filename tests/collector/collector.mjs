@@ -1,0 +1,72 @@
+// Starts the real sondar-collector on 127.0.0.1 (port 0: the OS picks) for tests and scripts.
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
+
+/** @returns {Promise<{url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>} */
+export function startCollector(db, extra = []) {
+  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+      const m = out.match(/listening on (http:\/\/[\d.]+:\d+)/);
+      if (m) {
+        resolve({
+          url: m[1],
+          process: child,
+          stop: () => new Promise((done) => {
+            child.once('exit', (code) => done(code));
+            child.kill('SIGTERM');
+          }),
+        });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`collector exited with ${code}: ${stderr}`)));
+  });
+}
+
+/** A valid order-nps response; `over` replaces fields. */
+export function payload(over = {}) {
+  const now = Date.now();
+  return {
+    schema: 'sondar.response/1',
+    responseId: randomUUID(),
+    surveyId: 'order-nps',
+    surveyVersion: 1,
+    visitorId: 'visitor-1',
+    status: 'complete',
+    answers: { nps: 9 },
+    locale: 'en',
+    trigger: 'order_confirmed',
+    hidden: { order_id: 'A-1001', segment: 'regular' },
+    page: 'https://shop.example/confirmation.html',
+    startedAt: new Date(now - 5000).toISOString(),
+    submittedAt: new Date(now).toISOString(),
+    ...over,
+  };
+}
+
+export async function post(url, body, headers = {}) {
+  const res = await fetch(`${url}/api/responses`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, headers: res.headers };
+}
+
+export async function exported(url, survey = '') {
+  const text = await (await fetch(`${url}/api/export.jsonl${survey ? `?survey=${survey}` : ''}`)).text();
+  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+}
