@@ -14,10 +14,14 @@ export const POLICIES = {
   nowasm: "default-src 'self'; script-src 'self'; style-src 'self'",
 };
 
-/** @returns {Promise<{url: string, posts: Array<{headers: object, body: any}>, close: () => Promise<void>, respond: {status: number}}>} */
+/**
+ * `faults` is consumed one per POST to /collect: {status, headers} answers with that status,
+ * {drop: true} destroys the connection, {delayMs} waits first. Accepted posts go to `posts`.
+ * @returns {Promise<{url: string, posts: Array<{headers: object, body: any}>, faults: object[], close: () => Promise<void>}>}
+ */
 export async function startServer() {
   const posts = [];
-  const respond = { status: 200 };
+  const faults = [];
   const server = http.createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let policy = null;
@@ -29,8 +33,12 @@ export async function startServer() {
     if (req.method === 'POST' && path === '/collect') {
       let body = '';
       for await (const chunk of req) body += chunk;
+      const fault = faults.shift() || {};
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.drop) return req.socket.destroy();
+      if (fault.status) return res.writeHead(fault.status, fault.headers || {}).end('{}');
       posts.push({ headers: req.headers, body: JSON.parse(body) });
-      res.writeHead(respond.status, { 'Content-Type': 'application/json' }).end('{}');
+      res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       return;
     }
     const file = normalize(root + path.replace(/^\/+/, ''));
@@ -48,7 +56,7 @@ export async function startServer() {
   return {
     url: `http://127.0.0.1:${server.address().port}`,
     posts,
-    respond,
+    faults,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

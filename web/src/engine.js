@@ -6,7 +6,7 @@ import createWidgetModule from '../lib/sondar-widget.mjs';
 import { instantiate, SondarError } from './core-api.js';
 import { SurveyUI } from './ui.js';
 import { uiStrings } from './i18n.js';
-import { deliver } from './transport.js';
+import { Outbox } from './outbox.js';
 import * as storage from './storage.js';
 
 export { SondarError };
@@ -107,6 +107,7 @@ export class Widget {
     this.visitorId = options.visitorId || storage.read('vid', null) || crypto.randomUUID();
     storage.write('vid', this.visitorId);
     Object.assign(this.attributes, options.attributes);
+    this.startOutbox(options);
     this.watchPage();
     this.emit('ready', { surveyId: this.survey.id });
     this.evaluate('');
@@ -140,9 +141,26 @@ export class Widget {
     );
   }
 
-  /** Resolves when the responses sent so far have settled. */
+  /** Sends every queued response now; resolves when those attempts have settled. */
   flush() {
-    return Promise.allSettled([...(this.sending || [])]).then(() => undefined);
+    return this.outbox ? Promise.resolve(this.outbox.flush(true)).then(() => undefined, () => undefined) : Promise.resolve();
+  }
+
+  startOutbox(options) {
+    this.outbox = new Outbox(options, {
+      delivered: (p) => this.emit('delivered', { responseId: p.responseId, status: p.status }),
+      failed: (p, error, final) => {
+        // Retries are routine; only a final refusal is the host's business.
+        if (final) this.fail(error, 'deliver');
+        else if (options.debug) console.info('sondar: will retry', p.responseId, error.code);
+      },
+      dropped: (p) => this.fail(new SondarError('outbox full: the oldest unsent response was dropped', { code: 'outbox_full' }), 'deliver'),
+    });
+    // The page may close right after Submit: send everything now, with keepalive.
+    this.listen(window, 'pagehide', () => this.guard('pagehide', () => this.outbox.flush(true)));
+    this.listen(window, 'online', () => this.guard('online', () => this.outbox.flush()));
+    this.cleanups.push(() => this.outbox.stop());
+    this.guard('resume', () => this.outbox.flush()); // what earlier pages left unsent
   }
 
   destroy() {
@@ -324,12 +342,7 @@ export class Widget {
   }
 
   send(payload) {
-    this.sending = this.sending || new Set();
-    const sending = deliver(payload, this.options)
-      .then(() => this.emit('delivered', { responseId: payload.responseId, status: payload.status }))
-      .catch((e) => this.fail(e, 'deliver'))
-      .finally(() => this.sending.delete(sending));
-    this.sending.add(sending);
+    this.guard('deliver', () => this.outbox.add(payload));
   }
 }
 

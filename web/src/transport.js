@@ -1,6 +1,22 @@
 // Sends one response payload. POST JSON with an Idempotency-Key, so a receiver that upserts by
 // responseId never counts a resend twice; `transport` and `transform` adapt to any endpoint.
+// Failures carry what the outbox needs to decide: `retry` and, when given, `retryAfterMs`.
 import { SondarError } from './core-api.js';
+
+const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+/** Retry-After as milliseconds: delta-seconds or an HTTP date. */
+export function retryAfterMs(header, now = Date.now()) {
+  if (!header) return undefined;
+  if (/^\d+$/.test(header.trim())) return Number(header) * 1000;
+  const at = Date.parse(header);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - now);
+}
+
+function failure(message, code, retry, extra = {}) {
+  const error = new SondarError(message, { code });
+  return Object.assign(error, { retry }, extra);
+}
 
 /**
  * @param {object & {responseId: string}} payload
@@ -8,8 +24,15 @@ import { SondarError } from './core-api.js';
  */
 export async function deliver(payload, options) {
   const body = options.transform ? options.transform(payload) : payload;
-  if (options.transport) return options.transport(body, payload);
-  if (!options.endpoint) throw new SondarError('no endpoint to send responses to', { code: 'no_endpoint' });
+  if (options.transport) {
+    try {
+      return await options.transport(body, payload);
+    } catch (cause) {
+      // A custom transport's failure is taken as temporary unless it says otherwise.
+      throw Object.assign(failure(`transport failed: ${cause && cause.message ? cause.message : cause}`, 'transport', cause?.retry !== false), { cause });
+    }
+  }
+  if (!options.endpoint) throw failure('no endpoint to send responses to', 'no_endpoint', false);
   let response;
   try {
     response = await fetch(options.endpoint, {
@@ -20,9 +43,12 @@ export async function deliver(payload, options) {
       credentials: 'omit',
     });
   } catch (cause) {
-    throw new SondarError('the response could not be sent (network error)', { code: 'network', cause });
+    throw Object.assign(failure('the response could not be sent (network error)', 'network', true), { cause });
   }
   if (!response.ok) {
-    throw new SondarError(`the endpoint answered ${response.status}`, { code: `http_${response.status}` });
+    throw failure(`the endpoint answered ${response.status}`, `http_${response.status}`, RETRYABLE.has(response.status), {
+      status: response.status,
+      retryAfterMs: retryAfterMs(response.headers.get('Retry-After')),
+    });
   }
 }
