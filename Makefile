@@ -12,10 +12,10 @@ SHELL := /bin/bash
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
 	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev pkg-config \
-	emscripten chromium fonts-noto-color-emoji brotli
+	emscripten chromium fonts-noto-color-emoji brotli curl
 
 FUZZ_SECONDS ?= 60
-DEMO_RESPONSES ?= 5000
+DEMO_PORT ?= 8787
 BENCH_RESPONSES ?= 1000000
 
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -70,13 +70,10 @@ test-js: test-native web
 size: web
 	node tests/bench/size.mjs
 
-demo: deps
+demo: web
 	cmake --preset release
 	cmake --build --preset release
-	@mkdir -p build/demo
-	@for s in tests/fixtures/surveys/*.json; do build/release/demo/cli/sondar validate $$s || exit 1; done
-	build/release/tests/bench/sondar_gen_responses tests/fixtures/surveys/order_nps.json $(DEMO_RESPONSES) > build/demo/order-nps.jsonl
-	build/release/demo/cli/sondar report --survey tests/fixtures/surveys/order_nps.json build/demo/order-nps.jsonl
+	demo/run.sh build/release $(DEMO_PORT)
 
 fuzz: deps
 	cmake --preset fuzz

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# The main job: the collector on 127.0.0.1 with a SQLite file, serving the demo shop, the
+# dashboard and the widget build. A fresh database is seeded with generated history so the
+# dashboard has something to show. Ctrl-C stops it cleanly.
+#   demo/run.sh BUILD_DIR [PORT]
+set -euo pipefail
+build=${1:-build/release}
+port=${2:-8787}
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+data=build/demo
+db=$data/sondar.db
+mkdir -p "$data"
+fresh=0
+[ -f "$db" ] || fresh=1
+
+"$build/demo/collector/sondar-collector" --db "$db" --surveys demo/surveys --port "$port" \
+  --mount /=demo/shop --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
+pid=$!
+trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
+for _ in $(seq 50); do
+  curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
+  sleep 0.1
+done
+if [ "$fresh" = 1 ]; then
+  for survey in order-nps checkout-csat; do
+    "$build/tests/bench/sondar_gen_responses" "demo/surveys/$survey.json" 300 7 > "$data/seed-$survey.jsonl"
+  done
+  node demo/seed.mjs "http://127.0.0.1:$port" "$data"/seed-*.jsonl
+fi
+cat <<TXT
+
+  sondar demo is running (database $db)
+    Shop:       http://127.0.0.1:$port/
+    Checkout:   http://127.0.0.1:$port/checkout.html
+    Dashboard:  http://127.0.0.1:$port/dashboard.html
+    Summary:    http://127.0.0.1:$port/api/summary?survey=order-nps
+  Ctrl-C stops it.
+
+TXT
+wait $pid

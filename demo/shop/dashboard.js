@@ -1,0 +1,83 @@
+// The dashboard computes its figures in the browser with the same core (WebAssembly) from the
+// collector's export, and checks them against the collector's own /api/summary.
+import { loadCore } from '/web/src/core.js';
+
+const $ = (selector) => document.querySelector(selector);
+const el = (tag, text) => Object.assign(document.createElement(tag), text == null ? {} : { textContent: String(text) });
+const fmt = (v, digits = 1, sign = false) => (v == null ? '–' : `${sign && v > 0 ? '+' : ''}${v.toFixed(digits)}`);
+
+const core = await loadCore();
+const surveys = await (await fetch('/api/surveys')).json();
+const select = $('#survey');
+for (const s of surveys) select.append(Object.assign(el('option', s.id), { value: s.id }));
+const chosen = new URLSearchParams(location.search).get('survey');
+if (chosen) select.value = chosen;
+select.addEventListener('change', () => show(select.value));
+await show(select.value);
+
+async function show(id) {
+  const surveyText = await (await fetch(`/api/surveys/${id}.json`)).text();
+  const survey = core.parseSurvey(surveyText);
+  const aggregate = survey.createAggregate();
+  const lines = (await (await fetch(`/api/export.jsonl?survey=${encodeURIComponent(id)}`)).text()).split('\n');
+  let rejected = 0;
+  for (const line of lines) {
+    if (!line.trim()) continue;
+    try {
+      aggregate.add(line);
+    } catch {
+      rejected++;
+    }
+  }
+  const summary = aggregate.summary();
+  aggregate.delete();
+  survey.delete();
+  render(summary, rejected);
+  const server = await (await fetch(`/api/summary?survey=${encodeURIComponent(id)}`)).json();
+  const same = JSON.stringify(server) === JSON.stringify(summary);
+  const check = $('#check');
+  check.className = same ? 'ok' : 'bad';
+  check.textContent = same
+    ? `✓ Computed in this browser by the sondar WebAssembly core from the export; identical to /api/summary.`
+    : `✗ The browser's figures differ from /api/summary.`;
+  document.body.dataset.ready = same ? 'same' : 'different';
+}
+
+function render(s, rejected) {
+  const r = s.responses;
+  $('#count').textContent = `${r.total} responses (${r.complete} complete, ${r.partial} partial, ${r.dismissed} dismissed)${rejected ? `, ${rejected} rejected` : ''}`;
+  const metric = (id, m, digits, unit, sign) => {
+    const box = $(`#${id}`);
+    box.querySelector('.value').textContent = m && m.score != null ? `${fmt(m.score, digits, sign)}${unit}` : '–';
+    box.querySelector('.ci').textContent = m && m.ci_low != null ? `95% CI ${fmt(m.ci_low, digits, sign)} to ${fmt(m.ci_high, digits, sign)} · n=${m.n}` : m ? `n=${m.n}` : 'no such question';
+  };
+  metric('nps', s.nps, 1, '', true);
+  metric('csat', s.csat, 1, '%', false);
+  metric('ces', s.ces, 2, '', false);
+
+  const dist = $('#distribution');
+  dist.replaceChildren();
+  for (const q of Object.values(s.questions)) {
+    if (!q.distribution) continue;
+    const table = el('table');
+    const max = Math.max(1, ...q.distribution.map((d) => d.count));
+    for (const d of q.distribution) {
+      const row = el('tr');
+      const bar = Object.assign(el('progress'), { max, value: d.count });
+      bar.setAttribute('aria-label', `${d.value}: ${d.count}`);
+      const cell = el('td');
+      cell.append(bar);
+      row.append(el('td', d.value), cell, el('td', d.count));
+      table.append(row);
+    }
+    dist.append(el('h3', `${q.question} (${q.type}, n=${q.n})`), table);
+  }
+
+  const body = $('#trend tbody');
+  body.replaceChildren();
+  for (const [day, g] of Object.entries(s.byDay)) {
+    const row = el('tr');
+    row.append(el('td', day), el('td', g.responses.total), el('td', fmt(g.nps?.score, 1, true)), el('td', g.csat ? `${fmt(g.csat.score)}%` : '–'), el('td', fmt(g.ces?.score, 2)));
+    body.append(row);
+  }
+}

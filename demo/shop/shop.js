@@ -1,0 +1,46 @@
+// The shop's own script: starts sondar for the survey this page asks (data-survey on <body>) and
+// reports the shop's events. Calls made before sondar.js arrives are queued by this stub.
+window.Sondar = window.Sondar || { q: [] };
+['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy'].forEach((m) => {
+  window.Sondar[m] = window.Sondar[m] || ((...args) => window.Sondar.q.push([m, args]));
+});
+
+const vip = localStorage.getItem('shop.vip') === '1';
+const segment = vip ? 'vip' : 'regular';
+const order = sessionStorage.getItem('shop.order') || `A-${1000 + Math.floor(Math.random() * 9000)}`;
+sessionStorage.setItem('shop.order', order);
+
+const survey = document.body.dataset.survey;
+if (survey) {
+  Sondar.init({
+    survey: `/api/surveys/${survey}.json`,
+    endpoint: '/api/responses',
+    attributes: { segment, orders_count: vip ? 12 : 2, country: 'FR', device: matchMedia('(max-width: 600px)').matches ? 'mobile' : 'desktop' },
+    hidden: { order_id: order, segment },
+    dataLayer: true,
+    debug: new URLSearchParams(location.search).has('debug'),
+  });
+}
+
+// VIP switch on the product page, to see targeting at work.
+const toggle = document.getElementById('vip');
+if (toggle) {
+  toggle.checked = vip;
+  toggle.addEventListener('change', () => {
+    localStorage.setItem('shop.vip', toggle.checked ? '1' : '0');
+    location.reload();
+  });
+}
+document.querySelectorAll('[data-track]').forEach((el) =>
+  el.addEventListener('click', () => Sondar.track(el.dataset.track)),
+);
+const place = document.getElementById('place-order');
+if (place) {
+  place.addEventListener('submit', (e) => {
+    e.preventDefault();
+    Sondar.track('checkout_complete');
+    document.getElementById('placed').hidden = false;
+    place.hidden = true;
+  });
+}
+if (document.body.dataset.event) Sondar.track(document.body.dataset.event);
