@@ -4,11 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+/** --mount arguments that serve the demo shop and the widget build, as make demo does. */
+export const demoMounts = ['/=demo/shop', '/dist=dist', '/web/src=web/src', '/web/lib=web/lib'].flatMap((m) => ['--mount', m.replace('=', `=${root}`)]);
+
 export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
 
 /** @returns {Promise<{url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>} */
 export function startCollector(db, extra = []) {
   const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.setEncoding('utf8');
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   return new Promise((resolve, reject) => {

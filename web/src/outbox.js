@@ -10,7 +10,7 @@ const MAX_ITEMS = 50;
 const BASE_DELAY = 1000;
 const MAX_DELAY = 5 * 60 * 1000;
 
-/** @typedef {{payload: any, attempts: number, nextAt: number}} Item */
+/** @typedef {{payload: any, endpoint?: string, attempts: number, nextAt: number}} Item */
 
 export class Outbox {
   /**
@@ -40,7 +40,8 @@ export class Outbox {
   /** Queues a payload (replacing an older version of the same response) and sends soon. */
   add(payload) {
     let items = this.items().filter((i) => i.payload.responseId !== payload.responseId);
-    items.push({ payload, attempts: 0, nextAt: 0 });
+    // The endpoint travels with the item: another page (with other options) may send it.
+    items.push({ payload, endpoint: this.options.endpoint, attempts: 0, nextAt: 0 });
     while (items.length > MAX_ITEMS) {
       const [oldest] = items.splice(0, 1);
       this.report.dropped(oldest.payload);
@@ -70,7 +71,7 @@ export class Outbox {
     const { payload } = item;
     this.inFlight.set(payload.responseId, payload);
     try {
-      await deliver(payload, this.options);
+      await deliver(payload, item.endpoint ? { ...this.options, endpoint: item.endpoint } : this.options);
       this.settle(payload, null);
       this.report.delivered(payload);
     } catch (error) {

@@ -1,0 +1,117 @@
+// The demo shop against the real collector (SQLite) through a fault-injecting proxy: 50 visitors
+// answer the order NPS survey while connections drop, the endpoint answers 503 with Retry-After,
+// pages close right after Submit, reload mid-send, or go offline. Afterwards every response must
+// be stored exactly once, complete, with the answers given.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, screenshots } from './browser.mjs';
+import { startFaultProxy } from './fault-proxy.mjs';
+import { startCollector, demoMounts, exported } from '../collector/collector.mjs';
+
+const VISITORS = 50;
+const PARALLEL = 5;
+const MODES = ['normal', 'close', 'reload', 'offline', 'normal'];
+const dir = mkdtempSync(join(tmpdir(), 'sondar-demo-'));
+let collector;
+let proxy;
+let browser;
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  collector = await startCollector(join(dir, 'demo.db'), demoMounts);
+  proxy = await startFaultProxy(collector.url, { seed: 7 });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await proxy?.close();
+  await collector?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const choose = (page, name) => page.locator('label', { has: page.getByRole('radio', { name, exact: true }) }).click();
+const outboxEmpty = (page) => page.waitForFunction(() => localStorage.getItem('sondar.outbox') === '[]', null, { timeout: 90000, polling: 250 });
+
+/** One visitor: answers, then leaves the way `mode` says; returns what they answered. */
+async function visit(i) {
+  const nps = (i * 7) % 11;
+  const mode = MODES[i % MODES.length];
+  const expected = { nps };
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  await context.addInitScript((order) => sessionStorage.setItem('shop.order', order), `V-${i}`);
+  let page = await context.newPage();
+  await page.goto(`${proxy.url}/confirmation.html`);
+  await page.getByRole('dialog').waitFor({ timeout: 20000 });
+  await choose(page, String(nps));
+  if (nps <= 8) {
+    await page.getByRole('button', { name: 'Next' }).click();
+    if (nps <= 6) {
+      expected.improve = `Visitor ${i}: faster delivery`;
+      await page.getByRole('textbox').fill(expected.improve);
+      await page.getByRole('button', { name: 'Next' }).click();
+    }
+    if (i % 2 === 0) {
+      expected.area = ['delivery'];
+      await page.getByRole('checkbox', { name: 'Delivery' }).check();
+    }
+  }
+  if (mode === 'offline') await context.setOffline(true);
+  await page.getByRole('button', { name: 'Submit' }).click();
+  if (mode === 'close') {
+    await page.close(); // gone right after Submit; the next page of the shop resumes the outbox
+    page = await context.newPage();
+    await page.goto(`${proxy.url}/index.html`);
+  } else if (mode === 'reload') {
+    await page.reload();
+  } else if (mode === 'offline') {
+    await page.waitForTimeout(300);
+    await context.setOffline(false);
+  }
+  await outboxEmpty(page);
+  await context.close();
+  return expected;
+}
+
+test(`${VISITORS} visitors through drops, 503s, closes, reloads and offline: each response stored once`, async (t) => {
+  const expected = new Array(VISITORS);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: PARALLEL }, async () => {
+      while (next < VISITORS) {
+        const i = next++;
+        expected[i] = await visit(i);
+      }
+    }),
+  );
+  const rows = (await exported(collector.url, 'order-nps')).filter((r) => /^V-\d+$/.test(r.hidden.order_id));
+  const byOrder = new Map();
+  for (const row of rows) byOrder.set(row.hidden.order_id, [...(byOrder.get(row.hidden.order_id) || []), row]);
+  for (let i = 0; i < VISITORS; i++) {
+    const stored = byOrder.get(`V-${i}`) || [];
+    assert.equal(stored.length, 1, `visitor ${i}: ${stored.length} rows`);
+    assert.equal(stored[0].status, 'complete', `visitor ${i}`);
+    assert.deepEqual(stored[0].answers, expected[i], `visitor ${i}`);
+  }
+  const counts = { visitors: VISITORS, stored: rows.length, ...proxy.counts };
+  t.diagnostic(`delivery under faults: ${JSON.stringify(counts)}`);
+  console.log(`delivery under faults: ${JSON.stringify(counts)}`);
+  assert.ok(proxy.counts.dropBefore + proxy.counts.dropAfter + proxy.counts.unavailable > 10, 'faults were injected');
+});
+
+test('the dashboard shows the same figures as /api/summary; screenshots of shop and dashboard', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  await page.goto(`${collector.url}/dashboard.html?survey=order-nps`);
+  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
+  assert.equal(await page.evaluate(() => document.body.dataset.ready), 'same');
+  await page.screenshot({ path: `${screenshots}demo-dashboard.png`, fullPage: true });
+  await page.goto(`${collector.url}/checkout.html`);
+  await page.click('#place');
+  await page.getByRole('dialog').waitFor();
+  await choose(page, 'Very satisfied');
+  await page.screenshot({ path: `${screenshots}demo-checkout.png` });
+  await context.close();
+});
