@@ -1,0 +1,47 @@
+// Load on the collector over loopback: concurrent clients POST valid responses for a while,
+// then the stored row count must equal the posts accepted. Prints throughput and latency.
+//   node tests/bench/load.mjs [SECONDS] [CLIENTS]     (make load; uses the release build)
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+process.env.SONDAR_NATIVE_BUILD ||= new URL('../../build/release', import.meta.url).pathname;
+const { startCollector, payload } = await import('../collector/collector.mjs');
+
+const seconds = Number(process.argv[2] || 10);
+const clients = Number(process.argv[3] || 32);
+const dir = mkdtempSync(join(tmpdir(), 'sondar-load-'));
+const collector = await startCollector(join(dir, 'load.db'));
+const latencies = [];
+let accepted = 0;
+let refused = 0;
+const until = Date.now() + seconds * 1000;
+
+async function client(c) {
+  let n = 0;
+  while (Date.now() < until) {
+    const nps = (c + n++) % 11;
+    const body = JSON.stringify(payload({ responseId: randomUUID(), answers: nps <= 6 ? { nps, improve: 'Faster delivery please' } : { nps } }));
+    const start = performance.now();
+    const res = await fetch(`${collector.url}/api/responses`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
+    await res.arrayBuffer();
+    latencies.push(performance.now() - start);
+    res.status === 201 ? accepted++ : refused++;
+  }
+}
+
+const started = performance.now();
+await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
+const elapsed = (performance.now() - started) / 1000;
+const rows = (await (await fetch(`${collector.url}/api/health`)).json()).responses;
+await collector.stop();
+rmSync(dir, { recursive: true, force: true });
+
+latencies.sort((a, b) => a - b);
+const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))].toFixed(1);
+console.log(`collector load: ${clients} clients for ${elapsed.toFixed(1)} s over loopback, SQLite WAL synchronous=FULL`);
+console.log(`  accepted ${accepted}, refused ${refused}: ${(accepted / elapsed).toFixed(0)} responses/s`);
+console.log(`  latency ms: p50 ${pct(50)}  p90 ${pct(90)}  p99 ${pct(99)}  max ${latencies.at(-1).toFixed(1)}`);
+console.log(`  rows stored ${rows} ${rows === accepted ? '= accepted' : `!= accepted ${accepted}`}`);
+process.exit(rows === accepted && refused === 0 ? 0 : 1);
