@@ -22,6 +22,9 @@ export const POLICIES = {
 export async function startServer() {
   const posts = [];
   const faults = [];
+  // How many POSTs of one responseId were in flight at once, at most.
+  const inflight = new Map();
+  const maxInflight = new Map();
   const server = http.createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
     let policy = null;
@@ -33,6 +36,10 @@ export async function startServer() {
     if (req.method === 'POST' && path === '/collect') {
       let body = '';
       for await (const chunk of req) body += chunk;
+      const id = req.headers['idempotency-key'];
+      inflight.set(id, (inflight.get(id) || 0) + 1);
+      maxInflight.set(id, Math.max(maxInflight.get(id) || 0, inflight.get(id)));
+      res.on('close', () => inflight.set(id, inflight.get(id) - 1));
       const fault = faults.shift() || {};
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.drop) return req.socket.destroy();
@@ -57,6 +64,7 @@ export async function startServer() {
     url: `http://127.0.0.1:${server.address().port}`,
     posts,
     faults,
+    maxInflight,
     close: () => new Promise((resolve) => server.close(resolve)),
   };
 }

@@ -321,3 +321,64 @@ test('delivery: a 400 is final, reported once, and not retried', async () => {
   assert.equal(await page.evaluate(() => localStorage.getItem('sondar.outbox')), '[]');
   await context.close();
 });
+
+const pageSurvey = (trigger) => ({
+  schema: 'sondar.survey/1', id: 'e2e-page', version: 1, locale: 'en',
+  questions: [{ id: 'q', type: 'csat', prompt: 'How is this page?' }],
+  trigger,
+  recontact: { afterDisplayDays: 0, afterDismissDays: 0, afterCompleteDays: 0 },
+});
+
+test('triggers: a single-page-app navigation to a matching URL shows the survey', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: pageSurvey({ urls: [{ match: 'contains', value: 'step=thanks' }] }) });
+  await waitEvent(page, 'ready');
+  await page.waitForTimeout(300);
+  assert.equal(await dialog(page).count(), 0, 'not on the cart URL');
+  await page.evaluate(() => history.pushState({}, '', '/tests/e2e/pages/esm.html?step=thanks'));
+  await dialog(page).waitFor({ timeout: 5000 });
+  await context.close();
+});
+
+test('triggers: delaySeconds waits, then shows', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: pageSurvey({ delaySeconds: 1.5 }) });
+  await waitEvent(page, 'ready');
+  const readyAt = Date.now();
+  assert.equal(await dialog(page).count(), 0);
+  await dialog(page).waitFor({ timeout: 5000 });
+  assert.ok(Date.now() - readyAt >= 700, 'shown after the delay, not at once');
+  await context.close();
+});
+
+test('triggers: scrollPercent shows the survey once the visitor scrolls far enough', async () => {
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey: pageSurvey({ scrollPercent: 60 }), tall: true });
+  await waitEvent(page, 'ready');
+  await page.waitForTimeout(300);
+  assert.equal(await dialog(page).count(), 0);
+  await page.mouse.wheel(0, 2600);
+  await dialog(page).waitFor({ timeout: 5000 });
+  await context.close();
+});
+
+test('delivery: two open tabs never send the same queued response at the same time', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const responseId = crypto.randomUUID();
+  const now = Date.now();
+  const queued = {
+    schema: 'sondar.response/1', responseId, surveyId: 'e2e-checkout', surveyVersion: 1, visitorId: 'v-tabs', status: 'complete',
+    answers: { nps: 10 }, scores: {}, locale: 'en', trigger: null, hidden: {}, page: 'x',
+    startedAt: new Date(now).toISOString(), submittedAt: new Date(now).toISOString(),
+  };
+  // Left unsent by an earlier page: both tabs will find it when they start.
+  await context.addInitScript((item) => {
+    if (!localStorage.getItem('sondar.outbox')) localStorage.setItem('sondar.outbox', JSON.stringify([{ payload: item, endpoint: '/collect', attempts: 0, nextAt: 0 }]));
+  }, queued);
+  for (let i = 0; i < 4; i++) server.faults.push({ delayMs: 1500 }); // slow answers keep a send in flight
+  const [a, b] = await Promise.all([context.newPage(), context.newPage()]);
+  await Promise.all([a.goto(`${server.url}/tests/e2e/pages/checkout.html`), b.goto(`${server.url}/tests/e2e/pages/checkout.html`)]);
+  await a.waitForFunction(() => localStorage.getItem('sondar.outbox') === '[]', null, { timeout: 15000 });
+  await a.waitForTimeout(500);
+  server.faults.length = 0;
+  assert.equal(server.maxInflight.get(responseId), 1);
+  assert.equal(stored(responseId).length, 1);
+  await context.close();
+});

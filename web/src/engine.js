@@ -218,16 +218,14 @@ export class Widget {
     this.lastUrl = location.href;
     for (const method of ['pushState', 'replaceState']) {
       const original = history[method];
-      const self = this;
-      history[method] = function (...args) {
+      const patched = function (...args) {
         const result = original.apply(this, args);
         setTimeout(onNavigate, 0);
         return result;
       };
-      this.cleanups.push(() => {
-        if (history[method] !== original) history[method] = original;
-        void self;
-      });
+      history[method] = patched;
+      // Restore only if nobody patched on top of us since.
+      this.cleanups.push(() => history[method] === patched && (history[method] = original));
     }
     this.listen(window, 'popstate', onNavigate);
   }

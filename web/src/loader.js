@@ -24,6 +24,6 @@
   });
   w.Sondar = api;
   if (data.survey) api.init({ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data });
-  const later = () => (w.requestIdleCallback || setTimeout)(load, { timeout: 3000 });
+  const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
   document.readyState === 'complete' ? later() : w.addEventListener('load', later);
 })();

@@ -1,5 +1,7 @@
 // The npm way: import { createWidget } from "sondar". Options come from the test (testConfig).
 import { createWidget } from '/web/src/index.js';
 
-const config = window.testConfig || {};
+const { tall, ...config } = window.testConfig || {};
+// A long page for scroll-depth triggers, in place before the widget starts.
+if (tall) document.querySelector('main').append(Object.assign(document.createElement('div'), { className: 'tall' }));
 window.widget = createWidget({ endpoint: '/collect', ...config });
