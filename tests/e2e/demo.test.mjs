@@ -115,3 +115,27 @@ test('the dashboard shows the same figures as /api/summary; screenshots of shop 
   await page.screenshot({ path: `${screenshots}demo-checkout.png` });
   await context.close();
 });
+
+test('demo shop: the VIP survey shows on Add to cart for VIP visitors only', async () => {
+  for (const vip of [false, true]) {
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
+    await context.addInitScript(() => {
+      window.ready = false;
+      window.addEventListener('sondar:ready', () => (window.ready = true));
+    });
+    const page = await context.newPage();
+    await page.goto(`${collector.url}/index.html`);
+    if (vip) {
+      await Promise.all([page.waitForNavigation(), page.check('#vip')]); // reloads as a VIP
+    }
+    await page.waitForFunction(() => window.ready, null, { timeout: 10000 });
+    await page.evaluate(() => window.Sondar.track('add_to_cart')); // what the button does, without leaving the page
+    await page.waitForTimeout(1000);
+    assert.equal(await page.getByRole('dialog').count(), vip ? 1 : 0, vip ? 'VIP sees it' : 'regular does not');
+    if (vip) {
+      assert.equal(await page.getByRole('radio', { name: '5 of 5 stars' }).count(), 1);
+      await page.screenshot({ path: `${screenshots}demo-vip.png` });
+    }
+    await context.close();
+  }
+});

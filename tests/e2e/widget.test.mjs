@@ -382,3 +382,20 @@ test('delivery: two open tabs never send the same queued response at the same ti
   assert.equal(stored(responseId).length, 1);
   await context.close();
 });
+
+test('delivery: transform reshapes the body and transport replaces the POST', async () => {
+  const survey = read('tests/e2e/surveys/checkout.json');
+  // Functions cannot travel through testConfig, so the page defines them from a flag.
+  const { page, context } = await open('/tests/e2e/pages/esm.html', { survey, custom: true });
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.widget.show());
+  await choose(page, '10');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.waitForFunction(() => window.sentByTransport?.length > 0);
+  const [sent] = await page.evaluate(() => window.sentByTransport);
+  assert.deepEqual(Object.keys(sent).sort(), ['event', 'properties']);
+  assert.equal(sent.event, 'survey_response');
+  assert.equal(sent.properties.nps, 10);
+  assert.equal(server.posts.filter((p) => p.body.properties).length, 0, 'nothing POSTed: the transport took over');
+  await context.close();
+});

@@ -1,7 +1,13 @@
 // The npm way: import { createWidget } from "sondar". Options come from the test (testConfig).
 import { createWidget } from '/web/src/index.js';
 
-const { tall, ...config } = window.testConfig || {};
+const { tall, custom, ...config } = window.testConfig || {};
+if (custom) {
+  // An analytics-style endpoint: reshape the payload, send it our own way.
+  window.sentByTransport = [];
+  config.transform = (p) => ({ event: 'survey_response', properties: { ...p.answers, survey: p.surveyId } });
+  config.transport = async (body) => window.sentByTransport.push(body);
+}
 // A long page for scroll-depth triggers, in place before the widget starts.
 if (tall) document.querySelector('main').append(Object.assign(document.createElement('div'), { className: 'tall' }));
 window.widget = createWidget({ endpoint: '/collect', ...config });
