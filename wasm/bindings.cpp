@@ -19,16 +19,6 @@
 namespace sondar::wasm {
 namespace {
 
-json ErrorsJson(const Errors& errors) {
-  json out = json::array();
-  for (const Error& e : errors) {
-    out.push_back({{"code", std::string(CodeName(e.code))},
-                   {"path", e.path},
-                   {"message", e.message}});
-  }
-  return out;
-}
-
 std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
@@ -37,7 +27,7 @@ std::string Ok(const json& value) {
   return Dump({{"ok", true}, {"value", value}});
 }
 std::string Fail(const Errors& errors) {
-  return Dump({{"ok", false}, {"errors", ErrorsJson(errors)}});
+  return Dump({{"ok", false}, {"errors", ErrorsToJson(errors)}});
 }
 std::string Fail(const Status& status) { return Fail(status.errors()); }
 

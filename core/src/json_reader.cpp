@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "sondar/survey.h"
+
 namespace sondar::internal {
 
 namespace {
@@ -290,3 +292,17 @@ std::optional<std::size_t> Utf8Length(std::string_view text) {
 }
 
 }  // namespace sondar::internal
+
+namespace sondar {
+
+json ErrorsToJson(const Errors& errors) {
+  json out = json::array();
+  for (const Error& e : errors) {
+    out.push_back({{"code", std::string(CodeName(e.code))},
+                   {"path", e.path},
+                   {"message", e.message}});
+  }
+  return out;
+}
+
+}  // namespace sondar

@@ -38,16 +38,6 @@ std::string Dump(const json& value) {
   return value.dump(-1, ' ', false, json::error_handler_t::replace);
 }
 
-json ErrorsJson(const sondar::Errors& errors) {
-  json out = json::array();
-  for (const auto& e : errors) {
-    out.push_back({{"code", std::string(sondar::CodeName(e.code))},
-                   {"path", e.path},
-                   {"message", e.message}});
-  }
-  return out;
-}
-
 void Reply(httplib::Response& res, int status, const json& body) {
   res.status = status;
   res.set_content(Dump(body), "application/json");
@@ -166,7 +156,8 @@ class Collector {
                                  code == sondar::ErrorCode::kInvalidJson
                              ? 400
                              : 422;
-      return Reply(res, status, {{"errors", ErrorsJson(record.errors())}});
+      return Reply(res, status,
+                   {{"errors", sondar::ErrorsToJson(record.errors())}});
     }
     const std::string stored =
         Dump(sondar::NormalizeResponse(*survey->second, payload));

@@ -19,16 +19,6 @@ std::string Read(const std::string& path) {
   return text.str();
 }
 
-json ErrorsJson(const sondar::Errors& errors) {
-  json out = json::array();
-  for (const auto& e : errors) {
-    out.push_back({{"code", std::string(sondar::CodeName(e.code))},
-                   {"path", e.path},
-                   {"message", e.message}});
-  }
-  return out;
-}
-
 sondar::Survey Load(const std::string& dir, const std::string& name) {
   return sondar::ParseSurvey(Read(dir + "/surveys/" + name + ".json")).value();
 }
@@ -46,7 +36,7 @@ int main(int argc, char** argv) {
   out["invalidSurveys"] = json::array();
   for (const json& c : json::parse(Read(dir + "/invalid_surveys.json"))) {
     out["invalidSurveys"].push_back(
-        ErrorsJson(sondar::ParseSurvey(c["survey"].dump()).errors()));
+        sondar::ErrorsToJson(sondar::ParseSurvey(c["survey"].dump()).errors()));
   }
 
   out["decide"] = json::array();
@@ -66,8 +56,8 @@ int main(int argc, char** argv) {
   }
   out["responsesInvalid"] = json::array();
   for (const json& c : responses["invalid"]) {
-    out["responsesInvalid"].push_back(
-        ErrorsJson(sondar::ValidateResponse(order, c["payload"]).errors()));
+    out["responsesInvalid"].push_back(sondar::ErrorsToJson(
+        sondar::ValidateResponse(order, c["payload"]).errors()));
   }
 
   sondar::Aggregate aggregate(order);

@@ -160,6 +160,10 @@ using Answers = std::map<std::string, json, std::less<>>;
 Status CheckAnswer(const Question& question, const json& value,
                    const std::string& path);
 
+// [{"code": "out_of_range", "path": "answers.nps", "message": "..."}]: how
+// errors cross into JS and HTTP answers.
+json ErrorsToJson(const Errors& errors);
+
 // Parses and validates a survey document. On failure returns every error found.
 Result<Survey> ParseSurvey(std::string_view text);
 Result<Survey> ParseSurveyDocument(const json& document);
