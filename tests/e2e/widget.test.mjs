@@ -399,3 +399,11 @@ test('delivery: transform reshapes the body and transport replaces the POST', as
   assert.equal(server.posts.filter((p) => p.body.properties).length, 0, 'nothing POSTed: the transport took over');
   await context.close();
 });
+
+test('script tag: identify() and track() queued before sondar.js loads still show the survey', async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/queued.html');
+  await dialog(page).waitFor({ timeout: 10000 });
+  assert.deepEqual(await events(page), ['ready', 'show']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -23,7 +23,8 @@
     };
   });
   w.Sondar = api;
-  if (data.survey) api.init({ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data });
+  // The tag's own init goes first: the page may have queued identify()/track() before we ran.
+  if (data.survey) api.q.unshift(['init', [{ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data }]]);
   const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
   document.readyState === 'complete' ? later() : w.addEventListener('load', later);
 })();
