@@ -43,6 +43,14 @@ void Reply(httplib::Response& res, int status, const json& body) {
   res.set_content(Dump(body), "application/json");
 }
 
+// The same {"errors": [...]} shape as the core's, for failures the collector
+// finds itself.
+void Refuse(httplib::Response& res, int status, const char* code,
+            const char* path, const std::string& message) {
+  Reply(res, status,
+        {{"errors", {{{"code", code}, {"path", path}, {"message", message}}}}});
+}
+
 class Collector {
  public:
   Collector(
@@ -100,11 +108,8 @@ class Collector {
                [this](const httplib::Request& req, httplib::Response& res) {
                  auto it = survey_texts_.find(req.matches[1]);
                  if (it == survey_texts_.end())
-                   return Reply(res, 404,
-                                {{"errors",
-                                  {{{"code", "unknown_survey"},
-                                    {"path", ""},
-                                    {"message", "no such survey"}}}}});
+                   return Refuse(res, 404, "unknown_survey", "",
+                                 "no such survey");
                  res.set_content(it->second, "application/json");
                });
     server.Get(
@@ -130,22 +135,16 @@ class Collector {
   void Post(const httplib::Request& req, httplib::Response& res) {
     json payload = json::parse(req.body, nullptr, false);
     if (payload.is_discarded() || !payload.is_object()) {
-      return Reply(res, 400,
-                   {{"errors",
-                     {{{"code", "invalid_json"},
-                       {"path", ""},
-                       {"message", "the body is not a JSON object"}}}}});
+      return Refuse(res, 400, "invalid_json", "",
+                    "the body is not a JSON object");
     }
     auto id = payload.find("surveyId");
     const std::string survey_id =
         id != payload.end() && id->is_string() ? id->get<std::string>() : "";
     auto survey = surveys_.find(survey_id);
     if (survey == surveys_.end()) {
-      return Reply(res, 422,
-                   {{"errors",
-                     {{{"code", "unknown_survey"},
-                       {"path", "surveyId"},
-                       {"message", "no survey \"" + survey_id + "\" here"}}}}});
+      return Refuse(res, 422, "unknown_survey", "surveyId",
+                    "no survey \"" + survey_id + "\" here");
     }
     // The text path applies the core's size and depth limits before validating.
     auto record = sondar::ValidateResponseText(*survey->second, req.body);
@@ -177,11 +176,7 @@ class Collector {
             res, 200,
             {{"responseId", record->response_id}, {"stored", "kept_newer"}});
       case sondar::collector::Store::Outcome::kFailed:
-        return Reply(res, 503,
-                     {{"errors",
-                       {{{"code", "storage"},
-                         {"path", ""},
-                         {"message", "could not store; retry"}}}}});
+        return Refuse(res, 503, "storage", "", "could not store; retry");
     }
   }
 
@@ -189,11 +184,8 @@ class Collector {
     const std::string id = req.get_param_value("survey");
     auto survey = surveys_.find(id);
     if (survey == surveys_.end()) {
-      return Reply(res, 404,
-                   {{"errors",
-                     {{{"code", "unknown_survey"},
-                       {"path", "survey"},
-                       {"message", "no survey \"" + id + "\" here"}}}}});
+      return Refuse(res, 404, "unknown_survey", "survey",
+                    "no survey \"" + id + "\" here");
     }
     double confidence = sondar::kDefaultConfidence;
     if (req.has_param("confidence"))
