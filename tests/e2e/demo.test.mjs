@@ -41,10 +41,19 @@ async function visit(i) {
   const mode = MODES[i % MODES.length];
   const expected = { nps };
   const context = await browser.newContext({ reducedMotion: 'reduce' });
-  await context.addInitScript((order) => sessionStorage.setItem('shop.order', order), `V-${i}`);
+  await context.addInitScript((order) => {
+    sessionStorage.setItem('shop.order', order);
+    window.sondarErrors = [];
+    window.addEventListener('sondar:error', (e) => window.sondarErrors.push(e.detail));
+  }, `V-${i}`);
   let page = await context.newPage();
   await page.goto(`${proxy.url}/confirmation.html`);
-  await page.getByRole('dialog').waitFor({ timeout: 20000 });
+  try {
+    await page.getByRole('dialog').waitFor({ timeout: 20000 });
+  } catch (error) {
+    const errors = await page.evaluate(() => window.sondarErrors).catch(() => 'unknown');
+    throw new Error(`visitor ${i}: no survey (${JSON.stringify(errors)})`, { cause: error });
+  }
   await choose(page, String(nps));
   if (nps <= 8) {
     await page.getByRole('button', { name: 'Next' }).click();

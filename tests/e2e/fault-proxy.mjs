@@ -9,9 +9,12 @@ export async function startFaultProxy(target, { seed = 1, rates = { dropBefore: 
   const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
   const counts = { forwarded: 0, dropBefore: 0, dropAfter: 0, unavailable: 0, delayed: 0 };
   const upstream = new URL(target);
+  // A fresh upstream connection per request: reusing a keep-alive socket the collector is just
+  // closing (1 s idle timeout) resets the request, which would be our fault, not an injected one.
+  const agent = new http.Agent({ keepAlive: false });
   const forward = (req, body) =>
     new Promise((resolve, reject) => {
-      const out = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
+      const out = http.request({ agent, host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, (res) => {
         const chunks = [];
         res.on('data', (c) => chunks.push(c));
         res.on('end', () => resolve({ status: res.statusCode, headers: res.headers, body: Buffer.concat(chunks) }));
