@@ -94,7 +94,8 @@ bench: deps
 
 format:
 	clang-format -i core/include/sondar/*.h core/src/*.cpp core/src/*.h tests/core/*.cpp \
-	  tests/core/*.h tests/fuzz/*.cpp tests/bench/*.cpp demo/cli/*.cpp demo/cli/*.h
+	  tests/core/*.h tests/fuzz/*.cpp tests/bench/*.cpp demo/cli/*.cpp demo/cli/*.h \
+	  demo/collector/*.cpp demo/collector/*.h wasm/*.cpp wasm/*.h
 
 clean:
 	rm -rf build

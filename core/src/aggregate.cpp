@@ -124,8 +124,8 @@ Status Aggregate::Merge(const Aggregate& other) {
   return Status();
 }
 
-json Aggregate::GroupToJson(const Group& g) const {
-  json questions = json::object();
+Json Aggregate::GroupToJson(const Group& g) const {
+  Json questions = Json::object();
   for (std::size_t q = 0; q < shapes_.size(); ++q) {
     questions[shapes_[q].id] = {{"answered", g.answered[q]},
                                 {"counts", g.counts[q]}};
@@ -136,9 +136,9 @@ json Aggregate::GroupToJson(const Group& g) const {
           {"questions", std::move(questions)}};
 }
 
-json Aggregate::ToJson() const {
+Json Aggregate::ToJson() const {
   auto groups = [this](const Groups& groups) {
-    json out = json::object();
+    Json out = Json::object();
     for (const auto& [key, g] : groups) out[key] = GroupToJson(g);
     return out;
   };
@@ -151,12 +151,12 @@ json Aggregate::ToJson() const {
           {"byDay", groups(by_day_)}};
 }
 
-Status Aggregate::GroupFromJson(const json& v, const std::string& path,
+Status Aggregate::GroupFromJson(const Json& v, const std::string& path,
                                 Group* g) const {
   Errors errors;
   internal::Reader r(&errors);
   if (!r.ExpectObject(v, path)) return Status(std::move(errors));
-  auto count = [&](const json& object, const std::string& at,
+  auto count = [&](const Json& object, const std::string& at,
                    const char* key) -> std::uint64_t {
     auto n = r.Integer(object, at, key, true);
     if (n && *n < 0)
@@ -166,15 +166,15 @@ Status Aggregate::GroupFromJson(const json& v, const std::string& path,
   g->complete = count(v, path, "complete");
   g->partial = count(v, path, "partial");
   g->dismissed = count(v, path, "dismissed");
-  const json* questions = r.Object(v, path, "questions", true);
+  const Json* questions = r.Object(v, path, "questions", true);
   if (questions) {
     const std::string qpath = PathKey(path, "questions");
     for (std::size_t q = 0; q < shapes_.size(); ++q) {
-      const json* entry = r.Object(*questions, qpath, shapes_[q].id, true);
+      const Json* entry = r.Object(*questions, qpath, shapes_[q].id, true);
       if (!entry) continue;
       const std::string epath = PathKey(qpath, shapes_[q].id);
       g->answered[q] = count(*entry, epath, "answered");
-      const json* counts = r.Array(*entry, epath, "counts", true);
+      const Json* counts = r.Array(*entry, epath, "counts", true);
       if (!counts) continue;
       if (counts->size() != g->counts[q].size()) {
         r.Fail(ErrorCode::kIncompatible, PathKey(epath, "counts"),
@@ -197,7 +197,7 @@ Status Aggregate::GroupFromJson(const json& v, const std::string& path,
   return Status(std::move(errors));
 }
 
-Result<Aggregate> Aggregate::FromJson(const Survey& survey, const json& doc) {
+Result<Aggregate> Aggregate::FromJson(const Survey& survey, const Json& doc) {
   Aggregate out(survey);
   Errors errors;
   internal::Reader r(&errors);
@@ -218,23 +218,23 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const json& doc) {
   auto merge = [&](const Status& s) {
     errors.insert(errors.end(), s.errors().begin(), s.errors().end());
   };
-  if (const json* total = r.Field(doc, "", "total", true)) {
+  if (const Json* total = r.Field(doc, "", "total", true)) {
     merge(out.GroupFromJson(*total, "total", &out.total_));
   }
   for (auto [key, groups] : {std::pair{"byTrigger", &out.by_trigger_},
                              std::pair{"bySegment", &out.by_segment_},
                              std::pair{"byDay", &out.by_day_}}) {
-    const json* object = r.Object(doc, "", key, true);
+    const Json* object = r.Object(doc, "", key, true);
     if (!object) continue;
     if (object->size() > kMaxGroupKeys + 1) {
       r.Fail(ErrorCode::kTooLarge, key,
              "holds more than " + internal::Str(kMaxGroupKeys) + " groups");
       continue;
     }
-    for (auto it = object->begin(); it != object->end(); ++it) {
+    for (const auto& [name, value] : object->as_object()) {
       Group g = out.NewGroup();
-      merge(out.GroupFromJson(*it, PathKey(key, it.key()), &g));
-      groups->emplace(it.key(), std::move(g));
+      merge(out.GroupFromJson(value, PathKey(key, name), &g));
+      groups->emplace(name, std::move(g));
     }
   }
   if (!errors.empty()) return errors;
@@ -243,15 +243,15 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const json& doc) {
 
 namespace {
 
-json Round(double v) { return std::round(v * 100) / 100; }
+Json Round(double v) { return std::round(v * 100) / 100; }
 
-void PutInterval(json& out, const std::optional<Interval>& ci) {
-  out["ci_low"] = ci ? Round(ci->low) : json(nullptr);
-  out["ci_high"] = ci ? Round(ci->high) : json(nullptr);
+void PutInterval(Json& out, const std::optional<Interval>& ci) {
+  out["ci_low"] = ci ? Round(ci->low) : Json(nullptr);
+  out["ci_high"] = ci ? Round(ci->high) : Json(nullptr);
 }
 
-json Distribution(int min, const std::vector<std::uint64_t>& counts) {
-  json out = json::array();
+Json Distribution(int min, const std::vector<std::uint64_t>& counts) {
+  Json out = Json::array();
   for (std::size_t i = 0; i < counts.size(); ++i) {
     out.push_back({{"value", min + static_cast<int>(i)}, {"count", counts[i]}});
   }
@@ -260,8 +260,8 @@ json Distribution(int min, const std::vector<std::uint64_t>& counts) {
 
 }  // namespace
 
-json Aggregate::GroupSummary(const Group& g, double confidence) const {
-  json out = {{"responses",
+Json Aggregate::GroupSummary(const Group& g, double confidence) const {
+  Json out = {{"responses",
                {{"total", g.complete + g.partial + g.dismissed},
                 {"complete", g.complete},
                 {"partial", g.partial},
@@ -269,11 +269,11 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
               {"nps", nullptr},
               {"csat", nullptr},
               {"ces", nullptr}};
-  json questions = json::object();
+  Json questions = Json::object();
   for (std::size_t q = 0; q < shapes_.size(); ++q) {
     const QuestionShape& shape = shapes_[q];
     const std::vector<std::uint64_t>& c = g.counts[q];
-    json s = {{"question", shape.id},
+    Json s = {{"question", shape.id},
               {"type", std::string(TypeName(shape.type))}};
     switch (shape.type) {
       case QuestionType::kNps: {
@@ -282,7 +282,7 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
           (i >= 9 ? pro : i >= 7 ? pas : det) += c[i];
         NpsScore nps = ScoreNps(pro, pas, det, confidence);
         s["n"] = nps.n;
-        s["score"] = nps.n ? Round(nps.score) : json(nullptr);
+        s["score"] = nps.n ? Round(nps.score) : Json(nullptr);
         PutInterval(s, nps.ci);
         s["promoters"] = pro;
         s["passives"] = pas;
@@ -300,7 +300,7 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
         if (shape.type == QuestionType::kCsat) {
           ProportionScore p = ScoreProportion(hits, n, confidence);
           s["n"] = n;
-          s["score"] = n ? Round(p.score) : json(nullptr);
+          s["score"] = n ? Round(p.score) : Json(nullptr);
           PutInterval(s, p.ci);
           s["satisfied"] = hits;
           s["satisfiedMin"] = shape.threshold;
@@ -308,12 +308,12 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
           MeanScore m = ScoreMean(shape.min, c.data(),
                                   static_cast<int>(c.size()), confidence);
           s["n"] = n;
-          s["score"] = n ? Round(m.mean) : json(nullptr);
+          s["score"] = n ? Round(m.mean) : Json(nullptr);
           PutInterval(s, m.ci);
           s["agree"] = hits;
           s["agreePercent"] = n ? Round(100.0 * static_cast<double>(hits) /
                                         static_cast<double>(n))
-                                : json(nullptr);
+                                : Json(nullptr);
           s["agreeMin"] = shape.threshold;
         }
         s["distribution"] = Distribution(shape.min, c);
@@ -323,7 +323,7 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
         MeanScore m = ScoreMean(shape.min, c.data(), static_cast<int>(c.size()),
                                 confidence);
         s["n"] = m.n;
-        s["mean"] = m.n ? Round(m.mean) : json(nullptr);
+        s["mean"] = m.n ? Round(m.mean) : Json(nullptr);
         PutInterval(s, m.ci);
         s["distribution"] = Distribution(shape.min, c);
         break;
@@ -331,7 +331,7 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
       case QuestionType::kSingleChoice:
       case QuestionType::kMultiChoice: {
         s["n"] = g.answered[q];
-        json counts = json::object();
+        Json counts = Json::object();
         for (std::size_t i = 0; i < c.size(); ++i)
           counts[shape.options[i]] = c[i];
         s["counts"] = std::move(counts);
@@ -353,15 +353,15 @@ json Aggregate::GroupSummary(const Group& g, double confidence) const {
   return out;
 }
 
-json Aggregate::Summary(double confidence) const {
-  json out = GroupSummary(total_, confidence);
+Json Aggregate::Summary(double confidence) const {
+  Json out = GroupSummary(total_, confidence);
   out["surveyId"] = survey_id_;
   out["surveyVersion"] = survey_version_;
   out["confidence"] = confidence;
   for (auto [key, groups] :
        {std::pair{"byTrigger", &by_trigger_},
         std::pair{"bySegment", &by_segment_}, std::pair{"byDay", &by_day_}}) {
-    json section = json::object();
+    Json section = Json::object();
     for (const auto& [name, g] : *groups)
       section[name] = GroupSummary(g, confidence);
     out[key] = std::move(section);

@@ -8,45 +8,45 @@ namespace sondar {
 
 namespace {
 
-bool Equal(const json& a, const json& b) {
-  // nlohmann compares integer and float numbers by value, so 9 == 9.0 here.
+bool Equal(const Json& a, const Json& b) {
+  // Json compares integer and float numbers by value, so 9 == 9.0 here.
   return a == b;
 }
 
-bool Contains(const json& list, const json& item) {
+bool Contains(const Json& list, const Json& item) {
   if (!list.is_array()) return false;
-  for (const json& element : list) {
+  for (const Json& element : list.as_array()) {
     if (Equal(element, item)) return true;
   }
   return false;
 }
 
 // <0, 0, >0, or nullopt when the two cannot be ordered.
-std::optional<int> Compare(const json& a, const json& b) {
+std::optional<int> Compare(const Json& a, const Json& b) {
   if (a.is_number() && b.is_number()) {
-    double x = a.get<double>(), y = b.get<double>();
+    double x = a.as_double(), y = b.as_double();
     return x < y ? -1 : (x > y ? 1 : 0);
   }
   if (a.is_string() && b.is_string()) {
-    const auto& x = a.get_ref<const std::string&>();
-    const auto& y = b.get_ref<const std::string&>();
+    const auto& x = a.as_string();
+    const auto& y = b.as_string();
     int c = x.compare(y);
     return c < 0 ? -1 : (c > 0 ? 1 : 0);
   }
   return std::nullopt;
 }
 
-bool Present(const json* subject) {
+bool Present(const Json* subject) {
   return subject != nullptr && !internal::IsBlank(*subject);
 }
 
-bool EvaluateLeaf(const Condition& c, const json* subject) {
+bool EvaluateLeaf(const Condition& c, const Json* subject) {
   if (c.op == Op::kAnswered) {
-    bool want = !c.value.is_boolean() || c.value.get<bool>();
+    bool want = !c.value.is_boolean() || c.value.as_bool();
     return Present(subject) == want;
   }
   if (!Present(subject)) return false;
-  const json& s = *subject;
+  const Json& s = *subject;
   switch (c.op) {
     case Op::kEq:
       return s.is_array() ? Contains(s, c.value) : Equal(s, c.value);
@@ -54,7 +54,7 @@ bool EvaluateLeaf(const Condition& c, const json* subject) {
       return s.is_array() ? !Contains(s, c.value) : !Equal(s, c.value);
     case Op::kIn:
       if (s.is_array()) {
-        for (const json& element : s) {
+        for (const Json& element : s.as_array()) {
           if (Contains(c.value, element)) return true;
         }
         return false;

@@ -56,7 +56,7 @@ Decision No(Reason reason, std::string detail, std::int64_t retry_at = 0) {
 
 // 30 -> "30", 0.5 -> "0.5"; nlohmann's shortest round-trip formatting, no
 // printf.
-std::string Days(double days) { return json(days).dump(); }
+std::string Days(double days) { return Json(days).dump(); }
 
 }  // namespace
 
@@ -90,11 +90,11 @@ std::string_view ReasonName(Reason reason) {
   return "unknown";
 }
 
-json Decision::ToJson() const {
-  json out = {{"show", show},
+Json Decision::ToJson() const {
+  Json out = {{"show", show},
               {"reason", std::string(ReasonName(reason))},
               {"detail", detail}};
-  out["retryAt"] = retry_at_ms ? json(retry_at_ms) : json(nullptr);
+  out["retryAt"] = retry_at_ms ? Json(retry_at_ms) : Json(nullptr);
   return out;
 }
 
@@ -118,7 +118,7 @@ bool MatchUrl(const UrlRule& rule, std::string_view url) {
   return false;
 }
 
-Result<DecideContext> ParseDecideContext(const json& doc) {
+Result<DecideContext> ParseDecideContext(const Json& doc) {
   Errors errors;
   internal::Reader r(&errors);
   DecideContext c;
@@ -137,15 +137,15 @@ Result<DecideContext> ParseDecideContext(const json& doc) {
     c.visitor_id = *v;
   }
   if (auto v = r.String(doc, "", "locale")) c.locale = *v;
-  if (const json* a = r.Object(doc, "", "attributes")) c.attributes = *a;
+  if (const Json* a = r.Object(doc, "", "attributes")) c.attributes = *a;
   if (auto v = r.Integer(doc, "", "now", true)) c.now_ms = *v;
-  if (const json* history = r.Array(doc, "", "history")) {
+  if (const Json* history = r.Array(doc, "", "history")) {
     if (history->size() > kMaxHistory) {
       r.Fail(ErrorCode::kTooLarge, "history",
              "holds more than " + internal::Str(kMaxHistory) + " entries");
     } else {
       for (std::size_t i = 0; i < history->size(); ++i) {
-        const json& h = (*history)[i];
+        const Json& h = (*history)[i];
         const std::string path = PathIndex("history", i);
         if (!r.ExpectObject(h, path)) continue;
         r.CheckKeys(h, path, {"survey", "kind", "at"});
@@ -208,11 +208,9 @@ Decision Decide(const Survey& s, const DecideContext& c) {
                                               "\" and localeFallback is false");
   }
   if (s.targeting) {
-    const json& attributes = c.attributes;
-    Lookup lookup = [&attributes](const std::string& name) -> const json* {
-      if (!attributes.is_object()) return nullptr;
-      auto it = attributes.find(name);
-      return it == attributes.end() ? nullptr : &*it;
+    const Json& attributes = c.attributes;
+    Lookup lookup = [&attributes](const std::string& name) -> const Json* {
+      return attributes.find(name);
     };
     if (!Evaluate(*s.targeting, lookup)) {
       return No(Reason::kNotTargeted,

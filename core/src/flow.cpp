@@ -9,16 +9,15 @@ namespace sondar {
 namespace internal {
 
 Lookup LookupIn(const Answers& answers) {
-  return [&answers](const std::string& id) -> const json* {
+  return [&answers](const std::string& id) -> const Json* {
     auto it = answers.find(id);
     return it == answers.end() ? nullptr : &it->second;
   };
 }
 
-Lookup LookupInObject(const json& object) {
-  return [&object](const std::string& id) -> const json* {
-    auto it = object.find(id);
-    return it == object.end() ? nullptr : &*it;
+Lookup LookupInObject(const Json& object) {
+  return [&object](const std::string& id) -> const Json* {
+    return object.find(id);
   };
 }
 
@@ -74,27 +73,28 @@ namespace {
 constexpr std::size_t kMaxHiddenValueLength = 1000;
 }  // namespace
 
-Status CheckHidden(const Survey& survey, const json& hidden) {
+Status CheckHidden(const Survey& survey, const Json& hidden) {
   Errors errors;
   if (!hidden.is_object()) {
     return Status(ErrorCode::kWrongType, "hidden",
                   "must be an object (got " + Describe(hidden) + ")");
   }
-  for (auto it = hidden.begin(); it != hidden.end(); ++it) {
-    const std::string path = internal::PathKey("hidden", it.key());
+  for (const auto& [key, value] : hidden.as_object()) {
+    const std::string path = internal::PathKey("hidden", key);
     bool declared = false;
     for (const std::string& name : survey.hidden)
-      declared = declared || name == it.key();
+      declared = declared || name == key;
     if (!declared) {
       errors.push_back(
           {ErrorCode::kUnknownField, path,
            "is not a hidden field of survey \"" + survey.id + "\""});
-    } else if (!(it->is_string() || it->is_number() || it->is_boolean())) {
-      errors.push_back(
-          {ErrorCode::kWrongType, path,
-           "must be a string, number or boolean (got " + Describe(*it) + ")"});
-    } else if (it->is_string() && it->get_ref<const std::string&>().size() >
-                                      kMaxHiddenValueLength) {
+    } else if (!(value.is_string() || value.is_number() ||
+                 value.is_boolean())) {
+      errors.push_back({ErrorCode::kWrongType, path,
+                        "must be a string, number or boolean (got " +
+                            Describe(value) + ")"});
+    } else if (value.is_string() &&
+               value.as_string().size() > kMaxHiddenValueLength) {
       errors.push_back({ErrorCode::kTooLong, path,
                         "is longer than " +
                             internal::Str(kMaxHiddenValueLength) + " bytes"});
@@ -105,7 +105,7 @@ Status CheckHidden(const Survey& survey, const json& hidden) {
 
 }  // namespace internal
 
-Status CheckAnswer(const Question& q, const json& value,
+Status CheckAnswer(const Question& q, const Json& value,
                    const std::string& path) {
   using internal::Describe;
   switch (q.type) {
@@ -135,7 +135,7 @@ Status CheckAnswer(const Question& q, const json& value,
             ErrorCode::kWrongType, path,
             "must be an option id string (got " + Describe(value) + ")");
       }
-      if (q.OptionIndex(value.get_ref<const std::string&>()) < 0) {
+      if (q.OptionIndex(value.as_string()) < 0) {
         return Status(
             ErrorCode::kNotAnOption, path,
             Describe(value) + " is not an option of \"" + q.id + "\"");
@@ -151,9 +151,8 @@ Status CheckAnswer(const Question& q, const json& value,
       static_assert(kMaxOptions <= 64, "one bit per option");
       std::uint64_t seen = 0;
       for (std::size_t i = 0; i < value.size(); ++i) {
-        const json& v = value[i];
-        const int option =
-            v.is_string() ? q.OptionIndex(v.get_ref<const std::string&>()) : -1;
+        const Json& v = value[i];
+        const int option = v.is_string() ? q.OptionIndex(v.as_string()) : -1;
         if (option >= 0 && !(seen & (std::uint64_t{1} << option))) {
           seen |= std::uint64_t{1} << option;
           continue;  // the common case: no message, no path
@@ -186,7 +185,7 @@ Status CheckAnswer(const Question& q, const json& value,
         return Status(ErrorCode::kWrongType, path,
                       "must be a string (got " + Describe(value) + ")");
       }
-      auto length = internal::Utf8Length(value.get_ref<const std::string&>());
+      auto length = internal::Utf8Length(value.as_string());
       if (!length)
         return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
       if (*length > static_cast<std::size_t>(q.max_length)) {

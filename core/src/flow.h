@@ -37,12 +37,12 @@ std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
 
 // Hidden fields as the host passed them: declared names, scalar values, bounded
 // strings.
-Status CheckHidden(const Survey& survey, const json& hidden);
+Status CheckHidden(const Survey& survey, const Json& hidden);
 
 // Answer lookups over a session's Answers or a payload's "answers" object (no
 // copies).
 Lookup LookupIn(const Answers& answers);
-Lookup LookupInObject(const json& object);
+Lookup LookupInObject(const Json& object);
 
 }  // namespace sondar::internal
 

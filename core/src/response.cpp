@@ -15,7 +15,6 @@ using internal::PathKey;
 
 namespace {
 
-constexpr int kMaxResponseDepth = 8;
 constexpr std::size_t kMaxPageLength = 2048;
 
 int Rank(ResponseStatus s) {
@@ -44,7 +43,7 @@ std::string_view StatusName(ResponseStatus status) {
   return "partial";
 }
 
-Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
+Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
                                         const ValidateOptions& options) {
   Errors errors;
   internal::Reader r(&errors);
@@ -62,7 +61,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
   if (auto v = r.String(p, "", "responseId", true)) {
     if (!IsUuidV4(*v)) {
       r.Fail(ErrorCode::kInvalidValue, "responseId",
-             "must be a UUID v4 (got " + Describe(json(*v)) + ")");
+             "must be a UUID v4 (got " + Describe(Json(*v)) + ")");
     }
     record.response_id = *v;
   }
@@ -97,24 +96,23 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
   if (auto v = r.String(p, "", "locale"); v && !IsLocaleTag(*v)) {
     r.Fail(ErrorCode::kInvalidValue, "locale", "is not a language tag");
   }
-  if (const json* t = r.Field(p, "", "trigger", false); t && !t->is_null()) {
+  if (const Json* t = r.Field(p, "", "trigger", false); t && !t->is_null()) {
     if (!t->is_string()) {
       r.Fail(ErrorCode::kWrongType, "trigger",
              "must be a string or null (got " + Describe(*t) + ")");
-    } else if (t->get_ref<const std::string&>().size() > kMaxIdLength) {
+    } else if (t->as_string().size() > kMaxIdLength) {
       r.Fail(ErrorCode::kTooLong, "trigger", "is longer than 128 characters");
     } else {
-      record.trigger = t->get<std::string>();
+      record.trigger = t->as_string();
     }
   }
-  if (const json* hidden = r.Field(p, "", "hidden", false)) {
+  if (const Json* hidden = r.Field(p, "", "hidden", false)) {
     Status h = internal::CheckHidden(survey, *hidden);
     errors.insert(errors.end(), h.errors().begin(), h.errors().end());
     if (h.ok()) {
-      auto it = hidden->find(options.segment_field);
-      if (it != hidden->end()) {
+      if (const Json* segment = hidden->find(options.segment_field)) {
         record.segment =
-            it->is_string() ? it->get<std::string>() : internal::Dump(*it);
+            segment->is_string() ? segment->as_string() : segment->dump();
       }
     }
   }
@@ -131,7 +129,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
         r.Fail(ErrorCode::kInvalidValue, key,
                "must be an RFC 3339 timestamp such as 2026-11-22T09:04:01.123Z "
                "(got " +
-                   Describe(json(*v)) + ")");
+                   Describe(Json(*v)) + ")");
       }
     }
   }
@@ -141,26 +139,26 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
   }
   if (submitted) record.submitted_at_ms = *submitted;
 
-  const json* answers_json = r.Object(p, "", "answers", true);
+  const Json* answers_json = r.Object(p, "", "answers", true);
   if (answers_json) {
     std::vector<std::size_t> answered;  // question indices, in payload order
-    for (auto it = answers_json->begin(); it != answers_json->end(); ++it) {
-      int index = survey.QuestionIndex(it.key());
+    for (const auto& [id, value] : answers_json->as_object()) {
+      int index = survey.QuestionIndex(id);
       if (index < 0) {
-        r.Fail(ErrorCode::kUnknownReference, PathKey("answers", it.key()),
+        r.Fail(ErrorCode::kUnknownReference, PathKey("answers", id),
                "is not a question of survey \"" + survey.id + "\"");
         continue;
       }
       const Question& q = survey.questions[static_cast<std::size_t>(index)];
-      if (internal::IsBlank(*it)) {
-        r.Fail(ErrorCode::kInvalidValue, PathKey("answers", it.key()),
+      if (internal::IsBlank(value)) {
+        r.Fail(ErrorCode::kInvalidValue, PathKey("answers", id),
                "is empty; leave unanswered questions out");
         continue;
       }
       // Paths are built only for answers that fail: this runs for every line of
       // an export.
-      if (!CheckAnswer(q, *it, std::string()).ok()) {
-        Status check = CheckAnswer(q, *it, PathKey("answers", it.key()));
+      if (!CheckAnswer(q, value, std::string()).ok()) {
+        Status check = CheckAnswer(q, value, PathKey("answers", id));
         errors.insert(errors.end(), check.errors().begin(),
                       check.errors().end());
         continue;
@@ -193,19 +191,18 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
       }
       for (std::size_t qi : answered) {
         const Question& q = survey.questions[qi];
-        const json& value = *lookup(q.id);
+        const Json& value = *lookup(q.id);
         auto key = static_cast<std::uint16_t>(qi);
         switch (q.type) {
           case QuestionType::kSingleChoice:
             record.values.emplace_back(
-                key, static_cast<std::int16_t>(
-                         q.OptionIndex(value.get_ref<const std::string&>())));
+                key,
+                static_cast<std::int16_t>(q.OptionIndex(value.as_string())));
             break;
           case QuestionType::kMultiChoice:
-            for (const json& v : value) {
+            for (const Json& v : value.as_array()) {
               record.values.emplace_back(
-                  key, static_cast<std::int16_t>(
-                           q.OptionIndex(v.get_ref<const std::string&>())));
+                  key, static_cast<std::int16_t>(q.OptionIndex(v.as_string())));
             }
             break;
           case QuestionType::kText:
@@ -226,22 +223,21 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const json& p,
 Result<ResponseRecord> ValidateResponseText(const Survey& survey,
                                             std::string_view text,
                                             const ValidateOptions& options) {
-  auto doc = internal::ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
+  auto doc = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
   if (!doc.ok()) return doc.status();
   return ValidateResponse(survey, doc.value(), options);
 }
 
-json NormalizeResponse(const Survey& survey, const json& payload) {
-  json out = payload;
+Json NormalizeResponse(const Survey& survey, const Json& payload) {
+  Json out = payload;
   Answers answers;
-  if (auto it = payload.find("answers");
-      it != payload.end() && it->is_object()) {
-    for (auto a = it->begin(); a != it->end(); ++a)
-      answers.emplace(a.key(), *a);
+  if (const Json* given = payload.find("answers")) {
+    for (const auto& [id, value] : given->as_object())
+      answers.emplace(id, value);
   }
   out["scores"] = ScoreAnswers(survey, answers);
-  if (auto it = payload.find("page"); it != payload.end() && it->is_string()) {
-    out["page"] = StripUrl(it->get_ref<const std::string&>());
+  if (const Json* page = payload.find("page"); page && page->is_string()) {
+    out["page"] = StripUrl(page->as_string());
   }
   return out;
 }

@@ -21,7 +21,7 @@ bool IsRightToLeft(std::string_view locale) {
 
 }  // namespace
 
-Result<SessionStart> ParseSessionStart(const json& doc) {
+Result<SessionStart> ParseSessionStart(const Json& doc) {
   Errors errors;
   internal::Reader r(&errors);
   SessionStart s;
@@ -34,7 +34,7 @@ Result<SessionStart> ParseSessionStart(const json& doc) {
   if (auto v = r.String(doc, "", "locale")) s.locale = *v;
   if (auto v = r.String(doc, "", "trigger")) s.trigger = *v;
   if (auto v = r.String(doc, "", "page")) s.page_url = *v;
-  if (const json* h = r.Object(doc, "", "hidden")) s.hidden = *h;
+  if (const Json* h = r.Object(doc, "", "hidden")) s.hidden = *h;
   if (auto v = r.Integer(doc, "", "startedAt", true)) s.started_at_ms = *v;
   if (!errors.empty()) return errors;
   return s;
@@ -51,7 +51,7 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
     errors.push_back(
         {ErrorCode::kInvalidValue, "responseId",
          "must be a UUID v4 such as crypto.randomUUID() makes (got " +
-             internal::Describe(json(start.response_id)) + ")"});
+             internal::Describe(Json(start.response_id)) + ")"});
   }
   if (start.visitor_id.empty() || start.visitor_id.size() > kMaxIdLength) {
     errors.push_back(
@@ -61,7 +61,7 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
   if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
     errors.push_back({ErrorCode::kInvalidValue, "locale",
                       "must be a language tag such as \"fr-CA\" (got " +
-                          internal::Describe(json(start.locale)) + ")"});
+                          internal::Describe(Json(start.locale)) + ")"});
   }
   if (start.trigger.size() > kMaxIdLength) {
     errors.push_back(
@@ -100,7 +100,7 @@ Answers Session::PathAnswers() const {
   return out;
 }
 
-Status Session::Answer(std::string_view question_id, const json& value) {
+Status Session::Answer(std::string_view question_id, const Json& value) {
   if (state_ != SessionState::kInProgress) {
     return Status(ErrorCode::kFinished, "", "the survey is already finished");
   }
@@ -161,13 +161,13 @@ Status Session::Dismiss() {
   return Status();
 }
 
-json Session::View() const {
+Json Session::View() const {
   const Survey& s = *survey_;
-  auto text = [&](const LocalizedText& t) -> json {
+  auto text = [&](const LocalizedText& t) -> Json {
     if (t.empty()) return nullptr;
     return t.Resolve(locale_, s.locale);
   };
-  json view = {{"surveyId", s.id},
+  Json view = {{"surveyId", s.id},
                {"locale", locale_},
                {"dir", IsRightToLeft(locale_) ? "rtl" : "ltr"},
                {"title", text(s.title)}};
@@ -181,10 +181,10 @@ json Session::View() const {
       view["ending"] = nullptr;  // the widget's built-in, localised thank-you
     } else {
       const Ending& e = s.endings[static_cast<std::size_t>(ending_)];
-      json ending = {
+      Json ending = {
           {"id", e.id}, {"title", text(e.title)}, {"body", text(e.body)}};
-      ending["link"] = e.link_url.empty() ? json(nullptr)
-                                          : json{{"url", e.link_url},
+      ending["link"] = e.link_url.empty() ? Json(nullptr)
+                                          : Json{{"url", e.link_url},
                                                  {"label", text(e.link_label)}};
       view["ending"] = std::move(ending);
     }
@@ -192,7 +192,7 @@ json Session::View() const {
   }
   const std::size_t index = path_.back();
   const Question& q = s.questions[index];
-  json question = {{"id", q.id},
+  Json question = {{"id", q.id},
                    {"type", std::string(TypeName(q.type))},
                    {"prompt", text(q.prompt)},
                    {"description", text(q.description)},
@@ -206,7 +206,7 @@ json Session::View() const {
         {"highLabel", text(q.scale->high_label)}};
   }
   if (!q.options.empty()) {
-    json options = json::array();
+    Json options = Json::array();
     for (const Option& o : q.options)
       options.push_back({{"id", o.id}, {"label", text(o.label)}});
     question["options"] = std::move(options);
@@ -220,7 +220,7 @@ json Session::View() const {
   view["state"] = "question";
   view["question"] = std::move(question);
   auto answer = answers_.find(q.id);
-  view["answer"] = answer == answers_.end() ? json(nullptr) : answer->second;
+  view["answer"] = answer == answers_.end() ? Json(nullptr) : answer->second;
 
   // Remaining questions if the visitor goes on with the answers given so far:
   // an estimate that firms up as logic resolves, which is what a progress bar
@@ -240,9 +240,9 @@ json Session::View() const {
   return view;
 }
 
-json Session::Payload(std::int64_t now_ms) const {
+Json Session::Payload(std::int64_t now_ms) const {
   const Answers answers = PathAnswers();
-  json answer_json = json::object();
+  Json answer_json = Json::object();
   for (const auto& [id, value] : answers) answer_json[id] = value;
   const char* status = state_ == SessionState::kComplete    ? "complete"
                        : state_ == SessionState::kDismissed ? "dismissed"
@@ -257,7 +257,7 @@ json Session::Payload(std::int64_t now_ms) const {
           {"scores", ScoreAnswers(*survey_, answers)},
           {"locale", locale_},
           {"trigger",
-           start_.trigger.empty() ? json(nullptr) : json(start_.trigger)},
+           start_.trigger.empty() ? Json(nullptr) : Json(start_.trigger)},
           {"hidden", start_.hidden},
           {"page", start_.page_url},
           {"startedAt", FormatTimestamp(start_.started_at_ms)},

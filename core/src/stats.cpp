@@ -6,7 +6,7 @@
 
 namespace sondar {
 
-std::optional<AnswerScore> ScoreAnswer(const Question& q, const json& value) {
+std::optional<AnswerScore> ScoreAnswer(const Question& q, const Json& value) {
   if (!q.scale) return std::nullopt;
   auto n = internal::AsInteger(value);
   if (!n || *n < q.scale->min || *n > q.scale->max) return std::nullopt;
@@ -31,8 +31,8 @@ std::optional<AnswerScore> ScoreAnswer(const Question& q, const json& value) {
   return s;
 }
 
-json ScoreAnswers(const Survey& survey, const Answers& answers) {
-  json scores = json::object();
+Json ScoreAnswers(const Survey& survey, const Answers& answers) {
+  Json scores = Json::object();
   for (const Question& q : survey.questions) {
     if (!q.scored()) continue;
     auto it = answers.find(q.id);

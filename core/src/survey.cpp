@@ -138,7 +138,7 @@ class Parser {
  public:
   explicit Parser(Errors* errors) : r_(errors) {}
 
-  void Parse(const json& doc, Survey* s) {
+  void Parse(const Json& doc, Survey* s) {
     survey_ = s;
     if (!r_.ExpectObject(doc, "")) return;
     r_.CheckKeys(doc, "",
@@ -181,8 +181,8 @@ class Parser {
       s->locale_fallback = *fallback;
     s->title = Text(doc, "", "title", false);
 
-    const json* questions = r_.Array(doc, "", "questions", true);
-    const json* endings = r_.Array(doc, "", "endings");
+    const Json* questions = r_.Array(doc, "", "questions", true);
+    const Json* endings = r_.Array(doc, "", "endings");
     CollectIds(questions, endings);
     if (questions) {
       if (questions->empty()) {
@@ -213,43 +213,43 @@ class Parser {
           j.target_index = static_cast<std::size_t>(s->EndingIndex(j.target));
       }
     }
-    if (const json* trigger = r_.Object(doc, "", "trigger"))
+    if (const Json* trigger = r_.Object(doc, "", "trigger"))
       ParseTrigger(*trigger);
-    if (const json* targeting = r_.Field(doc, "", "targeting", false)) {
+    if (const Json* targeting = r_.Field(doc, "", "targeting", false)) {
       s->targeting = ParseCondition(*targeting, "targeting",
                                     {Subject::Kind::kAttribute, Subject::kAny});
     }
-    if (const json* sampling = r_.Object(doc, "", "sampling")) {
+    if (const Json* sampling = r_.Object(doc, "", "sampling")) {
       r_.CheckKeys(*sampling, "sampling", {"percent"});
       if (auto p = r_.Number(*sampling, "sampling", "percent", true)) {
         if (*p < 0 || *p > 100) {
           r_.Fail(ErrorCode::kInvalidValue, "sampling.percent",
-                  "must be from 0 to 100 (got " + Describe(json(*p)) + ")");
+                  "must be from 0 to 100 (got " + Describe(Json(*p)) + ")");
         } else {
           s->sampling_percent = *p;
         }
       }
     }
-    if (const json* recontact = r_.Object(doc, "", "recontact"))
+    if (const Json* recontact = r_.Object(doc, "", "recontact"))
       ParseRecontact(*recontact);
-    if (const json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
+    if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
     ComputeCompleteLocales();
   }
 
  private:
   // First pass: which ids exist, so conditions anywhere can be checked against
   // them.
-  void CollectIds(const json* questions, const json* endings) {
+  void CollectIds(const Json* questions, const Json* endings) {
     std::map<std::string, std::string> seen;  // id -> path of first use
-    auto collect = [&](const json* list, const char* name,
+    auto collect = [&](const Json* list, const char* name,
                        std::map<std::string, int>* into) {
       if (!list) return;
       for (std::size_t i = 0; i < list->size(); ++i) {
-        const json& item = (*list)[i];
+        const Json& item = (*list)[i];
         if (!item.is_object()) continue;
-        auto it = item.find("id");
-        if (it == item.end() || !it->is_string()) continue;
-        const std::string& id = it->get_ref<const std::string&>();
+        const Json* given = item.find("id");
+        if (!given || !given->is_string()) continue;
+        const std::string& id = given->as_string();
         std::string path = PathKey(PathIndex(name, i), "id");
         auto [prev, inserted] = seen.emplace(id, path);
         if (!inserted) {
@@ -264,17 +264,17 @@ class Parser {
     collect(endings, "endings", &ending_ids_);
   }
 
-  LocalizedText Text(const json& object, const std::string& path,
+  LocalizedText Text(const Json& object, const std::string& path,
                      std::string_view key, bool required) {
     LocalizedText text;
-    const json* v = r_.Field(object, path, key, required);
+    const Json* v = r_.Field(object, path, key, required);
     if (!v) return text;
     std::string here = PathKey(path, key);
     if (v->is_string()) {
-      if (v->get_ref<const std::string&>().empty()) {
+      if (v->as_string().empty()) {
         r_.Fail(ErrorCode::kMissingText, here, "must not be empty");
       }
-      text.Set(survey_->locale, v->get<std::string>());
+      text.Set(survey_->locale, v->as_string());
       all_texts_.push_back(text);
       return text;
     }
@@ -284,15 +284,15 @@ class Parser {
                   Describe(*v) + ")");
       return text;
     }
-    for (auto it = v->begin(); it != v->end(); ++it) {
-      std::string entry = PathKey(here, it.key());
-      if (!IsLocaleTag(it.key())) {
+    for (const auto& [locale, value] : v->as_object()) {
+      std::string entry = PathKey(here, locale);
+      if (!IsLocaleTag(locale)) {
         r_.Fail(ErrorCode::kInvalidValue, entry, "is not a language tag");
-      } else if (!it->is_string()) {
+      } else if (!value.is_string()) {
         r_.Fail(ErrorCode::kWrongType, entry,
-                "must be a string (got " + Describe(*it) + ")");
+                "must be a string (got " + Describe(value) + ")");
       } else {
-        text.Set(it.key(), it->get<std::string>());
+        text.Set(locale, value.as_string());
       }
     }
     if (!text.Has(survey_->locale)) {
@@ -304,7 +304,7 @@ class Parser {
     return text;
   }
 
-  void ParseQuestion(const json& q, const std::string& path, int index,
+  void ParseQuestion(const Json& q, const std::string& path, int index,
                      Question* out) {
     typed_.push_back(false);
     if (!r_.ExpectObject(q, path)) return;
@@ -385,12 +385,12 @@ class Parser {
     if (only_for("placeholder", t == QuestionType::kText, "text")) {
       out->placeholder = Text(q, path, "placeholder", false);
     }
-    if (const json* show_if = r_.Field(q, path, "showIf", false)) {
+    if (const Json* show_if = r_.Field(q, path, "showIf", false)) {
       // A question can only depend on questions asked before it.
       out->show_if = ParseCondition(*show_if, PathKey(path, "showIf"),
                                     {Subject::Kind::kQuestion, index - 1});
     }
-    if (const json* logic = r_.Array(q, path, "logic")) {
+    if (const Json* logic = r_.Array(q, path, "logic")) {
       for (std::size_t i = 0; i < logic->size(); ++i) {
         ParseJump((*logic)[i], PathIndex(PathKey(path, "logic"), i), index,
                   out);
@@ -398,7 +398,7 @@ class Parser {
     }
   }
 
-  std::optional<Scale> ParseScale(const json& q, const std::string& path,
+  std::optional<Scale> ParseScale(const Json& q, const std::string& path,
                                   QuestionType t) {
     Scale scale;
     switch (t) {
@@ -415,7 +415,7 @@ class Parser {
         scale.max = 5;
         break;
     }
-    const json* s = r_.Object(q, path, "scale");
+    const Json* s = r_.Object(q, path, "scale");
     const std::string here = PathKey(path, "scale");
     bool threshold_set = false;
     if (s) {
@@ -510,8 +510,8 @@ class Parser {
     return scale;
   }
 
-  void ParseOptions(const json& q, const std::string& path, Question* out) {
-    const json* options = r_.Array(q, path, "options", true);
+  void ParseOptions(const Json& q, const std::string& path, Question* out) {
+    const Json* options = r_.Array(q, path, "options", true);
     if (!options) return;
     const std::string here = PathKey(path, "options");
     if (options->size() < 2 || options->size() > kMaxOptions) {
@@ -521,7 +521,7 @@ class Parser {
       if (options->size() > kMaxOptions) return;
     }
     for (std::size_t i = 0; i < options->size(); ++i) {
-      const json& o = (*options)[i];
+      const Json& o = (*options)[i];
       const std::string op = PathIndex(here, i);
       if (!r_.ExpectObject(o, op)) continue;
       r_.CheckKeys(o, op, {"id", "label"});
@@ -543,12 +543,12 @@ class Parser {
     }
   }
 
-  void ParseJump(const json& j, const std::string& path, int index,
+  void ParseJump(const Json& j, const std::string& path, int index,
                  Question* out) {
     if (!r_.ExpectObject(j, path)) return;
     r_.CheckKeys(j, path, {"if", "goto"});
     Jump jump;
-    const json* when = r_.Field(j, path, "if", true);
+    const Json* when = r_.Field(j, path, "if", true);
     if (when) {
       auto c = ParseCondition(*when, PathKey(path, "if"),
                               {Subject::Kind::kQuestion, index});
@@ -577,7 +577,7 @@ class Parser {
     if (when) out->logic.push_back(std::move(jump));
   }
 
-  void ParseEnding(const json& e, const std::string& path, Ending* out) {
+  void ParseEnding(const Json& e, const std::string& path, Ending* out) {
     if (!r_.ExpectObject(e, path)) return;
     r_.CheckKeys(e, path, {"id", "title", "body", "link", "if"});
     if (auto id = r_.String(e, path, "id", true)) {
@@ -590,7 +590,7 @@ class Parser {
     }
     out->title = Text(e, path, "title", true);
     out->body = Text(e, path, "body", false);
-    if (const json* link = r_.Object(e, path, "link")) {
+    if (const Json* link = r_.Object(e, path, "link")) {
       std::string here = PathKey(path, "link");
       r_.CheckKeys(*link, here, {"url", "label"});
       if (auto url = r_.String(*link, here, "url", true)) {
@@ -604,13 +604,13 @@ class Parser {
       }
       out->link_label = Text(*link, here, "label", true);
     }
-    if (const json* when = r_.Field(e, path, "if", false)) {
+    if (const Json* when = r_.Field(e, path, "if", false)) {
       out->when = ParseCondition(*when, PathKey(path, "if"),
                                  {Subject::Kind::kQuestion, Subject::kAny});
     }
   }
 
-  std::optional<Condition> ParseCondition(const json& c,
+  std::optional<Condition> ParseCondition(const Json& c,
                                           const std::string& path,
                                           Subject subject) {
     if (!r_.ExpectObject(c, path)) return std::nullopt;
@@ -621,7 +621,7 @@ class Parser {
       if (!c.contains(key)) continue;
       r_.CheckKeys(c, path, {key});
       out.kind = kind;
-      const json* list = r_.Array(c, path, key);
+      const Json* list = r_.Array(c, path, key);
       if (!list) return std::nullopt;
       std::string here = PathKey(path, key);
       if (list->empty()) {
@@ -667,13 +667,13 @@ class Parser {
       return std::nullopt;
     }
     const std::string value_path = PathKey(path, "value");
-    const json* value = r_.Field(c, path, "value", out.op != Op::kAnswered);
+    const Json* value = r_.Field(c, path, "value", out.op != Op::kAnswered);
     if (out.op == Op::kAnswered) {
       if (value && !value->is_boolean()) {
         r_.Fail(ErrorCode::kWrongType, value_path, "must be true or false");
         return std::nullopt;
       }
-      out.value = value ? *value : json(true);
+      out.value = value ? *value : Json(true);
     } else {
       if (!value) return std::nullopt;
       out.value = *value;
@@ -719,9 +719,9 @@ class Parser {
         survey_->questions[static_cast<std::size_t>(it->second)];
     const std::string value_path = PathKey(path, "value");
     const std::string op_path = PathKey(path, "op");
-    std::vector<const json*> values;
+    std::vector<const Json*> values;
     if (c.value.is_array()) {
-      for (const json& v : c.value) values.push_back(&v);
+      for (const Json& v : c.value.as_array()) values.push_back(&v);
     } else {
       values.push_back(&c.value);
     }
@@ -731,7 +731,7 @@ class Parser {
       return;
     }
     if (q.scale) {
-      for (const json* v : values) {
+      for (const Json* v : values) {
         auto n = internal::AsInteger(*v);
         if (!v->is_number()) {
           r_.Fail(ErrorCode::kWrongType, value_path,
@@ -752,9 +752,8 @@ class Parser {
               "a choice question can be tested with eq, neq, in or answered");
       return;
     }
-    for (const json* v : values) {
-      if (!v->is_string() ||
-          q.OptionIndex(v->get_ref<const std::string&>()) < 0) {
+    for (const Json* v : values) {
+      if (!v->is_string() || q.OptionIndex(v->as_string()) < 0) {
         r_.Fail(
             ErrorCode::kNotAnOption, value_path,
             Describe(*v) + " is not an option id of question \"" + q.id + "\"");
@@ -762,16 +761,16 @@ class Parser {
     }
   }
 
-  void ParseTrigger(const json& t) {
+  void ParseTrigger(const Json& t) {
     r_.CheckKeys(
         t, "trigger",
         {"events", "urls", "delaySeconds", "scrollPercent", "exitIntent"});
     Trigger& out = survey_->trigger;
-    if (const json* events = r_.Array(t, "trigger", "events")) {
+    if (const Json* events = r_.Array(t, "trigger", "events")) {
       for (std::size_t i = 0; i < events->size(); ++i) {
-        const json& e = (*events)[i];
+        const Json& e = (*events)[i];
         std::string path = PathIndex("trigger.events", i);
-        if (!e.is_string() || !IsId(e.get_ref<const std::string&>())) {
+        if (!e.is_string() || !IsId(e.as_string())) {
           r_.Fail(
               e.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
               path,
@@ -779,13 +778,13 @@ class Parser {
                   Describe(e) + ")");
           continue;
         }
-        out.events.push_back(e.get<std::string>());
+        out.events.push_back(e.as_string());
       }
     }
-    if (const json* urls = r_.Array(t, "trigger", "urls")) {
+    if (const Json* urls = r_.Array(t, "trigger", "urls")) {
       for (std::size_t i = 0; i < urls->size(); ++i) {
         std::string path = PathIndex("trigger.urls", i);
-        const json& u = (*urls)[i];
+        const Json& u = (*urls)[i];
         if (!r_.ExpectObject(u, path)) continue;
         r_.CheckKeys(u, path, {"match", "value"});
         UrlRule rule;
@@ -825,8 +824,8 @@ class Parser {
       if (auto v = r_.Number(t, "trigger", key)) {
         if (*v < 0 || *v > max) {
           r_.Fail(ErrorCode::kInvalidValue, PathKey("trigger", key),
-                  "must be from 0 to " + Describe(json(max)) + " (got " +
-                      Describe(json(*v)) + ")");
+                  "must be from 0 to " + Describe(Json(max)) + " (got " +
+                      Describe(Json(*v)) + ")");
         } else {
           *into = *v;
         }
@@ -838,7 +837,7 @@ class Parser {
       out.exit_intent = *exit;
   }
 
-  void ParseRecontact(const json& r) {
+  void ParseRecontact(const Json& r) {
     r_.CheckKeys(r, "recontact",
                  {"afterDisplayDays", "afterDismissDays", "afterCompleteDays",
                   "globalCooldownDays", "maxDisplays"});
@@ -848,7 +847,7 @@ class Parser {
         if (*v < 0 || *v > 3650) {
           r_.Fail(
               ErrorCode::kInvalidValue, PathKey("recontact", key),
-              "must be from 0 to 3650 days (got " + Describe(json(*v)) + ")");
+              "must be from 0 to 3650 days (got " + Describe(Json(*v)) + ")");
         } else {
           *into = *v;
         }
@@ -868,11 +867,11 @@ class Parser {
     }
   }
 
-  void ParseHidden(const json& hidden) {
+  void ParseHidden(const Json& hidden) {
     for (std::size_t i = 0; i < hidden.size(); ++i) {
-      const json& h = hidden[i];
+      const Json& h = hidden[i];
       std::string path = PathIndex("hidden", i);
-      if (!h.is_string() || !IsId(h.get_ref<const std::string&>())) {
+      if (!h.is_string() || !IsId(h.as_string())) {
         r_.Fail(
             h.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
             path,
@@ -880,7 +879,7 @@ class Parser {
                 Describe(h) + ")");
         continue;
       }
-      const std::string& name = h.get_ref<const std::string&>();
+      const std::string& name = h.as_string();
       if (std::find(survey_->hidden.begin(), survey_->hidden.end(), name) !=
           survey_->hidden.end()) {
         r_.Fail(ErrorCode::kDuplicateId, path,
@@ -919,7 +918,7 @@ class Parser {
 
 }  // namespace
 
-Result<Survey> ParseSurveyDocument(const json& document) {
+Result<Survey> ParseSurveyDocument(const Json& document) {
   Errors errors;
   Survey survey;
   Parser(&errors).Parse(document, &survey);
@@ -928,7 +927,7 @@ Result<Survey> ParseSurveyDocument(const json& document) {
 }
 
 Result<Survey> ParseSurvey(std::string_view text) {
-  auto doc = internal::ParseJson(text, kMaxSurveyBytes, kMaxJsonDepth);
+  auto doc = ParseJson(text, kMaxSurveyBytes, kMaxJsonDepth);
   if (!doc.ok()) return doc.status();
   return ParseSurveyDocument(doc.value());
 }

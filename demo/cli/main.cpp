@@ -85,12 +85,9 @@ int Report(const std::string& survey_path, const std::string& responses_path,
     std::cerr << "... and " << bad - input.first_errors.size()
               << " more bad lines\n";
   }
-  const sondar::json summary = aggregate.Summary(confidence);
+  const sondar::Json summary = aggregate.Summary(confidence);
   if (as_json) {
-    std::cout << sondar::cli::ReportJson(input, summary)
-                     .dump(2, ' ', false,
-                           sondar::json::error_handler_t::replace)
-              << "\n";
+    std::cout << sondar::cli::ReportJson(input, summary).dump(2) << "\n";
   } else {
     std::cout << sondar::cli::ReportText(survey, input, summary);
   }

@@ -16,29 +16,27 @@ std::string Fmt(const char* format, double v) {
 }
 
 // "+32.0 (95% CI +26.1 to +37.7)" or "no answers" when the figure is null.
-std::string Figure(const json& s, const char* format, const char* unit) {
+std::string Figure(const Json& s, const char* format, const char* unit) {
   if (s.is_null() || s["score"].is_null()) return "no answers";
-  std::string out = Fmt(format, s["score"].get<double>()) + unit;
+  std::string out = Fmt(format, s["score"].as_double()) + unit;
   if (!s["ci_low"].is_null()) {
-    out += "  [" + Fmt(format, s["ci_low"].get<double>()) + unit + " .. " +
-           Fmt(format, s["ci_high"].get<double>()) + unit + "]";
+    out += "  [" + Fmt(format, s["ci_low"].as_double()) + unit + " .. " +
+           Fmt(format, s["ci_high"].as_double()) + unit + "]";
   }
-  return out + "  n=" + std::to_string(s["n"].get<std::uint64_t>());
+  return out + "  n=" + std::to_string(s["n"].as_int());
 }
 
-std::string Headlines(const json& group, const std::string& indent) {
+std::string Headlines(const Json& group, const std::string& indent) {
   std::string out;
   if (!group["nps"].is_null()) {
-    const json& n = group["nps"];
+    const Json& n = group["nps"];
     out += indent + "NPS   " + Figure(n, "%+.1f", "");
-    if (n["n"].get<std::uint64_t>() > 0) {
-      const double total = n["n"].get<double>();
+    if (n["n"].as_int() > 0) {
+      const double total = n["n"].as_double();
       out +=
-          Fmt("  promoters %.1f%%",
-              100 * n["promoters"].get<double>() / total) +
-          Fmt("  passives %.1f%%", 100 * n["passives"].get<double>() / total) +
-          Fmt("  detractors %.1f%%",
-              100 * n["detractors"].get<double>() / total);
+          Fmt("  promoters %.1f%%", 100 * n["promoters"].as_double() / total) +
+          Fmt("  passives %.1f%%", 100 * n["passives"].as_double() / total) +
+          Fmt("  detractors %.1f%%", 100 * n["detractors"].as_double() / total);
     }
     out += "\n";
   }
@@ -47,7 +45,7 @@ std::string Headlines(const json& group, const std::string& indent) {
   if (!group["ces"].is_null()) {
     out += indent + "CES   " + Figure(group["ces"], "%.2f", "");
     if (!group["ces"]["agreePercent"].is_null()) {
-      out += Fmt("  agree %.1f%%", group["ces"]["agreePercent"].get<double>());
+      out += Fmt("  agree %.1f%%", group["ces"]["agreePercent"].as_double());
     }
     out += "\n";
   }
@@ -206,8 +204,8 @@ ReportInput ReadResponses(const Survey& survey, std::istream& in,
   return input;
 }
 
-json ReportJson(const ReportInput& input, const json& summary) {
-  json out = summary;
+Json ReportJson(const ReportInput& input, const Json& summary) {
+  Json out = summary;
   out["input"] = {{"lines", input.lines},
                   {"valid", input.valid},
                   {"invalidJson", input.invalid_json},
@@ -217,14 +215,14 @@ json ReportJson(const ReportInput& input, const json& summary) {
 }
 
 std::string ReportText(const Survey& survey, const ReportInput& input,
-                       const json& summary) {
-  const json& r = summary["responses"];
-  std::string out =
-      "Survey " + survey.id + " v" + std::to_string(survey.version) + ": " +
-      std::to_string(r["total"].get<std::uint64_t>()) + " responses (" +
-      std::to_string(r["complete"].get<std::uint64_t>()) + " complete, " +
-      std::to_string(r["partial"].get<std::uint64_t>()) + " partial, " +
-      std::to_string(r["dismissed"].get<std::uint64_t>()) + " dismissed)\n";
+                       const Json& summary) {
+  const Json& r = summary["responses"];
+  std::string out = "Survey " + survey.id + " v" +
+                    std::to_string(survey.version) + ": " +
+                    std::to_string(r["total"].as_int()) + " responses (" +
+                    std::to_string(r["complete"].as_int()) + " complete, " +
+                    std::to_string(r["partial"].as_int()) + " partial, " +
+                    std::to_string(r["dismissed"].as_int()) + " dismissed)\n";
   out += "Input: " + std::to_string(input.lines) + " lines, " +
          std::to_string(input.valid) + " valid, " +
          std::to_string(input.invalid_json) + " not JSON, " +
@@ -232,25 +230,24 @@ std::string ReportText(const Survey& survey, const ReportInput& input,
          std::to_string(input.superseded) +
          " superseded by a later version of the same response\n";
   out += "Intervals at " +
-         Fmt("%.0f", 100 * summary["confidence"].get<double>()) +
+         Fmt("%.0f", 100 * summary["confidence"].as_double()) +
          "% confidence; unanswered questions are not counted.\n\n";
   out += Headlines(summary, "");
   out += "\nQuestions\n";
   for (const Question& q : survey.questions) {
-    const json& s = summary["questions"][q.id];
+    const Json& s = summary["questions"][q.id];
     out += "  " + q.id + " (" + std::string(TypeName(q.type)) +
-           ", n=" + std::to_string(s["n"].get<std::uint64_t>()) + ")";
+           ", n=" + std::to_string(s["n"].as_int()) + ")";
     if (s.contains("distribution")) {
       out += ":";
-      for (const json& d : s["distribution"]) {
-        out += " " + std::to_string(d["value"].get<int>()) + ":" +
-               std::to_string(d["count"].get<std::uint64_t>());
+      for (const Json& d : s["distribution"].as_array()) {
+        out += " " + std::to_string(d["value"].as_int()) + ":" +
+               std::to_string(d["count"].as_int());
       }
     } else if (s.contains("counts")) {
       out += ":";
-      for (auto it = s["counts"].begin(); it != s["counts"].end(); ++it) {
-        out += " " + it.key() + ":" + std::to_string(it->get<std::uint64_t>());
-      }
+      for (const auto& [option, count] : s["counts"].as_object())
+        out += " " + option + ":" + std::to_string(count.as_int());
     }
     out += "\n";
   }
@@ -261,12 +258,11 @@ std::string ReportText(const Survey& survey, const ReportInput& input,
             : section[2] == 'S' ? "By segment"
                                 : "By day") +
            "\n";
-    for (auto it = summary[section].begin(); it != summary[section].end();
-         ++it) {
-      out += "  " + it.key() + " (" +
-             std::to_string((*it)["responses"]["total"].get<std::uint64_t>()) +
+    for (const auto& [name, group] : summary[section].as_object()) {
+      out += "  " + name + " (" +
+             std::to_string(group["responses"]["total"].as_int()) +
              " responses)\n";
-      out += Headlines(*it, "    ");
+      out += Headlines(group, "    ");
     }
   }
   return out;

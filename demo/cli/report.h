@@ -35,9 +35,9 @@ struct ReportInput {
 ReportInput ReadResponses(const Survey& survey, std::istream& in,
                           const ValidateOptions& options, Aggregate* aggregate);
 
-json ReportJson(const ReportInput& input, const json& summary);
+Json ReportJson(const ReportInput& input, const Json& summary);
 std::string ReportText(const Survey& survey, const ReportInput& input,
-                       const json& summary);
+                       const Json& summary);
 
 }  // namespace sondar::cli
 

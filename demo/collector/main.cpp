@@ -21,7 +21,7 @@
 
 namespace {
 
-using sondar::json;
+using sondar::Json;
 namespace fs = std::filesystem;
 
 struct Config {
@@ -34,13 +34,9 @@ struct Config {
   std::size_t max_body = sondar::kMaxResponseBytes;
 };
 
-std::string Dump(const json& value) {
-  return value.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-void Reply(httplib::Response& res, int status, const json& body) {
+void Reply(httplib::Response& res, int status, const Json& body) {
   res.status = status;
-  res.set_content(Dump(body), "application/json");
+  res.set_content(body.dump(), "application/json");
 }
 
 // The same {"errors": [...]} shape as the core's, for failures the collector
@@ -49,6 +45,17 @@ void Refuse(httplib::Response& res, int status, const char* code,
             const char* path, const std::string& message) {
   Reply(res, status,
         {{"errors", {{{"code", code}, {"path", path}, {"message", message}}}}});
+}
+
+// 413 for too large, 400 for text that is not a usable JSON document, 422 for
+// a document that is not a valid response.
+int StatusFor(const sondar::Errors& errors) {
+  const auto code = errors.front().code;
+  if (code == sondar::ErrorCode::kTooLarge) return 413;
+  if (code == sondar::ErrorCode::kTooDeep ||
+      code == sondar::ErrorCode::kInvalidJson)
+    return 400;
+  return 422;
 }
 
 class Collector {
@@ -99,7 +106,7 @@ class Collector {
                });
     server.Get("/api/surveys",
                [this](const httplib::Request&, httplib::Response& res) {
-                 json list = json::array();
+                 Json list = Json::array();
                  for (const auto& [id, survey] : surveys_)
                    list.push_back({{"id", id}, {"version", survey->version}});
                  Reply(res, 200, list);
@@ -133,33 +140,32 @@ class Collector {
   }
 
   void Post(const httplib::Request& req, httplib::Response& res) {
-    json payload = json::parse(req.body, nullptr, false);
-    if (payload.is_discarded() || !payload.is_object()) {
+    // The core's limits apply before anything else looks at the body.
+    auto parsed = sondar::ParseJson(req.body, sondar::kMaxResponseBytes,
+                                    sondar::kMaxResponseDepth);
+    if (!parsed.ok()) {
+      return Reply(res, StatusFor(parsed.errors()),
+                   {{"errors", sondar::ErrorsToJson(parsed.errors())}});
+    }
+    const Json& payload = parsed.value();
+    if (!payload.is_object()) {
       return Refuse(res, 400, "invalid_json", "",
                     "the body is not a JSON object");
     }
-    auto id = payload.find("surveyId");
-    const std::string survey_id =
-        id != payload.end() && id->is_string() ? id->get<std::string>() : "";
+    const Json* id = payload.find("surveyId");
+    const std::string survey_id = id ? id->as_string() : "";
     auto survey = surveys_.find(survey_id);
     if (survey == surveys_.end()) {
       return Refuse(res, 422, "unknown_survey", "surveyId",
                     "no survey \"" + survey_id + "\" here");
     }
-    // The text path applies the core's size and depth limits before validating.
-    auto record = sondar::ValidateResponseText(*survey->second, req.body);
+    auto record = sondar::ValidateResponse(*survey->second, payload);
     if (!record.ok()) {
-      const auto code = record.errors().front().code;
-      const int status = code == sondar::ErrorCode::kTooLarge ? 413
-                         : code == sondar::ErrorCode::kTooDeep ||
-                                 code == sondar::ErrorCode::kInvalidJson
-                             ? 400
-                             : 422;
-      return Reply(res, status,
+      return Reply(res, StatusFor(record.errors()),
                    {{"errors", sondar::ErrorsToJson(record.errors())}});
     }
     const std::string stored =
-        Dump(sondar::NormalizeResponse(*survey->second, payload));
+        sondar::NormalizeResponse(*survey->second, payload).dump();
     switch (store_->Upsert(record.value(), survey_id, stored)) {
       case sondar::collector::Store::Outcome::kInserted:
         return Reply(

@@ -49,7 +49,7 @@ const std::vector<std::string>& Lines() {
         (void)s.Next();
       }
       if (nps <= 8) {
-        (void)s.Answer("area", sondar::json::array({"price"}));
+        (void)s.Answer("area", sondar::Json::array({"price"}));
         (void)s.Next();
       }
       out.push_back(s.Payload(1767225600000 + i * 1000LL + 60000).dump());
@@ -64,7 +64,7 @@ void BM_ParseJsonOnly(benchmark::State& state) {
   std::size_t i = 0, bytes = 0;
   for (auto _ : state) {
     const std::string& line = lines[i++ % lines.size()];
-    benchmark::DoNotOptimize(sondar::json::parse(line, nullptr, false));
+    benchmark::DoNotOptimize(sondar::Json::parse(line, nullptr, false));
     bytes += line.size();
   }
   state.SetBytesProcessed(static_cast<std::int64_t>(bytes));
@@ -135,7 +135,7 @@ void BM_SessionSteps(benchmark::State& state) {
     benchmark::DoNotOptimize(s.View());
     (void)s.Answer("why", "slow");
     (void)s.Next();
-    (void)s.Answer("area", sondar::json::array({"price"}));
+    (void)s.Answer("area", sondar::Json::array({"price"}));
     (void)s.Next();
     benchmark::DoNotOptimize(s.Payload(1767225660000));
   }

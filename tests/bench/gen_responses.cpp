@@ -25,10 +25,11 @@ std::string Uuid(std::mt19937_64& rng) {
   return s;
 }
 
-sondar::json RandomAnswer(const sondar::json& q, std::mt19937_64& rng) {
-  const std::string type = q["type"];
+sondar::Json RandomAnswer(const sondar::Json& q, std::mt19937_64& rng) {
+  const std::string& type = q["type"].as_string();
   if (q.contains("scale")) {
-    const int min = q["scale"]["min"], max = q["scale"]["max"];
+    const int min = static_cast<int>(q["scale"]["min"].as_int());
+    const int max = static_cast<int>(q["scale"]["max"].as_int());
     // Skewed toward the top like real satisfaction data: the best of three
     // uniform draws.
     std::uniform_int_distribution<int> d(min, max);
@@ -39,9 +40,9 @@ sondar::json RandomAnswer(const sondar::json& q, std::mt19937_64& rng) {
     return options[rng() % options.size()]["id"];
   }
   if (type == "multi_choice") {
-    sondar::json picked = sondar::json::array();
-    const int cap = q["maxSelect"].get<int>() ? q["maxSelect"].get<int>() : 99;
-    for (const auto& o : q["options"]) {
+    sondar::Json picked = sondar::Json::array();
+    const int cap = q["maxSelect"].as_int() ? q["maxSelect"].as_int() : 99;
+    for (const auto& o : q["options"].as_array()) {
       if (rng() % 3 == 0 && static_cast<int>(picked.size()) < cap)
         picked.push_back(o["id"]);
     }
@@ -104,29 +105,26 @@ int main(int argc, char** argv) {
     std::int64_t now = start.started_at_ms;
     bool wrote_partial = false;
     while (s.state() == sondar::SessionState::kInProgress) {
-      const sondar::json view = s.View();
-      const sondar::json& q = view["question"];
-      if (q["required"].get<bool>() || rng() % 10) {
-        if (!s.Answer(q["id"].get<std::string>(), RandomAnswer(q, rng)).ok())
-          return 1;
+      const sondar::Json view = s.View();
+      const sondar::Json& q = view["question"];
+      if (q["required"].as_bool() || rng() % 10) {
+        if (!s.Answer(q["id"].as_string(), RandomAnswer(q, rng)).ok()) return 1;
       }
       now += 1000 + static_cast<std::int64_t>(rng() % 8000);
-      if (fate >= 85 && view["progress"]["index"].get<int>() == 1) {
+      if (fate >= 85 && view["progress"]["index"].as_int() == 1) {
         if (fate >= 95) (void)s.Dismiss();
         break;  // partial: the visitor left after the first question
       }
       if (!wrote_partial && rng() % 10 == 0) {
         // The widget sends partials as the visitor goes; the complete one
         // replaces them.
-        out += s.Payload(now).dump(-1, ' ', false,
-                                   sondar::json::error_handler_t::replace);
+        out += s.Payload(now).dump();
         out += '\n';
         wrote_partial = true;
       }
       if (!s.Next().ok()) return 1;
     }
-    out += s.Payload(now).dump(-1, ' ', false,
-                               sondar::json::error_handler_t::replace);
+    out += s.Payload(now).dump();
     out += '\n';
     if (out.size() > (1 << 20)) {
       std::fwrite(out.data(), 1, out.size(), stdout);

@@ -16,10 +16,10 @@ class AggregateTest : public ::testing::Test {
   }
 
   // A validated record, as a collector would produce it.
-  ResponseRecord Record(json answers, const char* status = "complete",
+  ResponseRecord Record(Json answers, const char* status = "complete",
                         const char* trigger = "checkout_complete",
                         const char* segment = "vip", std::int64_t at = kJan1) {
-    json p = {{"schema", "sondar.response/1"},
+    Json p = {{"schema", "sondar.response/1"},
               {"responseId", "3b241101-e2bb-4255-8caf-4136c566a962"},
               {"surveyId", "order-nps"},
               {"surveyVersion", 3},
@@ -43,7 +43,7 @@ TEST_F(AggregateTest, NpsOfTenHandCountedAnswers) {
   // 4 promoters (9, 10, 10, 9), 2 passives (7, 8), 4 detractors (0, 3, 6, 5):
   // NPS = 40 - 40 = 0.
   for (int v : {9, 10, 10, 9, 7, 8, 0, 3, 6, 5}) agg.Add(Record({{"nps", v}}));
-  json s = agg.Summary();
+  Json s = agg.Summary();
   EXPECT_EQ(s["nps"]["n"], 10);
   EXPECT_EQ(s["nps"]["score"], 0.0);
   EXPECT_EQ(s["nps"]["promoters"], 4);
@@ -51,18 +51,18 @@ TEST_F(AggregateTest, NpsOfTenHandCountedAnswers) {
   EXPECT_EQ(s["nps"]["detractors"], 4);
   // Adjusted Wald by hand: n'=13, p+=p-=4.75/13=0.365385, var=0.730769/13,
   // half=1.96*0.237095.
-  EXPECT_NEAR(s["nps"]["ci_low"].get<double>(), -46.47, 0.01);
-  EXPECT_NEAR(s["nps"]["ci_high"].get<double>(), 46.47, 0.01);
-  EXPECT_EQ(s["nps"]["distribution"][10], (json{{"value", 10}, {"count", 2}}));
+  EXPECT_NEAR(s["nps"]["ci_low"].as_double(), -46.47, 0.01);
+  EXPECT_NEAR(s["nps"]["ci_high"].as_double(), 46.47, 0.01);
+  EXPECT_EQ(s["nps"]["distribution"][10], (Json{{"value", 10}, {"count", 2}}));
   EXPECT_EQ(s["responses"]["complete"], 10);
 }
 
 TEST_F(AggregateTest, UnansweredAndDismissedQuestionsStayOutOfTheDenominator) {
   Aggregate agg(*survey_);
   agg.Add(Record({{"nps", 10}}));
-  agg.Add(Record(json::object(), "partial"));    // shown, nothing answered yet
-  agg.Add(Record(json::object(), "dismissed"));  // closed without answering
-  json s = agg.Summary();
+  agg.Add(Record(Json::object(), "partial"));    // shown, nothing answered yet
+  agg.Add(Record(Json::object(), "dismissed"));  // closed without answering
+  Json s = agg.Summary();
   EXPECT_EQ(s["responses"]["total"], 3);
   EXPECT_EQ(s["nps"]["n"], 1);
   EXPECT_EQ(s["nps"]["score"], 100.0);
@@ -73,10 +73,10 @@ TEST_F(AggregateTest, ChoiceAndTextQuestionsCountRespondents) {
   agg.Add(
       Record({{"nps", 2}, {"why", "slow"}, {"area", {"delivery", "price"}}}));
   agg.Add(Record({{"nps", 8}, {"area", {"price"}}}));
-  json s = agg.Summary();
+  Json s = agg.Summary();
   EXPECT_EQ(s["questions"]["area"]["n"], 2);
   EXPECT_EQ(s["questions"]["area"]["counts"],
-            (json{{"delivery", 1}, {"price", 2}, {"quality", 0}}));
+            (Json{{"delivery", 1}, {"price", 2}, {"quality", 0}}));
   EXPECT_EQ(s["questions"]["why"]["n"], 1);
 }
 
@@ -87,7 +87,7 @@ TEST_F(AggregateTest, BreaksDownByTriggerSegmentAndDay) {
                  kJan1 + kDay));
   agg.Add(Record({{"nps", 9}}, "complete", "chat_ended", "regular",
                  kJan1 + kDay + 5));
-  json s = agg.Summary();
+  Json s = agg.Summary();
   EXPECT_EQ(s["byTrigger"]["checkout_complete"]["nps"]["score"], 0.0);
   EXPECT_EQ(s["byTrigger"]["chat_ended"]["nps"]["score"], 100.0);
   EXPECT_EQ(s["bySegment"]["vip"]["nps"]["n"], 1);
@@ -99,7 +99,7 @@ TEST_F(AggregateTest, BreaksDownByTriggerSegmentAndDay) {
 TEST_F(AggregateTest, MergingShardsEqualsAggregatingEverything) {
   Aggregate whole(*survey_), left(*survey_), right(*survey_);
   for (int i = 0; i < 300; ++i) {
-    json answers = {{"nps", (i * 7) % 11}};
+    Json answers = {{"nps", (i * 7) % 11}};
     if ((i * 7) % 11 <= 6) answers["why"] = "reason " + std::to_string(i);
     if (i % 3 == 0 && (i * 7) % 11 <= 8)
       answers["area"] = {i % 2 ? "price" : "quality"};
@@ -118,8 +118,8 @@ TEST_F(AggregateTest, MergingShardsEqualsAggregatingEverything) {
 TEST_F(AggregateTest, SerialisesAndRestoresExactly) {
   Aggregate agg(*survey_);
   for (int v : {1, 5, 9, 10}) agg.Add(Record({{"nps", v}}));
-  json saved = agg.ToJson();
-  auto restored = Aggregate::FromJson(*survey_, json::parse(saved.dump()));
+  Json saved = agg.ToJson();
+  auto restored = Aggregate::FromJson(*survey_, testing::Parse(saved.dump()));
   ASSERT_TRUE(restored.ok()) << restored.status().ToString();
   EXPECT_EQ(restored->ToJson(), saved);
   restored->Add(Record({{"nps", 10}}));  // keeps streaming after a restore
@@ -128,7 +128,7 @@ TEST_F(AggregateTest, SerialisesAndRestoresExactly) {
 
 TEST_F(AggregateTest, RejectsAggregatesOfAnotherShape) {
   Aggregate agg(*survey_);
-  json saved = agg.ToJson();
+  Json saved = agg.ToJson();
   saved["total"]["questions"]["nps"]["counts"] = {1, 2, 3};
   auto restored = Aggregate::FromJson(*survey_, saved);
   ASSERT_FALSE(restored.ok());
@@ -146,7 +146,7 @@ TEST_F(AggregateTest, BreakdownKeysAreBounded) {
     agg.Add(Record({{"nps", 9}}, "complete",
                    ("event-" + std::to_string(i)).c_str()));
   }
-  json s = agg.Summary();
+  Json s = agg.Summary();
   EXPECT_EQ(s["byTrigger"].size(), kMaxGroupKeys + 1);
   EXPECT_EQ(s["byTrigger"]["(other)"]["nps"]["n"], 50);
   EXPECT_EQ(s["nps"]["n"], kMaxGroupKeys + 50);
@@ -168,15 +168,15 @@ TEST_F(AggregateTest, CsatAndCesSummaries) {
     if (ces[i]) r.values.emplace_back(1, ces[i]);
     agg.Add(r);
   }
-  json s = agg.Summary();
+  Json s = agg.Summary();
   EXPECT_EQ(s["csat"]["score"], 62.5);
   EXPECT_EQ(s["csat"]["satisfied"], 5);
   EXPECT_EQ(s["ces"]["score"], 4.25);
   EXPECT_EQ(s["ces"]["agree"], 2);
   EXPECT_EQ(s["ces"]["agreePercent"], 50.0);
   // Wilson for 5/8 by hand: center 0.589, half 0.283 -> 30.57 .. 86.32.
-  EXPECT_NEAR(s["csat"]["ci_low"].get<double>(), 30.57, 0.01);
-  EXPECT_NEAR(s["csat"]["ci_high"].get<double>(), 86.32, 0.01);
+  EXPECT_NEAR(s["csat"]["ci_low"].as_double(), 30.57, 0.01);
+  EXPECT_NEAR(s["csat"]["ci_high"].as_double(), 86.32, 0.01);
 }
 
 }  // namespace

@@ -25,7 +25,8 @@ TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   EXPECT_EQ(input.superseded, 2u);
   ASSERT_EQ(input.first_errors.size(), 2u);
   EXPECT_EQ(input.first_errors[0].line, 7u);
-  EXPECT_EQ(input.first_errors[0].message, "not valid JSON");
+  EXPECT_EQ(input.first_errors[0].message,
+            "not valid JSON: expected a string key at line 1, column 2");
   EXPECT_EQ(input.first_errors[1].line, 8u);
   EXPECT_EQ(input.first_errors[1].message,
             "answers.nps: must be from 0 to 10 (got 42)");
@@ -33,7 +34,7 @@ TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   // Eight distinct responses: NPS answers 10, 9, 2, 7, 0, 8, 10 (one dismissed,
   // unanswered). Promoters 3, passives 2, detractors 2 -> NPS = (3 - 2) / 7
   // = 14.29.
-  json s = aggregate.Summary();
+  Json s = aggregate.Summary();
   EXPECT_EQ(s["responses"]["total"], 8);
   EXPECT_EQ(s["responses"]["complete"], 7);
   EXPECT_EQ(s["responses"]["dismissed"], 1);
@@ -44,7 +45,7 @@ TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   EXPECT_EQ(s["bySegment"]["vip"]["nps"]["score"], 100.0);
   EXPECT_EQ(s["byTrigger"]["chat_ended"]["nps"]["n"], 1);
 
-  json report = cli::ReportJson(input, s);
+  Json report = cli::ReportJson(input, s);
   for (const char* k : {"nps", "csat", "ces"})
     EXPECT_TRUE(report.contains(k)) << k;
   for (const char* k : {"score", "n", "ci_low", "ci_high"})

@@ -8,7 +8,7 @@
 
 #include "sondar/sondar.h"
 
-using sondar::json;
+using sondar::Json;
 
 namespace {
 
@@ -17,6 +17,10 @@ std::string Read(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+sondar::Json Parse(const std::string& path) {
+  return sondar::ParseJson(Read(path)).value();
 }
 
 sondar::Survey Load(const std::string& dir, const std::string& name) {
@@ -31,31 +35,33 @@ int main(int argc, char** argv) {
     return 2;
   }
   const std::string dir = argv[1];
-  json out;
+  Json out;
 
-  out["invalidSurveys"] = json::array();
-  for (const json& c : json::parse(Read(dir + "/invalid_surveys.json"))) {
+  out["invalidSurveys"] = Json::array();
+  const Json invalid_surveys = Parse(dir + "/invalid_surveys.json");
+  for (const Json& c : invalid_surveys.as_array()) {
     out["invalidSurveys"].push_back(
         sondar::ErrorsToJson(sondar::ParseSurvey(c["survey"].dump()).errors()));
   }
 
-  out["decide"] = json::array();
-  for (const json& c : json::parse(Read(dir + "/decide_cases.json"))) {
-    sondar::Survey survey = Load(dir, c["survey"]);
+  out["decide"] = Json::array();
+  const Json decide_cases = Parse(dir + "/decide_cases.json");
+  for (const Json& c : decide_cases.as_array()) {
+    sondar::Survey survey = Load(dir, c["survey"].as_string());
     out["decide"].push_back(
         sondar::Decide(survey, sondar::ParseDecideContext(c["context"]).value())
             .ToJson());
   }
 
-  const json responses = json::parse(Read(dir + "/responses.json"));
-  sondar::Survey order = Load(dir, responses["survey"]);
-  out["responsesValid"] = json::array();
-  for (const json& c : responses["valid"]) {
+  const Json responses = Parse(dir + "/responses.json");
+  sondar::Survey order = Load(dir, responses["survey"].as_string());
+  out["responsesValid"] = Json::array();
+  for (const Json& c : responses["valid"].as_array()) {
     out["responsesValid"].push_back(
         sondar::NormalizeResponse(order, c["payload"]));
   }
-  out["responsesInvalid"] = json::array();
-  for (const json& c : responses["invalid"]) {
+  out["responsesInvalid"] = Json::array();
+  for (const Json& c : responses["invalid"].as_array()) {
     out["responsesInvalid"].push_back(sondar::ErrorsToJson(
         sondar::ValidateResponse(order, c["payload"]).errors()));
   }
@@ -68,6 +74,6 @@ int main(int argc, char** argv) {
   }
   out["sampleAggregate"] = aggregate.ToJson();
   out["sampleSummary"] = aggregate.Summary();
-  std::cout << out.dump(-1, ' ', false, json::error_handler_t::replace) << "\n";
+  std::cout << out.dump() << "\n";
   return 0;
 }

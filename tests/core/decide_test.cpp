@@ -6,21 +6,20 @@ namespace sondar {
 namespace {
 
 TEST(Decide, MatchesEveryFixtureCase) {
-  json cases = testing::FixtureJson("decide_cases.json");
+  Json cases = testing::FixtureJson("decide_cases.json");
   ASSERT_GE(cases.size(), 20u);
-  for (const json& c : cases) {
-    const std::string name = c["name"].get<std::string>();
-    auto survey = testing::LoadSurvey(c["survey"].get<std::string>());
+  for (const Json& c : cases.as_array()) {
+    const std::string name = c["name"].as_string();
+    auto survey = testing::LoadSurvey(c["survey"].as_string());
     ASSERT_NE(survey, nullptr) << name;
     auto context = ParseDecideContext(c["context"]);
     ASSERT_TRUE(context.ok()) << name << ": " << context.status().ToString();
     Decision d = Decide(*survey, context.value());
-    EXPECT_EQ(d.show, c["expect"]["show"].get<bool>()) << name;
-    EXPECT_EQ(ReasonName(d.reason), c["expect"]["reason"].get<std::string>())
+    EXPECT_EQ(d.show, c["expect"]["show"].as_bool()) << name;
+    EXPECT_EQ(ReasonName(d.reason), c["expect"]["reason"].as_string())
         << name << ": " << d.detail;
     if (c["expect"].contains("retryAt")) {
-      EXPECT_EQ(d.retry_at_ms, c["expect"]["retryAt"].get<std::int64_t>())
-          << name;
+      EXPECT_EQ(d.retry_at_ms, c["expect"]["retryAt"].as_int()) << name;
     }
   }
 }
@@ -28,12 +27,12 @@ TEST(Decide, MatchesEveryFixtureCase) {
 TEST(Decide, SamplingIsStickyForAVisitor) {
   auto survey = testing::LoadSurvey("order_nps");
   ASSERT_NE(survey, nullptr);
-  json ctx = testing::FixtureJson("decide_cases.json")[0]["context"];
+  Json ctx = testing::FixtureJson("decide_cases.json")[0]["context"];
   for (int i = 0; i < 200; ++i) {
     ctx["visitorId"] = "visitor-" + std::to_string(i);
     bool first = Decide(*survey, ParseDecideContext(ctx).value()).show;
     for (int day = 0; day < 3; ++day) {
-      ctx["now"] = ctx["now"].get<std::int64_t>() + 1;
+      ctx["now"] = ctx["now"].as_int() + 1;
       EXPECT_EQ(Decide(*survey, ParseDecideContext(ctx).value()).show, first);
     }
   }
@@ -42,7 +41,7 @@ TEST(Decide, SamplingIsStickyForAVisitor) {
 TEST(Decide, SamplingShowsTheRequestedShareOfVisitors) {
   auto survey = testing::LoadSurvey("order_nps");  // 50%
   ASSERT_NE(survey, nullptr);
-  json ctx = testing::FixtureJson("decide_cases.json")[0]["context"];
+  Json ctx = testing::FixtureJson("decide_cases.json")[0]["context"];
   int shown = 0;
   for (int i = 0; i < 10000; ++i) {
     ctx["visitorId"] = "v" + std::to_string(i);
@@ -52,7 +51,7 @@ TEST(Decide, SamplingShowsTheRequestedShareOfVisitors) {
 }
 
 TEST(Decide, ContextErrorsNamePaths) {
-  auto parsed = ParseDecideContext(json::parse(
+  auto parsed = ParseDecideContext(testing::Parse(
       R"({"now":"soon","history":[{"survey":"x","kind":"seen","at":1}],"extra":1})"));
   ASSERT_FALSE(parsed.ok());
   EXPECT_EQ(testing::Codes(parsed.errors()),
@@ -64,7 +63,7 @@ TEST(Decide, ContextErrorsNamePaths) {
 TEST(Decide, DecisionSerialisesReasonAndRetry) {
   Decision d{false, Reason::kRecontactWait, "dismissed within the last 30 days",
              1767225600000};
-  json j = d.ToJson();
+  Json j = d.ToJson();
   EXPECT_EQ(j["reason"], "recontact_wait");
   EXPECT_EQ(j["retryAt"], 1767225600000);
   EXPECT_EQ(j["show"], false);

@@ -12,6 +12,15 @@
 
 #include "sondar/sondar.h"
 
+namespace sondar {
+
+// gtest shows Json values in failure messages as their JSON text.
+inline void PrintTo(const Json& value, std::ostream* out) {
+  *out << value.dump();
+}
+
+}  // namespace sondar
+
 namespace sondar::testing {
 
 inline std::string ReadFixture(const std::string& name) {
@@ -22,10 +31,15 @@ inline std::string ReadFixture(const std::string& name) {
   return out.str();
 }
 
-inline json FixtureJson(const std::string& name) {
-  json doc = json::parse(ReadFixture(name), nullptr, false);
-  EXPECT_FALSE(doc.is_discarded()) << name << " is not JSON";
-  return doc;
+// JSON text the test itself holds, so it must parse.
+inline Json Parse(std::string_view text) {
+  auto doc = ParseJson(text);
+  EXPECT_TRUE(doc.ok()) << doc.status().ToString();
+  return doc.ok() ? std::move(doc).value() : Json();
+}
+
+inline Json FixtureJson(const std::string& name) {
+  return Parse(ReadFixture(name));
 }
 
 inline std::shared_ptr<const Survey> LoadSurvey(const std::string& name) {

@@ -9,38 +9,39 @@ class ResponseTest : public ::testing::Test {
  protected:
   void SetUp() override {
     cases_ = testing::FixtureJson("responses.json");
-    survey_ = testing::LoadSurvey(cases_["survey"].get<std::string>());
+    survey_ = testing::LoadSurvey(cases_["survey"].as_string());
     ASSERT_NE(survey_, nullptr);
   }
-  json cases_;
+  Json cases_;
   std::shared_ptr<const Survey> survey_;
 };
 
 TEST_F(ResponseTest, AcceptsEveryValidFixture) {
-  for (const json& c : cases_["valid"]) {
+  for (const Json& c : cases_["valid"].as_array()) {
     auto r = ValidateResponseText(*survey_, c["payload"].dump());
-    EXPECT_TRUE(r.ok()) << c["name"] << ":\n" << r.status().ToString();
+    EXPECT_TRUE(r.ok()) << c["name"].as_string() << ":\n"
+                        << r.status().ToString();
   }
 }
 
 TEST_F(ResponseTest, RejectsEachInvalidFixtureWithExactlyTheExpectedErrors) {
   ASSERT_GE(cases_["invalid"].size(), 20u);
-  for (const json& c : cases_["invalid"]) {
+  for (const Json& c : cases_["invalid"].as_array()) {
     std::vector<std::string> expected;
-    for (const json& e : c["errors"]) {
-      expected.push_back(e["code"].get<std::string>() + "@" +
-                         e["path"].get<std::string>());
+    for (const Json& e : c["errors"].as_array()) {
+      expected.push_back(e["code"].as_string() + "@" + e["path"].as_string());
     }
     std::sort(expected.begin(), expected.end());
     auto r = ValidateResponseText(*survey_, c["payload"].dump());
-    ASSERT_FALSE(r.ok()) << c["name"];
-    EXPECT_EQ(testing::Codes(r.errors()), expected) << c["name"] << ":\n"
-                                                    << r.status().ToString();
+    ASSERT_FALSE(r.ok()) << c["name"].as_string();
+    EXPECT_EQ(testing::Codes(r.errors()), expected)
+        << c["name"].as_string() << ":\n"
+        << r.status().ToString();
   }
 }
 
 TEST_F(ResponseTest, ForgedNpsMessageIsClear) {
-  json payload = cases_["valid"][0]["payload"];
+  Json payload = cases_["valid"][0]["payload"];
   payload["answers"]["nps"] = 42;
   auto r = ValidateResponse(*survey_, payload);
   ASSERT_FALSE(r.ok());
@@ -49,18 +50,18 @@ TEST_F(ResponseTest, ForgedNpsMessageIsClear) {
 }
 
 TEST_F(ResponseTest, NormalizeRecomputesScoresAndStripsThePage) {
-  json payload = cases_["valid"][0]["payload"];
+  Json payload = cases_["valid"][0]["payload"];
   payload["answers"]["nps"] = 3;
   payload["scores"] = {{"nps", {{"value", 10}, {"category", "promoter"}}}};
   payload["page"] = "https://shop.example/order/9?email=a@b.c";
-  json normal = NormalizeResponse(*survey_, payload);
+  Json normal = NormalizeResponse(*survey_, payload);
   EXPECT_EQ(normal["scores"],
-            json::parse(R"({"nps":{"value":3,"category":"detractor"}})"));
+            testing::Parse(R"({"nps":{"value":3,"category":"detractor"}})"));
   EXPECT_EQ(normal["page"], "https://shop.example/order/9");
 }
 
 TEST_F(ResponseTest, RecordCarriesWhatAggregationNeeds) {
-  json payload = cases_["valid"][1]["payload"];  // detractor with follow-ups
+  Json payload = cases_["valid"][1]["payload"];  // detractor with follow-ups
   auto r = ValidateResponse(*survey_, payload);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, ResponseStatus::kComplete);

@@ -81,7 +81,7 @@ TEST(Scoring, AnswerCategories) {
   ASSERT_NE(survey, nullptr);
   const auto& q = survey->questions;
   auto category = [](const Question& question, int v) {
-    auto s = ScoreAnswer(question, json(v));
+    auto s = ScoreAnswer(question, Json(v));
     return s ? std::string(s->category) : std::string("(none)");
   };
   EXPECT_EQ(category(q[0], 0), "detractor");

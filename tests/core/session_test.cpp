@@ -30,8 +30,8 @@ Session NewSession(const char* survey, SessionStart start = Start()) {
 }
 
 std::string CurrentId(const Session& s) {
-  const json view = s.View();
-  return view.contains("question") ? view["question"]["id"].get<std::string>()
+  const Json view = s.View();
+  return view.contains("question") ? view["question"]["id"].as_string()
                                    : "(none)";
 }
 
@@ -41,7 +41,7 @@ TEST(Session, PromoterJumpsStraightToTheReviewEnding) {
   ASSERT_TRUE(s.Answer("nps", 10).ok());
   ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(s.state(), SessionState::kComplete);
-  json view = s.View();
+  Json view = s.View();
   EXPECT_EQ(view["state"], "ending");
   EXPECT_EQ(view["ending"]["id"], "thanks-promoter");
   EXPECT_EQ(view["ending"]["link"]["url"], "https://reviews.example/shop");
@@ -55,7 +55,7 @@ TEST(Session, DetractorGetsFollowUpsAndTheSupportEnding) {
   ASSERT_TRUE(s.Answer("why", "Late delivery").ok());
   ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(CurrentId(s), "area");
-  ASSERT_TRUE(s.Answer("area", json::array({"delivery"})).ok());
+  ASSERT_TRUE(s.Answer("area", Json::array({"delivery"})).ok());
   ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(s.View()["ending"]["id"], "thanks-detractor");
 }
@@ -88,13 +88,13 @@ TEST(Session, RejectsInvalidAnswersWithPaths) {
   ASSERT_TRUE(s.Answer("nps", 2).ok());
   ASSERT_TRUE(s.Next().ok());
   ASSERT_TRUE(s.Next().ok());  // "why" is optional
-  EXPECT_EQ(s.Answer("area", json::array({"delivery", "price", "quality"}))
+  EXPECT_EQ(s.Answer("area", Json::array({"delivery", "price", "quality"}))
                 .errors()[0]
                 .code,
             ErrorCode::kOutOfRange);  // maxSelect 2
-  EXPECT_EQ(s.Answer("area", json::array({"teleport"})).errors()[0].path,
+  EXPECT_EQ(s.Answer("area", Json::array({"teleport"})).errors()[0].path,
             "answers.area[0]");
-  EXPECT_EQ(s.Answer("area", json::array({"price", "price"})).errors()[0].code,
+  EXPECT_EQ(s.Answer("area", Json::array({"price", "price"})).errors()[0].code,
             ErrorCode::kDuplicateId);
 }
 
@@ -120,8 +120,8 @@ TEST(Session, BackKeepsAnswersButPayloadDropsRoutedAroundOnes) {
                   .ok());  // now a passive: "why" is no longer on the path
   ASSERT_TRUE(s.Next().ok());
   EXPECT_EQ(CurrentId(s), "area");
-  json payload = s.Payload(kStart + 5000);
-  EXPECT_EQ(payload["answers"], (json{{"nps", 8}}));
+  Json payload = s.Payload(kStart + 5000);
+  EXPECT_EQ(payload["answers"], (Json{{"nps", 8}}));
 }
 
 TEST(Session, BackOnFirstQuestionFails) {
@@ -139,11 +139,11 @@ TEST(Session, ClearingAnAnswerUnanswersIt) {
 TEST(Session, PayloadFollowsResponseSchemaV1) {
   Session s = NewSession("order_nps");
   ASSERT_TRUE(s.Answer("nps", 9).ok());
-  json partial = s.Payload(kStart + 3000);
+  Json partial = s.Payload(kStart + 3000);
   EXPECT_EQ(partial["status"], "partial");
   ASSERT_TRUE(s.Next().ok());
-  json payload = s.Payload(kStart + 4500);
-  EXPECT_EQ(payload, json::parse(R"({
+  Json payload = s.Payload(kStart + 4500);
+  EXPECT_EQ(payload, testing::Parse(R"({
     "schema": "sondar.response/1",
     "responseId": "3b241101-e2bb-4255-8caf-4136c566a962",
     "surveyId": "order-nps", "surveyVersion": 3, "visitorId": "visitor-1",
@@ -162,7 +162,7 @@ TEST(Session, DismissKeepsAnswersAndEndsTheSession) {
   ASSERT_TRUE(s.Dismiss().ok());
   EXPECT_EQ(s.state(), SessionState::kDismissed);
   EXPECT_EQ(s.Payload(kStart)["status"], "dismissed");
-  EXPECT_EQ(s.Payload(kStart)["answers"], (json{{"nps", 4}}));
+  EXPECT_EQ(s.Payload(kStart)["answers"], (Json{{"nps", 4}}));
   EXPECT_EQ(s.Answer("nps", 5).errors()[0].code, ErrorCode::kFinished);
   EXPECT_EQ(s.Next().errors()[0].code, ErrorCode::kFinished);
   EXPECT_EQ(s.Dismiss().errors()[0].code, ErrorCode::kFinished);
@@ -170,7 +170,7 @@ TEST(Session, DismissKeepsAnswersAndEndsTheSession) {
 
 TEST(Session, ViewResolvesTextsForAFullyTranslatedLocale) {
   Session s = NewSession("order_nps", Start("fr-CA"));
-  json view = s.View();
+  Json view = s.View();
   EXPECT_EQ(view["locale"], "fr-CA");
   EXPECT_EQ(view["dir"], "ltr");
   EXPECT_EQ(view["question"]["prompt"],
@@ -178,13 +178,13 @@ TEST(Session, ViewResolvesTextsForAFullyTranslatedLocale) {
   EXPECT_EQ(view["question"]["scale"]["lowLabel"], "Peu probable");
   // No answer yet, so neither follow-up's showIf can hold: the estimate is one
   // question.
-  EXPECT_EQ(view["progress"], (json{{"index", 1}, {"total", 1}}));
+  EXPECT_EQ(view["progress"], (Json{{"index", 1}, {"total", 1}}));
   EXPECT_EQ(view["isLast"], true);
 }
 
 TEST(Session, UntranslatedLocaleFallsBackToTheDefaultForEveryText) {
   Session s = NewSession("order_nps", Start("ar-EG"));
-  json view = s.View();
+  Json view = s.View();
   EXPECT_EQ(view["locale"], "en");
   EXPECT_EQ(view["question"]["prompt"],
             "How likely are you to recommend us to a friend?");
@@ -193,9 +193,9 @@ TEST(Session, UntranslatedLocaleFallsBackToTheDefaultForEveryText) {
 TEST(Session, ProgressEstimateFollowsTheAnswers) {
   Session s = NewSession("order_nps");
   ASSERT_TRUE(s.Answer("nps", 2).ok());
-  EXPECT_EQ(s.View()["progress"], (json{{"index", 1}, {"total", 3}}));
+  EXPECT_EQ(s.View()["progress"], (Json{{"index", 1}, {"total", 3}}));
   ASSERT_TRUE(s.Answer("nps", 10).ok());
-  EXPECT_EQ(s.View()["progress"], (json{{"index", 1}, {"total", 1}}));
+  EXPECT_EQ(s.View()["progress"], (Json{{"index", 1}, {"total", 1}}));
   EXPECT_EQ(s.View()["isLast"], true);
 }
 
@@ -204,7 +204,7 @@ TEST(Session, StartRejectsBadInputsWithPaths) {
   start.response_id = "not-a-uuid";
   start.visitor_id = "";
   start.locale = "klingon language";
-  start.hidden = {{"coupon", "X"}, {"order_id", json::array()}};
+  start.hidden = {{"coupon", "X"}, {"order_id", Json::array()}};
   auto s = Session::Start(testing::LoadSurvey("order_nps"), start);
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(testing::Codes(s.errors()),
@@ -216,12 +216,12 @@ TEST(Session, StartRejectsBadInputsWithPaths) {
 
 TEST(Session, ParsesTheStartDocumentTheWidgetSends) {
   auto start = ParseSessionStart(
-      json::parse(R"({"responseId":"3b241101-e2bb-4255-8caf-4136c566a962",
+      testing::Parse(R"({"responseId":"3b241101-e2bb-4255-8caf-4136c566a962",
       "visitorId":"v","locale":"fr","page":"https://x.example/a?b","startedAt":1767225600000})"));
   ASSERT_TRUE(start.ok()) << start.status().ToString();
   EXPECT_EQ(start->locale, "fr");
-  auto bad =
-      ParseSessionStart(json::parse(R"({"responseId":1,"startedAt":"now"})"));
+  auto bad = ParseSessionStart(
+      testing::Parse(R"({"responseId":1,"startedAt":"now"})"));
   EXPECT_EQ(testing::Codes(bad.errors()),
             (std::vector<std::string>{"missing_field@visitorId",
                                       "wrong_type@responseId",
@@ -230,9 +230,9 @@ TEST(Session, ParsesTheStartDocumentTheWidgetSends) {
 
 TEST(Session, EveryQuestionTypeAcceptsAValidAnswer) {
   Session s = NewSession("all_types", Start("en", false));
-  const json answers[] = {
-      10, 5, 7, 0, 1, "friend", json::array({"shoes", "bags"}), "Great"};
-  for (const json& a : answers) {
+  const Json answers[] = {
+      10, 5, 7, 0, 1, "friend", Json::array({"shoes", "bags"}), "Great"};
+  for (const Json& a : answers) {
     const std::string id = CurrentId(s);
     ASSERT_TRUE(s.Answer(id, a).ok())
         << id << ": " << s.Answer(id, a).ToString();

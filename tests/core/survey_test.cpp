@@ -19,15 +19,14 @@ TEST(Survey, ParsesEveryFixtureSurvey) {
 }
 
 TEST(Survey, RejectsEachInvalidFixtureWithExactlyTheExpectedErrors) {
-  json cases = FixtureJson("invalid_surveys.json");
+  Json cases = FixtureJson("invalid_surveys.json");
   ASSERT_TRUE(cases.is_array());
   ASSERT_GE(cases.size(), 70u);
-  for (const json& c : cases) {
-    const std::string name = c["name"].get<std::string>();
+  for (const Json& c : cases.as_array()) {
+    const std::string name = c["name"].as_string();
     std::vector<std::string> expected;
-    for (const json& e : c["errors"]) {
-      expected.push_back(e["code"].get<std::string>() + "@" +
-                         e["path"].get<std::string>());
+    for (const Json& e : c["errors"].as_array()) {
+      expected.push_back(e["code"].as_string() + "@" + e["path"].as_string());
     }
     std::sort(expected.begin(), expected.end());
     auto parsed = ParseSurvey(c["survey"].dump());
@@ -172,8 +171,8 @@ TEST(Survey, BracketsInsideStringsDoNotCountAsNesting) {
 }
 
 TEST(Survey, RejectsMoreThanTheQuestionLimit) {
-  json doc = {
-      {"schema", "sondar.survey/1"}, {"id", "s"}, {"questions", json::array()}};
+  Json doc = {
+      {"schema", "sondar.survey/1"}, {"id", "s"}, {"questions", Json::array()}};
   for (std::size_t i = 0; i <= kMaxQuestions; ++i) {
     doc["questions"].push_back(
         {{"id", "q" + std::to_string(i)}, {"type", "text"}, {"prompt", "x"}});

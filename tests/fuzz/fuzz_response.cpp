@@ -32,9 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     (void)record.status().ToString();
     return 0;
   }
-  sondar::json payload = sondar::json::parse(text, nullptr, false);
-  (void)sondar::NormalizeResponse(*g_survey, payload)
-      .dump(-1, ' ', false, sondar::json::error_handler_t::replace);
+  const sondar::Json payload = sondar::ParseJson(text).value();
+  (void)sondar::NormalizeResponse(*g_survey, payload).dump();
   sondar::Aggregate aggregate(*g_survey);
   aggregate.Add(record.value());
   auto restored = sondar::Aggregate::FromJson(*g_survey, aggregate.ToJson());

@@ -11,13 +11,13 @@
 
 namespace {
 
-sondar::json AnswerFrom(const sondar::json& question, std::uint8_t byte) {
+sondar::Json AnswerFrom(const sondar::Json& question, std::uint8_t byte) {
   if (question.contains("scale"))
     return static_cast<int>(byte % 13) - 1;  // also out of range
   if (question.contains("options")) {
     const auto& options = question["options"];
     if (question["type"] == "multi_choice")
-      return sondar::json::array({options[byte % options.size()]["id"]});
+      return sondar::Json::array({options[byte % options.size()]["id"]});
     return options[byte % options.size()]["id"];
   }
   return std::string(byte % 40, 'x');
@@ -58,15 +58,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   for (std::size_t step = 0; step < 2 * survey->questions.size() + 2 &&
                              s.state() == sondar::SessionState::kInProgress;
        ++step) {
-    sondar::json view = s.View();
+    sondar::Json view = s.View();
     const std::uint8_t byte = size ? data[step % size] : 0;
-    (void)s.Answer(view["question"]["id"].get<std::string>(),
+    (void)s.Answer(view["question"]["id"].as_string(),
                    AnswerFrom(view["question"], byte));
     if (byte % 7 == 0) (void)s.Back();
     (void)s.Next();
   }
   (void)s.View();
-  sondar::json payload = s.Payload(1767225660000);
+  sondar::Json payload = s.Payload(1767225660000);
   // What a session produces must always validate against its own survey.
   auto record = sondar::ValidateResponse(*survey, payload);
   if (!record.ok()) __builtin_trap();

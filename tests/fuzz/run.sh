@@ -7,7 +7,8 @@ seconds=${2:-60}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 fixtures=$root/tests/fixtures
 work=$root/build/fuzz-work
-mkdir -p "$work/seed-survey" "$work/seed-response" "$work/corpus-survey" "$work/corpus-response"
+mkdir -p "$work/seed-survey" "$work/seed-response" "$work/seed-json" "$work/corpus-survey" \
+  "$work/corpus-response" "$work/corpus-json"
 
 cp "$fixtures"/surveys/*.json "$work/seed-survey/"
 python3 - "$fixtures" "$work" <<'PY'
@@ -21,9 +22,11 @@ for i, case in enumerate(cases["valid"] + cases["invalid"]):
 for i, line in enumerate(open(os.path.join(fixtures, "responses_sample.jsonl"))):
     open(os.path.join(work, "seed-response", f"line-{i}.json"), "w").write(line)
 PY
+# The JSON target starts from every document above.
+cp "$work"/seed-survey/* "$work"/seed-response/* "$work/seed-json/"
 
 status=0
-for target in survey response; do
+for target in survey response json; do
   echo "== fuzz_$target for ${seconds}s"
   "$build/tests/fuzz/fuzz_$target" -max_total_time="$seconds" -max_len=8192 -print_final_stats=1 \
     -artifact_prefix="$work/" "$work/corpus-$target" "$work/seed-$target" 2>&1 |

@@ -2,7 +2,7 @@
 // visitor's history), asks the core whether to show, drives the session the core keeps, renders
 // its views and sends its payloads. Nothing it does may throw into the host page: failures
 // become `error` events.
-import createWidgetModule from '../lib/sondar-widget.mjs';
+import createWidgetModule from './widget-module.js';
 import { instantiate, SondarError } from './core-api.js';
 import { SurveyUI } from './ui.js';
 import { uiStrings } from './i18n.js';

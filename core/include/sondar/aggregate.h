@@ -29,12 +29,12 @@ class Aggregate {
   void Add(const ResponseRecord& record);
   Status Merge(const Aggregate& other);
 
-  json ToJson() const;
-  static Result<Aggregate> FromJson(const Survey& survey, const json& document);
+  Json ToJson() const;
+  static Result<Aggregate> FromJson(const Survey& survey, const Json& document);
 
   // Scores with intervals for the whole set and each breakdown; see
   // core/README.md (Scoring).
-  json Summary(double confidence = kDefaultConfidence) const;
+  Json Summary(double confidence = kDefaultConfidence) const;
 
   std::uint64_t responses() const {
     return total_.complete + total_.partial + total_.dismissed;
@@ -63,10 +63,10 @@ class Aggregate {
   void AddTo(Group& group, const ResponseRecord& record) const;
   Group& GroupFor(Groups& groups, const std::string& key);
   static void MergeGroup(Group& into, const Group& from);
-  json GroupToJson(const Group& group) const;
-  Status GroupFromJson(const json& value, const std::string& path,
+  Json GroupToJson(const Group& group) const;
+  Status GroupFromJson(const Json& value, const std::string& path,
                        Group* group) const;
-  json GroupSummary(const Group& group, double confidence) const;
+  Json GroupSummary(const Group& group, double confidence) const;
 
   std::string survey_id_;
   int survey_version_ = 0;

@@ -5,13 +5,12 @@
 #define SONDAR_CONDITION_H_
 
 #include <functional>
-#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-namespace sondar {
+#include "sondar/json.h"
 
-using nlohmann::json;
+namespace sondar {
 
 enum class Op { kEq, kNeq, kLt, kLte, kGt, kGte, kIn, kAnswered };
 
@@ -20,13 +19,13 @@ struct Condition {
   Kind kind = Kind::kLeaf;
   std::string subject;  // question id or attribute name (leaf)
   Op op = Op::kEq;
-  json value;                       // leaf operand; for kAnswered a boolean
+  Json value;                       // leaf operand; for kAnswered a boolean
   std::vector<Condition> children;  // kAll / kAny
 };
 
 // Looks a subject up; nullptr when it is absent (unanswered, attribute not
 // given).
-using Lookup = std::function<const json*(const std::string& subject)>;
+using Lookup = std::function<const Json*(const std::string& subject)>;
 
 // Semantics (documented in core/README.md (Conditions)):
 //  - a comparison on an absent or null subject is false (use "answered" to test

@@ -29,7 +29,7 @@ struct DecideContext {
   bool exit_intent = false;
   std::string visitor_id;
   std::string locale;
-  json attributes = json::object();
+  Json attributes = Json::object();
   std::vector<HistoryEntry> history;
   std::int64_t now_ms = 0;
 };
@@ -38,7 +38,7 @@ struct DecideContext {
 // "exitIntent", "visitorId" (required), "locale", "attributes", "history":
 // [{"survey", "kind": "display|dismiss|complete", "at" (ms)}], "now" (ms,
 // required)}.
-Result<DecideContext> ParseDecideContext(const json& document);
+Result<DecideContext> ParseDecideContext(const Json& document);
 
 enum class Reason {
   kShow,
@@ -67,7 +67,7 @@ struct Decision {
 
   // {"show": false, "reason": "recontact_wait", "detail": "...", "retryAt":
   // 1767225600000}
-  json ToJson() const;
+  Json ToJson() const;
 };
 
 Decision Decide(const Survey& survey, const DecideContext& context);

@@ -14,6 +14,7 @@
 namespace sondar {
 
 inline constexpr std::size_t kMaxResponseBytes = 64 * 1024;
+inline constexpr int kMaxResponseDepth = 8;
 
 enum class ResponseStatus { kPartial, kComplete, kDismissed };
 std::string_view StatusName(ResponseStatus status);
@@ -43,7 +44,7 @@ struct ValidateOptions {
 // "scores" in the payload are ignored: the caller recomputes them
 // (NormalizeResponse) rather than trusting the client.
 Result<ResponseRecord> ValidateResponse(const Survey& survey,
-                                        const json& payload,
+                                        const Json& payload,
                                         const ValidateOptions& options = {});
 // The same for JSON text, with the size (kMaxResponseBytes) and depth limits
 // applied first.
@@ -53,7 +54,7 @@ Result<ResponseRecord> ValidateResponseText(
 
 // A validated payload with its "scores" recomputed from its answers and "page"
 // stripped.
-json NormalizeResponse(const Survey& survey, const json& payload);
+Json NormalizeResponse(const Survey& survey, const Json& payload);
 
 // True when `incoming` should replace `stored` for the same responseId:
 // complete beats dismissed beats partial, and within a status the later

@@ -23,10 +23,10 @@ struct AnswerScore {
 // Score of one answer to a scale question; nullopt for other types or invalid
 // values.
 std::optional<AnswerScore> ScoreAnswer(const Question& question,
-                                       const json& value);
+                                       const Json& value);
 // {"qid": {"value": 9, "category": "promoter"}, ...} for the scored (nps, csat,
 // ces) answers.
-json ScoreAnswers(const Survey& survey, const Answers& answers);
+Json ScoreAnswers(const Survey& survey, const Answers& answers);
 
 // Two-sided critical value of the standard normal for a confidence level in (0,
 // 1): 0.95 -> 1.959964.

@@ -24,14 +24,14 @@ struct SessionStart {
   std::string locale;    // the visitor's; empty = the survey's default
   std::string trigger;   // event that showed the survey; empty for a page view
   std::string page_url;  // stored as origin + path only
-  json hidden =
-      json::object();  // values for the survey's declared hidden fields
+  Json hidden =
+      Json::object();  // values for the survey's declared hidden fields
   std::int64_t started_at_ms = 0;
 };
 
 // Reads a SessionStart from {"responseId", "visitorId", "locale", "trigger",
 // "page", "hidden", "startedAt" (ms since the epoch)}; used by the wasm glue.
-Result<SessionStart> ParseSessionStart(const json& document);
+Result<SessionStart> ParseSessionStart(const Json& document);
 
 enum class SessionState { kInProgress, kComplete, kDismissed };
 
@@ -51,7 +51,7 @@ class Session {
   const std::string& locale() const { return locale_; }
 
   // Records an answer to the question on screen; null, "" or [] clears it.
-  Status Answer(std::string_view question_id, const json& value);
+  Status Answer(std::string_view question_id, const Json& value);
   // Moves on; fails with `required` if the question on screen needs an answer.
   Status Next();
   Status Back();
@@ -59,9 +59,9 @@ class Session {
 
   // What the UI renders now: texts resolved to `locale()`, the current answer,
   // progress.
-  json View() const;
+  Json View() const;
   // The sondar.response/1 payload; status partial until complete or dismissed.
-  json Payload(std::int64_t now_ms) const;
+  Json Payload(std::int64_t now_ms) const;
   // Answers to the questions on the visitor's path (earlier answers to
   // questions the visitor then routed around are left out).
   Answers PathAnswers() const;

@@ -5,6 +5,7 @@
 #include "sondar/aggregate.h"
 #include "sondar/condition.h"
 #include "sondar/decide.h"
+#include "sondar/json.h"
 #include "sondar/response.h"
 #include "sondar/scoring.h"
 #include "sondar/session.h"

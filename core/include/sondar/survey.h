@@ -153,20 +153,20 @@ struct Survey {
 // A visitor's answers by question id. Values are as in the response payload: an
 // integer for scales, an option id for single_choice, an array of option ids
 // for multi_choice, a string for text.
-using Answers = std::map<std::string, json, std::less<>>;
+using Answers = std::map<std::string, Json, std::less<>>;
 
 // Checks one answer against its question; `path` prefixes the error (e.g.
 // "answers.q1").
-Status CheckAnswer(const Question& question, const json& value,
+Status CheckAnswer(const Question& question, const Json& value,
                    const std::string& path);
 
 // [{"code": "out_of_range", "path": "answers.nps", "message": "..."}]: how
 // errors cross into JS and HTTP answers.
-json ErrorsToJson(const Errors& errors);
+Json ErrorsToJson(const Errors& errors);
 
 // Parses and validates a survey document. On failure returns every error found.
 Result<Survey> ParseSurvey(std::string_view text);
-Result<Survey> ParseSurveyDocument(const json& document);
+Result<Survey> ParseSurveyDocument(const Json& document);
 
 }  // namespace sondar
 

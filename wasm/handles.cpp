@@ -1,0 +1,161 @@
+#include "handles.h"
+
+#include <utility>
+
+namespace sondar::wasm {
+namespace {
+
+std::string Ok(const Json& value) {
+  return Json{{"ok", true}, {"value", value}}.dump();
+}
+std::string Fail(const Errors& errors) {
+  return Json{{"ok", false}, {"errors", ErrorsToJson(errors)}}.dump();
+}
+std::string Fail(const Status& status) { return Fail(status.errors()); }
+
+// A JSON argument from JS (made by JSON.stringify, but checked); errors name
+// the argument.
+Result<Json> Arg(const std::string& text, const char* what) {
+  auto value = ParseJson(text);
+  if (!value.ok()) {
+    const Error& e = value.errors().front();
+    return Status(e.code, what, e.message);
+  }
+  return value;
+}
+
+const Status kNoSurvey(ErrorCode::kMissingField, "survey", "is not valid");
+
+}  // namespace
+
+SurveyHandle::SurveyHandle(const std::string& text) {
+  auto parsed = ParseSurvey(text);
+  if (parsed.ok()) {
+    survey_ = std::make_shared<const Survey>(std::move(parsed).value());
+  } else {
+    status_ = parsed.status();
+  }
+}
+
+std::string SurveyHandle::result() const {
+  if (!survey_) return Fail(status_);
+  const Survey& s = *survey_;
+  return Ok({{"id", s.id},
+             {"version", s.version},
+             {"locale", s.locale},
+             {"locales", s.complete_locales},
+             {"events", s.trigger.events},
+             {"hidden", s.hidden},
+             {"questions", s.questions.size()}});
+}
+
+std::string SurveyHandle::decide(const std::string& context_json) const {
+  if (!survey_) return Fail(status_);
+  auto doc = Arg(context_json, "context");
+  if (!doc.ok()) return Fail(doc.status());
+  auto context = ParseDecideContext(doc.value());
+  if (!context.ok()) return Fail(context.status());
+  return Ok(Decide(*survey_, context.value()).ToJson());
+}
+
+std::string SurveyHandle::validateResponse(
+    const std::string& payload_text) const {
+  if (!survey_) return Fail(status_);
+  // The limits a payload from the network gets (ValidateResponseText's).
+  auto doc = ParseJson(payload_text, kMaxResponseBytes, kMaxResponseDepth);
+  if (!doc.ok()) return Fail(doc.status());
+  auto record = ValidateResponse(*survey_, doc.value());
+  if (!record.ok()) return Fail(record.status());
+  return Ok(NormalizeResponse(*survey_, doc.value()));
+}
+
+SessionHandle::SessionHandle(const SurveyHandle& survey,
+                             const std::string& start_json) {
+  if (!survey.survey()) {
+    status_ = survey.status();
+    return;
+  }
+  auto doc = Arg(start_json, "start");
+  if (!doc.ok()) {
+    status_ = doc.status();
+    return;
+  }
+  auto start = ParseSessionStart(doc.value());
+  if (!start.ok()) {
+    status_ = start.status();
+    return;
+  }
+  auto session = Session::Start(survey.survey(), std::move(start).value());
+  if (!session.ok()) {
+    status_ = session.status();
+    return;
+  }
+  session_ = std::make_unique<Session>(std::move(session).value());
+}
+
+std::string SessionHandle::result() const {
+  return session_ ? Ok(session_->View()) : Fail(status_);
+}
+
+std::string SessionHandle::answer(const std::string& question_id,
+                                  const std::string& value_json) {
+  if (!session_) return Fail(status_);
+  auto value = Arg(value_json, "value");
+  if (!value.ok()) return Fail(value.status());
+  return Step(session_->Answer(question_id, value.value()));
+}
+
+std::string SessionHandle::next() {
+  return session_ ? Step(session_->Next()) : Fail(status_);
+}
+std::string SessionHandle::back() {
+  return session_ ? Step(session_->Back()) : Fail(status_);
+}
+std::string SessionHandle::dismiss() {
+  return session_ ? Step(session_->Dismiss()) : Fail(status_);
+}
+std::string SessionHandle::view() const {
+  return session_ ? Ok(session_->View()) : Fail(status_);
+}
+
+std::string SessionHandle::payload(double now_ms) const {
+  return session_ ? Ok(session_->Payload(static_cast<std::int64_t>(now_ms)))
+                  : Fail(status_);
+}
+
+std::string SessionHandle::Step(const Status& status) const {
+  return status.ok() ? Ok(session_->View()) : Fail(status);
+}
+
+AggregateHandle::AggregateHandle(const SurveyHandle& survey)
+    : survey_(survey.survey()) {
+  if (survey_) aggregate_ = std::make_unique<Aggregate>(*survey_);
+}
+
+std::string AggregateHandle::add(const std::string& payload_text) {
+  if (!aggregate_) return Fail(kNoSurvey);
+  auto record = ValidateResponseText(*survey_, payload_text);
+  if (!record.ok()) return Fail(record.status());
+  aggregate_->Add(record.value());
+  return Ok(aggregate_->responses());
+}
+
+std::string AggregateHandle::merge(const std::string& aggregate_json) {
+  if (!aggregate_) return Fail(kNoSurvey);
+  auto doc = Arg(aggregate_json, "aggregate");
+  if (!doc.ok()) return Fail(doc.status());
+  auto other = Aggregate::FromJson(*survey_, doc.value());
+  if (!other.ok()) return Fail(other.status());
+  Status merged = aggregate_->Merge(other.value());
+  return merged.ok() ? Ok(aggregate_->responses()) : Fail(merged);
+}
+
+std::string AggregateHandle::toJson() const {
+  return aggregate_ ? Ok(aggregate_->ToJson()) : Fail(kNoSurvey);
+}
+
+std::string AggregateHandle::summary(double confidence) const {
+  return aggregate_ ? Ok(aggregate_->Summary(confidence)) : Fail(kNoSurvey);
+}
+
+}  // namespace sondar::wasm
