@@ -1,5 +1,5 @@
 // The module a shop page downloads: the same handles as bindings.cpp, exported
-// as plain C functions for web/src/widget-module.js, so the page needs no
+// as plain C functions for web/src/widget-core.js, so the page needs no
 // embind runtime (20 KB of minified JS, a third of the widget's download).
 //
 // Strings go in as (pointer, length) of UTF-8 that JS wrote into memory from
@@ -9,7 +9,6 @@
 
 #include <cstdlib>
 #include <string>
-#include <string_view>
 
 #include "handles.h"
 
@@ -92,14 +91,6 @@ EMSCRIPTEN_KEEPALIVE const char* sondar_session_view(
 EMSCRIPTEN_KEEPALIVE const char* sondar_session_payload(
     const SessionHandle* session, double now_ms) {
   return Return(session->payload(now_ms));
-}
-
-EMSCRIPTEN_KEEPALIVE int sondar_sampling_bucket(const char* visitor,
-                                                std::size_t visitor_size,
-                                                const char* survey,
-                                                std::size_t survey_size) {
-  return sondar::SamplingBucket(std::string_view(visitor, visitor_size),
-                                std::string_view(survey, survey_size));
 }
 
 }  // extern "C"

@@ -1,7 +1,8 @@
 // Bundles the script-tag build into dist/: sondar.js (loader), sondar-engine.js (widget + core
 // glue) and sondar-widget.wasm. Run after the wasm build (make web).
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { STRINGS } from './src/i18n-all.js';
 
 const web = new URL('./', import.meta.url);
 const dist = new URL('../dist/', import.meta.url);
@@ -16,3 +17,8 @@ await build({
   define: { 'import.meta.url': 'undefined' },
 });
 await copyFile(new URL('lib/sondar-widget.wasm', web), new URL('sondar-widget.wasm', dist));
+// UI languages other than English, one file each: a page fetches only the one it shows.
+await mkdir(new URL('i18n/', dist), { recursive: true });
+for (const [language, strings] of Object.entries(STRINGS)) {
+  await writeFile(new URL(`i18n/${language}.json`, dist), JSON.stringify(strings));
+}

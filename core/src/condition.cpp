@@ -79,6 +79,12 @@ bool EvaluateLeaf(const Condition& c, const Json* subject) {
 
 }  // namespace
 
+Lookup LookupInObject(const Json& object) {
+  return {&object, [](const void* source, const std::string& subject) {
+            return static_cast<const Json*>(source)->find(subject);
+          }};
+}
+
 bool Evaluate(const Condition& condition, const Lookup& lookup) {
   switch (condition.kind) {
     case Condition::Kind::kLeaf:

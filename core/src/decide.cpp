@@ -208,11 +208,7 @@ Decision Decide(const Survey& s, const DecideContext& c) {
                                               "\" and localeFallback is false");
   }
   if (s.targeting) {
-    const Json& attributes = c.attributes;
-    Lookup lookup = [&attributes](const std::string& name) -> const Json* {
-      return attributes.find(name);
-    };
-    if (!Evaluate(*s.targeting, lookup)) {
+    if (!Evaluate(*s.targeting, LookupInObject(c.attributes))) {
       return No(Reason::kNotTargeted,
                 "the visitor's attributes do not match targeting");
     }

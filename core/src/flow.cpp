@@ -9,16 +9,12 @@ namespace sondar {
 namespace internal {
 
 Lookup LookupIn(const Answers& answers) {
-  return [&answers](const std::string& id) -> const Json* {
-    auto it = answers.find(id);
-    return it == answers.end() ? nullptr : &it->second;
-  };
-}
-
-Lookup LookupInObject(const Json& object) {
-  return [&object](const std::string& id) -> const Json* {
-    return object.find(id);
-  };
+  return {&answers,
+          [](const void* source, const std::string& id) -> const Json* {
+            const auto& all = *static_cast<const Answers*>(source);
+            auto it = all.find(id);
+            return it == all.end() ? nullptr : &it->second;
+          }};
 }
 
 bool Visible(const Survey& survey, std::size_t question,

@@ -42,7 +42,6 @@ Status CheckHidden(const Survey& survey, const Json& hidden);
 // Answer lookups over a session's Answers or a payload's "answers" object (no
 // copies).
 Lookup LookupIn(const Answers& answers);
-Lookup LookupInObject(const Json& object);
 
 }  // namespace sondar::internal
 

@@ -169,7 +169,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       // Replay the survey with these answers: every answer must lie on the
       // visitor's path, and a complete response must answer every required
       // question on it.
-      const Lookup lookup = internal::LookupInObject(*answers_json);
+      const Lookup lookup = LookupInObject(*answers_json);
       std::vector<std::size_t> path = internal::Replay(survey, lookup, nullptr);
       std::vector<bool> on_path(survey.questions.size(), false);
       for (std::size_t i : path) on_path[i] = true;

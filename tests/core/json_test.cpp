@@ -175,6 +175,23 @@ TEST(Json, KeepsObjectsSortedAndTheLastOfDuplicateKeys) {
   EXPECT_EQ(doc.size(), 3u);
 }
 
+TEST(Json, SortsLargeShuffledObjectsKeepingTheLastDuplicate) {
+  std::mt19937_64 rng(3);
+  for (int round = 0; round < 20; ++round) {
+    std::string text = "{";
+    nlohmann::json reference = nlohmann::json::object();
+    const int members = 1 + static_cast<int>(rng() % 700);
+    for (int i = 0; i < members; ++i) {
+      const std::string key = "k" + std::to_string(rng() % 500);
+      if (i) text += ',';
+      text += "\"" + key + "\":" + std::to_string(i);
+      reference[key] = i;  // the last assignment wins, as JSON.parse's
+    }
+    text += "}";
+    EXPECT_EQ(Ok(text).dump(), reference.dump()) << "round " << round;
+  }
+}
+
 TEST(Json, BuildsObjectsAndArraysLikeNlohmannDid) {
   Json object = {{"z", 1}, {"a", {1, 2}}, {"m", {{"k", nullptr}}}};
   EXPECT_EQ(object.dump(), R"({"a":[1,2],"m":{"k":null},"z":1})");

@@ -92,6 +92,27 @@ test('script tag: a detractor answers with the mouse and every payload arrives',
   await context.close();
 });
 
+test('script tag in French: the engine fetches only fr UI strings; without them it falls back to English', async () => {
+  for (const blocked of [false, true]) {
+    const context = await browser.newContext({ reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    const languages = [];
+    page.on('request', (r) => /\/i18n\//.test(r.url()) && languages.push(new URL(r.url()).pathname));
+    if (blocked) await page.route('**/i18n/**', (route) => route.abort());
+    await page.goto(`${server.url}/tests/e2e/pages/commande.html`);
+    await waitEvent(page, 'ready');
+    await page.evaluate(() => window.Sondar.track('checkout_complete'));
+    await dialog(page).waitFor();
+    // Survey text in French either way; the widget's own words need dist/i18n/fr.json.
+    await page.getByRole('radiogroup', { name: 'Êtes-vous satisfait du paiement ?' }).waitFor();
+    await page.getByRole('button', { name: blocked ? 'Next' : 'Suivant' }).waitFor();
+    assert.deepEqual(languages, ['/dist/i18n/fr.json']);
+    if (!blocked) await shot(page, 'script-tag-french');
+    assert.deepEqual(await events(page).then((names) => names.filter((n) => n === 'error')), []);
+    await context.close();
+  }
+});
+
 test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and focus returns', async () => {
   const { page, context } = await open('/tests/e2e/pages/checkout.html');
   await waitEvent(page, 'ready');

@@ -17,7 +17,7 @@ export class SondarError extends Error {
 }
 
 /** @param {Array<{code: string, path: string, message: string}>} errors */
-function fromErrors(errors) {
+export function fromErrors(errors) {
   const first = errors[0] || { code: 'error', path: '', message: 'unknown error' };
   const text = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
   return new SondarError(text, { code: first.code, path: first.path, errors });
@@ -32,7 +32,7 @@ const registry = new FinalizationRegistry((handle) => {
   }
 });
 
-class Handle {
+export class Handle {
   /** @param {any} handle @param {{broken: boolean}} state */
   constructor(handle, state) {
     this._handle = handle;
@@ -71,7 +71,7 @@ function unwrap(state, fn) {
   return result.value;
 }
 
-const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+export const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export class Survey extends Handle {
   constructor(handle, state, info) {
@@ -96,16 +96,6 @@ export class Survey extends Handle {
     return session;
   }
 
-  /** Validates a response payload as a receiver must; returns it with scores recomputed. */
-  validateResponse(payload) {
-    return this._call('validateResponse', json(payload));
-  }
-
-  /** A streaming, mergeable aggregate for this survey. */
-  createAggregate() {
-    if (!this._handle) throw new SondarError('this object was deleted', { code: 'deleted' });
-    return new Aggregate(new this._module.Aggregate(this._handle), this._state);
-  }
 }
 
 export class Session extends Handle {
@@ -132,30 +122,14 @@ export class Session extends Handle {
   }
 }
 
-export class Aggregate extends Handle {
-  /** Validates and counts one payload; returns the number of responses counted. */
-  add(payload) {
-    return this._call('add', json(payload));
-  }
-  /** Adds another aggregate's counts (its toJSON()). */
-  merge(aggregate) {
-    return this._call('merge', json(aggregate));
-  }
-  toJSON() {
-    return this._call('toJson');
-  }
-  /** Scores with intervals, overall and by trigger, segment and day. */
-  summary(confidence = 0.95) {
-    return this._call('summary', confidence);
-  }
-}
-
 /**
- * Instantiates a module factory and returns the core's API.
+ * Instantiates a module factory and returns the core's API. `SurveyClass` lets "sondar/core" add
+ * the receiver's methods without the widget downloading them.
  * @param {(options: object) => Promise<any>} factory
  * @param {{wasmUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array}} options
+ * @param {typeof Survey} [SurveyClass]
  */
-export async function instantiate(factory, options) {
+export async function instantiate(factory, options, SurveyClass = Survey) {
   const moduleOptions = {};
   if (options.wasmBinary) moduleOptions.wasmBinary = options.wasmBinary;
   else if (options.wasmUrl) moduleOptions.locateFile = () => String(options.wasmUrl);
@@ -175,7 +149,7 @@ export async function instantiate(factory, options) {
   const open = (source) => {
     const handle = new module.Survey(json(source));
     try {
-      return new Survey(handle, state, unwrap(state, () => handle.result()));
+      return new SurveyClass(handle, state, unwrap(state, () => handle.result()));
     } catch (error) {
       handle.delete();
       throw error;
@@ -185,18 +159,6 @@ export async function instantiate(factory, options) {
   return {
     /** Parses and validates a survey; throws SondarError listing every problem. */
     parseSurvey: open,
-    /** @returns {{ok: true, survey: object} | {ok: false, errors: Array<{code: string, path: string, message: string}>}} */
-    validateSurvey(source) {
-      try {
-        const survey = open(source);
-        const info = survey.info;
-        survey.delete();
-        return { ok: true, survey: info };
-      } catch (error) {
-        if (error instanceof SondarError && error.code !== 'internal') return { ok: false, errors: error.errors };
-        throw error;
-      }
-    },
     /** The visitor's sticky sampling bucket, 0..9999. */
     samplingBucket: (visitorId, surveyId) => module.samplingBucket(String(visitorId), String(surveyId)),
   };

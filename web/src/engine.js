@@ -2,10 +2,10 @@
 // visitor's history), asks the core whether to show, drives the session the core keeps, renders
 // its views and sends its payloads. Nothing it does may throw into the host page: failures
 // become `error` events.
-import createWidgetModule from './widget-module.js';
-import { instantiate, SondarError } from './core-api.js';
+import { SondarError } from './core-api.js';
+import { loadWidgetCore } from './widget-core.js';
 import { SurveyUI } from './ui.js';
-import { uiStrings } from './i18n.js';
+import { addStrings, loadStrings, uiStrings } from './i18n.js';
 import { Outbox } from './outbox.js';
 import * as storage from './storage.js';
 
@@ -28,7 +28,9 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
  * @property {Record<string,string>} [theme] --sondar-* custom properties
  * @property {boolean} [dataLayer] also push events to window.dataLayer
  * @property {boolean} [debug] log decisions to the console
- * @property {string|URL} [wasmUrl] where sondar-widget.wasm lives
+ * @property {string|URL} [wasmUrl] where sondar-widget.wasm lives; UI languages other than English
+ *   are fetched from i18n/<language>.json next to it unless given in `strings`
+ * @property {Record<string, object>} [strings] UI strings by language, e.g. {fr: {...}}
  */
 
 export class Widget {
@@ -94,7 +96,10 @@ export class Widget {
 
   async start(options) {
     const wasmUrl = options.wasmUrl || new URL('../lib/sondar-widget.wasm', import.meta.url);
-    const core = await instantiate(createWidgetModule, { wasmUrl });
+    const locale = options.locale || document.documentElement.lang || navigator.language || 'en';
+    if (options.strings) addStrings(options.strings);
+    const visitorStrings = loadStrings(locale, wasmUrl);
+    const core = await loadWidgetCore({ wasmUrl });
     let source = options.survey;
     if (typeof source === 'string') {
       const response = await fetch(source, { credentials: 'same-origin' });
@@ -103,7 +108,9 @@ export class Widget {
     }
     if (source == null) throw new SondarError('no survey given', { code: 'missing_field', path: 'survey' });
     this.survey = core.parseSurvey(source);
-    this.locale = options.locale || document.documentElement.lang || navigator.language || 'en';
+    this.locale = locale;
+    // The session speaks the visitor's language or the survey's default: have both ready.
+    await Promise.all([visitorStrings, loadStrings(this.survey.info.locale, wasmUrl)]);
     this.visitorId = options.visitorId || storage.read('vid', null) || crypto.randomUUID();
     storage.write('vid', this.visitorId);
     Object.assign(this.attributes, options.attributes);

@@ -4,7 +4,6 @@
 #ifndef SONDAR_CONDITION_H_
 #define SONDAR_CONDITION_H_
 
-#include <functional>
 #include <string>
 #include <vector>
 
@@ -23,9 +22,19 @@ struct Condition {
   std::vector<Condition> children;  // kAll / kAny
 };
 
-// Looks a subject up; nullptr when it is absent (unanswered, attribute not
-// given).
-using Lookup = std::function<const Json*(const std::string& subject)>;
+// Looks a subject up in `source`; nullptr when it is absent (unanswered,
+// attribute not given). A function pointer and the object it reads rather than
+// std::function, whose type erasure costs the widget's wasm about a kilobyte.
+struct Lookup {
+  const void* source;
+  const Json* (*find)(const void* source, const std::string& subject);
+  const Json* operator()(const std::string& subject) const {
+    return find(source, subject);
+  }
+};
+
+// A Lookup of the members of a JSON object (anything else has none).
+Lookup LookupInObject(const Json& object);
 
 // Semantics (documented in core/README.md (Conditions)):
 //  - a comparison on an absent or null subject is false (use "answered" to test

@@ -1,0 +1,89 @@
+// The widget's own module (sondar-widget.wasm: C exports, no embind) through web/src/widget-core.js,
+// checked against the embind module of "sondar/core" on the shared fixtures: both wrap the same
+// handles, so every answer must be identical.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { loadCore, SondarError } from '../../web/src/core.js';
+import { loadWidgetCore } from '../../web/src/widget-core.js';
+
+const root = new URL('../../', import.meta.url);
+const read = (path) => readFileSync(new URL(path, root), 'utf8');
+const widget = await loadWidgetCore({ wasmBinary: readFileSync(new URL('web/lib/sondar-widget.wasm', root)) });
+const core = await loadCore();
+
+/** The error a call throws, as plain data. */
+const thrown = (fn) => {
+  try {
+    fn();
+  } catch (error) {
+    assert.ok(error instanceof SondarError, String(error));
+    return error.errors;
+  }
+  assert.fail('did not throw');
+};
+
+test('widget module: same survey errors as sondar/core on every invalid fixture', () => {
+  for (const c of JSON.parse(read('tests/fixtures/invalid_surveys.json'))) {
+    assert.deepEqual(thrown(() => widget.parseSurvey(c.survey)), core.validateSurvey(c.survey).errors, c.name);
+  }
+});
+
+test('widget module: same decisions as sondar/core on every decide fixture', () => {
+  for (const c of JSON.parse(read('tests/fixtures/decide_cases.json'))) {
+    const text = read(`tests/fixtures/surveys/${c.survey}.json`);
+    const ours = widget.parseSurvey(text);
+    const theirs = core.parseSurvey(text);
+    assert.deepEqual(ours.decide(c.context), theirs.decide(c.context), c.name);
+    ours.delete();
+    theirs.delete();
+  }
+});
+
+test('widget module: a whole session in non-ASCII text gives the payload sondar/core gives', () => {
+  const text = read('tests/fixtures/surveys/all_types.json');
+  const start = { responseId: '3b241101-e2bb-4255-8caf-4136c566a962', visitorId: 'visiteur-é', locale: 'en', startedAt: 1767261600000 };
+  const answers = [10, 5, 7, 0, 1, 'friend', ['shoes', 'bags'], 'Très bien 👍 “ok”'];
+  const run = (api) => {
+    const survey = api.parseSurvey(text);
+    const session = survey.startSession(start);
+    for (const value of answers) {
+      session.answer(session.view().question.id, value);
+      session.next();
+    }
+    const payload = session.payload(1767261660000);
+    session.delete();
+    survey.delete();
+    return payload;
+  };
+  const ours = run(widget);
+  assert.equal(ours.status, 'complete');
+  assert.ok(Object.values(ours.answers).includes('Très bien 👍 “ok”'), JSON.stringify(ours.answers));
+  assert.deepEqual(ours, run(core));
+});
+
+test('widget module: numbers beyond the fast path are read through JS, correctly rounded', () => {
+  const survey = widget.parseSurvey({
+    schema: 'sondar.survey/1',
+    id: 'delayed',
+    questions: [{ id: 'q', type: 'nps', prompt: 'How likely?' }],
+    trigger: { delaySeconds: 5 },
+  });
+  // 0.30000000000000004 has 17 significant digits: the core hands it to Number() in JS. Read
+  // as 0.3 it would say "waits 4.7 more seconds".
+  const seconds = 0.1 + 0.2;
+  const decision = survey.decide({ event: '', url: 'https://shop.example/', secondsOnPage: seconds, visitorId: 'v', locale: 'en', now: 1767261600000 });
+  assert.equal(decision.reason, 'too_early');
+  assert.equal(decision.detail, `waits ${5 - seconds} more seconds on the page`);
+  assert.equal(decision.retryAt, 1767261600000 + Math.ceil((5 - seconds) * 1000));
+  survey.delete();
+});
+
+test('widget module: calls after delete() are refused, not undefined behaviour', () => {
+  const survey = widget.parseSurvey(read('tests/fixtures/surveys/order_nps.json'));
+  const session = survey.startSession({ responseId: '3b241101-e2bb-4255-8caf-4136c566a962', visitorId: 'v', locale: 'en', startedAt: 1 });
+  session.delete();
+  assert.equal(thrown(() => session.view())[0].code, 'deleted');
+  survey.delete();
+  assert.equal(thrown(() => survey.decide({}))[0].code, 'deleted');
+});

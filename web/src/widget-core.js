@@ -1,0 +1,141 @@
+// The core as the widget engine uses it: sondar-widget.wasm (plain C exports, wasm/widget.cpp)
+// loaded without any Emscripten runtime, JSON text in and {ok, value | errors} envelopes out,
+// failures as SondarError. "sondar/core" has the fuller, embind-based API (core-api.js); this one
+// is kept small because every checkout page showing a survey downloads it. The engine owns the
+// survey and session it opens and frees them on close and destroy.
+import { SondarError, fromErrors } from './core-api.js';
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** @param {string|URL} url @param {WebAssembly.Imports} imports */
+async function instantiateUrl(url, imports) {
+  const response = await fetch(url, { credentials: 'same-origin' });
+  if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
+  // Servers that label .wasm wrongly cannot stream; compile from the bytes instead.
+  return /^application\/wasm\b/.test(response.headers.get('content-type') || '')
+    ? WebAssembly.instantiateStreaming(response, imports)
+    : WebAssembly.instantiate(await response.arrayBuffer(), imports);
+}
+
+/**
+ * @typedef {{id: string, version: number, locale: string, locales: string[], events: string[], hidden: string[], questions: number}} SurveyInfo
+ * @typedef {{view(): any, answer(questionId: string, value: unknown): any, next(): any, back(): any, dismiss(): any, payload(now?: number): any, delete(): void}} WidgetSession
+ * @typedef {{id: string, info: SurveyInfo, decide(context: object): any, startSession(start: object): WidgetSession, delete(): void}} WidgetSurvey
+ */
+
+/**
+ * @param {{wasmUrl?: string|URL, wasmBinary?: BufferSource}} options
+ * @returns {Promise<{parseSurvey(source: string|object): WidgetSurvey}>}
+ */
+export async function loadWidgetCore(options) {
+  /** @type {any} */
+  let core;
+  const heap = () => new Uint8Array(core.memory.buffer);
+  const imports = {
+    env: {
+      // Numbers the core's fast path cannot read exactly; JS parses them correctly rounded.
+      sondar_parse_number: (at, length) => Number(decoder.decode(heap().subarray(at, at + length))),
+      emscripten_notify_memory_growth() {},
+    },
+    wasi_snapshot_preview1: {
+      proc_exit(code) {
+        throw new Error(`exit ${code}`);
+      },
+    },
+  };
+  try {
+    const { instance } = options.wasmBinary
+      ? await WebAssembly.instantiate(options.wasmBinary, imports)
+      : await instantiateUrl(options.wasmUrl || 'sondar-widget.wasm', imports);
+    core = instance.exports;
+    core._initialize();
+  } catch (cause) {
+    // Typically a CSP without 'wasm-unsafe-eval', or the .wasm could not be fetched.
+    throw new SondarError(`cannot start the sondar core: ${cause && cause.message ? cause.message : cause}`, { code: 'wasm_unavailable', cause });
+  }
+  let broken = false;
+
+  /**
+   * Calls export `name` with `handle` (0: none), the strings copied into wasm memory, and `extra`;
+   * `envelope` false returns the raw number (a new handle).
+   * @param {string} name @param {number} handle @param {string[]} strings @param {number[]} [extra]
+   */
+  const call = (name, handle, strings, extra = [], envelope = true) => {
+    if (broken) throw new SondarError('the sondar core stopped after an internal error', { code: 'internal' });
+    if (handle === null) throw new SondarError('this object was deleted', { code: 'deleted' });
+    const owned = [];
+    let result;
+    try {
+      const args = handle ? [handle] : [];
+      for (const text of strings) {
+        const data = encoder.encode(text);
+        const at = core.sondar_alloc(data.length);
+        if (!at) throw new Error('out of memory');
+        owned.push(at);
+        heap().set(data, at);
+        args.push(at, data.length);
+      }
+      result = core[name](...args, ...extra);
+      if (envelope) {
+        const bytes = heap();
+        result = decoder.decode(bytes.subarray(result, bytes.indexOf(0, result)));
+      }
+    } catch (cause) {
+      // A trap (abort, out of memory) leaves the module unusable: fail closed from here on.
+      broken = true;
+      throw new SondarError('internal error in the sondar core', { code: 'internal', cause });
+    } finally {
+      for (const at of owned) core.sondar_free(at);
+    }
+    if (!envelope) return result;
+    const parsed = JSON.parse(result);
+    if (!parsed.ok) throw fromErrors(parsed.errors);
+    return parsed.value;
+  };
+  const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+  /** Frees `handle` with export `name` if `result` threw; returns it otherwise. */
+  const opened = (name, handle, read) => {
+    try {
+      return read();
+    } catch (error) {
+      core[name](handle);
+      throw error;
+    }
+  };
+
+  return {
+    parseSurvey(source) {
+      let handle = call('sondar_survey_new', 0, [json(source)], [], false);
+      const info = opened('sondar_survey_delete', handle, () => call('sondar_survey_result', handle, []));
+      return {
+        id: info.id,
+        info,
+        decide: (context) => call('sondar_survey_decide', handle, [json(context)]),
+        startSession(start) {
+          let session = call('sondar_session_new', handle, [json(start)], [], false);
+          opened('sondar_session_delete', session, () => call('sondar_session_result', session, []));
+          /** @param {string} name */
+          const step = (name) => () => call(`sondar_session_${name}`, session, []);
+          return {
+            view: step('view'),
+            next: step('next'),
+            back: step('back'),
+            dismiss: step('dismiss'),
+            answer: (questionId, value) => call('sondar_session_answer', session, [questionId, JSON.stringify(value === undefined ? null : value)]),
+            payload: (now = Date.now()) => call('sondar_session_payload', session, [], [now]),
+            delete() {
+              if (session) core.sondar_session_delete(session);
+              session = null;
+            },
+          };
+        },
+        delete() {
+          if (handle) core.sondar_survey_delete(handle);
+          handle = null;
+        },
+      };
+    },
+  };
+}
