@@ -25,7 +25,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH := /usr/share/nodejs
 export EM_CLOSURE_COMPILER := $(CURDIR)/web/node_modules/.bin/google-closure-compiler
 
-.PHONY: help deps npm wasm web load test test-native test-js demo fuzz bench size format clean
+.PHONY: help deps npm wasm web load test test-native test-js demo fuzz bench size visible format clean
 
 help:
 	@echo "make demo    build and run the main job"
@@ -33,6 +33,7 @@ help:
 	@echo "make fuzz    run the libFuzzer targets for FUZZ_SECONDS each (default $(FUZZ_SECONDS))"
 	@echo "make bench   run the benchmarks (release build)"
 	@echo "make size    bytes a checkout page downloads for the widget"
+	@echo "make visible trigger -> survey visible, next to SurveyJS; longest main-thread task"
 	@echo "make load    load on the collector over loopback (throughput, p99)"
 	@echo "make format  clang-format the C++ sources"
 
@@ -70,6 +71,9 @@ test-js: test-native web
 
 size: web
 	node tests/bench/size.mjs
+
+visible: web
+	node tests/bench/visible.mjs 9
 
 load: deps
 	cmake --preset release

@@ -3,6 +3,10 @@
 // responseId into SQLite, and serves summaries, a JSONL export, the surveys,
 // the demo shop and the widget build.
 //   sondar-collector --surveys demo/surveys --db sondar.db --port 8787
+// cpp-httplib's default accept backlog is 5: a page load opens many connections
+// at once, and a burst of new ones beyond that waits on SYN retransmits. The
+// kernel caps this at somaxconn.
+#define CPPHTTPLIB_LISTEN_BACKLOG 512
 #include <httplib.h>
 #include <signal.h>
 

@@ -21,12 +21,14 @@ seconds() {  # wall seconds of a command, output discarded
 }
 cat "$data" > /dev/null  # warm the page cache for both runs
 parse=$(seconds "$build/tests/bench/sondar_parse_only" "$data")
+nlohmann=$(seconds "$build/tests/bench/sondar_parse_only" --nlohmann "$data")
 report=$(seconds "$build/demo/cli/sondar" report --json --survey "$survey" "$data")
 
-awk -v b="$bytes" -v l="$lines" -v n="$n" -v p="$parse" -v r="$report" 'BEGIN {
+awk -v b="$bytes" -v l="$lines" -v n="$n" -v p="$parse" -v r="$report" -v j="$nlohmann" 'BEGIN {
   mb = b / 1e6
   printf "input: %d responses in %d lines, %.1f MB\n", n, l, mb
-  printf "parse only      : %6.2f s  %7.1f MB/s  %9.0f lines/s\n", p, mb / p, l / p
+  printf "parse only      : %6.2f s  %7.1f MB/s  %9.0f lines/s  (sondar::Json)\n", p, mb / p, l / p
+  printf "nlohmann parse  : %6.2f s  %7.1f MB/s  %9.0f lines/s  (for comparison)\n", j, mb / j, l / j
   printf "sondar report   : %6.2f s  %7.1f MB/s  %9.0f lines/s\n", r, mb / r, l / r
   printf "report / parse  : %.2fx the time of parsing alone\n", r / p
 }'

@@ -15,6 +15,10 @@ export function startCollector(db, extra = []) {
   child.stdout.setEncoding('utf8');
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
+  // A collector that dies mid-test (a crash, a sanitizer report) says why on the test's output.
+  child.once('exit', (code, signal) => {
+    if (code || (signal && signal !== 'SIGTERM')) console.error(`collector exited (${code ?? signal}): ${stderr}`);
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {

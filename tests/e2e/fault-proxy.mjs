@@ -7,7 +7,7 @@ import http from 'node:http';
 export async function startFaultProxy(target, { seed = 1, rates = { dropBefore: 0.12, dropAfter: 0.12, unavailable: 0.15, delay: 0.1 } } = {}) {
   let state = seed;
   const random = () => ((state = (state * 1103515245 + 12345) % 2147483648) / 2147483648);
-  const counts = { forwarded: 0, dropBefore: 0, dropAfter: 0, unavailable: 0, delayed: 0 };
+  const counts = { forwarded: 0, dropBefore: 0, dropAfter: 0, unavailable: 0, delayed: 0, retriedGets: 0 };
   const upstream = new URL(target);
   // A fresh upstream connection per request: reusing a keep-alive socket the collector is just
   // closing (1 s idle timeout) resets the request, which would be our fault, not an injected one.
@@ -50,9 +50,18 @@ export async function startFaultProxy(target, { seed = 1, rates = { dropBefore: 
         }
         return res.writeHead(answer.status, answer.headers).end(answer.body);
       }
-      const answer = await forward(req, body);
+      // Pages, scripts and surveys are not under test here. A fresh upstream connection can be
+      // reset when this process is too busy to send its request within the collector's 1 s
+      // idle timeout (50 browsers share the machine), so GETs get one more try.
+      const answer = await forward(req, body).catch((error) => {
+        if (req.method !== 'GET') throw error;
+        counts.retriedGets++;
+        return forward(req, body);
+      });
       res.writeHead(answer.status, answer.headers).end(answer.body);
-    } catch {
+    } catch (error) {
+      // Not an injected fault: say what failed, so a red run can be read.
+      console.error(`fault proxy: ${req.method} ${req.url} could not be forwarded: ${error.code || error.message}`);
       res.writeHead(502).end();
     }
   });

@@ -4,7 +4,7 @@
 // become `error` events.
 import { SondarError } from './core-api.js';
 import { loadWidgetCore } from './widget-core.js';
-import { SurveyUI } from './ui.js';
+import { SurveyUI, prepareStyles } from './ui.js';
 import { addStrings, loadStrings, uiStrings } from './i18n.js';
 import { Outbox } from './outbox.js';
 import * as storage from './storage.js';
@@ -32,6 +32,8 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
  *   are fetched from i18n/<language>.json next to it unless given in `strings`
  * @property {Record<string, object>} [strings] UI strings by language, e.g. {fr: {...}}
  */
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 export class Widget {
   constructor() {
@@ -108,6 +110,11 @@ export class Widget {
     }
     if (source == null) throw new SondarError('no survey given', { code: 'missing_field', path: 'survey' });
     this.survey = core.parseSurvey(source);
+    // The first calls into the module compile its code: give the page's own work a turn between
+    // steps so no task of ours runs long (the budget is 50 ms).
+    await nextTask();
+    prepareStyles();
+    await nextTask();
     this.locale = locale;
     // The session speaks the visitor's language or the survey's default: have both ready.
     await Promise.all([visitorStrings, loadStrings(this.survey.info.locale, wasmUrl)]);
@@ -244,7 +251,7 @@ export class Widget {
   }
 
   evaluate(event) {
-    if (this.ui || !this.survey) return;
+    if (this.ui || this.session || !this.survey) return;
     const now = Date.now();
     const decision = this.survey.decide({
       event,
@@ -270,8 +277,8 @@ export class Widget {
     }
   }
 
-  open(trigger) {
-    if (this.ui) return;
+  async open(trigger) {
+    if (this.ui || this.session) return;
     const o = this.options;
     const declared = new Set(this.survey.info.hidden);
     const hidden = Object.fromEntries(Object.entries(o.hidden || {}).filter(([k]) => declared.has(k)));
@@ -284,8 +291,12 @@ export class Widget {
       hidden,
       startedAt: Date.now(),
     });
-    const container = typeof o.container === 'string' ? document.querySelector(o.container) : o.container;
     this.waiting = undefined;
+    // Drawing the first screen (style, layout, focus) is the costliest step: it gets its own task,
+    // so neither it nor the page's trigger handler runs long.
+    await nextTask();
+    if (!this.session || this.ui) return; // destroyed meanwhile
+    const container = typeof o.container === 'string' ? document.querySelector(o.container) : o.container;
     this.ui = new SurveyUI({
       container,
       theme: o.theme,

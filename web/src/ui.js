@@ -33,6 +33,19 @@ function themeRule(theme) {
   return decls.length ? `:host{${decls.join(';')}}` : '';
 }
 
+let baseSheet;
+/**
+ * The widget's stylesheet, parsed once and shared; the engine prepares it while the page is idle
+ * so showing a survey does not pay for it.
+ */
+export function prepareStyles() {
+  if (!baseSheet) {
+    baseSheet = new CSSStyleSheet();
+    baseSheet.replaceSync(CSS);
+  }
+  return baseSheet;
+}
+
 export class SurveyUI {
   /**
    * @param {{container?: Element|null, theme?: Record<string,string>, on: {answer: (id: string, value: unknown) => void, next: () => void, back: () => void, dismiss: () => void, close: () => void}}} options
@@ -42,9 +55,14 @@ export class SurveyUI {
     this.returnFocus = document.activeElement;
     this.host = h('div', { 'data-sondar': '' });
     const root = this.host.attachShadow({ mode: 'open' });
-    const sheet = new CSSStyleSheet();
-    sheet.replaceSync(CSS + themeRule(options.theme));
-    root.adoptedStyleSheets = [sheet];
+    const sheets = [prepareStyles()];
+    const theme = themeRule(options.theme);
+    if (theme) {
+      const sheet = new CSSStyleSheet();
+      sheet.replaceSync(theme);
+      sheets.push(sheet);
+    }
+    root.adoptedStyleSheets = sheets;
     this.card = h('section', { class: options.container ? 'card inline' : 'card', role: 'dialog' });
     this.card.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') {

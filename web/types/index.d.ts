@@ -24,7 +24,11 @@ export interface WidgetOptions {
   /** Also push events to window.dataLayer. */
   dataLayer?: boolean;
   debug?: boolean;
+  /** Where sondar-widget.wasm lives; UI languages other than English are fetched from
+   *  i18n/<language>.json next to it unless given in `strings` (the npm entry bundles them). */
   wasmUrl?: string | URL;
+  /** UI strings by language, e.g. {fr: {next: "Suivant", ...}}; see src/i18n.js for the keys. */
+  strings?: Record<string, Record<string, string | string[]>>;
 }
 
 export type WidgetEvent = 'ready' | 'show' | 'answer' | 'complete' | 'dismiss' | 'delivered' | 'error';
