@@ -6,11 +6,6 @@
 
 #include "json_reader.h"
 
-// The one part of nlohmann still used: Grisu2 shortest round-trip formatting
-// (detail::to_chars), which needs no printf. Including the header compiles
-// nothing else into this unit.
-#include <nlohmann/json.hpp>
-
 #ifdef __EMSCRIPTEN__
 #include <emscripten/emscripten.h>
 // Numbers outside the exact fast path (over 15 significant digits or a large
@@ -18,6 +13,16 @@
 // add ~15 KB of long-double arithmetic to the widget's download.
 EM_JS(double, sondar_parse_number, (const char* text, int length),
       { return Number(UTF8ToString(text, length)); });
+// The shortest digits that read back to `x`, as "1.2345e+2": what
+// Number.prototype.toExponential() returns without an argument. A dtoa of our
+// own would cost the widget ~2 KB of its download.
+EM_JS(int, sondar_format_number, (double x, char* out), {
+  var text = x.toExponential();
+  for (var i = 0; i < text.length; i++) HEAPU8[out + i] = text.charCodeAt(i);
+  return text.length;
+});
+#else
+#include <charconv>
 #endif
 
 namespace sondar {
@@ -170,14 +175,71 @@ void DumpString(std::string* out, std::string_view s) {
   out->push_back('"');
 }
 
+// |d| (finite, above 0) as the fewest digits that read back to it, in
+// scientific notation ("1.2345e+2"); `text` holds 32 characters. Both ways give
+// the shortest digits closest to the value, so native and wasm agree.
+int Scientific(double d, char* text) {
+#ifdef __EMSCRIPTEN__
+  return sondar_format_number(d, text);
+#else
+  return static_cast<int>(
+      std::to_chars(text, text + 32, d, std::chars_format::scientific).ptr -
+      text);
+#endif
+}
+
+// Like printf's %g with the shortest round-trip digits, and a ".0" on whole
+// numbers so they stay floats: the layout nlohmann's serializer used, kept so
+// documents serialise as before (5.0, 0.001, 1e-05, 1.5e+20).
 void DumpNumber(std::string* out, double d) {
   if (!std::isfinite(d)) {
     out->append("null");
     return;
   }
-  char buffer[64];
-  char* end = nlohmann::detail::to_chars(buffer, buffer + sizeof buffer, d);
-  out->append(buffer, end);
+  if (std::signbit(d)) {
+    out->push_back('-');
+    d = -d;
+  }
+  if (d == 0) {
+    out->append("0.0");
+    return;
+  }
+  char text[32];
+  const int length = Scientific(d, text);
+  std::string digits;
+  int i = 0;
+  for (; i < length && text[i] != 'e'; ++i) {
+    if (text[i] != '.') digits.push_back(text[i]);
+  }
+  const bool negative = i + 1 < length && text[i + 1] == '-';
+  int exponent = 0;
+  for (i += 2; i < length; ++i) exponent = exponent * 10 + (text[i] - '0');
+  if (negative) exponent = -exponent;
+  // The point goes after `point` digits; k digits in all.
+  const int k = static_cast<int>(digits.size());
+  const int point = exponent + 1;
+  if (k <= point && point <= 15) {  // 1500.0
+    out->append(digits);
+    out->append(static_cast<std::size_t>(point - k), '0');
+    out->append(".0");
+  } else if (0 < point && point <= 15) {  // 12.34
+    out->append(digits, 0, static_cast<std::size_t>(point));
+    out->push_back('.');
+    out->append(digits, static_cast<std::size_t>(point));
+  } else if (-4 < point && point <= 0) {  // 0.001234
+    out->append("0.");
+    out->append(static_cast<std::size_t>(-point), '0');
+    out->append(digits);
+  } else {  // 1.234e+20, 1e-05
+    out->push_back(digits[0]);
+    if (k > 1) {
+      out->push_back('.');
+      out->append(digits, 1);
+    }
+    out->append(exponent < 0 ? "e-" : "e+");
+    if (std::abs(exponent) < 10) out->push_back('0');
+    out->append(internal::Str(std::abs(exponent)));
+  }
 }
 
 // ---- parsing --------------------------------------------------------------

@@ -222,6 +222,22 @@ TEST(Json, WritesValidJsonWhateverTheStringsHold) {
   EXPECT_EQ(Json(5.0).dump(), "5.0");
   EXPECT_EQ(Json(0.1).dump(), "0.1");
   EXPECT_EQ(Json(1e300).dump(), "1e+300");
+  // nlohmann's %g-like layout, with the shortest digits.
+  EXPECT_EQ(Json(-0.0).dump(), "-0.0");
+  EXPECT_EQ(Json(1e-5).dump(), "1e-05");
+  EXPECT_EQ(Json(0.001234).dump(), "0.001234");
+  EXPECT_EQ(Json(12.34).dump(), "12.34");
+  EXPECT_EQ(Json(1e14).dump(), "100000000000000.0");
+  EXPECT_EQ(Json(1e15).dump(), "1e+15");
+  EXPECT_EQ(Json(1.5e20).dump(), "1.5e+20");
+  EXPECT_EQ(Json(-123456789012345678.0).dump(), "-1.2345678901234568e+17");
+  EXPECT_EQ(Json(5e-324).dump(), "5e-324");
+  for (double d : {0.1, 0.5, 1.0, 2.5e-4, 1e-4, 9.999e-5, 123456.789, 1e21,
+                   1e22, 1.7976931348623157e308, 2.2250738585072014e-308, 4.35,
+                   100.0, 1234567890123456.0}) {
+    EXPECT_EQ(Json(d).dump(), nlohmann::json(d).dump()) << d;
+    EXPECT_EQ(Json(-d).dump(), nlohmann::json(-d).dump()) << -d;
+  }
   EXPECT_EQ(Ok("[]").dump(2), "[]");
   EXPECT_EQ(Ok(R"({"a":[1,{}],"b":{"c":true}})").dump(2),
             "{\n  \"a\": [\n    1,\n    {}\n  ],\n  \"b\": {\n    \"c\": "

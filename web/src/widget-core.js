@@ -36,6 +36,12 @@ export async function loadWidgetCore(options) {
     env: {
       // Numbers the core's fast path cannot read exactly; JS parses them correctly rounded.
       sondar_parse_number: (at, length) => Number(decoder.decode(heap().subarray(at, at + length))),
+      // The shortest digits that read back to x, as "1.2345e+2", for the numbers the core writes.
+      sondar_format_number(x, at) {
+        const text = x.toExponential();
+        heap().set(encoder.encode(text), at);
+        return text.length;
+      },
       emscripten_notify_memory_growth() {},
     },
     wasi_snapshot_preview1: {

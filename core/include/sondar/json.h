@@ -6,7 +6,7 @@
 // of code. This type does only what the core needs: objects are vectors sorted
 // by key (the order nlohmann's std::map gave, so documents serialise the same),
 // integers and doubles are kept apart, and parsing reports where it failed.
-// nlohmann stays for one thing: its shortest round-trip double formatting.
+// nlohmann remains the reference the tests and fuzzers check this against.
 #ifndef SONDAR_JSON_H_
 #define SONDAR_JSON_H_
 
