@@ -124,7 +124,7 @@ export class Widget {
     this.startOutbox(options);
     this.watchPage();
     this.emit('ready', { surveyId: this.survey.id });
-    this.evaluate('');
+    this.guard('page', () => this.evaluate(''));
     return true;
   }
 
@@ -150,7 +150,8 @@ export class Widget {
   show(surveyId) {
     this.guard('show', () =>
       this.whenReady(() => {
-        if (!surveyId || surveyId === this.survey.id) this.open('');
+        // Returned, so a failure in open() reaches guard() and becomes an `error` event.
+        if (!surveyId || surveyId === this.survey.id) return this.open('');
       }),
     );
   }
@@ -227,7 +228,8 @@ export class Widget {
         this.exitIntent = false;
         this.waiting = undefined;
         clearTimeout(this.timer);
-        this.evaluate('');
+        // Returned: open() is async, and guard() must see its failure.
+        return this.evaluate('');
       });
     this.lastUrl = location.href;
     for (const method of ['pushState', 'replaceState']) {

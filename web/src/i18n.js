@@ -36,8 +36,10 @@ export async function loadStrings(locale, base) {
   const lang = language(locale);
   if (STRINGS[lang] || !LANGUAGES.includes(lang)) return;
   try {
-    const response = await fetch(new URL(`i18n/${lang}.json`, base), { credentials: 'same-origin' });
-    if (response.ok) STRINGS[lang] = await response.json();
+    // `base` may be relative to the page (a wasmUrl option such as "/sondar/sondar-widget.wasm").
+    const response = await fetch(new URL(`i18n/${lang}.json`, new URL(base, location.href)), { credentials: 'same-origin' });
+    // English fills any key the file lacks.
+    if (response.ok) STRINGS[lang] = { ...STRINGS.en, ...(await response.json()) };
   } catch {
     // offline or not deployed: English
   }
