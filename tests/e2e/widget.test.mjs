@@ -113,6 +113,27 @@ test('script tag in French: the engine fetches only fr UI strings; without them 
   }
 });
 
+test('script tag: a survey definition and wasm that fail at first are fetched again', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const tries = { survey: 0, wasm: 0 };
+  // The survey: a dropped connection, then a 503, then the file; the wasm: one 502, then the file.
+  await page.route('**/tests/e2e/surveys/checkout.json', (route) => {
+    tries.survey++;
+    if (tries.survey === 1) return route.abort('connectionreset');
+    if (tries.survey === 2) return route.fulfill({ status: 503, body: 'busy' });
+    return route.continue();
+  });
+  await page.route('**/dist/sondar-widget.wasm', (route) => (++tries.wasm === 1 ? route.fulfill({ status: 502, body: '' }) : route.continue()));
+  await page.goto(`${server.url}/tests/e2e/pages/checkout.html`);
+  await waitEvent(page, 'ready', 15000);
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  assert.deepEqual(tries, { survey: 3, wasm: 2 });
+  assert.deepEqual(await events(page).then((names) => names.filter((n) => n === 'error')), []);
+  await context.close();
+});
+
 test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and focus returns', async () => {
   const { page, context } = await open('/tests/e2e/pages/checkout.html');
   await waitEvent(page, 'ready');

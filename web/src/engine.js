@@ -7,6 +7,7 @@ import { loadWidgetCore } from './widget-core.js';
 import { SurveyUI, prepareStyles } from './ui.js';
 import { addStrings, loadStrings, uiStrings } from './i18n.js';
 import { Outbox } from './outbox.js';
+import { fetchRetrying } from './transport.js';
 import * as storage from './storage.js';
 
 export { SondarError };
@@ -104,7 +105,7 @@ export class Widget {
     const core = await loadWidgetCore({ wasmUrl });
     let source = options.survey;
     if (typeof source === 'string') {
-      const response = await fetch(source, { credentials: 'same-origin' });
+      const response = await fetchRetrying(source);
       if (!response.ok) throw new SondarError(`survey ${source}: HTTP ${response.status}`, { code: 'survey_unavailable' });
       source = await response.text();
     }

@@ -52,3 +52,22 @@ export async function deliver(payload, options) {
     });
   }
 }
+
+/**
+ * GETs `url` for the widget's own files (survey definition, wasm), trying again after 0.5 s and
+ * 1.5 s on a network error or a status worth retrying: without them no survey shows on this page
+ * view. Resolves with the last response, ok or not.
+ * @param {string|URL} url
+ * @returns {Promise<Response>}
+ */
+export async function fetchRetrying(url, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const response = await fetch(url, { credentials: 'same-origin' });
+      if (response.ok || attempt >= attempts || !RETRYABLE.has(response.status)) return response;
+    } catch (error) {
+      if (attempt >= attempts) throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500 * 3 ** (attempt - 1)));
+  }
+}

@@ -4,13 +4,14 @@
 // is kept small because every checkout page showing a survey downloads it. The engine owns the
 // survey and session it opens and frees them on close and destroy.
 import { SondarError, fromErrors } from './core-api.js';
+import { fetchRetrying } from './transport.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** @param {string|URL} url @param {WebAssembly.Imports} imports */
 async function instantiateUrl(url, imports) {
-  const response = await fetch(url, { credentials: 'same-origin' });
+  const response = await fetchRetrying(url);
   if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
   // Servers that label .wasm wrongly cannot stream; compile from the bytes instead.
   return /^application\/wasm\b/.test(response.headers.get('content-type') || '')
