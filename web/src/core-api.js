@@ -55,21 +55,30 @@ export class Handle {
   }
 }
 
-/** @param {{broken: boolean}} state @param {() => string} fn */
-function unwrap(state, fn) {
+/**
+ * Runs one call into wasm. A trap (abort, out of memory) leaves the module unusable, so every
+ * later call fails closed.
+ * @template T @param {{broken: boolean}} state @param {() => T} fn @returns {T}
+ */
+export function intoWasm(state, fn) {
   if (state.broken) throw new SondarError('the sondar core stopped after an internal error', { code: 'internal' });
-  let text;
   try {
-    text = fn();
+    return fn();
   } catch (cause) {
-    // A trap (abort, out of memory) leaves the module unusable: fail closed from here on.
     state.broken = true;
     throw new SondarError('internal error in the sondar core', { code: 'internal', cause });
   }
+}
+
+/** The value of an {ok, value | errors} envelope, or its errors thrown. @param {string} text */
+export function envelope(text) {
   const result = JSON.parse(text);
   if (!result.ok) throw fromErrors(result.errors);
   return result.value;
 }
+
+/** @param {{broken: boolean}} state @param {() => string} fn */
+const unwrap = (state, fn) => envelope(intoWasm(state, fn));
 
 export const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
 

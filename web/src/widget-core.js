@@ -3,7 +3,7 @@
 // failures as SondarError. "sondar/core" has the fuller, embind-based API (core-api.js); this one
 // is kept small because every checkout page showing a survey downloads it. The engine owns the
 // survey and session it opens and frees them on close and destroy.
-import { SondarError, fromErrors } from './core-api.js';
+import { SondarError, envelope, intoWasm, json } from './core-api.js';
 import { fetchRetrying } from './transport.js';
 
 const encoder = new TextEncoder();
@@ -61,46 +61,39 @@ export async function loadWidgetCore(options) {
     // Typically a CSP without 'wasm-unsafe-eval', or the .wasm could not be fetched.
     throw new SondarError(`cannot start the sondar core: ${cause && cause.message ? cause.message : cause}`, { code: 'wasm_unavailable', cause });
   }
-  let broken = false;
+  const state = { broken: false };
 
   /**
-   * Calls export `name` with `handle` (0: none), the strings copied into wasm memory, and `extra`;
-   * `envelope` false returns the raw number (a new handle).
-   * @param {string} name @param {number} handle @param {string[]} strings @param {number[]} [extra]
+   * Calls export `name` with `handle` (0: none), the strings copied into wasm memory for the call,
+   * and `extra`; returns what it returns (a new handle, or a pointer to the result text).
+   * @param {string} name @param {number|null} handle @param {string[]} strings @param {number[]} [extra]
    */
-  const call = (name, handle, strings, extra = [], envelope = true) => {
-    if (broken) throw new SondarError('the sondar core stopped after an internal error', { code: 'internal' });
+  const raw = (name, handle, strings, extra = []) => {
     if (handle === null) throw new SondarError('this object was deleted', { code: 'deleted' });
-    const owned = [];
-    let result;
-    try {
-      const args = handle ? [handle] : [];
-      for (const text of strings) {
-        const data = encoder.encode(text);
-        const at = core.sondar_alloc(data.length);
-        if (!at) throw new Error('out of memory');
-        owned.push(at);
-        heap().set(data, at);
-        args.push(at, data.length);
+    return intoWasm(state, () => {
+      const owned = [];
+      try {
+        const args = handle ? [handle] : [];
+        for (const text of strings) {
+          const data = encoder.encode(text);
+          const at = core.sondar_alloc(data.length);
+          if (!at) throw new Error('out of memory');
+          owned.push(at);
+          heap().set(data, at);
+          args.push(at, data.length);
+        }
+        return core[name](...args, ...extra);
+      } finally {
+        for (const at of owned) core.sondar_free(at);
       }
-      result = core[name](...args, ...extra);
-      if (envelope) {
-        const bytes = heap();
-        result = decoder.decode(bytes.subarray(result, bytes.indexOf(0, result)));
-      }
-    } catch (cause) {
-      // A trap (abort, out of memory) leaves the module unusable: fail closed from here on.
-      broken = true;
-      throw new SondarError('internal error in the sondar core', { code: 'internal', cause });
-    } finally {
-      for (const at of owned) core.sondar_free(at);
-    }
-    if (!envelope) return result;
-    const parsed = JSON.parse(result);
-    if (!parsed.ok) throw fromErrors(parsed.errors);
-    return parsed.value;
+    });
   };
-  const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+  /** The same, for exports that return a NUL-terminated envelope. */
+  const call = (name, handle, strings, extra) => {
+    const at = raw(name, handle, strings, extra);
+    const bytes = heap();
+    return envelope(decoder.decode(bytes.subarray(at, bytes.indexOf(0, at))));
+  };
 
   /** Frees `handle` with export `name` if `result` threw; returns it otherwise. */
   const opened = (name, handle, read) => {
@@ -114,14 +107,14 @@ export async function loadWidgetCore(options) {
 
   return {
     parseSurvey(source) {
-      let handle = call('sondar_survey_new', 0, [json(source)], [], false);
+      let handle = raw('sondar_survey_new', 0, [json(source)]);
       const info = opened('sondar_survey_delete', handle, () => call('sondar_survey_result', handle, []));
       return {
         id: info.id,
         info,
         decide: (context) => call('sondar_survey_decide', handle, [json(context)]),
         startSession(start) {
-          let session = call('sondar_session_new', handle, [json(start)], [], false);
+          let session = raw('sondar_session_new', handle, [json(start)]);
           opened('sondar_session_delete', session, () => call('sondar_session_result', session, []));
           /** @param {string} name */
           const step = (name) => () => call(`sondar_session_${name}`, session, []);
