@@ -79,12 +79,13 @@ async function measure(kind, cold) {
   return { ms, longest: Math.max(0, ...tasks.filter(([at, d]) => at + d >= triggeredAt).map(([, d]) => d)) };
 }
 
-/** The same page without a widget: how long its own longest task is, for comparison. */
+/** The same page with the widget's script blocked: its own longest task, for comparison. */
 async function baseline() {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
   await page.addInitScript(longTasks);
-  await page.goto(`${server.url}/tests/bench/pages/plain.html`);
+  await page.route('**/dist/sondar.js', (route) => route.abort());
+  await page.goto(`${server.url}/tests/e2e/pages/checkout.html`);
   await page.waitForTimeout(300);
   const tasks = await page.evaluate(() => window.longTasks);
   await context.close();
