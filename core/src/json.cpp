@@ -534,8 +534,14 @@ class Parser {
       }
       exponent += minus ? -e : e;
     }
+    if (integral && exact && exponent == 0) {  // the usual case: done above
+      const auto v = static_cast<std::int64_t>(mantissa);
+      *out = Json(negative ? -v : v);
+      return true;
+    }
     if (integral) {
-      // Integers are read exactly when they fit an int64, as nlohmann did.
+      // Longer integers are read exactly when they fit an int64, as nlohmann
+      // did.
       std::uint64_t magnitude = 0;
       bool fits = true;
       for (std::size_t i = start + (negative ? 1 : 0); i < pos_; ++i) {
