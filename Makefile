@@ -12,7 +12,7 @@ SHELL := /bin/bash
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
 	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev pkg-config \
-	emscripten chromium fonts-noto-color-emoji brotli curl
+	emscripten chromium fonts-noto-color-emoji brotli curl iproute2
 
 FUZZ_SECONDS ?= 60
 DEMO_PORT ?= 8787

@@ -13,8 +13,15 @@ db=$data/sondar.db
 mkdir -p "$data"
 fresh=0
 [ -f "$db" ] || fresh=1
+# Summary, export and the dashboard need this token; it stays the same across runs.
+token_file=$data/admin-token
+if [ ! -s "$token_file" ]; then
+  (umask 077 && od -An -tx1 -N20 /dev/urandom | tr -d ' \n' > "$token_file")
+fi
+token=$(cat "$token_file")
 
 "$build/demo/collector/sondar-collector" --db "$db" --surveys demo/surveys --port "$port" \
+  --admin-token-file "$token_file" \
   --mount /=demo/shop --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
@@ -33,8 +40,9 @@ cat <<TXT
   sondar demo is running (database $db)
     Shop:       http://127.0.0.1:$port/
     Checkout:   http://127.0.0.1:$port/checkout.html
-    Dashboard:  http://127.0.0.1:$port/dashboard.html
-    Summary:    http://127.0.0.1:$port/api/summary?survey=order-nps
+    Dashboard:  http://127.0.0.1:$port/dashboard.html#token=$token
+    Summary:    curl -H "Authorization: Bearer \$(cat $token_file)" \\
+                  http://127.0.0.1:$port/api/summary?survey=order-nps
   Ctrl-C stops it.
 
 TXT

@@ -63,7 +63,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       r.Fail(ErrorCode::kInvalidValue, "responseId",
              "must be a UUID v4 (got " + Describe(Json(*v)) + ")");
     }
-    record.response_id = *v;
+    record.response_id = CanonicalUuid(*v);
   }
   if (auto v = r.String(p, "", "surveyId", true); v && *v != survey.id) {
     r.Fail(ErrorCode::kMismatch, "surveyId",
@@ -236,10 +236,32 @@ Json NormalizeResponse(const Survey& survey, const Json& payload) {
       answers.emplace(id, value);
   }
   out["scores"] = ScoreAnswers(survey, answers);
+  if (const Json* id = payload.find("responseId"); id && id->is_string()) {
+    out["responseId"] = CanonicalUuid(id->as_string());
+  }
   if (const Json* page = payload.find("page"); page && page->is_string()) {
     out["page"] = StripUrl(page->as_string());
   }
   return out;
+}
+
+bool BoundTimestamps(const TimeBounds& bounds, Json* payload,
+                     ResponseRecord* record) {
+  const std::int64_t submitted = record->submitted_at_ms;
+  if (submitted >= bounds.earliest_ms &&
+      submitted <= bounds.received_ms + bounds.max_skew_ms) {
+    return false;
+  }
+  record->submitted_at_ms = bounds.received_ms;
+  (*payload)["submittedAt"] = FormatTimestamp(bounds.received_ms);
+  // startedAt <= submittedAt must still hold for the stored payload.
+  if (const Json* started = payload->find("startedAt");
+      started && started->is_string()) {
+    auto ms = ParseTimestamp(started->as_string());
+    if (!ms || *ms > bounds.received_ms || *ms < bounds.earliest_ms)
+      (*payload)["startedAt"] = FormatTimestamp(bounds.received_ms);
+  }
+  return true;
 }
 
 bool Supersedes(const ResponseRecord& incoming, const ResponseRecord& stored) {

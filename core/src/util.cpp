@@ -196,6 +196,14 @@ bool IsUuidV4(std::string_view s) {
                           variant == 'b' || variant == 'A' || variant == 'B');
 }
 
+std::string CanonicalUuid(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
 std::string StripUrl(std::string_view url) {
   std::size_t cut = url.find_first_of("?#");
   std::string_view head = url.substr(0, cut);

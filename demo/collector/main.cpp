@@ -3,23 +3,26 @@
 // responseId into SQLite, and serves summaries, a JSONL export, the surveys,
 // the demo shop and the widget build.
 //   sondar-collector --surveys demo/surveys --db sondar.db --port 8787
-// cpp-httplib's default accept backlog is 5: a page load opens many connections
-// at once, and a burst of new ones beyond that waits on SYN retransmits. The
-// kernel caps this at somaxconn.
-#define CPPHTTPLIB_LISTEN_BACKLOG 512
+// Anyone may post a response (browsers do); reading what was stored needs the
+// admin token. See "Deploying the collector" in the README.
 #include <httplib.h>
 #include <signal.h>
+#include <sys/resource.h>
 
 #include <CLI/CLI.hpp>
+#include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
 #include <memory>
+#include <random>
 #include <set>
 #include <sstream>
 #include <thread>
 
+#include "guarded_server.h"
 #include "sondar/sondar.h"
 #include "store.h"
 
@@ -35,7 +38,68 @@ struct Config {
   std::string surveys = "demo/surveys";
   std::vector<std::string> origins;
   std::vector<std::string> mounts;  // "PREFIX=DIR"
-  std::size_t max_body = sondar::kMaxResponseBytes;
+  std::string admin_token_file;
+  std::string page_csp =
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+      "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+      "object-src 'none'; base-uri 'none'; form-action 'self'; "
+      "frame-ancestors 'none'";
+  double request_timeout_s = 10;
+  std::size_t max_connections_per_client = 256;
+  // How far ahead of the collector's clock a submittedAt may be.
+  int max_clock_skew_s = 300;
+  // How long before this database first saw a survey a response of it may
+  // have been submitted (it may have waited in a visitor's outbox, or been
+  // collected elsewhere before).
+  int max_backdate_days = 30;
+};
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+// Compares in time that depends only on the length of the secret, so the
+// reply time tells an attacker nothing about how much of a guess was right.
+bool SameSecret(std::string_view given, std::string_view secret) {
+  unsigned char diff = given.size() == secret.size() ? 0 : 1;
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    const char g = i < given.size() ? given[i] : 0;
+    diff |= static_cast<unsigned char>(g ^ secret[i]);
+  }
+  return diff == 0;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+
+std::string MimeType(const fs::path& file) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".wasm", "application/wasm"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".woff2", "font/woff2"},
+  };
+  auto it = kTypes.find(Lower(file.extension().string()));
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+// A folder served under a URL prefix. Only regular files whose real path
+// (after every symlink) lies inside the folder are served.
+struct Mount {
+  std::string prefix;  // "/" or "/dist", no trailing slash but for "/"
+  fs::path root;       // canonical
 };
 
 void Reply(httplib::Response& res, int status, const Json& body) {
@@ -68,25 +132,26 @@ class Collector {
       Config config,
       std::map<std::string, std::shared_ptr<const sondar::Survey>> surveys,
       std::map<std::string, std::string> survey_texts,
-      std::unique_ptr<sondar::collector::Store> store)
+      std::unique_ptr<sondar::collector::Store> store, std::string admin_token,
+      std::vector<Mount> mounts)
       : config_(std::move(config)),
         surveys_(std::move(surveys)),
         survey_texts_(std::move(survey_texts)),
         store_(std::move(store)),
-        origins_(config_.origins.begin(), config_.origins.end()) {}
+        origins_(config_.origins.begin(), config_.origins.end()),
+        admin_token_(std::move(admin_token)),
+        mounts_(std::move(mounts)) {
+    std::vector<std::string> ids;
+    for (const auto& [id, survey] : surveys_) ids.push_back(id);
+    first_seen_ = store_->FirstSeen(ids);
+  }
 
   void Routes(httplib::Server& server) {
     // cpp-httplib writes headers and body separately; with Nagle on, every
     // response waited for the client's delayed ACK (~40 ms per POST from
     // browsers and Node).
     server.set_tcp_nodelay(true);
-    // One worker serves one keep-alive connection until it idles out: with the
-    // default 8 workers and 5 s, the ninth concurrent client waited seconds.
-    // More workers, shorter idle.
-    server.new_task_queue = [] { return new httplib::ThreadPool(64); };
-    server.set_keep_alive_timeout(1);
-    server.set_payload_max_length(
-        config_.max_body);  // larger bodies get 413 before we see them
+    server.set_default_headers({{"X-Content-Type-Options", "nosniff"}});
     server.set_pre_routing_handler(
         [this](const httplib::Request& req, httplib::Response& res) {
           Cors(req, res);
@@ -96,20 +161,29 @@ class Collector {
           }
           return httplib::Server::HandlerResponse::Unhandled;
         });
+    // Nothing the API answers is a page: it may not run or embed anything.
+    server.set_post_routing_handler(
+        [](const httplib::Request&, httplib::Response& res) {
+          if (!res.has_header("Content-Security-Policy")) {
+            res.set_header("Content-Security-Policy",
+                           "default-src 'none'; frame-ancestors 'none'");
+          }
+        });
     server.Post("/api/responses",
                 [this](const httplib::Request& req, httplib::Response& res) {
                   Post(req, res);
                 });
     server.Get("/api/summary",
                [this](const httplib::Request& req, httplib::Response& res) {
-                 Summary(req, res);
+                 if (Admin(req, res)) Summary(req, res);
                });
     server.Get("/api/export.jsonl",
                [this](const httplib::Request& req, httplib::Response& res) {
-                 Export(req, res);
+                 if (Admin(req, res)) Export(req, res);
                });
     server.Get("/api/surveys",
-               [this](const httplib::Request&, httplib::Response& res) {
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 if (!Admin(req, res)) return;
                  Json list = Json::array();
                  for (const auto& [id, survey] : surveys_)
                    list.push_back({{"id", id}, {"version", survey->version}});
@@ -123,10 +197,17 @@ class Collector {
                                  "no such survey");
                  res.set_content(it->second, "application/json");
                });
-    server.Get(
-        "/api/health", [this](const httplib::Request&, httplib::Response& res) {
-          Reply(res, 200, {{"ok", true}, {"responses", store_->Count()}});
-        });
+    // How many responses there are is the owner's business.
+    server.Get("/api/health",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Json health = {{"ok", true}};
+                 if (SameSecret(Bearer(req), admin_token_))
+                   health["responses"] = store_->Count();
+                 Reply(res, 200, health);
+               });
+    // Last, so the API's routes win.
+    server.Get(".*", [this](const httplib::Request& req,
+                            httplib::Response& res) { Static(req, res); });
   }
 
  private:
@@ -143,7 +224,51 @@ class Collector {
     res.set_header("Access-Control-Max-Age", "600");
   }
 
+  static std::string Bearer(const httplib::Request& req) {
+    const std::string value = req.get_header_value("Authorization");
+    constexpr std::string_view kScheme = "Bearer ";
+    if (value.size() <= kScheme.size() ||
+        Lower(value.substr(0, kScheme.size())) != "bearer ")
+      return "";
+    return value.substr(kScheme.size());
+  }
+
+  // Exports and summaries hold visitor ids, hidden fields and free text.
+  bool Admin(const httplib::Request& req, httplib::Response& res) {
+    if (SameSecret(Bearer(req), admin_token_)) return true;
+    res.set_header("WWW-Authenticate", "Bearer realm=\"sondar\"");
+    Refuse(res, 401, "unauthorized", "",
+           "this needs the admin token: Authorization: Bearer <token>");
+    return false;
+  }
+
+  // A browser names the page's origin on every cross-site POST. Same-origin
+  // posts (the Origin's host is the Host asked for) and the --origin list may
+  // post; a request without Origin is not from a browser page, and the core
+  // checks it like any other.
+  bool OriginMayPost(const httplib::Request& req) const {
+    const std::string origin = req.get_header_value("Origin");
+    if (origin.empty() || origins_.count("*") || origins_.count(origin))
+      return true;
+    const auto scheme = origin.find("://");
+    return scheme != std::string::npos &&
+           Lower(origin.substr(scheme + 3)) ==
+               Lower(req.get_header_value("Host"));
+  }
+
   void Post(const httplib::Request& req, httplib::Response& res) {
+    if (!OriginMayPost(req)) {
+      return Refuse(res, 403, "origin_not_allowed", "",
+                    "pages of " + req.get_header_value("Origin") +
+                        " may not post here (see --origin)");
+    }
+    // application/json needs a CORS preflight from another site; text/plain
+    // (what a plain HTML form or sendBeacon of a string sends) would not.
+    const std::string type = req.get_header_value("Content-Type");
+    if (Lower(type.substr(0, type.find(';'))) != "application/json") {
+      return Refuse(res, 415, "unsupported_media_type", "",
+                    "send Content-Type: application/json");
+    }
     // The core's limits apply before anything else looks at the body.
     auto parsed = sondar::ParseJson(req.body, sondar::kMaxResponseBytes,
                                     sondar::kMaxResponseDepth);
@@ -168,9 +293,17 @@ class Collector {
       return Reply(res, StatusFor(record.errors()),
                    {{"errors", sondar::ErrorsToJson(record.errors())}});
     }
-    const std::string stored =
-        sondar::NormalizeResponse(*survey->second, payload).dump();
-    switch (store_->Upsert(record.value(), survey_id, stored)) {
+    Json normalized = sondar::NormalizeResponse(*survey->second, payload);
+    const std::int64_t now = NowMs();
+    const sondar::TimeBounds bounds{
+        now,
+        first_seen_.at(survey_id) -
+            std::int64_t{config_.max_backdate_days} * 24 * 3600 * 1000,
+        std::int64_t{config_.max_clock_skew_s} * 1000};
+    sondar::BoundTimestamps(bounds, &normalized, &record.value());
+    switch (store_->Upsert(record.value(), survey_id,
+                           payload.find("visitorId")->as_string(),
+                           normalized.dump())) {
       case sondar::collector::Store::Outcome::kInserted:
         return Reply(
             res, 201,
@@ -185,9 +318,55 @@ class Collector {
         return Reply(
             res, 200,
             {{"responseId", record->response_id}, {"stored", "kept_newer"}});
+      case sondar::collector::Store::Outcome::kOtherSurvey:
+        return Refuse(res, 409, "conflict", "responseId",
+                      "is already a response to another survey");
+      case sondar::collector::Store::Outcome::kOtherVisitor:
+        return Refuse(res, 409, "conflict", "visitorId",
+                      "differs from the visitor this response belongs to");
       case sondar::collector::Store::Outcome::kFailed:
         return Refuse(res, 503, "storage", "", "could not store; retry");
     }
+  }
+
+  void Static(const httplib::Request& req, httplib::Response& res) {
+    const std::string& path = req.path;  // percent-decoded by httplib
+    for (unsigned char c : path) {
+      // A NUL would cut the file name short of the extension the type was
+      // chosen by; no file here has control characters or backslashes.
+      if (c < 0x20 || c == 0x7f || c == '\\') {
+        return Refuse(res, 400, "bad_path", "",
+                      "the path has a control character or a backslash");
+      }
+    }
+    for (const Mount& mount : mounts_) {
+      const bool root = mount.prefix == "/";
+      if (!root && path != mount.prefix &&
+          path.compare(0, mount.prefix.size() + 1, mount.prefix + "/") != 0)
+        continue;
+      std::string rel = path.substr(root ? 1 : mount.prefix.size());
+      while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+      if (rel.empty() || rel.back() == '/') rel += "index.html";
+      std::error_code ec;
+      fs::path real = fs::canonical(mount.root / rel, ec);
+      if (!ec && fs::is_directory(real, ec))
+        real = fs::canonical(real / "index.html", ec);
+      if (ec) continue;
+      const std::string inside = mount.root.string() + "/";
+      if (real.string().compare(0, inside.size(), inside) != 0 ||
+          !fs::is_regular_file(real, ec)) {
+        continue;  // a symlink out of the folder, or not a file
+      }
+      std::ifstream in(real, std::ios::binary);
+      std::stringstream body;
+      body << in.rdbuf();
+      if (!in) continue;
+      res.set_content(body.str(), MimeType(real));
+      res.set_header("Content-Security-Policy", config_.page_csp);
+      res.set_header("Cache-Control", "no-cache");
+      return;
+    }
+    Refuse(res, 404, "not_found", "", "no such file");
   }
 
   void Summary(const httplib::Request& req, httplib::Response& res) {
@@ -229,7 +408,53 @@ class Collector {
   std::map<std::string, std::string> survey_texts_;
   std::unique_ptr<sondar::collector::Store> store_;
   std::set<std::string> origins_;
+  std::string admin_token_;
+  std::vector<Mount> mounts_;
+  std::map<std::string, std::int64_t> first_seen_;
 };
+
+// From --admin-token-file, else SONDAR_ADMIN_TOKEN, else a new random one
+// for this run, printed once. Empty on error.
+std::string AdminToken(const Config& config) {
+  std::string token;
+  if (!config.admin_token_file.empty()) {
+    std::ifstream in(config.admin_token_file);
+    if (!in) {
+      std::cerr << "sondar-collector: cannot read --admin-token-file "
+                << config.admin_token_file << "\n";
+      return "";
+    }
+    std::getline(in, token);
+  } else if (const char* env = std::getenv("SONDAR_ADMIN_TOKEN")) {
+    token = env;
+  } else {
+    std::random_device random;  // /dev/urandom
+    static const char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 32; ++i) token += kHex[random() % 16];
+    std::cout << "admin token for this run (--admin-token-file keeps one): "
+              << token << std::endl;
+  }
+  while (!token.empty() &&
+         std::isspace(static_cast<unsigned char>(token.back())))
+    token.pop_back();
+  if (token.size() < 16) {
+    std::cerr << "sondar-collector: the admin token must be at least 16 "
+                 "characters\n";
+    return "";
+  }
+  return token;
+}
+
+// Every connection is a file descriptor; the usual soft limit (1024) would
+// cap the collector far below what its event loop can hold.
+std::size_t RaiseFileLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return 1024;
+  limit.rlim_cur = limit.rlim_max;
+  setrlimit(RLIMIT_NOFILE, &limit);
+  getrlimit(RLIMIT_NOFILE, &limit);
+  return static_cast<std::size_t>(limit.rlim_cur);
+}
 
 }  // namespace
 
@@ -249,6 +474,25 @@ int main(int argc, char** argv) {
                  "Origin allowed to POST cross-site (repeat; * for any)");
   app.add_option("--mount", config.mounts,
                  "Serve a folder: PREFIX=DIR (repeat)");
+  app.add_option("--admin-token-file", config.admin_token_file,
+                 "File holding the token that summary, export and the survey "
+                 "list need (else $SONDAR_ADMIN_TOKEN, else a random one)");
+  app.add_option("--page-csp", config.page_csp,
+                 "Content-Security-Policy of the files --mount serves")
+      ->capture_default_str();
+  app.add_option("--request-timeout", config.request_timeout_s,
+                 "Seconds a client has to send a whole request")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--max-connections-per-client",
+                 config.max_connections_per_client,
+                 "Open connections one client address may hold")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 100000));
+  app.add_option("--max-clock-skew", config.max_clock_skew_s,
+                 "Seconds a submittedAt may be ahead of this server's clock")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 86400));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -278,6 +522,31 @@ int main(int argc, char** argv) {
     std::cerr << "sondar-collector: no surveys in " << config.surveys << "\n";
     return 1;
   }
+  const std::string token = AdminToken(config);
+  if (token.empty()) return 2;
+  std::vector<Mount> mounts;
+  for (const std::string& mount : config.mounts) {
+    const auto eq = mount.find('=');
+    std::error_code error;
+    Mount m;
+    if (eq != std::string::npos) {
+      m.prefix = mount.substr(0, eq);
+      while (m.prefix.size() > 1 && m.prefix.back() == '/') m.prefix.pop_back();
+      m.root = fs::canonical(mount.substr(eq + 1), error);
+    }
+    if (eq == std::string::npos || m.prefix.empty() || m.prefix[0] != '/' ||
+        error || !fs::is_directory(m.root)) {
+      std::cerr << "sondar-collector: bad --mount " << mount
+                << " (PREFIX=DIR, DIR must exist)\n";
+      return 2;
+    }
+    mounts.push_back(std::move(m));
+  }
+  // The most specific prefix first: /dist/x is not looked for under /.
+  std::stable_sort(mounts.begin(), mounts.end(),
+                   [](const Mount& a, const Mount& b) {
+                     return a.prefix.size() > b.prefix.size();
+                   });
   std::string error;
   auto store = sondar::collector::Store::Open(config.db, &error);
   if (!store) {
@@ -293,26 +562,20 @@ int main(int argc, char** argv) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  httplib::Server server;
+  sondar::collector::ServerLimits limits;
+  limits.max_body_bytes = sondar::kMaxResponseBytes;
+  limits.request_timeout = std::chrono::milliseconds(
+      static_cast<std::int64_t>(config.request_timeout_s * 1000));
+  limits.max_connections_per_client = config.max_connections_per_client;
+  const std::size_t files = RaiseFileLimit();
+  limits.max_connections =
+      std::min(limits.max_connections, files > 128 ? files - 64 : 64);
+  sondar::collector::GuardedServer server(limits);
   Collector collector(config, std::move(surveys), std::move(texts),
-                      std::move(store));
+                      std::move(store), token, std::move(mounts));
   collector.Routes(server);
-  for (const std::string& mount : config.mounts) {
-    const auto eq = mount.find('=');
-    if (eq == std::string::npos ||
-        !server.set_mount_point(mount.substr(0, eq), mount.substr(eq + 1))) {
-      std::cerr << "sondar-collector: bad --mount " << mount
-                << " (PREFIX=DIR, DIR must exist)\n";
-      return 2;
-    }
-  }
-  server.set_file_extension_and_mimetype_mapping("wasm", "application/wasm");
-  server.set_file_extension_and_mimetype_mapping("mjs", "text/javascript");
 
-  const int port =
-      config.port == 0
-          ? server.bind_to_any_port(config.bind)
-          : (server.bind_to_port(config.bind, config.port) ? config.port : -1);
+  const int port = server.Bind(config.bind, config.port);
   if (port < 0) {
     std::cerr << "sondar-collector: cannot listen on " << config.bind << ":"
               << config.port << "\n";
@@ -325,7 +588,7 @@ int main(int argc, char** argv) {
   });
   std::cout << "sondar-collector listening on http://" << config.bind << ":"
             << port << " (database " << config.db << ")" << std::endl;
-  server.listen_after_bind();
+  server.Run();
   // Wake the signal thread if the server stopped on its own.
   if (stopper.joinable()) {
     pthread_kill(stopper.native_handle(), SIGTERM);

@@ -3,6 +3,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <thread>
 #include <vector>
 
 namespace sondar::collector {
@@ -55,22 +56,60 @@ std::unique_ptr<Store> Store::Open(const std::string& path,
   }
   std::unique_ptr<Store> store(new Store(db));
   sqlite3_busy_timeout(db, 5000);
+  // Switching to WAL and creating the schema can meet another process doing
+  // the same; SQLite then answers SQLITE_BUSY at once, without waiting in the
+  // busy handler, because waiting could deadlock. So start-up retries
+  // itself, for as long as the busy timeout.
   // FULL: a 200 tells the widget to forget its copy, so the row must survive a
   // crash.
-  if (!store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") ||
-      !store->Exec("CREATE TABLE IF NOT EXISTS responses ("
-                   " response_id TEXT PRIMARY KEY,"
-                   " survey_id TEXT NOT NULL,"
-                   " status TEXT NOT NULL,"
-                   " submitted_at_ms INTEGER NOT NULL,"
-                   " received_at_ms INTEGER NOT NULL,"
-                   " payload TEXT NOT NULL);"
-                   "CREATE INDEX IF NOT EXISTS responses_by_survey ON "
-                   "responses(survey_id);")) {
+  const char* schema =
+      "BEGIN IMMEDIATE;"
+      "CREATE TABLE IF NOT EXISTS responses ("
+      " response_id TEXT PRIMARY KEY,"
+      " survey_id TEXT NOT NULL,"
+      " status TEXT NOT NULL,"
+      " submitted_at_ms INTEGER NOT NULL,"
+      " received_at_ms INTEGER NOT NULL,"
+      " payload TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS responses_by_survey ON "
+      "responses(survey_id);"
+      "CREATE TABLE IF NOT EXISTS surveys ("
+      " survey_id TEXT PRIMARY KEY,"
+      " first_seen_ms INTEGER NOT NULL);"
+      "COMMIT;";
+  bool ready = false;
+  for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
+    if (attempt) {
+      store->Exec("ROLLBACK");
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+    ready = store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") &&
+            store->Exec(schema) && store->AddVisitorColumn();
+  }
+  if (!ready) {
     *error = std::string("cannot prepare ") + path + ": " + sqlite3_errmsg(db);
     return nullptr;
   }
   return store;
+}
+
+// Databases made before responses were bound to their visitor get the column,
+// filled from the stored payloads.
+bool Store::AddVisitorColumn() {
+  {
+    Statement columns(db_,
+                      "SELECT 1 FROM pragma_table_info('responses')"
+                      " WHERE name = 'visitor_id'");
+    if (!columns) return false;
+    const int step = sqlite3_step(columns.get());
+    if (step == SQLITE_ROW) return true;
+    if (step != SQLITE_DONE) return false;
+  }
+  return Exec(
+      "BEGIN IMMEDIATE;"
+      "ALTER TABLE responses ADD COLUMN visitor_id TEXT;"
+      "UPDATE responses SET visitor_id = json_extract(payload, '$.visitorId');"
+      "COMMIT;");
 }
 
 Store::~Store() { sqlite3_close(db_); }
@@ -81,6 +120,7 @@ bool Store::Exec(const char* sql) {
 
 Store::Outcome Store::Upsert(const ResponseRecord& record,
                              const std::string& survey_id,
+                             const std::string& visitor_id,
                              const std::string& payload) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!Exec("BEGIN IMMEDIATE")) return Outcome::kFailed;
@@ -88,14 +128,23 @@ Store::Outcome Store::Upsert(const ResponseRecord& record,
   {
     Statement find(
         db_,
-        "SELECT status, submitted_at_ms FROM responses WHERE response_id = ?");
+        "SELECT status, submitted_at_ms, survey_id, visitor_id FROM responses"
+        " WHERE response_id = ?");
     find.Bind(1, record.response_id);
     const int step = sqlite3_step(find.get());
     if (step == SQLITE_ROW) {
       ResponseRecord stored;
       stored.status = StatusFromText(sqlite3_column_text(find.get(), 0));
       stored.submitted_at_ms = sqlite3_column_int64(find.get(), 1);
-      if (!Supersedes(record, stored)) {
+      const auto* stored_survey = sqlite3_column_text(find.get(), 2);
+      const auto* stored_visitor = sqlite3_column_text(find.get(), 3);
+      if (survey_id !=
+          (stored_survey ? reinterpret_cast<const char*>(stored_survey) : "")) {
+        outcome = Outcome::kOtherSurvey;
+      } else if (stored_visitor &&
+                 visitor_id != reinterpret_cast<const char*>(stored_visitor)) {
+        outcome = Outcome::kOtherVisitor;
+      } else if (!Supersedes(record, stored)) {
         outcome = Outcome::kKept;
       } else {
         Statement update(
@@ -113,14 +162,15 @@ Store::Outcome Store::Upsert(const ResponseRecord& record,
     } else if (step == SQLITE_DONE) {
       Statement insert(db_,
                        "INSERT INTO responses (response_id, survey_id, status, "
-                       "submitted_at_ms,"
-                       " received_at_ms, payload) VALUES (?, ?, ?, ?, ?, ?)");
+                       "submitted_at_ms, received_at_ms, payload, visitor_id)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)");
       insert.Bind(1, record.response_id);
       insert.Bind(2, survey_id);
       insert.Bind(3, std::string(StatusName(record.status)));
       insert.Bind(4, record.submitted_at_ms);
       insert.Bind(5, NowMs());
       insert.Bind(6, payload);
+      insert.Bind(7, visitor_id);
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
     }
@@ -130,6 +180,27 @@ Store::Outcome Store::Upsert(const ResponseRecord& record,
     return Outcome::kFailed;
   }
   return outcome;
+}
+
+std::map<std::string, std::int64_t> Store::FirstSeen(
+    const std::vector<std::string>& survey_ids) {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, std::int64_t> seen;
+  const std::int64_t now = NowMs();
+  for (const std::string& id : survey_ids) {
+    Statement add(db_,
+                  "INSERT OR IGNORE INTO surveys (survey_id, first_seen_ms)"
+                  " VALUES (?, ?)");
+    add.Bind(1, id);
+    add.Bind(2, now);
+    sqlite3_step(add.get());
+    Statement get(db_, "SELECT first_seen_ms FROM surveys WHERE survey_id = ?");
+    get.Bind(1, id);
+    seen[id] = sqlite3_step(get.get()) == SQLITE_ROW
+                   ? sqlite3_column_int64(get.get(), 0)
+                   : now;
+  }
+  return seen;
 }
 
 void Store::ForEach(const std::string& survey_id,

@@ -6,9 +6,11 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <vector>
 
 #include "sondar/response.h"
 
@@ -19,18 +21,32 @@ namespace sondar::collector {
 class Store {
  public:
   // Opens (creating if needed) the database in WAL mode; nullptr with `error`
-  // set on failure.
+  // set on failure. Several processes on one machine may open the same file
+  // at once (not over a network file system: WAL needs shared memory).
   static std::unique_ptr<Store> Open(const std::string& path,
                                      std::string* error);
   ~Store();
   Store(const Store&) = delete;
   Store& operator=(const Store&) = delete;
 
-  enum class Outcome { kInserted, kReplaced, kKept, kFailed };
+  enum class Outcome {
+    kInserted,
+    kReplaced,
+    kKept,
+    kOtherSurvey,   // the responseId belongs to another survey
+    kOtherVisitor,  // the responseId belongs to another visitor
+    kFailed,
+  };
   // Stores `payload` unless the stored version of the same response supersedes
-  // it.
+  // it. A responseId belongs to the survey and the visitor of its first post,
+  // forever.
   Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
-                 const std::string& payload);
+                 const std::string& visitor_id, const std::string& payload);
+
+  // When this database first saw each survey id (registering the ones it has
+  // not seen as now), in Unix milliseconds.
+  std::map<std::string, std::int64_t> FirstSeen(
+      const std::vector<std::string>& survey_ids);
 
   // Calls `fn` with each stored payload of `survey_id` (all surveys when
   // empty), in rowid order, `batch` rows per lock so a long export does not
@@ -43,6 +59,7 @@ class Store {
  private:
   explicit Store(sqlite3* db) : db_(db) {}
   bool Exec(const char* sql);
+  bool AddVisitorColumn();
 
   sqlite3* db_;
   std::mutex

@@ -1,13 +1,39 @@
 // The dashboard computes its figures in the browser with the same core (WebAssembly) from the
 // collector's export, and checks them against the collector's own /api/summary.
+// The export and the summary need the collector's admin token. `make demo` prints a link that
+// carries it in the fragment (#token=..., never sent to a server); it is kept for this tab only
+// (sessionStorage) and the fragment is removed from the address bar.
 import { loadCore } from '/web/src/core.js';
 
 const $ = (selector) => document.querySelector(selector);
 const el = (tag, text) => Object.assign(document.createElement(tag), text == null ? {} : { textContent: String(text) });
 const fmt = (v, digits = 1, sign = false) => (v == null ? '–' : `${sign && v > 0 ? '+' : ''}${v.toFixed(digits)}`);
 
+const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
+if (fromLink) {
+  sessionStorage.setItem('sondar.admin', fromLink);
+  history.replaceState(null, '', location.pathname + location.search);
+}
+
+/** GETs an admin route; on 401 asks for the token and resolves never (the page reloads). */
+async function admin(path) {
+  const token = sessionStorage.getItem('sondar.admin') || '';
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
+  if (res.status !== 401) return res;
+  const form = $('#login');
+  form.hidden = false;
+  $('main').querySelectorAll(':scope > :not(#login, h1)').forEach((n) => (n.hidden = true));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    sessionStorage.setItem('sondar.admin', $('#token').value.trim());
+    location.reload();
+  });
+  $('#token').focus();
+  return new Promise(() => {});
+}
+
 const core = await loadCore();
-const surveys = await (await fetch('/api/surveys')).json();
+const surveys = await (await admin('/api/surveys')).json();
 const select = $('#survey');
 for (const s of surveys) select.append(Object.assign(el('option', s.id), { value: s.id }));
 const chosen = new URLSearchParams(location.search).get('survey');
@@ -19,7 +45,7 @@ async function show(id) {
   const surveyText = await (await fetch(`/api/surveys/${id}.json`)).text();
   const survey = core.parseSurvey(surveyText);
   const aggregate = survey.createAggregate();
-  const lines = (await (await fetch(`/api/export.jsonl?survey=${encodeURIComponent(id)}`)).text()).split('\n');
+  const lines = (await (await admin(`/api/export.jsonl?survey=${encodeURIComponent(id)}`)).text()).split('\n');
   let rejected = 0;
   for (const line of lines) {
     if (!line.trim()) continue;
@@ -33,7 +59,7 @@ async function show(id) {
   aggregate.delete();
   survey.delete();
   render(summary, rejected);
-  const server = await (await fetch(`/api/summary?survey=${encodeURIComponent(id)}`)).json();
+  const server = await (await admin(`/api/summary?survey=${encodeURIComponent(id)}`)).json();
   const same = JSON.stringify(server) === JSON.stringify(summary);
   const check = $('#check');
   check.className = same ? 'ok' : 'bad';

@@ -34,7 +34,7 @@ async function client(c) {
 const started = performance.now();
 await Promise.all(Array.from({ length: clients }, (_, c) => client(c)));
 const elapsed = (performance.now() - started) / 1000;
-const rows = (await (await fetch(`${collector.url}/api/health`)).json()).responses;
+const rows = (await (await fetch(`${collector.url}/api/health`, { headers: collector.auth })).json()).responses;
 await collector.stop();
 rmSync(dir, { recursive: true, force: true });
 

@@ -1,6 +1,6 @@
 // Starts the real sondar-collector on 127.0.0.1 (port 0: the OS picks) for tests and scripts.
 import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -9,9 +9,16 @@ export const demoMounts = ['/=demo/shop', '/dist=dist', '/web/src=web/src', '/we
 
 export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
 
-/** @returns {Promise<{url: string, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>} */
+/**
+ * A collector with a fresh admin token (`token`, and `auth`: the header that carries it).
+ * @returns {Promise<{url: string, port: number, token: string, auth: Record<string, string>, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>}
+ */
 export function startCollector(db, extra = []) {
-  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...extra], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const token = randomBytes(16).toString('hex');
+  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...extra], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, SONDAR_ADMIN_TOKEN: token },
+  });
   child.stdout.setEncoding('utf8');
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -27,6 +34,9 @@ export function startCollector(db, extra = []) {
       if (m) {
         resolve({
           url: m[1],
+          port: Number(new URL(m[1]).port),
+          token,
+          auth: { Authorization: `Bearer ${token}` },
           process: child,
           stop: () => new Promise((done) => {
             child.once('exit', (code) => done(code));
@@ -74,7 +84,10 @@ export async function post(url, body, headers = {}) {
   return { status: res.status, json, headers: res.headers };
 }
 
-export async function exported(url, survey = '') {
-  const text = await (await fetch(`${url}/api/export.jsonl${survey ? `?survey=${survey}` : ''}`)).text();
+/** Stored responses, through the export (which needs the collector's admin token). */
+export async function exported(collector, survey = '') {
+  const res = await fetch(`${collector.url}/api/export.jsonl${survey ? `?survey=${survey}` : ''}`, { headers: collector.auth });
+  if (!res.ok) throw new Error(`export answered ${res.status}`);
+  const text = await res.text();
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }

@@ -23,7 +23,7 @@ test('201 for a new valid response, stored with scores recomputed', async () => 
   const r = await post(server.url, p);
   assert.equal(r.status, 201);
   assert.deepEqual(r.json, { responseId: p.responseId, stored: 'inserted' });
-  const row = (await exported(server.url, 'order-nps')).find((x) => x.responseId === p.responseId);
+  const row = (await exported(server, 'order-nps')).find((x) => x.responseId === p.responseId);
   assert.deepEqual(row.scores, { nps: { value: 3, category: 'detractor' } });
 });
 
@@ -83,7 +83,7 @@ test('a resend of the same response is stored once (also when concurrent)', asyn
   const concurrent = payload();
   const burst = await Promise.all(Array.from({ length: 20 }, () => post(server.url, concurrent)));
   assert.equal(burst.filter((r) => r.status === 201).length, 1);
-  const rows = await exported(server.url);
+  const rows = await exported(server);
   assert.equal(rows.filter((r) => r.responseId === p.responseId).length, 1);
   assert.equal(rows.filter((r) => r.responseId === concurrent.responseId).length, 1);
 });
@@ -96,7 +96,7 @@ test('partial then complete replaces; a late partial never overwrites the comple
   assert.equal((await post(server.url, partial)).json.stored, 'inserted');
   assert.equal((await post(server.url, complete)).json.stored, 'replaced');
   assert.equal((await post(server.url, late)).json.stored, 'kept_newer');
-  const row = (await exported(server.url)).find((r) => r.responseId === partial.responseId);
+  const row = (await exported(server)).find((r) => r.responseId === partial.responseId);
   assert.equal(row.status, 'complete');
   assert.equal(row.answers.improve, 'Cheaper shipping');
 });
@@ -114,19 +114,19 @@ test('CORS: an allowed origin gets a preflight answer, another origin does not',
 });
 
 test('summary scores what is stored', async () => {
-  const s = await (await fetch(`${server.url}/api/summary?survey=order-nps`)).json();
-  const rows = (await exported(server.url, 'order-nps')).filter((r) => r.answers.nps !== undefined);
+  const s = await (await fetch(`${server.url}/api/summary?survey=order-nps`, { headers: server.auth })).json();
+  const rows = (await exported(server, 'order-nps')).filter((r) => r.answers.nps !== undefined);
   const promoters = rows.filter((r) => r.answers.nps >= 9).length;
   const detractors = rows.filter((r) => r.answers.nps <= 6).length;
   assert.equal(s.nps.n, rows.length);
   assert.equal(s.nps.score, Math.round(((100 * (promoters - detractors)) / rows.length) * 100) / 100);
-  assert.equal((await fetch(`${server.url}/api/summary?survey=nope`)).status, 404);
+  assert.equal((await fetch(`${server.url}/api/summary?survey=nope`, { headers: server.auth })).status, 404);
 });
 
 test('a restart keeps every stored row', async () => {
-  const before = await exported(server.url);
+  const before = await exported(server);
   assert.equal(await server.stop(), 0);
   server = await startCollector(db);
-  const after = await exported(server.url);
+  const after = await exported(server);
   assert.deepEqual(after, before);
 });

@@ -107,5 +107,53 @@ TEST(Supersedes, CompleteBeatsDismissedBeatsPartialThenLaterWins) {
       Supersedes(complete, complete));  // an exact resend changes nothing
 }
 
+TEST_F(ResponseTest, UpperAndLowerCaseIdsAreOneResponse) {
+  Json payload = cases_["valid"].as_array().front()["payload"];
+  const std::string lower = payload["responseId"].as_string();
+  std::string upper = lower;
+  for (char& c : upper) c = static_cast<char>(std::toupper(c));
+  ASSERT_NE(upper, lower);
+  payload["responseId"] = upper;
+  auto record = ValidateResponse(*survey_, payload);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  EXPECT_EQ(record->response_id, lower);
+  EXPECT_EQ(NormalizeResponse(*survey_, payload)["responseId"].as_string(),
+            lower);
+}
+
+TEST_F(ResponseTest, ClientTimesOutsideTheBoundsBecomeTheReceiveTime) {
+  Json payload = cases_["valid"].as_array().front()["payload"];
+  const std::int64_t received = *ParseTimestamp("2026-11-29T10:00:00Z");
+  const TimeBounds bounds{received, *ParseTimestamp("2026-10-01T00:00:00Z"),
+                          5 * 60 * 1000};
+
+  // Within: four minutes ahead (a fast device clock) and a month old.
+  for (const char* fine : {"2026-11-29T10:04:00Z", "2026-10-02T00:00:00Z"}) {
+    payload["startedAt"] = "2026-10-01T12:00:00Z";
+    payload["submittedAt"] = fine;
+    auto record = ValidateResponse(*survey_, payload);
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    Json stored = payload;
+    EXPECT_FALSE(BoundTimestamps(bounds, &stored, &record.value())) << fine;
+    EXPECT_EQ(stored, payload);
+  }
+  // Outside: the far future a forger picks to win every replacement, and a
+  // time before the survey existed.
+  for (const char* forged : {"9999-12-31T23:59:59.999Z", "2026-11-29T10:06:00Z",
+                             "2020-01-01T00:00:00Z"}) {
+    payload["startedAt"] = "2019-12-31T23:00:00Z";
+    payload["submittedAt"] = forged;
+    auto record = ValidateResponse(*survey_, payload);
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    Json stored = payload;
+    EXPECT_TRUE(BoundTimestamps(bounds, &stored, &record.value())) << forged;
+    EXPECT_EQ(record->submitted_at_ms, received);
+    EXPECT_EQ(stored["submittedAt"].as_string(), "2026-11-29T10:00:00.000Z");
+    EXPECT_EQ(stored["startedAt"].as_string(), "2026-11-29T10:00:00.000Z");
+    // What is stored still validates, so exports and summaries read it back.
+    EXPECT_TRUE(ValidateResponse(*survey_, stored).ok()) << forged;
+  }
+}
+
 }  // namespace
 }  // namespace sondar

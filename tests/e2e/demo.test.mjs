@@ -95,7 +95,7 @@ test(`${VISITORS} visitors through drops, 503s, closes, reloads and offline: eac
       }
     }),
   );
-  const rows = (await exported(collector.url, 'order-nps')).filter((r) => /^V-\d+$/.test(r.hidden.order_id));
+  const rows = (await exported(collector, 'order-nps')).filter((r) => /^V-\d+$/.test(r.hidden.order_id));
   const byOrder = new Map();
   for (const row of rows) byOrder.set(row.hidden.order_id, [...(byOrder.get(row.hidden.order_id) || []), row]);
   for (let i = 0; i < VISITORS; i++) {
@@ -113,7 +113,7 @@ test(`${VISITORS} visitors through drops, 503s, closes, reloads and offline: eac
 test('the dashboard shows the same figures as /api/summary; screenshots of shop and dashboard', async () => {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.goto(`${collector.url}/dashboard.html?survey=order-nps`);
+  await page.goto(`${collector.url}/dashboard.html?survey=order-nps#token=${collector.token}`);
   await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
   assert.equal(await page.evaluate(() => document.body.dataset.ready), 'same');
   await page.screenshot({ path: `${screenshots}demo-dashboard.png`, fullPage: true });

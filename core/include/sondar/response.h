@@ -56,6 +56,23 @@ Result<ResponseRecord> ValidateResponseText(
 // stripped.
 Json NormalizeResponse(const Survey& survey, const Json& payload);
 
+// What a receiver believes of the client's clock. A submittedAt before
+// `earliest_ms` (the survey did not exist yet) or more than `max_skew_ms` after
+// the moment the receiver got the response cannot be true; it would let a
+// client choose which version of a response wins and put impossible days into
+// breakdowns.
+struct TimeBounds {
+  std::int64_t received_ms = 0;
+  std::int64_t earliest_ms = 0;
+  std::int64_t max_skew_ms = 5 * 60 * 1000;
+};
+// Replaces an out-of-bounds submittedAt (in `payload`, a validated response,
+// and in `record`) by the receive time, and a startedAt that no longer fits
+// with it. The response is kept: refusing it would lose the answers of every
+// visitor whose device clock is wrong. Returns whether anything changed.
+bool BoundTimestamps(const TimeBounds& bounds, Json* payload,
+                     ResponseRecord* record);
+
 // True when `incoming` should replace `stored` for the same responseId:
 // complete beats dismissed beats partial, and within a status the later
 // submittedAt wins. A late partial therefore never overwrites a complete

@@ -28,6 +28,10 @@ int SamplingBucket(std::string_view visitor_id, std::string_view survey_id);
 // Lower-case UUID version 4, e.g. from crypto.randomUUID(). Upper case is
 // accepted too.
 bool IsUuidV4(std::string_view text);
+// The one spelling of a UUID that ids are compared in: lower case. Upper and
+// lower case name the same UUID (RFC 9562), so a receiver must not store them
+// as two responses.
+std::string CanonicalUuid(std::string_view text);
 
 // Origin + path of a page URL: query, fragment and user:password@ are removed,
 // because they often carry e-mail addresses, order numbers or tokens.
