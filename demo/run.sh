@@ -30,8 +30,15 @@ for _ in $(seq 50); do
   sleep 0.1
 done
 if [ "$fresh" = 1 ]; then
+  # One random seed per survey: with one seed for both, the two files would share responseIds,
+  # which the collector rightly refuses (409) as one response moving to another survey.
+  # The history ends now and starts 14 days ago: the collector stores client times from before it
+  # first saw a survey (less 30 days) as the time it received them.
+  seed=7
+  start=$(( ($(date +%s) - 14 * 86400) * 1000 ))
   for survey in order-nps checkout-csat; do
-    "$build/tests/bench/sondar_gen_responses" "demo/surveys/$survey.json" 300 7 > "$data/seed-$survey.jsonl"
+    "$build/tests/bench/sondar_gen_responses" "demo/surveys/$survey.json" 300 $((seed++)) "$start" \
+      > "$data/seed-$survey.jsonl"
   done
   node demo/seed.mjs "http://127.0.0.1:$port" "$data"/seed-*.jsonl
 fi

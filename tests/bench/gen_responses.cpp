@@ -59,7 +59,8 @@ sondar::Json RandomAnswer(const sondar::Json& q, std::mt19937_64& rng) {
 
 int main(int argc, char** argv) {
   if (argc < 3) {
-    std::cerr << "usage: sondar_gen_responses SURVEY.json COUNT [SEED]\n";
+    std::cerr << "usage: sondar_gen_responses SURVEY.json COUNT [SEED] "
+                 "[START_UNIX_MS]\n";
     return 2;
   }
   std::ifstream in(argv[1], std::ios::binary);
@@ -74,8 +75,11 @@ int main(int argc, char** argv) {
       std::make_shared<const sondar::Survey>(std::move(parsed).value());
   const long count = std::atol(argv[2]);
   std::mt19937_64 rng(argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 42);
+  // Responses spread over 14 days from START (default 2026-01-01, so benchmark
+  // files are the same on every run; the demo passes "14 days ago", because a
+  // collector does not believe history from before it knew the survey).
   const std::int64_t base =
-      1767225600000;  // 2026-01-01, responses spread over 14 days
+      argc > 4 ? std::strtoll(argv[4], nullptr, 10) : 1767225600000;
   const bool has_segment =
       std::find(survey->hidden.begin(), survey->hidden.end(), "segment") !=
       survey->hidden.end();
