@@ -1,5 +1,6 @@
 // The JavaScript face of the WebAssembly core: typed errors, handle lifetimes, JSON in and out.
 // Every rule lives in C++ (core/); this file only converts.
+import { stringify } from './safe.js';
 
 /** An error from the core: `code` is stable (e.g. "out_of_range"), `path` a JSON path. */
 export class SondarError extends Error {
@@ -80,7 +81,7 @@ export function envelope(text) {
 /** @param {{broken: boolean}} state @param {() => string} fn */
 const unwrap = (state, fn) => envelope(intoWasm(state, fn));
 
-export const json = (value) => (typeof value === 'string' ? value : JSON.stringify(value));
+export const json = (value) => (typeof value === 'string' ? value : stringify(value));
 
 export class Survey extends Handle {
   constructor(handle, state, info) {
@@ -114,7 +115,7 @@ export class Session extends Handle {
   }
   /** Records an answer to the question on screen (null clears it); returns the new view. */
   answer(questionId, value) {
-    return this._call('answer', questionId, JSON.stringify(value === undefined ? null : value));
+    return this._call('answer', questionId, stringify(value === undefined ? null : value));
   }
   next() {
     return this._call('next');

@@ -9,6 +9,7 @@ import { addStrings, loadStrings, uiStrings } from './i18n.js';
 import { Outbox } from './outbox.js';
 import { fetchRetrying } from './transport.js';
 import * as storage from './storage.js';
+import { ownOptions, uuid } from './safe.js';
 
 export { SondarError };
 
@@ -88,7 +89,7 @@ export class Widget {
   /** @param {WidgetOptions} options */
   init(options) {
     this.guard('init', () => {
-      this.options = { ...options };
+      this.options = ownOptions(options);
       this.ready = this.start(this.options).catch((e) => {
         this.fail(e, 'init');
         return false;
@@ -119,7 +120,7 @@ export class Widget {
     this.locale = locale;
     // The session speaks the visitor's language or the survey's default: have both ready.
     await Promise.all([visitorStrings, loadStrings(this.survey.info.locale, wasmUrl)]);
-    this.visitorId = options.visitorId || storage.read('vid', null) || crypto.randomUUID();
+    this.visitorId = options.visitorId || storage.read('vid', null) || uuid();
     storage.write('vid', this.visitorId);
     Object.assign(this.attributes, options.attributes);
     this.startOutbox(options);
@@ -166,15 +167,20 @@ export class Widget {
     this.outbox = new Outbox(options, {
       delivered: (p) => this.emit('delivered', { responseId: p.responseId, status: p.status }),
       failed: (p, error, final) => {
-        // Retries are routine; only a final refusal is the host's business.
-        if (final) this.fail(error, 'deliver');
+        // Retries are routine; a final refusal, or an endpoint that is wrongly set up (a redirect,
+        // an HTML page), is the host's business.
+        if (final || error.report) this.fail(error, 'deliver');
         else if (options.debug) console.info('sondar: will retry', p.responseId, error.code);
       },
       dropped: (p) => this.fail(new SondarError('outbox full: the oldest unsent response was dropped', { code: 'outbox_full' }), 'deliver'),
+      memoryOnly: () =>
+        this.fail(new SondarError('localStorage is unavailable: responses are kept and sent while this page is open, but a reload loses unsent ones', { code: 'storage_unavailable' }), 'deliver'),
     });
     // The page may close right after Submit: send everything now, with keepalive.
     this.listen(window, 'pagehide', () => this.guard('pagehide', () => this.outbox.flush(true)));
     this.listen(window, 'online', () => this.guard('online', () => this.outbox.flush()));
+    // Back from the back/forward cache: timers may have been frozen while it was away.
+    this.listen(window, 'pageshow', (e) => e.persisted && this.guard('pageshow', () => this.outbox.flush()));
     this.cleanups.push(() => this.outbox.stop());
     this.guard('resume', () => this.outbox.flush()); // what earlier pages left unsent
   }
@@ -286,7 +292,7 @@ export class Widget {
     const declared = new Set(this.survey.info.hidden);
     const hidden = Object.fromEntries(Object.entries(o.hidden || {}).filter(([k]) => declared.has(k)));
     this.session = this.survey.startSession({
-      responseId: crypto.randomUUID(),
+      responseId: uuid(),
       visitorId: this.visitorId,
       locale: this.locale,
       trigger,
@@ -300,18 +306,24 @@ export class Widget {
     await nextTask();
     if (!this.session || this.ui) return; // destroyed meanwhile
     const container = typeof o.container === 'string' ? document.querySelector(o.container) : o.container;
-    this.ui = new SurveyUI({
-      container,
-      theme: o.theme,
-      on: {
-        answer: (id, value) => this.guard('answer', () => this.answer(id, value)),
-        next: () => this.guard('next', () => this.next()),
-        back: () => this.guard('back', () => this.ui.render(this.session.back())),
-        dismiss: () => this.guard('dismiss', () => this.dismiss()),
-        close: () => this.guard('close', () => this.close()),
-      },
-    });
-    this.ui.render(this.session.view());
+    try {
+      this.ui = new SurveyUI({
+        container,
+        theme: o.theme,
+        on: {
+          answer: (id, value) => this.guard('answer', () => this.answer(id, value)),
+          next: () => this.guard('next', () => this.next()),
+          back: () => this.guard('back', () => this.ui.render(this.session.back())),
+          dismiss: () => this.guard('dismiss', () => this.dismiss()),
+          close: () => this.guard('close', () => this.close()),
+          error: (error) => this.fail(error, 'ui'),
+        },
+      });
+      this.ui.render(this.session.view());
+    } catch (error) {
+      this.close(); // nothing half-drawn stays on the page
+      throw error;
+    }
     storage.remember(this.survey.id, 'display');
     this.emit('show', { surveyId: this.survey.id, trigger });
   }

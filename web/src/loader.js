@@ -1,30 +1,57 @@
 // dist/sondar.js, the only part every page downloads: a queueing stub for window.Sondar that
 // fetches the engine when a survey may show (track/show) or once the browser is idle.
+// It runs on pages it does not control: whatever window.Sondar or the built-in prototypes hold,
+// nothing here may throw into the page (it uses no Array method and catches everything).
 (() => {
   const w = window;
-  if (w.Sondar && w.Sondar.loaded) return;
-  const script = document.currentScript;
-  const data = (script && script.dataset) || {};
-  const api = { q: (w.Sondar && w.Sondar.q) || [], base: script ? script.src.replace(/[^/]*$/, '') : '', nonce: script && script.nonce };
-  let loading = 0;
-  const load = () => {
-    if (loading++) return;
-    const s = document.createElement('script');
-    s.src = `${api.base}sondar-engine.js`;
-    s.async = true;
-    if (api.nonce) s.nonce = api.nonce;
-    s.onerror = () => w.dispatchEvent(new CustomEvent('sondar:error', { detail: { code: 'engine_unavailable', message: 'sondar-engine.js could not be loaded' } }));
-    document.head.append(s);
+  const report = (code, message) => {
+    try {
+      w.dispatchEvent(new CustomEvent('sondar:error', { detail: { code, message } }));
+    } catch {
+      // nothing left to tell it with
+    }
   };
-  'init track identify show on flush destroy'.split(' ').forEach((m) => {
-    api[m] = (...args) => {
-      api.q.push([m, args]);
-      if (m === 'track' || m === 'show') load();
+  try {
+    const prev = w.Sondar;
+    if (prev && prev.loaded === true) return;
+    const script = document.currentScript;
+    const data = (script && script.dataset) || {};
+    // A queue from the page's snippet is kept; anything else under that name is not ours.
+    const q = prev && Array.isArray(prev.q) ? prev.q : [];
+    const api = { q, base: script ? script.src.replace(/[^/]*$/, '') : '', nonce: script && script.nonce };
+    let loading = 0;
+    const load = () => {
+      if (loading++) return;
+      const s = document.createElement('script');
+      s.src = `${api.base}sondar-engine.js`;
+      s.async = true;
+      if (api.nonce) s.nonce = api.nonce;
+      s.onerror = () => report('engine_unavailable', 'sondar-engine.js could not be loaded');
+      document.head.appendChild(s);
     };
-  });
-  w.Sondar = api;
-  // The tag's own init goes first: the page may have queued identify()/track() before we ran.
-  if (data.survey) api.q.unshift(['init', [{ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data }]]);
-  const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
-  document.readyState === 'complete' ? later() : w.addEventListener('load', later);
+    const methods = ['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy'];
+    for (let i = 0; i < methods.length; i++) {
+      const m = methods[i];
+      api[m] = function () {
+        try {
+          const args = [];
+          for (let j = 0; j < arguments.length; j++) args[j] = arguments[j];
+          q[q.length] = [m, args];
+          if (m === 'track' || m === 'show') load();
+        } catch (e) {
+          report('internal', String(e));
+        }
+      };
+    }
+    w.Sondar = api;
+    // The tag's own init goes first: the page may have queued identify()/track() before we ran.
+    if (data.survey) {
+      for (let i = q.length; i > 0; i--) q[i] = q[i - 1];
+      q[0] = ['init', [{ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data }]];
+    }
+    const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
+    document.readyState === 'complete' ? later() : w.addEventListener('load', later);
+  } catch (e) {
+    report('internal', String(e));
+  }
 })();

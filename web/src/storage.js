@@ -1,5 +1,7 @@
 // The visitor's id and survey history in localStorage. Storage can be missing, full or
 // forbidden (private modes, sandboxed frames): then sondar works for this page only.
+import { stringify } from './safe.js';
+
 const PREFIX = 'sondar.';
 const MAX_HISTORY = 200;
 
@@ -14,7 +16,7 @@ export function read(name, fallback) {
 
 export function write(name, value) {
   try {
-    localStorage.setItem(PREFIX + name, JSON.stringify(value));
+    localStorage.setItem(PREFIX + name, stringify(value));
     return true;
   } catch {
     return false;
@@ -30,3 +32,6 @@ export const history = () => {
 export function remember(survey, kind, at = Date.now()) {
   write('history', [...history(), { survey, kind, at }].slice(-MAX_HISTORY));
 }
+
+/** Whether two stored values are the same data (an item read back is a copy, not the object). */
+export const same = (a, b) => stringify(a) === stringify(b);

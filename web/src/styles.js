@@ -1,7 +1,7 @@
 // One constructable stylesheet for the Shadow DOM: no <style> or style="" in the page, so the
 // widget works under `style-src 'self'`. Theme through --sondar-* custom properties.
 export const CSS = `
-:host{all:initial;--sondar-accent:#2563eb;--sondar-on-accent:#fff;--sondar-bg:#fff;--sondar-fg:#111827;--sondar-muted:#4b5563;--sondar-border:#d1d5db;--sondar-radius:12px;--sondar-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
+:host{all:initial!important;display:block!important;--sondar-accent:#2563eb;--sondar-on-accent:#fff;--sondar-bg:#fff;--sondar-fg:#111827;--sondar-muted:#4b5563;--sondar-border:#d1d5db;--sondar-radius:12px;--sondar-font:system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}
 @media (prefers-color-scheme:dark){:host{--sondar-accent:#93c5fd;--sondar-on-accent:#111827;--sondar-bg:#1f2937;--sondar-fg:#f9fafb;--sondar-muted:#d1d5db;--sondar-border:#4b5563}}
 .card{position:fixed;z-index:2147483000;bottom:20px;right:20px;width:min(380px,calc(100vw - 40px));box-sizing:border-box;padding:20px;background:var(--sondar-bg);color:var(--sondar-fg);border:1px solid var(--sondar-border);border-radius:var(--sondar-radius);box-shadow:0 12px 32px rgba(0,0,0,.2);font:15px/1.4 var(--sondar-font);text-align:start;animation:sondar-in .18s ease-out}
 .card[dir=rtl]{right:auto;left:20px}
@@ -22,7 +22,7 @@ legend{padding:0;margin:0 36px 12px 0;font-weight:600;font-size:16px}
 .pt span{display:flex;align-items:center;justify-content:center;height:38px;border:1px solid var(--sondar-border);border-radius:8px;cursor:pointer;user-select:none}
 .pt input:checked+span{background:var(--sondar-accent);border-color:var(--sondar-accent);color:var(--sondar-on-accent)}
 .pt input:focus-visible+span{outline:2px solid var(--sondar-accent);outline-offset:2px}
-.big span{font-size:24px;border-color:transparent}
+.big span{font-size:24px;border-color:transparent;font-family:"Apple Color Emoji","Segoe UI Emoji","Noto Color Emoji","Twemoji Mozilla",var(--sondar-font)}
 .big input:checked+span{background:transparent;border-color:var(--sondar-accent);color:inherit}
 .star span{color:var(--sondar-muted)}
 .star.on span,.star input:checked+span{color:#b45309;background:transparent}

@@ -2,6 +2,7 @@
 // responseId never counts a resend twice; `transport` and `transform` adapt to any endpoint.
 // Failures carry what the outbox needs to decide: `retry` and, when given, `retryAfterMs`.
 import { SondarError } from './core-api.js';
+import { bare, stringify } from './safe.js';
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);
 
@@ -35,15 +36,30 @@ export async function deliver(payload, options) {
   if (!options.endpoint) throw failure('no endpoint to send responses to', 'no_endpoint', false);
   let response;
   try {
-    response = await fetch(options.endpoint, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json', 'Idempotency-Key': payload.responseId, ...options.headers },
-      body: JSON.stringify(body),
-      keepalive: true, // survives the page being closed right after Submit
-      credentials: 'omit',
-    });
+    response = await fetch(
+      options.endpoint,
+      bare({
+        method: 'POST',
+        headers: bare({ 'Content-Type': 'application/json', 'Idempotency-Key': payload.responseId, ...options.headers }),
+        body: typeof body === 'string' ? body : stringify(body),
+        keepalive: true, // survives the page being closed right after Submit
+        credentials: 'omit',
+        // A redirect would turn the POST into a bodiless GET that answers 200: not a delivery.
+        redirect: 'manual',
+        // Never an answer from the HTTP cache, whatever the page's fetch defaults.
+        cache: 'no-store',
+      }),
+    );
   } catch (cause) {
     throw Object.assign(failure('the response could not be sent (network error)', 'network', true), { cause });
+  }
+  // Accepted means a 2xx that is not a web page: a misrouted POST often gets the site's HTML (a
+  // single-page app's index.html) with 200. Both keep the response queued and say so.
+  if (response.type === 'opaqueredirect' || (response.status >= 300 && response.status < 400)) {
+    throw failure('the endpoint answered with a redirect; only a 2xx answer accepts a response', 'http_redirect', true, { report: true });
+  }
+  if (response.ok && /^text\/html\b/i.test(response.headers.get('Content-Type') || '')) {
+    throw failure(`the endpoint answered ${response.status} with an HTML page, not an acceptance`, 'http_not_accepted', true, { report: true });
   }
   if (!response.ok) {
     throw failure(`the endpoint answered ${response.status}`, `http_${response.status}`, RETRYABLE.has(response.status), {

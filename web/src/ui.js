@@ -1,12 +1,24 @@
 // Renders a session's view (computed by the core) in a Shadow DOM and reports what the visitor
 // does. Decides nothing: validation, flow and scoring happen in the core.
 import { CSS } from './styles.js';
+import { SondarError } from './core-api.js';
 import { fill, uiStrings } from './i18n.js';
 
 const FACES = ['😞', '🙁', '😐', '🙂', '😄'];
 // Which of the five faces an N-point emoji scale uses (the core allows 2-5 points).
 const FACE_SETS = { 2: [0, 4], 3: [0, 2, 4], 4: [0, 1, 3, 4], 5: [0, 1, 2, 3, 4] };
 let uid = 0;
+// Where an exception in one of our event handlers goes: never to the page's onerror.
+let reportError = (error) => console.error('sondar:', error);
+
+/** Wraps a DOM event handler so that nothing it throws reaches the host page. */
+const safely = (fn) => (e) => {
+  try {
+    fn(e);
+  } catch (error) {
+    reportError(error);
+  }
+};
 
 /**
  * Builds an element. Text is only ever set through textContent: survey texts are data.
@@ -17,7 +29,7 @@ function h(tag, attrs = {}, ...kids) {
   for (const [k, v] of Object.entries(attrs)) {
     if (v == null || v === false) continue;
     if (k === 'text') el.textContent = v;
-    else if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k.startsWith('on')) el.addEventListener(k.slice(2), safely(v));
     else if (k in el && (typeof v !== 'string' || k === 'value')) el[k] = v;
     else el.setAttribute(k, v === true ? '' : String(v));
   }
@@ -34,14 +46,27 @@ function themeRule(theme) {
 }
 
 let baseSheet;
+/** Constructable stylesheets: Chromium 73, Firefox 101, Safari 16.4. Safari 16.0-16.3 has the
+ * constructor but throws "Illegal constructor". */
+function constructable() {
+  try {
+    return 'adoptedStyleSheets' in ShadowRoot.prototype && typeof new CSSStyleSheet().replaceSync === 'function';
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The widget's stylesheet, parsed once and shared; the engine prepares it while the page is idle
- * so showing a survey does not pay for it.
+ * so showing a survey does not pay for it. Null where stylesheets cannot be constructed.
  */
 export function prepareStyles() {
-  if (!baseSheet) {
-    baseSheet = new CSSStyleSheet();
-    baseSheet.replaceSync(CSS);
+  if (baseSheet === undefined) {
+    baseSheet = null;
+    if (constructable()) {
+      baseSheet = new CSSStyleSheet();
+      baseSheet.replaceSync(CSS);
+    }
   }
   return baseSheet;
 }
@@ -52,27 +77,49 @@ export class SurveyUI {
    */
   constructor(options) {
     this.on = options.on;
+    if (options.on.error) reportError = options.on.error;
     this.returnFocus = document.activeElement;
-    this.host = h('div', { 'data-sondar': '' });
+    // An element name no page styles by accident (`body > div` rules are common), whose own box
+    // the stylesheet resets with !important, which beats the page's rules, !important or not.
+    this.host = h('sondar-widget', { 'data-sondar': '' });
     const root = this.host.attachShadow({ mode: 'open' });
-    const sheets = [prepareStyles()];
     const theme = themeRule(options.theme);
-    if (theme) {
-      const sheet = new CSSStyleSheet();
-      sheet.replaceSync(theme);
-      sheets.push(sheet);
-    }
-    root.adoptedStyleSheets = sheets;
-    this.card = h('section', { class: options.container ? 'card inline' : 'card', role: 'dialog' });
-    this.card.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') {
-        e.stopPropagation();
-        this.state === 'ending' ? this.on.close() : this.on.dismiss();
+    const base = prepareStyles();
+    let fallback = null;
+    if (base) {
+      const sheets = [base];
+      if (theme) {
+        const sheet = new CSSStyleSheet();
+        sheet.replaceSync(theme);
+        sheets.push(sheet);
       }
-    });
+      root.adoptedStyleSheets = sheets;
+    } else {
+      // Safari before 16.4: a <style> in the shadow root. A CSP without 'unsafe-inline' for styles
+      // blocks it; that is checked below.
+      fallback = h('style', { text: CSS + theme });
+      root.append(fallback);
+    }
+    this.card = h('section', { class: options.container ? 'card inline' : 'card', role: 'dialog' });
+    this.card.addEventListener(
+      'keydown',
+      safely((e) => {
+        if (e.key === 'Escape') {
+          e.stopPropagation();
+          this.state === 'ending' ? this.on.close() : this.on.dismiss();
+        }
+      }),
+    );
     this.live = h('p', { class: 'vh', 'aria-live': 'polite' });
     root.append(this.card, this.live);
-    (options.container || document.body).append(this.host);
+    // Floating: a child of <html>, beside <body>, so no transform, filter or overflow of the
+    // page's body can move or clip it, and a framework that swaps <body> does not remove it.
+    (options.container || document.documentElement).append(this.host);
+    if (fallback && !(fallback.sheet && fallback.sheet.cssRules.length)) {
+      this.host.remove();
+      // No way to style the widget here: fail closed rather than show it unstyled.
+      throw new SondarError('this browser cannot construct stylesheets and the page forbids inline styles', { code: 'styles_unavailable' });
+    }
   }
 
   /** Shows a view; `focus` when the visitor moved to a new screen. */

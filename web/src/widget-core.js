@@ -5,6 +5,7 @@
 // survey and session it opens and frees them on close and destroy.
 import { SondarError, envelope, intoWasm, json } from './core-api.js';
 import { fetchRetrying } from './transport.js';
+import { stringify } from './safe.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -123,7 +124,7 @@ export async function loadWidgetCore(options) {
             next: step('next'),
             back: step('back'),
             dismiss: step('dismiss'),
-            answer: (questionId, value) => call('sondar_session_answer', session, [questionId, JSON.stringify(value === undefined ? null : value)]),
+            answer: (questionId, value) => call('sondar_session_answer', session, [questionId, stringify(value === undefined ? null : value)]),
             payload: (now = Date.now()) => call('sondar_session_payload', session, [], [now]),
             delete() {
               if (session) core.sondar_session_delete(session);
