@@ -12,7 +12,8 @@ SHELL := /bin/bash
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
 	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev pkg-config \
-	emscripten chromium fonts-noto-color-emoji brotli curl iproute2
+	emscripten chromium fonts-noto-color-emoji brotli curl iproute2 \
+	firefox-esr webkit2gtk-driver xvfb xauth
 
 FUZZ_SECONDS ?= 60
 DEMO_PORT ?= 8787

@@ -6,7 +6,12 @@ export function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+      // A name for loopback that is not "potentially trustworthy": pages on http://sondar.test are
+      // what a plain-http shop is, not a secure context.
+      '--host-resolver-rules=MAP sondar.test 127.0.0.1',
+    ],
   });
 }
 

@@ -1,12 +1,22 @@
 // Test server on 127.0.0.1: serves the repository (dist/, web/, tests/) read-only, records
-// POSTs to /collect, and sets the Content-Security-Policy a page asks for through its path:
-//   /csp/<name>/...  -> the policy named <name> in POLICIES.
+// POSTs to /collect, and shapes a page through prefixes of its path, in this order:
+//   /cached/...        served as most shops serve pages: no Cache-Control: no-store, so the
+//                      back/forward cache keeps them (the default is no-store)
+//   /csp/<name>/...    with the Content-Security-Policy named <name> in POLICIES
+//   /case/<a+b>/...    with tests/e2e/pages/cases/<a>.js (then <b>.js) run first in <head>: the
+//                      hostile things a shop's page does before the widget arrives
+// Every HTML page gets tests/e2e/pages/recorder.js first of all (sondar events, page errors), so
+// tests need no driver-specific init scripts and run the same in every engine.
 import http from 'node:http';
 import { readFile } from 'node:fs/promises';
 import { extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const VENDOR = {
+  '/vendor/bootstrap.css': 'web/node_modules/bootstrap/dist/css/bootstrap.min.css',
+  '/vendor/tailwind-preflight.css': 'web/node_modules/tailwindcss/preflight.css',
+};
 const TYPES = { '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.mjs': 'text/javascript', '.json': 'application/json', '.wasm': 'application/wasm', '.css': 'text/css', '.png': 'image/png' };
 
 export const POLICIES = {
@@ -22,16 +32,38 @@ export const POLICIES = {
 export async function startServer() {
   const posts = [];
   const faults = [];
+  const reports = []; // what self-driving pages (tests/e2e/pages/cases/) say happened to them
   // How many POSTs of one responseId were in flight at once, at most.
   const inflight = new Map();
   const maxInflight = new Map();
   const server = http.createServer(async (req, res) => {
     let path = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    // The prefixes shape pages only: a POST to /csp/strict/collect is not a POST to /collect.
+    const raw = path;
     let policy = null;
+    let cached = false;
+    let cases = [];
+    const prefix = path.match(/^\/cached(\/.*)$/);
+    if (prefix) {
+      cached = true;
+      path = prefix[1];
+    }
     const csp = path.match(/^\/csp\/([a-z]+)(\/.*)$/);
     if (csp) {
       policy = POLICIES[csp[1]];
       path = csp[2];
+    }
+    const shaped = path.match(/^\/case\/([a-z0-9+-]+)(\/.*)$/);
+    if (shaped) {
+      cases = shaped[1].split('+');
+      path = shaped[2];
+    }
+    if (req.method === 'POST') path = raw;
+    if (req.method === 'POST' && path === '/report') {
+      let body = '';
+      for await (const chunk of req) body += chunk;
+      reports.push(JSON.parse(body));
+      return res.writeHead(204).end();
     }
     if (req.method === 'POST' && path === '/collect') {
       let body = '';
@@ -48,11 +80,17 @@ export async function startServer() {
       res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}');
       return;
     }
-    const file = normalize(root + path.replace(/^\/+/, ''));
-    if (!file.startsWith(root) || file.includes('node_modules')) return res.writeHead(403).end();
+    const vendored = VENDOR[path];
+    const file = normalize(root + (vendored || path.replace(/^\/+/, '')));
+    if (!file.startsWith(root) || (!vendored && file.includes('node_modules'))) return res.writeHead(403).end();
     try {
-      const body = await readFile(file);
-      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream', 'Cache-Control': 'no-store' };
+      let body = await readFile(file);
+      if (extname(file) === '.html') {
+        const first = ['recorder', ...cases].map((c) => `<script src="/tests/e2e/pages/${c === 'recorder' ? '' : 'cases/'}${c}.js"></script>`).join('');
+        body = Buffer.from(String(body).replace(/<head>/i, `<head>${first}`));
+      }
+      const headers = { 'Content-Type': TYPES[extname(file)] || 'application/octet-stream' };
+      if (!cached) headers['Cache-Control'] = 'no-store';
       if (policy) headers['Content-Security-Policy'] = policy;
       res.writeHead(200, headers).end(body);
     } catch {
@@ -64,6 +102,7 @@ export async function startServer() {
     url: `http://127.0.0.1:${server.address().port}`,
     posts,
     faults,
+    reports,
     maxInflight,
     close: () => new Promise((resolve) => server.close(resolve)),
   };

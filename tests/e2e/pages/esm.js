@@ -1,7 +1,9 @@
 // The npm way: import { createWidget } from "sondar". Options come from the test (testConfig).
 import { createWidget } from '/web/src/index.js';
 
-const { tall, custom, ...config } = window.testConfig || {};
+// Or, in any engine, from ?config=<JSON>.
+const fromQuery = new URLSearchParams(location.search).get('config');
+const { tall, custom, ...config } = window.testConfig || (fromQuery ? JSON.parse(fromQuery) : {});
 if (custom) {
   // An analytics-style endpoint: reshape the payload, send it our own way.
   window.sentByTransport = [];

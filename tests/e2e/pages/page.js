@@ -1,8 +1,5 @@
-// The host page's own script: records sondar events and proves the page keeps working.
-window.sondarEvents = [];
-for (const name of ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', 'error']) {
-  window.addEventListener(`sondar:${name}`, (e) => window.sondarEvents.push({ name, detail: e.detail, at: performance.now() }));
-}
+// The host page's own script: proves the page keeps working (the test server's recorder.js,
+// injected first, records sondar events).
 window.pageClicks = 0;
 document.addEventListener('click', (e) => {
   if (e.target && e.target.id === 'own') window.pageClicks++;
