@@ -36,6 +36,23 @@ async function poll(check, timeout, what) {
   }
 }
 
+/**
+ * A Tab over a Playwright or Puppeteer page: the two share these calls.
+ * @returns {Tab}
+ */
+function pageTab(page) {
+  return {
+    goto: async (url) => void (await page.goto(url)),
+    eval: (fn, ...args) => page.evaluate(`(${fn})(...${JSON.stringify(args)})`),
+    // Polled from here: waitForFunction would build a function in the page, which a strict CSP
+    // forbids.
+    waitFor: (fn, arg, timeout = 10000) => poll(() => page.evaluate(`(${fn})(${JSON.stringify(arg)})`).catch(() => false), timeout, String(fn).slice(0, 80)),
+    click: (x, y) => page.mouse.click(x, y),
+    press: (key) => page.keyboard.press(key === 'Space' ? ' ' : key),
+    close: () => page.close(),
+  };
+}
+
 /** @returns {Promise<Engine>} */
 async function chromiumEngine() {
   const browser = await launchChromium();
@@ -44,22 +61,7 @@ async function chromiumEngine() {
     insecureHost: 'sondar.test',
     async profile() {
       const context = await browser.newContext({ reducedMotion: 'reduce' });
-      return {
-        async tab() {
-          const page = await context.newPage();
-          return {
-            goto: async (url) => void (await page.goto(url)),
-            eval: (fn, ...args) => page.evaluate(`(${fn})(...${JSON.stringify(args)})`),
-            // Polled from here: waitForFunction would build a function in the page, which a strict
-            // CSP forbids.
-            waitFor: (fn, arg, timeout = 10000) => poll(() => page.evaluate(`(${fn})(${JSON.stringify(arg)})`).catch(() => false), timeout, String(fn).slice(0, 80)),
-            click: (x, y) => page.mouse.click(x, y),
-            press: (key) => page.keyboard.press(key === 'Space' ? ' ' : key),
-            close: () => page.close(),
-          };
-        },
-        close: () => context.close(),
-      };
+      return { tab: async () => pageTab(await context.newPage()), close: () => context.close() };
     },
     close: () => browser.close(),
   };
@@ -85,20 +87,7 @@ async function firefoxEngine() {
     insecureHost: 'sondar.test',
     async profile() {
       const context = await browser.createBrowserContext();
-      return {
-        async tab() {
-          const page = await context.newPage();
-          return {
-            goto: async (url) => void (await page.goto(url)),
-            eval: (fn, ...args) => page.evaluate(`(${fn})(...${JSON.stringify(args)})`),
-            waitFor: (fn, arg, timeout = 10000) => poll(() => page.evaluate(`(${fn})(${JSON.stringify(arg)})`).catch(() => false), timeout, String(fn).slice(0, 80)),
-            click: (x, y) => page.mouse.click(x, y),
-            press: (key) => page.keyboard.press(key === 'Space' ? ' ' : key),
-            close: () => page.close(),
-          };
-        },
-        close: () => context.close(),
-      };
+      return { tab: async () => pageTab(await context.newPage()), close: () => context.close() };
     },
     close: () => browser.close(),
   };

@@ -115,14 +115,18 @@ for (const engineName of engineNames) {
     }
     /** NPS 3 (a detractor): partial, follow-up skipped, CSAT 4, Submit. */
     async function answerDetractor(tab) {
+      await toEmojiQuestion(tab);
+      await choose(tab, 4);
+      await next(tab);
+      await tab.waitFor(hasInShadow, '.end');
+    }
+    /** NPS 3, past the optional follow-up, to the CSAT question with emoji faces. */
+    async function toEmojiQuestion(tab) {
       await choose(tab, 3);
       await next(tab);
       await tab.waitFor(hasInShadow, 'textarea');
       await next(tab);
       await tab.waitFor(hasInShadow, 'input[value="4"]');
-      await choose(tab, 4);
-      await next(tab);
-      await tab.waitFor(hasInShadow, '.end');
     }
     /** NPS 10: straight to the promoter ending, one complete response. */
     async function answerPromoter(tab) {
@@ -359,11 +363,7 @@ for (const engineName of engineNames) {
       const look = async (path) => {
         const { tab } = await visit(path);
         await trigger(tab);
-        await choose(tab, 3);
-        await next(tab);
-        await tab.waitFor(hasInShadow, 'textarea');
-        await next(tab);
-        await tab.waitFor(hasInShadow, 'input[value="4"]');
+        await toEmojiQuestion(tab);
         await new Promise((resolve) => setTimeout(resolve, 100));
         return tab.eval(fingerprint);
       };
@@ -394,11 +394,7 @@ for (const engineName of engineNames) {
     test('emoji faces ask for a colour emoji font first', async () => {
       const { tab } = await visit(`${PAGES}/checkout.html`);
       await trigger(tab);
-      await choose(tab, 3);
-      await next(tab);
-      await tab.waitFor(hasInShadow, 'textarea');
-      await next(tab);
-      await tab.waitFor(hasInShadow, '.big span');
+      await toEmojiQuestion(tab);
       const family = await tab.eval(() => getComputedStyle(document.querySelector('[data-sondar]').shadowRoot.querySelector('.big span')).fontFamily);
       assert.match(family, /^"?Apple Color Emoji"?, "?Segoe UI Emoji"?, "?Noto Color Emoji"?/);
     });

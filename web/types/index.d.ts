@@ -33,6 +33,22 @@ export interface WidgetOptions {
 
 export type WidgetEvent = 'ready' | 'show' | 'answer' | 'complete' | 'dismiss' | 'delivered' | 'error';
 
+/**
+ * `code` of an `error` event's detail. Survey errors carry the core's codes (with a JSON `path`);
+ * these come from the widget itself:
+ * - `wasm_unavailable`, `engine_unavailable`, `survey_unavailable`: it could not start;
+ * - `styles_unavailable`: no constructable stylesheets and a CSP that forbids inline styles;
+ * - `storage_unavailable`: localStorage is blocked or full, unsent responses live in memory;
+ * - `outbox_full`: the oldest of 50 unsent responses was dropped;
+ * - `http_redirect`, `http_not_accepted`: the endpoint redirected or answered with an HTML page
+ *   (the response is kept and sent again); `http_<status>`: refused for good (other 4xx);
+ * - `no_endpoint`, `transport`, `internal`.
+ */
+export type WidgetErrorCode =
+  | 'wasm_unavailable' | 'engine_unavailable' | 'survey_unavailable' | 'styles_unavailable'
+  | 'storage_unavailable' | 'outbox_full' | 'http_redirect' | 'http_not_accepted'
+  | `http_${number}` | 'no_endpoint' | 'transport' | 'internal' | (string & {});
+
 export interface Widget {
   init(options: WidgetOptions): void;
   /** Reports a host event such as "checkout_complete" or "add_to_cart". */
