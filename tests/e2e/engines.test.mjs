@@ -359,13 +359,22 @@ for (const engineName of engineNames) {
       assert.deepEqual((await strict.eval(problems)).errors, []);
     });
 
-    test('global CSS (body > div transforms, * { all: unset !important }, Tailwind preflight, Bootstrap): the widget looks the same', async () => {
+    test('global CSS (body > div transforms, * { all: unset !important }, Tailwind preflight, Bootstrap): the widget looks the same; each response arrives once', async () => {
       const look = async (path) => {
         const { tab } = await visit(path);
         await trigger(tab);
         await toEmojiQuestion(tab);
         await new Promise((resolve) => setTimeout(resolve, 100));
-        return tab.eval(fingerprint);
+        const seen = await tab.eval(fingerprint);
+        await choose(tab, 4);
+        await next(tab);
+        await tab.waitFor(hasInShadow, '.end');
+        const { responseId } = await completeOf(tab);
+        await tab.waitFor(outboxEmpty, null, 10000);
+        const completes = postsOf(responseId).filter((p) => p.body.status === 'complete');
+        assert.equal(completes.length, 1, `${path}: the complete response arrives once`);
+        assert.deepEqual(completes[0].body.answers, { nps: 3, csat: 4 });
+        return seen;
       };
       const clean = await look(`${PAGES}/checkout.html`);
       assert.ok(clean.visible);
