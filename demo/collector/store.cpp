@@ -118,12 +118,58 @@ bool Store::Exec(const char* sql) {
   return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
+// Group commit: the posts that arrive while a transaction is being written wait
+// together, and the first of them writes them all in the next transaction, one
+// fsync for the lot. Each caller returns only once the transaction holding its
+// write has committed, so an acknowledged response is on disk as before.
 Store::Outcome Store::Upsert(const ResponseRecord& record,
                              const std::string& survey_id,
                              const std::string& visitor_id,
                              const std::string& payload) {
-  std::lock_guard<std::mutex> lock(mu_);
-  if (!Exec("BEGIN IMMEDIATE")) return Outcome::kFailed;
+  Write write{&record, &survey_id, &visitor_id, &payload};
+  std::unique_lock<std::mutex> queue_lock(queue_mu_);
+  queue_.push_back(&write);
+  // Wait while another thread writes; then either our write is done or we
+  // lead the next batch.
+  queue_cv_.wait(queue_lock, [&] { return write.done || !writing_; });
+  if (write.done) return write.outcome;
+  writing_ = true;
+  std::vector<Write*> batch(queue_.begin(), queue_.end());
+  queue_.clear();
+  queue_lock.unlock();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    WriteBatch(batch);
+  }
+  queue_lock.lock();
+  for (Write* w : batch) w->done = true;
+  writing_ = false;
+  queue_cv_.notify_all();
+  return write.outcome;
+}
+
+void Store::WriteBatch(const std::vector<Write*>& batch) {
+  if (!Exec("BEGIN IMMEDIATE")) {
+    for (Write* w : batch) w->outcome = Outcome::kFailed;
+    return;
+  }
+  for (Write* w : batch) {
+    // One failed write must not take the others with it.
+    Exec("SAVEPOINT one");
+    w->outcome = Apply(*w->record, *w->survey_id, *w->visitor_id, *w->payload);
+    if (w->outcome == Outcome::kFailed) Exec("ROLLBACK TO one");
+    Exec("RELEASE one");
+  }
+  if (!Exec("COMMIT")) {
+    Exec("ROLLBACK");
+    for (Write* w : batch) w->outcome = Outcome::kFailed;
+  }
+}
+
+Store::Outcome Store::Apply(const ResponseRecord& record,
+                            const std::string& survey_id,
+                            const std::string& visitor_id,
+                            const std::string& payload) {
   Outcome outcome = Outcome::kFailed;
   {
     Statement find(
@@ -174,10 +220,6 @@ Store::Outcome Store::Upsert(const ResponseRecord& record,
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
     }
-  }
-  if (outcome == Outcome::kFailed || !Exec("COMMIT")) {
-    Exec("ROLLBACK");
-    return Outcome::kFailed;
   }
   return outcome;
 }

@@ -4,7 +4,9 @@
 #ifndef SONDAR_DEMO_COLLECTOR_STORE_H_
 #define SONDAR_DEMO_COLLECTOR_STORE_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -39,7 +41,8 @@ class Store {
   };
   // Stores `payload` unless the stored version of the same response supersedes
   // it. A responseId belongs to the survey and the visitor of its first post,
-  // forever.
+  // forever. Returns once the write is committed; writes from concurrent
+  // callers share one transaction (group commit).
   Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
                  const std::string& visitor_id, const std::string& payload);
 
@@ -58,12 +61,30 @@ class Store {
 
  private:
   explicit Store(sqlite3* db) : db_(db) {}
+  // One caller's write, waiting for the batch that holds it.
+  struct Write {
+    const ResponseRecord* record;
+    const std::string* survey_id;
+    const std::string* visitor_id;
+    const std::string* payload;
+    Outcome outcome = Outcome::kFailed;
+    bool done = false;
+  };
   bool Exec(const char* sql);
   bool AddVisitorColumn();
+  void WriteBatch(const std::vector<Write*>& batch);  // mu_ held
+  Outcome Apply(const ResponseRecord& record, const std::string& survey_id,
+                const std::string& visitor_id,
+                const std::string& payload);  // mu_ held, in a transaction
 
   sqlite3* db_;
   std::mutex
       mu_;  // one connection, serialised; SQLite has a single writer anyway
+  std::mutex
+      queue_mu_;  // guards queue_, writing_ and every Write's done/outcome
+  std::condition_variable queue_cv_;
+  std::deque<Write*> queue_;
+  bool writing_ = false;
 };
 
 }  // namespace sondar::collector
