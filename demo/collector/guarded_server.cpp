@@ -133,6 +133,29 @@ struct GuardedServer::Connection {
 
 namespace {
 
+// The text form of a socket's own (`peer` false) or remote address.
+bool Address(int fd, bool peer, std::string* ip, int* port) {
+  sockaddr_storage addr{};
+  socklen_t len = sizeof(addr);
+  auto* any = reinterpret_cast<sockaddr*>(&addr);
+  if ((peer ? ::getpeername(fd, any, &len) : ::getsockname(fd, any, &len)) != 0)
+    return false;
+  char text[INET6_ADDRSTRLEN] = {};
+  if (addr.ss_family == AF_INET) {
+    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
+    ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
+    *port = ntohs(a->sin_port);
+  } else if (addr.ss_family == AF_INET6) {
+    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
+    ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
+    *port = ntohs(a->sin6_port);
+  } else {
+    return false;
+  }
+  *ip = text;
+  return true;
+}
+
 // What httplib reads one request from, and writes its response to.
 class RequestStream : public httplib::Stream {
  public:
@@ -174,23 +197,7 @@ class RequestStream : public httplib::Stream {
     port = port_;
   }
   void get_local_ip_and_port(std::string& ip, int& port) const override {
-    sockaddr_storage addr{};
-    socklen_t len = sizeof(addr);
-    ip.clear();
-    port = 0;
-    if (::getsockname(fd_, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-      return;
-    char text[INET6_ADDRSTRLEN] = {};
-    if (addr.ss_family == AF_INET) {
-      const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-      ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
-      port = ntohs(a->sin_port);
-    } else if (addr.ss_family == AF_INET6) {
-      const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-      ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
-      port = ntohs(a->sin6_port);
-    }
-    ip = text;
+    if (!Address(fd_, false, &ip, &port)) ip.clear(), port = 0;
   }
   socket_t socket() const override { return fd_; }
   bool failed() const { return failed_; }
@@ -204,27 +211,6 @@ class RequestStream : public httplib::Stream {
   Clock::time_point deadline_;
   bool failed_ = false;
 };
-
-bool PeerAddress(int fd, std::string* ip, int* port) {
-  sockaddr_storage addr{};
-  socklen_t len = sizeof(addr);
-  if (::getpeername(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
-    return false;
-  char text[INET6_ADDRSTRLEN] = {};
-  if (addr.ss_family == AF_INET) {
-    const auto* a = reinterpret_cast<const sockaddr_in*>(&addr);
-    ::inet_ntop(AF_INET, &a->sin_addr, text, sizeof(text));
-    *port = ntohs(a->sin_port);
-  } else if (addr.ss_family == AF_INET6) {
-    const auto* a = reinterpret_cast<const sockaddr_in6*>(&addr);
-    ::inet_ntop(AF_INET6, &a->sin6_addr, text, sizeof(text));
-    *port = ntohs(a->sin6_port);
-  } else {
-    return false;
-  }
-  *ip = text;
-  return true;
-}
 
 }  // namespace
 
@@ -278,7 +264,7 @@ bool GuardedServer::Run() {
 bool GuardedServer::process_and_close_socket(socket_t sock) {
   std::string ip;
   int port = 0;
-  if (!PeerAddress(sock, &ip, &port)) {
+  if (!Address(sock, true, &ip, &port)) {
     ::close(sock);
     return false;
   }
