@@ -95,6 +95,11 @@ void Aggregate::Add(const ResponseRecord& record) {
   AddTo(GroupFor(by_day_, FormatDay(record.submitted_at_ms)), record);
 }
 
+bool Aggregate::AtKeyLimit() const {
+  return by_trigger_.size() >= kMaxGroupKeys ||
+         by_segment_.size() >= kMaxGroupKeys || by_day_.size() >= kMaxGroupKeys;
+}
+
 void Aggregate::MergeGroup(Group& into, const Group& from) {
   into.complete += from.complete;
   into.partial += from.partial;

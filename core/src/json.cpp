@@ -249,6 +249,14 @@ class Parser {
   Parser(std::string_view text, int max_depth)
       : text_(text), max_depth_(max_depth) {}
 
+  // One value at the start of the text, entered at nesting level `depth` as
+  // if it were a member at that level; `consumed` is how far it reached.
+  bool Prefix(int depth, Json* out, std::size_t* consumed) {
+    if (!Value(out, depth)) return false;
+    *consumed = pos_;
+    return true;
+  }
+
   Result<Json> Document() {
     Json value;
     // A UTF-8 byte order mark, as editors on Windows write, is not content.
@@ -339,6 +347,7 @@ class Parser {
     if (!Enter(depth)) return false;
     ++pos_;  // [
     Json::Array items;
+    items.reserve(4);
     SkipSpace();
     if (Peek() == ']') {
       ++pos_;
@@ -366,6 +375,8 @@ class Parser {
     if (!Enter(depth)) return false;
     ++pos_;  // {
     Json::Object members;
+    // Growing from one member reallocated twice for a typical small object.
+    members.reserve(8);
     SkipSpace();
     if (Peek() == '}') {
       ++pos_;
@@ -868,5 +879,14 @@ Result<Json> ParseJson(std::string_view text, std::size_t max_bytes,
   }
   return Parser(text, max_depth).Document();
 }
+
+namespace internal {
+
+bool ParseValuePrefix(std::string_view text, int depth, int max_depth,
+                      Json* out, std::size_t* consumed) {
+  return Parser(text, max_depth).Prefix(depth, out, consumed);
+}
+
+}  // namespace internal
 
 }  // namespace sondar

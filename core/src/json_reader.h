@@ -65,6 +65,13 @@ class Reader {
   Errors* errors_;
 };
 
+// Parses the one JSON value at the start of `text` as the parser would parse
+// it at nesting level `depth` of a document limited to `max_depth` levels
+// (1: a member of the top-level object). False when it is not valid JSON;
+// else `consumed` is the length of the value.
+bool ParseValuePrefix(std::string_view text, int depth, int max_depth,
+                      Json* out, std::size_t* consumed);
+
 // No answer at all: null, "" or [].
 bool IsBlank(const Json& value);
 

@@ -4,6 +4,7 @@
 
 #include "flow.h"
 #include "json_reader.h"
+#include "response_internal.h"
 #include "sondar/scoring.h"
 #include "sondar/session.h"
 #include "sondar/util.h"
@@ -42,6 +43,92 @@ std::string_view StatusName(ResponseStatus status) {
   }
   return "partial";
 }
+
+namespace internal {
+
+void CheckAnswers(const Survey& survey, const Json& answers, Reader& r,
+                  Errors& errors, ResponseRecord* record) {
+  std::vector<std::size_t> answered;  // question indices, in payload order
+  for (const auto& [id, value] : answers.as_object()) {
+    int index = survey.QuestionIndex(id);
+    if (index < 0) {
+      r.Fail(ErrorCode::kUnknownReference, PathKey("answers", id),
+             "is not a question of survey \"" + survey.id + "\"");
+      continue;
+    }
+    const Question& q = survey.questions[static_cast<std::size_t>(index)];
+    if (internal::IsBlank(value)) {
+      r.Fail(ErrorCode::kInvalidValue, PathKey("answers", id),
+             "is empty; leave unanswered questions out");
+      continue;
+    }
+    // Paths are built only for answers that fail: this runs for every line of
+    // an export.
+    if (!CheckAnswer(q, value, std::string()).ok()) {
+      Status check = CheckAnswer(q, value, PathKey("answers", id));
+      errors.insert(errors.end(), check.errors().begin(), check.errors().end());
+      continue;
+    }
+    answered.push_back(static_cast<std::size_t>(index));
+  }
+  if (errors.empty()) {
+    // Replay the survey with these answers: every answer must lie on the
+    // visitor's path, and a complete response must answer every required
+    // question on it.
+    const Lookup lookup = LookupInObject(answers);
+    std::vector<std::size_t> path = internal::Replay(survey, lookup, nullptr);
+    std::vector<bool> on_path(survey.questions.size(), false);
+    for (std::size_t i : path) on_path[i] = true;
+    for (std::size_t i : answered) {
+      if (!on_path[i]) {
+        r.Fail(ErrorCode::kNotOnPath,
+               PathKey("answers", survey.questions[i].id),
+               "answers a question that these answers route around");
+      }
+    }
+    if (record->status == ResponseStatus::kComplete) {
+      for (std::size_t i : path) {
+        const Question& q = survey.questions[i];
+        if (q.required && !lookup(q.id)) {
+          r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
+                 "is required and the response is complete");
+        }
+      }
+    }
+    for (std::size_t qi : answered) {
+      const Question& q = survey.questions[qi];
+      const Json& value = *lookup(q.id);
+      auto key = static_cast<std::uint16_t>(qi);
+      switch (q.type) {
+        case QuestionType::kSingleChoice:
+          record->values.emplace_back(
+              key, static_cast<std::int16_t>(q.OptionIndex(value.as_string())));
+          break;
+        case QuestionType::kMultiChoice:
+          for (const Json& v : value.as_array()) {
+            record->values.emplace_back(
+                key, static_cast<std::int16_t>(q.OptionIndex(v.as_string())));
+          }
+          break;
+        case QuestionType::kText:
+          record->values.emplace_back(key, 0);
+          break;
+        default:
+          record->values.emplace_back(
+              key, static_cast<std::int16_t>(*internal::AsInteger(value)));
+          break;
+      }
+    }
+  }
+}
+
+std::string SegmentOf(const Json& hidden, const std::string& field) {
+  const Json* segment = hidden.find(field);
+  if (!segment) return std::string();
+  return segment->is_string() ? segment->as_string() : segment->dump();
+}
+
+}  // namespace internal
 
 Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
                                         const ValidateOptions& options) {
@@ -109,12 +196,8 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   if (const Json* hidden = r.Field(p, "", "hidden", false)) {
     Status h = internal::CheckHidden(survey, *hidden);
     errors.insert(errors.end(), h.errors().begin(), h.errors().end());
-    if (h.ok()) {
-      if (const Json* segment = hidden->find(options.segment_field)) {
-        record.segment =
-            segment->is_string() ? segment->as_string() : segment->dump();
-      }
-    }
+    if (h.ok())
+      record.segment = internal::SegmentOf(*hidden, options.segment_field);
   }
   if (auto v = r.String(p, "", "page"); v && v->size() > kMaxPageLength) {
     r.Fail(ErrorCode::kTooLong, "page",
@@ -139,82 +222,8 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   }
   if (submitted) record.submitted_at_ms = *submitted;
 
-  const Json* answers_json = r.Object(p, "", "answers", true);
-  if (answers_json) {
-    std::vector<std::size_t> answered;  // question indices, in payload order
-    for (const auto& [id, value] : answers_json->as_object()) {
-      int index = survey.QuestionIndex(id);
-      if (index < 0) {
-        r.Fail(ErrorCode::kUnknownReference, PathKey("answers", id),
-               "is not a question of survey \"" + survey.id + "\"");
-        continue;
-      }
-      const Question& q = survey.questions[static_cast<std::size_t>(index)];
-      if (internal::IsBlank(value)) {
-        r.Fail(ErrorCode::kInvalidValue, PathKey("answers", id),
-               "is empty; leave unanswered questions out");
-        continue;
-      }
-      // Paths are built only for answers that fail: this runs for every line of
-      // an export.
-      if (!CheckAnswer(q, value, std::string()).ok()) {
-        Status check = CheckAnswer(q, value, PathKey("answers", id));
-        errors.insert(errors.end(), check.errors().begin(),
-                      check.errors().end());
-        continue;
-      }
-      answered.push_back(static_cast<std::size_t>(index));
-    }
-    if (errors.empty()) {
-      // Replay the survey with these answers: every answer must lie on the
-      // visitor's path, and a complete response must answer every required
-      // question on it.
-      const Lookup lookup = LookupInObject(*answers_json);
-      std::vector<std::size_t> path = internal::Replay(survey, lookup, nullptr);
-      std::vector<bool> on_path(survey.questions.size(), false);
-      for (std::size_t i : path) on_path[i] = true;
-      for (std::size_t i : answered) {
-        if (!on_path[i]) {
-          r.Fail(ErrorCode::kNotOnPath,
-                 PathKey("answers", survey.questions[i].id),
-                 "answers a question that these answers route around");
-        }
-      }
-      if (record.status == ResponseStatus::kComplete) {
-        for (std::size_t i : path) {
-          const Question& q = survey.questions[i];
-          if (q.required && !lookup(q.id)) {
-            r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
-                   "is required and the response is complete");
-          }
-        }
-      }
-      for (std::size_t qi : answered) {
-        const Question& q = survey.questions[qi];
-        const Json& value = *lookup(q.id);
-        auto key = static_cast<std::uint16_t>(qi);
-        switch (q.type) {
-          case QuestionType::kSingleChoice:
-            record.values.emplace_back(
-                key,
-                static_cast<std::int16_t>(q.OptionIndex(value.as_string())));
-            break;
-          case QuestionType::kMultiChoice:
-            for (const Json& v : value.as_array()) {
-              record.values.emplace_back(
-                  key, static_cast<std::int16_t>(q.OptionIndex(v.as_string())));
-            }
-            break;
-          case QuestionType::kText:
-            record.values.emplace_back(key, 0);
-            break;
-          default:
-            record.values.emplace_back(
-                key, static_cast<std::int16_t>(*internal::AsInteger(value)));
-            break;
-        }
-      }
-    }
+  if (const Json* answers = r.Object(p, "", "answers", true)) {
+    internal::CheckAnswers(survey, *answers, r, errors, &record);
   }
   if (!errors.empty()) return errors;
   return record;
@@ -223,6 +232,10 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
 Result<ResponseRecord> ValidateResponseText(const Survey& survey,
                                             std::string_view text,
                                             const ValidateOptions& options) {
+  // Most lines of an export take the scanner's way; whatever it is unsure of
+  // (or rejects) is judged, with its errors, on the whole document.
+  ResponseRecord record;
+  if (internal::ScanResponse(survey, text, options, &record)) return record;
   auto doc = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
   if (!doc.ok()) return doc.status();
   return ValidateResponse(survey, doc.value(), options);

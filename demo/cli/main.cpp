@@ -1,7 +1,12 @@
 // sondar: validate survey definitions and report on collected responses.
 //   sondar validate SURVEY.json
-//   sondar report --survey SURVEY.json RESPONSES.jsonl [--json]
+//   sondar report --survey SURVEY.json RESPONSES.jsonl [--json] [--threads N]
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <optional>
@@ -53,7 +58,7 @@ int Validate(const std::string& path) {
 
 int Report(const std::string& survey_path, const std::string& responses_path,
            bool as_json, double confidence, const std::string& segment_field,
-           bool strict) {
+           bool strict, unsigned threads) {
   auto parsed = ReadSurvey(survey_path);
   if (!parsed) return 2;
   if (!parsed->ok()) {
@@ -62,21 +67,29 @@ int Report(const std::string& survey_path, const std::string& responses_path,
     return 1;
   }
   const sondar::Survey& survey = parsed->value();
-  std::ifstream file;
-  std::istream* in = &std::cin;
+  int fd = 0;  // "-": standard input
   if (responses_path != "-") {
-    file.open(responses_path, std::ios::binary);
-    if (!file) {
-      std::cerr << "sondar: cannot read " << responses_path << "\n";
+    fd = ::open(responses_path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      std::cerr << "sondar: cannot read " << responses_path << ": "
+                << std::strerror(errno) << "\n";
       return 2;
     }
-    in = &file;
   }
   sondar::Aggregate aggregate(survey);
-  sondar::ValidateOptions options;
-  options.segment_field = segment_field;
-  sondar::cli::ReportInput input =
-      sondar::cli::ReadResponses(survey, *in, options, &aggregate);
+  sondar::cli::ReadOptions options;
+  options.validate.segment_field = segment_field;
+  options.threads = threads;
+  sondar::cli::ReportInput input;
+  std::string error;
+  const bool read = sondar::cli::ReadResponses(survey, fd, options, &aggregate,
+                                               &input, &error);
+  if (fd != 0) ::close(fd);
+  if (!read) {
+    std::cerr << "sondar: cannot read " << responses_path << ": " << error
+              << "\n";
+    return 2;
+  }
   for (const auto& e : input.first_errors) {
     std::cerr << responses_path << ":" << e.line << ": " << e.message << "\n";
   }
@@ -122,6 +135,11 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.5, 0.999));
   report->add_option("--segment-field", segment_field,
                      "Hidden field to break results down by");
+  unsigned threads = 0;
+  report
+      ->add_option("--threads", threads,
+                   "Threads reading the responses (default: one per core)")
+      ->check(CLI::Range(0u, 256u));
   report->add_flag("--strict", strict,
                    "Exit 1 if any line is not a valid response");
 
@@ -132,5 +150,5 @@ int main(int argc, char** argv) {
   }
   if (*validate) return Validate(survey_file);
   return Report(survey_file, responses_file, as_json, confidence, segment_field,
-                strict);
+                strict, threads);
 }

@@ -1,7 +1,17 @@
 #include "report.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
 #include <cstdio>
-#include <istream>
+#include <cstring>
+#include <random>
+#include <string_view>
+#include <thread>
 #include <unordered_map>
 
 namespace sondar::cli {
@@ -56,64 +66,14 @@ std::string Headlines(const Json& group, const std::string& indent) {
 
 namespace {
 
-// A kept response, smaller than a ResponseRecord: its id lives in the index key
-// and its trigger and segment are interned, so a million of them cost one
-// allocation each (the values).
-struct Kept {
-  ResponseStatus status;
-  std::int64_t submitted_at_ms;
-  std::uint32_t trigger, segment;
-  std::vector<std::pair<std::uint16_t, std::int16_t>> values;
-};
+constexpr std::size_t kBlockBytes = 4 << 20;
+constexpr int kShardBits = 8;
+constexpr std::size_t kShards = std::size_t{1} << kShardBits;
+constexpr int kRunShift = 48;  // Version::order = run << 48 | valid line in run
 
 struct Id {
   std::uint64_t hi, lo;
   bool operator==(const Id& o) const { return hi == o.hi && lo == o.lo; }
-};
-
-// responseId -> position, open addressing with linear probing. A node-based map
-// spent most of the report's own time chasing bucket chains through cache
-// misses at a million entries; this is one probe into a flat array. UUID v4
-// bits are random, so they serve as the hash.
-class IdIndex {
- public:
-  IdIndex() { Resize(1 << 16); }
-
-  // The position stored for `id`, or nullptr after storing `position` for a new
-  // id.
-  std::uint32_t* FindOrInsert(const Id& id, std::uint32_t position) {
-    if (2 * (size_ + 1) > slots_.size()) Resize(2 * slots_.size());
-    for (std::size_t i = (id.hi ^ id.lo) & mask_;; i = (i + 1) & mask_) {
-      Slot& s = slots_[i];
-      if (s.position == kEmpty) {
-        s = {id, position};
-        ++size_;
-        return nullptr;
-      }
-      if (s.id == id) return &s.position;
-    }
-  }
-
- private:
-  static constexpr std::uint32_t kEmpty = 0xffffffff;
-  struct Slot {
-    Id id;
-    std::uint32_t position = kEmpty;
-  };
-
-  void Resize(std::size_t capacity) {
-    std::vector<Slot> old = std::move(slots_);
-    slots_.assign(capacity, Slot{});
-    mask_ = capacity - 1;
-    size_ = 0;
-    for (const Slot& s : old) {
-      if (s.position != kEmpty) FindOrInsert(s.id, s.position);
-    }
-  }
-
-  std::vector<Slot> slots_;
-  std::size_t mask_ = 0;
-  std::size_t size_ = 0;
 };
 
 int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
@@ -131,77 +91,377 @@ Id ParseId(const std::string& uuid) {
   return id;
 }
 
+std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finaliser
+  x ^= x >> 30;
+  x *= 0xbf58476d1ce4e5b9u;
+  x ^= x >> 27;
+  x *= 0x94d049bb133111ebu;
+  return x ^ (x >> 31);
+}
+
+// Response ids come from clients, so their bits are the sender's choice: a
+// seeded mix keeps crafted ids from piling into one shard or one probe chain.
+class IdHash {
+ public:
+  IdHash() : seed_(std::random_device{}()) {}
+  std::uint64_t operator()(const Id& id) const {
+    return Mix(id.hi ^ seed_) ^ Mix(id.lo + seed_);
+  }
+
+ private:
+  std::uint64_t seed_;
+};
+
 class Interner {
  public:
   std::uint32_t Intern(const std::string& s) {
+    // Neighbouring lines mostly repeat a trigger or segment.
+    if (last_ < names_.size() && names_[last_] == s) return last_;
     auto [it, inserted] =
         ids_.try_emplace(s, static_cast<std::uint32_t>(names_.size()));
     if (inserted) names_.push_back(s);
-    return it->second;
+    return last_ = it->second;
   }
   const std::string& Name(std::uint32_t id) const { return names_[id]; }
 
  private:
   std::unordered_map<std::string, std::uint32_t> ids_;
   std::vector<std::string> names_;
+  std::uint32_t last_ = 0;
 };
 
-}  // namespace
+using Value = std::pair<std::uint16_t, std::int16_t>;
 
-ReportInput ReadResponses(const Survey& survey, std::istream& in,
-                          const ValidateOptions& options,
-                          Aggregate* aggregate) {
-  ReportInput input;
-  IdIndex index;  // responseId -> position in `kept`
-  std::vector<Kept> kept;
-  Interner strings;
-  std::string line;
-  std::uint64_t number = 0;
-  while (std::getline(in, line)) {
-    ++number;
-    input.bytes += line.size() + 1;
-    if (line.find_first_not_of(" \t\r") == std::string::npos) continue;
-    ++input.lines;
-    auto record = ValidateResponseText(survey, line, options);
+// One valid line, small: its strings are interned and its values live in its
+// run's pool, so a million cost no allocation of their own.
+struct Version {
+  Id id;
+  std::int64_t submitted_at_ms;
+  std::uint64_t order;  // where it stands among all valid lines
+  std::uint32_t values_begin, values_count;
+  std::uint32_t trigger, segment;
+  ResponseStatus status;
+};
+
+// A run of whole lines read by one thread, and what it found.
+struct Run {
+  std::uint64_t begin = 0, end = 0;  // byte range (end unused for a pipe)
+  std::vector<Version> shards[kShards];
+  std::vector<Value> values;
+  Interner triggers, segments;
+  std::uint64_t line_count = 0;  // every line, blank ones too: for numbering
+  ReportInput counts;            // first_errors numbered within the run
+  std::string error;
+};
+
+bool IsBlank(std::string_view line) {
+  for (char c : line) {
+    if (c != ' ' && c != '\t' && c != '\r') return false;
+  }
+  return true;
+}
+
+class RunReader {
+ public:
+  RunReader(const Survey& survey, const ValidateOptions& options,
+            const IdHash& hash, std::uint64_t run_index, Run* run)
+      : survey_(survey),
+        options_(options),
+        hash_(hash),
+        order_(run_index << kRunShift),
+        run_(run) {}
+
+  // `seekable`: read [begin, end) with pread; else read() to the end.
+  void Read(int fd, bool seekable) {
+    std::vector<char> buffer(kBlockBytes);
+    std::size_t have = 0;  // bytes of an unfinished line at the front
+    std::uint64_t offset = run_->begin;
+    std::uint64_t skipped = 0;  // bytes of an over-long line, not kept
+    for (;;) {
+      std::size_t want = buffer.size() - have;
+      if (seekable) want = std::min<std::uint64_t>(want, run_->end - offset);
+      ssize_t n = 0;
+      if (want > 0) {
+        n = seekable ? ::pread(fd, buffer.data() + have, want,
+                               static_cast<off_t>(offset))
+                     : ::read(fd, buffer.data() + have, want);
+        if (n < 0) {
+          if (errno == EINTR) continue;
+          run_->error = std::strerror(errno);
+          return;
+        }
+      }
+      offset += static_cast<std::uint64_t>(n);
+      const char* data = buffer.data();
+      const std::size_t size = have + static_cast<std::size_t>(n);
+      std::size_t start = 0;
+      while (const void* nl = std::memchr(data + start, '\n', size - start)) {
+        const std::size_t stop = static_cast<const char*>(nl) - data;
+        Line(std::string_view(data + start, stop - start), skipped);
+        skipped = 0;
+        start = stop + 1;
+      }
+      have = size - start;
+      if (n == 0) {  // end of input: a last line without '\n'
+        if (have > 0 || skipped > 0)
+          Line(std::string_view(data, have), skipped);
+        return;
+      }
+      if (have > kMaxResponseBytes) {
+        // Longer than any response may be: count its bytes, keep none, so
+        // memory does not grow with the line.
+        skipped += have;
+        have = 0;
+      }
+      std::memmove(buffer.data(), data + start, have);
+    }
+  }
+
+ private:
+  void Line(std::string_view line, std::uint64_t skipped) {
+    ReportInput& c = run_->counts;
+    ++run_->line_count;
+    c.bytes += line.size() + skipped + 1;
+    if (skipped == 0 && IsBlank(line)) return;
+    ++c.lines;
+    if (skipped > 0) {
+      ++c.invalid_json;
+      Keep({run_->line_count,
+            "document is " + std::to_string(skipped + line.size()) +
+                " bytes, the limit is " + std::to_string(kMaxResponseBytes)});
+      return;
+    }
+    auto record = ValidateResponseText(survey_, line, options_);
     if (!record.ok()) {
       const Error& first = record.errors().front();
       (first.code == ErrorCode::kInvalidJson ||
                first.code == ErrorCode::kTooDeep ||
                first.code == ErrorCode::kTooLarge
-           ? input.invalid_json
-           : input.invalid)++;
-      if (input.first_errors.size() < kKeptErrors) {
-        input.first_errors.push_back({number, first.ToString()});
-      }
-      continue;
+           ? c.invalid_json
+           : c.invalid)++;
+      Keep({run_->line_count, first.ToString()});
+      return;
     }
-    ++input.valid;
+    ++c.valid;
     ResponseRecord& r = record.value();
-    if (std::uint32_t* position = index.FindOrInsert(
-            ParseId(r.response_id), static_cast<std::uint32_t>(kept.size()))) {
-      ++input.superseded;
-      Kept& old = kept[*position];
-      ResponseRecord stored;  // only what Supersedes reads
-      stored.status = old.status;
-      stored.submitted_at_ms = old.submitted_at_ms;
-      if (!Supersedes(r, stored)) continue;
-      old = {r.status, r.submitted_at_ms, strings.Intern(r.trigger),
-             strings.Intern(r.segment), std::move(r.values)};
-      continue;
+    Version v;
+    v.id = ParseId(r.response_id);
+    v.submitted_at_ms = r.submitted_at_ms;
+    v.order = order_++;
+    v.values_begin = static_cast<std::uint32_t>(run_->values.size());
+    v.values_count = static_cast<std::uint32_t>(r.values.size());
+    v.trigger = run_->triggers.Intern(r.trigger);
+    v.segment = run_->segments.Intern(r.segment);
+    v.status = r.status;
+    run_->values.insert(run_->values.end(), r.values.begin(), r.values.end());
+    run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
+  }
+
+  void Keep(LineError e) {
+    auto& errors = run_->counts.first_errors;
+    if (errors.size() < kKeptErrors) errors.push_back(std::move(e));
+  }
+
+  const Survey& survey_;
+  const ValidateOptions& options_;
+  const IdHash& hash_;
+  std::uint64_t order_;
+  Run* run_;
+};
+
+// The newest version of every response whose id falls in `shard`, handed to
+// `fn(first_order, version)`: first_order is where the response was first
+// seen, which is where a one-pass reader would have added it.
+template <typename Fn>
+void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
+                 const IdHash& hash, Fn fn) {
+  std::size_t total = 0;
+  for (const Run& run : runs) total += run.shards[shard].size();
+  if (total == 0) return;
+  // Open addressing, at most half full. A shard holds 1/256 of the ids, so
+  // its table stays in cache where one table for all would miss on every
+  // probe.
+  std::size_t capacity = 16;
+  while (capacity < 2 * total) capacity *= 2;
+  struct Slot {
+    const Version* best = nullptr;
+    std::uint64_t first_order = 0;
+  };
+  std::vector<Slot> slots(capacity);
+  const std::size_t mask = capacity - 1;
+  ResponseRecord incoming, stored;  // only what Supersedes reads
+  for (const Run& run : runs) {
+    for (const Version& v : run.shards[shard]) {
+      for (std::size_t i = hash(v.id) & mask;; i = (i + 1) & mask) {
+        Slot& s = slots[i];
+        if (s.best == nullptr) {
+          s = {&v, v.order};
+          break;
+        }
+        if (s.best->id == v.id) {
+          incoming.status = v.status;
+          incoming.submitted_at_ms = v.submitted_at_ms;
+          stored.status = s.best->status;
+          stored.submitted_at_ms = s.best->submitted_at_ms;
+          if (Supersedes(incoming, stored)) s.best = &v;
+          break;
+        }
+      }
     }
-    kept.push_back({r.status, r.submitted_at_ms, strings.Intern(r.trigger),
-                    strings.Intern(r.segment), std::move(r.values)});
   }
-  ResponseRecord scratch;
-  for (Kept& k : kept) {
-    scratch.status = k.status;
-    scratch.submitted_at_ms = k.submitted_at_ms;
-    scratch.trigger = strings.Name(k.trigger);
-    scratch.segment = strings.Name(k.segment);
-    scratch.values = std::move(k.values);
-    aggregate->Add(scratch);
+  for (const Slot& s : slots) {
+    if (s.best != nullptr) fn(s.first_order, *s.best);
   }
-  return input;
+}
+
+// Splits [0, size) into `count` runs that start at line starts.
+bool SplitRuns(int fd, std::uint64_t size, unsigned count,
+               std::vector<Run>* runs, std::string* error) {
+  runs->resize(count);
+  std::uint64_t begin = 0;
+  for (unsigned i = 0; i < count; ++i) {
+    (*runs)[i].begin = begin;
+    std::uint64_t end = i + 1 == count ? size : size * (i + 1) / count;
+    // Move `end` just past the next '\n', so every run holds whole lines.
+    char probe[4096];
+    while (end < size && end > begin) {
+      ssize_t n = ::pread(fd, probe, sizeof probe, static_cast<off_t>(end - 1));
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) {
+        *error = n < 0 ? std::strerror(errno) : "file shrank while read";
+        return false;
+      }
+      if (const void* nl =
+              std::memchr(probe, '\n', static_cast<std::size_t>(n))) {
+        end += static_cast<const char*>(nl) - probe;
+        break;
+      }
+      end += static_cast<std::uint64_t>(n);
+    }
+    end = std::max(end, begin);
+    (*runs)[i].end = std::min(end, size);
+    begin = (*runs)[i].end;
+  }
+  return true;
+}
+
+// Runs `fn(i)` for i in [0, count) on up to `threads` threads.
+template <typename Fn>
+void Parallel(std::size_t count, unsigned threads, Fn fn) {
+  std::atomic<std::size_t> next{0};
+  auto work = [&] {
+    for (std::size_t i; (i = next++) < count;) fn(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < threads && t < count; ++t) pool.emplace_back(work);
+  work();
+  for (std::thread& t : pool) t.join();
+}
+
+}  // namespace
+
+bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
+                   Aggregate* aggregate, ReportInput* input,
+                   std::string* error) {
+  unsigned threads = options.threads;
+  if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
+  struct stat st {};
+  const bool seekable = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
+  if (!seekable) threads = 1;
+  // Small files are not worth a thread each.
+  if (seekable) {
+    threads = static_cast<unsigned>(std::min<std::uint64_t>(
+        threads, 1 + static_cast<std::uint64_t>(st.st_size) /
+                         std::max<std::uint64_t>(1, options.min_run_bytes)));
+  }
+  std::vector<Run> runs;
+  if (seekable) {
+    if (!SplitRuns(fd, static_cast<std::uint64_t>(st.st_size), threads, &runs,
+                   error))
+      return false;
+  } else {
+    runs.resize(1);
+  }
+  const IdHash hash;
+  Parallel(runs.size(), threads, [&](std::size_t i) {
+    RunReader(survey, options.validate, hash, i, &runs[i]).Read(fd, seekable);
+  });
+
+  *input = ReportInput{};
+  input->threads = threads;
+  std::uint64_t lines_before = 0;
+  for (Run& run : runs) {
+    if (!run.error.empty()) {
+      *error = run.error;
+      return false;
+    }
+    const ReportInput& c = run.counts;
+    input->lines += c.lines;
+    input->valid += c.valid;
+    input->invalid_json += c.invalid_json;
+    input->invalid += c.invalid;
+    input->bytes += c.bytes;
+    for (const LineError& e : c.first_errors) {
+      if (input->first_errors.size() == kKeptErrors) break;
+      input->first_errors.push_back({lines_before + e.line, e.message});
+    }
+    lines_before += run.line_count;
+  }
+
+  auto add = [&runs](Aggregate& into, const Version& v,
+                     ResponseRecord& scratch) {
+    const Run& run = runs[v.order >> kRunShift];
+    scratch.status = v.status;
+    scratch.submitted_at_ms = v.submitted_at_ms;
+    scratch.trigger = run.triggers.Name(v.trigger);
+    scratch.segment = run.segments.Name(v.segment);
+    scratch.values.assign(run.values.begin() + v.values_begin,
+                          run.values.begin() + v.values_begin + v.values_count);
+    into.Add(scratch);
+  };
+  std::vector<Aggregate> partial(threads, *aggregate);
+  std::vector<std::uint64_t> distinct(kShards, 0);
+  std::atomic<unsigned> slot{0};
+  // Each thread takes shards and adds their winners to its own aggregate.
+  {
+    std::atomic<std::size_t> next{0};
+    auto work = [&] {
+      Aggregate& mine = partial[slot++];
+      ResponseRecord scratch;
+      for (std::size_t s; (s = next++) < kShards;) {
+        Deduplicate(runs, s, hash, [&](std::uint64_t, const Version& v) {
+          ++distinct[s];
+          add(mine, v, scratch);
+        });
+      }
+    };
+    std::vector<std::thread> pool;
+    for (unsigned t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+    for (std::thread& t : pool) t.join();
+  }
+  for (const Aggregate& p : partial) aggregate->Merge(p);
+  std::uint64_t kept = 0;
+  for (std::uint64_t d : distinct) kept += d;
+  input->superseded = input->valid - kept;
+
+  if (aggregate->AtKeyLimit()) {
+    // Which breakdown keys fold into "(other)" depends on the order of adds:
+    // redo them in first-seen order so the report never depends on threads.
+    std::vector<std::pair<std::uint64_t, const Version*>> winners;
+    winners.reserve(kept);
+    for (std::size_t s = 0; s < kShards; ++s) {
+      Deduplicate(runs, s, hash, [&](std::uint64_t first, const Version& v) {
+        winners.emplace_back(first, &v);
+      });
+    }
+    std::sort(winners.begin(), winners.end());
+    Aggregate ordered(survey);
+    ResponseRecord scratch;
+    for (const auto& w : winners) add(ordered, *w.second, scratch);
+    *aggregate = std::move(ordered);
+  }
+  return true;
 }
 
 Json ReportJson(const ReportInput& input, const Json& summary) {

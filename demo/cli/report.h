@@ -5,7 +5,6 @@
 #define SONDAR_DEMO_CLI_REPORT_H_
 
 #include <cstdint>
-#include <iosfwd>
 #include <string>
 #include <vector>
 
@@ -23,17 +22,31 @@ struct ReportInput {
   std::uint64_t valid = 0;  // lines that passed validation
   std::uint64_t invalid_json = 0;
   std::uint64_t invalid = 0;  // JSON, but not a valid response to this survey
-  std::uint64_t superseded =
-      0;  // valid lines replaced by a later version of the same response
+  // Valid lines of a responseId seen before (replacing it or not).
+  std::uint64_t superseded = 0;
   std::uint64_t bytes = 0;
-  std::vector<LineError>
-      first_errors;  // the first few, for the user to look at
+  std::vector<LineError> first_errors;  // the first few, in line order
+  unsigned threads = 1;                 // threads that read the input
 };
 
-// Reads `in` line by line into `aggregate`. Never stops at a bad line: it is
-// counted.
-ReportInput ReadResponses(const Survey& survey, std::istream& in,
-                          const ValidateOptions& options, Aggregate* aggregate);
+struct ReadOptions {
+  ValidateOptions validate;
+  unsigned threads = 0;  // 0: one per core
+  // A thread reads at least this much of a file: below it, starting threads
+  // costs more than it saves. Tests lower it to split small files.
+  std::uint64_t min_run_bytes = 1 << 20;
+};
+
+// Reads the JSONL responses behind `fd` into `aggregate`; never stops at a bad
+// line: it is counted. A regular file is split into one run of whole lines per
+// thread; anything else (a pipe) is read by one thread. The result is the same
+// for every thread count: the same lines are counted, the same version of
+// each response wins and the aggregate is added in first-seen order.
+// `aggregate` must be empty. Returns false with `error` set when `fd` cannot
+// be read.
+bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
+                   Aggregate* aggregate, ReportInput* input,
+                   std::string* error);
 
 Json ReportJson(const ReportInput& input, const Json& summary);
 std::string ReportText(const Survey& survey, const ReportInput& input,

@@ -1,10 +1,16 @@
 // The report behind `sondar report`, on tests/fixtures/responses_sample.jsonl:
 // 13 lines, of which one is blank, one is not JSON, one forges nps 42, and
 // responseId ...0003 comes three times (partial, complete, then a late partial
-// that must not win).
+// that must not win). Then the same reader on generated files, split across
+// threads, against itself on one thread.
+#include <fcntl.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <cstdio>
 #include <fstream>
+#include <sstream>
+#include <thread>
 
 #include "../../demo/cli/report.h"
 #include "fixtures.h"
@@ -12,12 +18,110 @@
 namespace sondar {
 namespace {
 
+struct Read {
+  cli::ReportInput input;
+  Json summary;
+};
+
+Read ReadFd(const Survey& survey, int fd, unsigned threads,
+            std::uint64_t min_run_bytes = 1) {
+  Read out;
+  Aggregate aggregate(survey);
+  cli::ReadOptions options;
+  options.threads = threads;
+  options.min_run_bytes = min_run_bytes;
+  std::string error;
+  EXPECT_TRUE(
+      cli::ReadResponses(survey, fd, options, &aggregate, &out.input, &error))
+      << error;
+  out.summary = aggregate.Summary();
+  return out;
+}
+
+Read ReadPath(const Survey& survey, const std::string& path, unsigned threads,
+              std::uint64_t min_run_bytes = 1) {
+  int fd = ::open(path.c_str(), O_RDONLY);
+  EXPECT_GE(fd, 0) << path;
+  Read out = ReadFd(survey, fd, threads, min_run_bytes);
+  ::close(fd);
+  return out;
+}
+
+// A file under the build tree's temp folder, removed with the object.
+class TempFile {
+ public:
+  explicit TempFile(const std::string& text) {
+    char name[] = "/tmp/sondar-report-XXXXXX";
+    int fd = ::mkstemp(name);
+    EXPECT_GE(fd, 0);
+    path_ = name;
+    EXPECT_EQ(::write(fd, text.data(), text.size()),
+              static_cast<ssize_t>(text.size()));
+    ::close(fd);
+  }
+  ~TempFile() { std::remove(path_.c_str()); }
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string Sample() {
+  std::ifstream in(std::string(SONDAR_FIXTURES) + "/responses_sample.jsonl");
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// `count` responses of order-nps: every 7th id comes again as a partial that
+// must lose and every 5th as a later complete that must win; every 97th line is
+// broken. Segments cycle through `segments` values.
+std::string Generated(int count, int segments) {
+  std::string out;
+  auto line = [&](int id, const char* status, int nps, int second, int day) {
+    char buf[512];
+    std::snprintf(
+        buf, sizeof buf,
+        "{\"schema\":\"sondar.response/1\",\"responseId\":\"%08x-0000-4000-"
+        "8000-%012x\",\"surveyId\":\"order-nps\",\"surveyVersion\":3,"
+        "\"visitorId\":\"v-%d\",\"status\":\"%s\",\"answers\":{\"nps\":%d},"
+        "\"hidden\":{\"segment\":\"s%d\"},\"trigger\":\"t%d\","
+        "\"startedAt\":\"2026-01-%02dT10:00:00.000Z\","
+        "\"submittedAt\":\"2026-01-%02dT10:00:%02d.000Z\"}\n",
+        id * 2654435761u, id, id, status, nps, id % segments, id % 3, day, day,
+        second);
+    out += buf;
+  };
+  for (int i = 1; i <= count; ++i) {
+    line(i, "complete", i % 11, 10, 1 + i % 28);
+    if (i % 97 == 0) out += "{\"broken\":\n";
+    if (i % 7 == 0) line(i, "partial", 10, 59, 1 + i % 28);
+    if (i % 5 == 0 && i > 3) line(i - 3, "complete", 0, 30, 1 + (i - 3) % 28);
+  }
+  return out;
+}
+
+void ExpectSame(const Read& a, const Read& b, const std::string& what) {
+  EXPECT_EQ(a.input.lines, b.input.lines) << what;
+  EXPECT_EQ(a.input.valid, b.input.valid) << what;
+  EXPECT_EQ(a.input.invalid_json, b.input.invalid_json) << what;
+  EXPECT_EQ(a.input.invalid, b.input.invalid) << what;
+  EXPECT_EQ(a.input.superseded, b.input.superseded) << what;
+  EXPECT_EQ(a.input.bytes, b.input.bytes) << what;
+  ASSERT_EQ(a.input.first_errors.size(), b.input.first_errors.size()) << what;
+  for (std::size_t i = 0; i < a.input.first_errors.size(); ++i) {
+    EXPECT_EQ(a.input.first_errors[i].line, b.input.first_errors[i].line);
+    EXPECT_EQ(a.input.first_errors[i].message, b.input.first_errors[i].message);
+  }
+  EXPECT_EQ(a.summary.dump(), b.summary.dump()) << what;
+}
+
 TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   auto survey = testing::LoadSurvey("order_nps");
   ASSERT_NE(survey, nullptr);
-  std::ifstream in(std::string(SONDAR_FIXTURES) + "/responses_sample.jsonl");
-  Aggregate aggregate(*survey);
-  cli::ReportInput input = cli::ReadResponses(*survey, in, {}, &aggregate);
+  Read read = ReadPath(
+      *survey, std::string(SONDAR_FIXTURES) + "/responses_sample.jsonl", 1);
+  const cli::ReportInput& input = read.input;
   EXPECT_EQ(input.lines, 12u);
   EXPECT_EQ(input.valid, 10u);
   EXPECT_EQ(input.invalid_json, 1u);
@@ -34,7 +138,7 @@ TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   // Eight distinct responses: NPS answers 10, 9, 2, 7, 0, 8, 10 (one dismissed,
   // unanswered). Promoters 3, passives 2, detractors 2 -> NPS = (3 - 2) / 7
   // = 14.29.
-  Json s = aggregate.Summary();
+  const Json& s = read.summary;
   EXPECT_EQ(s["responses"]["total"], 8);
   EXPECT_EQ(s["responses"]["complete"], 7);
   EXPECT_EQ(s["responses"]["dismissed"], 1);
@@ -51,6 +155,94 @@ TEST(CliReport, CountsEveryLineAndKeepsTheBestVersionOfEachResponse) {
   for (const char* k : {"score", "n", "ci_low", "ci_high"})
     EXPECT_TRUE(report["nps"].contains(k)) << k;
   EXPECT_EQ(report["input"]["superseded"], 2);
+}
+
+TEST(CliReport, EveryThreadCountGivesTheSameReport) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  for (const std::string& text : {Sample(), Generated(3000, 40)}) {
+    TempFile file(text);
+    Read one = ReadPath(*survey, file.path(), 1);
+    EXPECT_EQ(one.input.threads, 1u);
+    for (unsigned threads : {2u, 3u, 8u, 64u}) {
+      Read many = ReadPath(*survey, file.path(), threads);
+      EXPECT_EQ(many.input.threads, threads);
+      ExpectSame(one, many, std::to_string(threads) + " threads");
+    }
+  }
+}
+
+TEST(CliReport, GeneratedFileKeepsTheWinningVersions) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  TempFile file(Generated(3000, 40));
+  Read read = ReadPath(*survey, file.path(), 4);
+  // 3000 ids; 428 late partials lose, 600 later completes win; 30 broken.
+  EXPECT_EQ(read.input.valid, 3000u + 428u + 600u);
+  EXPECT_EQ(read.input.invalid_json, 30u);
+  EXPECT_EQ(read.input.superseded, 428u + 600u);
+  EXPECT_EQ(read.summary["responses"]["total"], 3000);
+  EXPECT_EQ(read.summary["responses"]["complete"], 3000);
+  // Ids 2..3000 step 5 (i - 3 for i = 5, 10, ...) were re-answered 0: count
+  // the zeros among the winners.
+  std::int64_t zeros = 0;
+  for (const Json& d : read.summary["nps"]["distribution"].as_array()) {
+    if (d["value"] == 0) zeros = d["count"].as_int();
+  }
+  int expected = 0;
+  for (int id = 1; id <= 3000; ++id) {
+    const bool redone = id >= 2 && (id + 3) % 5 == 0 && id + 3 <= 3000;
+    expected += redone || id % 11 == 0;
+  }
+  EXPECT_EQ(zeros, expected);
+}
+
+TEST(CliReport, MoreBreakdownKeysThanKeptStillDoNotDependOnThreads) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  TempFile file(Generated(4000, 2500));  // 2,500 segments, 1,000 kept
+  Read one = ReadPath(*survey, file.path(), 1);
+  EXPECT_TRUE(one.summary["bySegment"].contains("(other)"));
+  for (unsigned threads : {2u, 7u}) {
+    ExpectSame(one, ReadPath(*survey, file.path(), threads),
+               std::to_string(threads) + " threads");
+  }
+}
+
+TEST(CliReport, ReadsAPipeAndALineLongerThanAnyResponse) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  std::string text = Sample();
+  // 9 MB of one line: more than the reader's block, counted and not kept.
+  std::string huge = "{\"page\":\"" + std::string(9 << 20, 'x') + "\"}\n";
+  text = huge + text;
+  text.pop_back();  // the last line has no '\n'
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  std::thread writer([&] {
+    std::size_t done = 0;
+    while (done < text.size()) {
+      ssize_t n = ::write(fds[1], text.data() + done, text.size() - done);
+      if (n <= 0) break;
+      done += static_cast<std::size_t>(n);
+    }
+    ::close(fds[1]);
+  });
+  Read piped = ReadFd(*survey, fds[0], 8);
+  writer.join();
+  ::close(fds[0]);
+  EXPECT_EQ(piped.input.threads, 1u);  // a pipe cannot be split
+  EXPECT_EQ(piped.input.lines, 13u);
+  EXPECT_EQ(piped.input.invalid_json, 2u);
+  EXPECT_EQ(piped.input.valid, 10u);
+  EXPECT_EQ(piped.input.bytes, text.size() + 1);
+  ASSERT_GE(piped.input.first_errors.size(), 1u);
+  EXPECT_EQ(piped.input.first_errors[0].line, 1u);
+  EXPECT_EQ(piped.input.first_errors[0].message,
+            "document is " + std::to_string(huge.size() - 1) +
+                " bytes, the limit is 65536");
+  EXPECT_EQ(piped.input.first_errors[1].line, 8u);
+  EXPECT_EQ(piped.summary["nps"]["score"], 14.29);
 }
 
 }  // namespace

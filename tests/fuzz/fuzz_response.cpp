@@ -33,6 +33,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     return 0;
   }
   const sondar::Json payload = sondar::ParseJson(text).value();
+  // What the line scanner accepted, the document validator accepts alike.
+  auto whole = sondar::ValidateResponse(*g_survey, payload);
+  if (!whole.ok()) __builtin_trap();
+  const sondar::ResponseRecord& a = record.value();
+  const sondar::ResponseRecord& b = whole.value();
+  if (a.response_id != b.response_id || a.status != b.status ||
+      a.trigger != b.trigger || a.segment != b.segment ||
+      a.submitted_at_ms != b.submitted_at_ms || a.values != b.values)
+    __builtin_trap();
   (void)sondar::NormalizeResponse(*g_survey, payload).dump();
   sondar::Aggregate aggregate(*g_survey);
   aggregate.Add(record.value());

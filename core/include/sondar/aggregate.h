@@ -36,6 +36,11 @@ class Aggregate {
   // core/README.md (Scoring).
   Json Summary(double confidence = kDefaultConfidence) const;
 
+  // True when a breakdown holds kMaxGroupKeys keys. Only then does the order
+  // of Add and Merge calls change the result (which keys fold into "(other)"),
+  // so a reader that adds in parallel knows when to redo it in order.
+  bool AtKeyLimit() const;
+
   std::uint64_t responses() const {
     return total_.complete + total_.partial + total_.dismissed;
   }

@@ -1,0 +1,331 @@
+// The line scanner behind ValidateResponseText's fast path. A report reads a
+// million lines; building a document for each one's top level (fourteen
+// members, most of them strings copied out and freed again) cost more than
+// everything else the report does. The scanner reads the top level in place,
+// hands the nested values (answers, hidden, scores) to the real parser, and
+// applies the same checks as ValidateResponse through the same helpers. It
+// accepts only what it is sure of; everything else goes to the full validator
+// (response.cpp), so the two cannot disagree on what is valid.
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string_view>
+
+#include "flow.h"
+#include "json_reader.h"
+#include "response_internal.h"
+#include "sondar/session.h"
+#include "sondar/text.h"
+#include "sondar/util.h"
+
+namespace sondar::internal {
+namespace {
+
+constexpr std::size_t kMaxPageLength = 2048;  // as response.cpp
+
+enum Field : unsigned {
+  kSchema,
+  kResponseId,
+  kSurveyId,
+  kSurveyVersion,
+  kVisitorId,
+  kStatus,
+  kAnswers,
+  kScores,
+  kLocale,
+  kTrigger,
+  kHidden,
+  kPage,
+  kStartedAt,
+  kSubmittedAt,
+  kFieldCount,
+  kExtension,  // "x-...": allowed, ignored
+  kUnknown,
+};
+
+constexpr std::string_view kFieldNames[kFieldCount] = {
+    "schema", "responseId", "surveyId",  "surveyVersion", "visitorId",
+    "status", "answers",    "scores",    "locale",        "trigger",
+    "hidden", "page",       "startedAt", "submittedAt"};
+
+constexpr unsigned kRequired =
+    1u << kSchema | 1u << kResponseId | 1u << kSurveyId | 1u << kSurveyVersion |
+    1u << kVisitorId | 1u << kStatus | 1u << kAnswers | 1u << kStartedAt |
+    1u << kSubmittedAt;
+
+Field FieldOf(std::string_view key) {
+  if (key.size() >= 2 && key[0] == 'x' && key[1] == '-') return kExtension;
+  // One comparison per key: the names differ in length or first letter but
+  // for three pairs.
+  for (unsigned f = 0; f < kFieldCount; ++f) {
+    const std::string_view name = kFieldNames[f];
+    if (name.size() == key.size() && name[0] == key[0] && name == key)
+      return static_cast<Field>(f);
+  }
+  return kUnknown;
+}
+
+class Scanner {
+ public:
+  explicit Scanner(std::string_view text) : text_(text) {}
+
+  bool AtEnd() const { return pos_ >= text_.size(); }
+  char Peek() const { return AtEnd() ? '\0' : text_[pos_]; }
+  void Space() {
+    while (!AtEnd()) {
+      const char c = text_[pos_];
+      if (c != ' ' && c != '\n' && c != '\r' && c != '\t') return;
+      ++pos_;
+    }
+  }
+  bool Take(char c) {
+    if (Peek() != c) return false;
+    ++pos_;
+    return true;
+  }
+
+  // A string of printable ASCII without escapes: its text, in place. Anything
+  // else is left to the parser, which knows escapes and UTF-8.
+  bool PlainString(std::string_view* out) {
+    if (!Take('"')) return false;
+    const std::size_t start = pos_;
+    // Eight bytes at a time while none of them is a quote, a backslash, a
+    // control character or non-ASCII: most of a line is such text.
+    constexpr std::uint64_t kOnes = 0x0101010101010101u;
+    constexpr std::uint64_t kHigh = 0x8080808080808080u;
+    while (pos_ + 8 <= text_.size()) {
+      std::uint64_t x;
+      std::memcpy(&x, text_.data() + pos_, 8);
+      const std::uint64_t quote = x ^ (kOnes * '"');
+      const std::uint64_t slash = x ^ (kOnes * '\\');
+      const std::uint64_t special = ((quote - kOnes) & ~quote) |
+                                    ((slash - kOnes) & ~slash) |
+                                    (x - kOnes * 0x20) | x;
+      if (special & kHigh) break;
+      pos_ += 8;
+    }
+    for (; !AtEnd(); ++pos_) {
+      const auto c = static_cast<unsigned char>(text_[pos_]);
+      if (c == '"') {
+        *out = text_.substr(start, pos_ - start);
+        ++pos_;
+        return true;
+      }
+      if (c == '\\' || c < 0x20 || c >= 0x80) return false;
+    }
+    return false;
+  }
+
+  // A small integer without sign, fraction or exponent ("3", not "3.0").
+  bool PlainInteger(std::int64_t* out) {
+    const std::size_t start = pos_;
+    std::int64_t v = 0;
+    while (!AtEnd() && text_[pos_] >= '0' && text_[pos_] <= '9' &&
+           pos_ - start < 9) {
+      v = v * 10 + (text_[pos_++] - '0');
+    }
+    const std::size_t digits = pos_ - start;
+    if (digits == 0 || (digits > 1 && text_[start] == '0')) return false;
+    const char next = Peek();
+    if (next == '.' || next == 'e' || next == 'E' ||
+        (next >= '0' && next <= '9'))
+      return false;
+    *out = v;
+    return true;
+  }
+
+  // A value made only of plain strings, plain integers, literals, objects and
+  // arrays, nesting at most to `max_depth` (counted as the parser counts):
+  // all of them valid JSON to the parser too. Builds nothing.
+  bool SkipPlain(int depth, int max_depth) {
+    std::string_view ignored;
+    std::int64_t number;
+    switch (Peek()) {
+      case '"':
+        return PlainString(&ignored);
+      case 't':
+        return Word("true");
+      case 'f':
+        return Word("false");
+      case 'n':
+        return Word("null");
+      case '{':
+      case '[': {
+        const char close = Peek() == '{' ? '}' : ']';
+        const bool object = close == '}';
+        if (++depth > max_depth) return false;
+        ++pos_;
+        Space();
+        if (Take(close)) return true;
+        for (;;) {
+          if (object) {
+            if (!PlainString(&ignored)) return false;
+            Space();
+            if (!Take(':')) return false;
+            Space();
+          }
+          if (!SkipPlain(depth, max_depth)) return false;
+          Space();
+          if (Take(close)) return true;
+          if (!Take(',')) return false;
+          Space();
+        }
+      }
+      default:
+        return PlainInteger(&number);
+    }
+  }
+
+  bool Word(std::string_view word) {
+    if (text_.substr(pos_, word.size()) != word) return false;
+    pos_ += word.size();
+    return true;
+  }
+
+  bool Null() {
+    if (text_.substr(pos_, 4) != "null") return false;
+    pos_ += 4;
+    return true;
+  }
+
+  // Any value, parsed by the real parser as a member of the top level.
+  bool Parsed(Json* out) {
+    std::size_t consumed = 0;
+    if (!ParseValuePrefix(text_.substr(pos_), 1, kMaxResponseDepth, out,
+                          &consumed))
+      return false;
+    pos_ += consumed;
+    return true;
+  }
+
+ private:
+  std::string_view text_;
+  std::size_t pos_ = 0;
+};
+
+// What the top level holds, as found.
+struct Found {
+  unsigned seen = 0;
+  std::string_view schema, response_id, survey_id, visitor_id, status, locale,
+      page, started_at, submitted_at, trigger;
+  std::int64_t survey_version = 0;
+  bool scores_object = false;
+  Json answers, hidden;
+};
+
+bool ReadMember(Scanner& s, Field field, Found* f) {
+  switch (field) {
+    case kSchema:
+      return s.PlainString(&f->schema);
+    case kResponseId:
+      return s.PlainString(&f->response_id);
+    case kSurveyId:
+      return s.PlainString(&f->survey_id);
+    case kSurveyVersion:
+      return s.PlainInteger(&f->survey_version);
+    case kVisitorId:
+      return s.PlainString(&f->visitor_id);
+    case kStatus:
+      return s.PlainString(&f->status);
+    case kLocale:
+      return s.PlainString(&f->locale);
+    case kPage:
+      return s.PlainString(&f->page);
+    case kStartedAt:
+      return s.PlainString(&f->started_at);
+    case kSubmittedAt:
+      return s.PlainString(&f->submitted_at);
+    case kTrigger:
+      if (s.Peek() == 'n') {
+        f->seen &= ~(1u << kTrigger);  // null: as if absent
+        return s.Null();
+      }
+      return s.PlainString(&f->trigger);
+    case kAnswers:
+      return s.Parsed(&f->answers);
+    case kHidden:
+      return s.Parsed(&f->hidden);
+    case kScores:  // type-checked, then ignored (as ValidateResponse does)
+      f->scores_object = s.Peek() == '{';
+      return s.SkipPlain(1, kMaxResponseDepth);
+    case kExtension: {
+      Json ignored;
+      return s.Parsed(&ignored);
+    }
+    default:
+      return false;
+  }
+}
+
+bool Has(const Found& f, Field field) { return f.seen & (1u << field); }
+
+}  // namespace
+
+bool ScanResponse(const Survey& survey, std::string_view text,
+                  const ValidateOptions& options, ResponseRecord* record) {
+  if (text.size() > kMaxResponseBytes) return false;
+  Scanner s(text);
+  Found f;
+  s.Space();
+  if (!s.Take('{')) return false;
+  s.Space();
+  if (s.Peek() == '}') return false;  // {} lacks every required field
+  for (;;) {
+    std::string_view key;
+    if (!s.PlainString(&key)) return false;
+    const Field field = FieldOf(key);
+    if (field == kUnknown) return false;
+    if (field < kFieldCount) {
+      if (Has(f, field)) return false;  // duplicates: the parser's rule
+      f.seen |= 1u << field;
+    }
+    s.Space();
+    if (!s.Take(':')) return false;
+    s.Space();
+    if (!ReadMember(s, field, &f)) return false;
+    s.Space();
+    if (s.Take('}')) break;
+    if (!s.Take(',')) return false;
+    s.Space();
+  }
+  s.Space();
+  if (!s.AtEnd() || (f.seen & kRequired) != kRequired) return false;
+
+  // The checks of ValidateResponse, in the same terms.
+  if (f.schema != kResponseSchema || !IsUuidV4(f.response_id) ||
+      f.survey_id != survey.id || f.survey_version != survey.version ||
+      f.visitor_id.empty() || f.visitor_id.size() > kMaxIdLength) {
+    return false;
+  }
+  if (f.status == "complete") {
+    record->status = ResponseStatus::kComplete;
+  } else if (f.status == "dismissed") {
+    record->status = ResponseStatus::kDismissed;
+  } else if (f.status == "partial") {
+    record->status = ResponseStatus::kPartial;
+  } else {
+    return false;
+  }
+  if (Has(f, kScores) && !f.scores_object) return false;
+  if (Has(f, kLocale) && !IsLocaleTag(f.locale)) return false;
+  if (f.trigger.size() > kMaxIdLength) return false;
+  if (Has(f, kPage) && f.page.size() > kMaxPageLength) return false;
+  const std::optional<std::int64_t> started = ParseTimestamp(f.started_at);
+  const std::optional<std::int64_t> submitted = ParseTimestamp(f.submitted_at);
+  if (!started || !submitted || *submitted < *started) return false;
+  if (Has(f, kHidden)) {
+    if (!CheckHidden(survey, f.hidden).ok()) return false;
+    record->segment = SegmentOf(f.hidden, options.segment_field);
+  }
+  if (!f.answers.is_object()) return false;
+  Errors errors;
+  Reader r(&errors);
+  CheckAnswers(survey, f.answers, r, errors, record);
+  if (!errors.empty()) return false;
+  record->response_id = CanonicalUuid(f.response_id);
+  record->trigger = std::string(f.trigger);
+  record->submitted_at_ms = *submitted;
+  return true;
+}
+
+}  // namespace sondar::internal

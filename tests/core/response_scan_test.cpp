@@ -1,0 +1,117 @@
+// ValidateResponseText's line scanner against the document validator: on every
+// fixture and on thousands of mutations of them, whatever the text path
+// accepts, ValidateResponse accepts with an equal record, and whatever the
+// text path rejects it rejects with the document validator's errors.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "fixtures.h"
+#include "response_internal.h"
+
+namespace sondar {
+namespace {
+
+void ExpectSameRecord(const ResponseRecord& a, const ResponseRecord& b,
+                      const std::string& text) {
+  EXPECT_EQ(a.response_id, b.response_id) << text;
+  EXPECT_EQ(a.status, b.status) << text;
+  EXPECT_EQ(a.trigger, b.trigger) << text;
+  EXPECT_EQ(a.segment, b.segment) << text;
+  EXPECT_EQ(a.submitted_at_ms, b.submitted_at_ms) << text;
+  EXPECT_EQ(a.values, b.values) << text;
+}
+
+// Returns whether the scanner took `text` itself.
+bool Check(const Survey& survey, const std::string& text) {
+  ResponseRecord scanned;
+  const bool took = internal::ScanResponse(survey, text, {}, &scanned);
+  auto via_text = ValidateResponseText(survey, text);
+  auto doc = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
+  if (!doc.ok()) {
+    EXPECT_FALSE(took) << text;
+    EXPECT_FALSE(via_text.ok()) << text;
+    return took;
+  }
+  auto via_doc = ValidateResponse(survey, doc.value());
+  EXPECT_EQ(via_text.ok(), via_doc.ok()) << text;
+  if (took) {
+    EXPECT_TRUE(via_doc.ok()) << text;
+    if (via_doc.ok()) ExpectSameRecord(scanned, via_doc.value(), text);
+  }
+  if (!via_text.ok() && !via_doc.ok()) {
+    EXPECT_EQ(via_text.status().ToString(), via_doc.status().ToString());
+  }
+  return took;
+}
+
+std::vector<std::string> FixtureLines(const Json& fixtures) {
+  std::vector<std::string> lines;
+  for (const char* group : {"valid", "invalid"}) {
+    for (const Json& c : fixtures[group].as_array())
+      lines.push_back(c["payload"].dump());
+  }
+  return lines;
+}
+
+TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  const Json fixtures = testing::FixtureJson("responses.json");
+  int taken = 0;
+  for (const std::string& line : FixtureLines(fixtures))
+    taken += Check(*survey, line);
+  // The valid fixtures are plain enough for the scanner: if it took none, the
+  // fast path would silently be gone.
+  EXPECT_GT(taken, 0);
+  // Variants the scanner leaves to the parser, still judged alike.
+  const std::string base = fixtures["valid"][0]["payload"].dump();
+  EXPECT_TRUE(Check(*survey, base));
+  EXPECT_TRUE(Check(*survey, "  " + base + " \r"));
+  EXPECT_TRUE(Check(*survey, base.substr(0, base.size() - 1) +
+                                 ",\"x-ab\":[1,{\"c\":null}]}"));
+  for (const std::string& variant :
+       {"\xEF\xBB\xBF" + base,
+        base.substr(0, base.size() - 1) + ",\"status\":\"partial\"}",
+        base.substr(0, base.size() - 1) + ",\"unknown\":1}",
+        std::string(base).replace(base.find("visitor-1"), 9, "visit\\u00e9"),
+        std::string(base).replace(base.find("\"surveyVersion\":3"), 17,
+                                  "\"surveyVersion\":3.0"),
+        std::string(base).replace(base.find("\"surveyVersion\":3"), 17,
+                                  "\"surveyVersion\":03")}) {
+    EXPECT_FALSE(Check(*survey, variant)) << variant;
+  }
+}
+
+TEST(ResponseScan, AgreesOnMutatedLines) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  const std::vector<std::string> lines =
+      FixtureLines(testing::FixtureJson("responses.json"));
+  std::mt19937 rng(20261129);
+  const std::string alphabet = "{}[]\":,.-+0123456789eE \\tfnul\x80\x1f";
+  int taken = 0;
+  for (int i = 0; i < 20000; ++i) {
+    std::string text = lines[rng() % lines.size()];
+    for (int edits = 1 + static_cast<int>(rng() % 3); edits > 0; --edits) {
+      const std::size_t at = rng() % text.size();
+      switch (rng() % 3) {
+        case 0:
+          text.erase(at, 1 + rng() % 4);
+          break;
+        case 1:
+          text.insert(at, 1, alphabet[rng() % alphabet.size()]);
+          break;
+        default:
+          text[at] = alphabet[rng() % alphabet.size()];
+      }
+      if (text.empty()) text = "{";
+    }
+    taken += Check(*survey, text);
+  }
+  // Some mutations keep a line valid (a digit in a text answer, a space).
+  EXPECT_GT(taken, 0);
+}
+
+}  // namespace
+}  // namespace sondar
