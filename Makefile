@@ -11,9 +11,13 @@ SHELL := /bin/bash
 # Debian's npm package conflicts with it).
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
-	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev pkg-config \
-	emscripten chromium fonts-noto-color-emoji brotli curl iproute2 \
+	libcpp-httplib-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev libpq-dev pkg-config \
+	emscripten chromium fonts-noto-color-emoji brotli curl iproute2 time \
 	firefox-esr webkit2gtk-driver xvfb xauth
+
+# Only the tests need a PostgreSQL server (they start their own, in a temp folder); Debian's
+# package also sets up and starts a system cluster, which `make demo` has no reason to do.
+TEST_APT_PACKAGES := postgresql
 
 FUZZ_SECONDS ?= 60
 DEMO_PORT ?= 8787
@@ -39,7 +43,7 @@ help:
 	@echo "make format  clang-format the C++ sources"
 
 deps:
-	@missing=""; for p in $(APT_PACKAGES); do \
+	@missing=""; for p in $(APT_PACKAGES) $(EXTRA_APT_PACKAGES); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	command -v node >/dev/null && command -v npm >/dev/null || missing="$$missing nodejs npm"; \
@@ -62,6 +66,7 @@ web: wasm
 
 test: test-native test-js
 
+test test-native test-js: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test-native: deps
 	cmake --preset debug
 	cmake --build --preset debug
@@ -96,6 +101,10 @@ bench: deps
 	cmake --build --preset release
 	build/release/tests/bench/sondar_bench --benchmark_counters_tabular=true
 	tests/bench/report_bench.sh build/release $(BENCH_RESPONSES)
+	@[ tests/bench/duckdb/node_modules/.package-lock.json -nt tests/bench/duckdb/package-lock.json ] || \
+	  (cd tests/bench/duckdb && npm ci --no-audit --no-fund)
+	node tests/bench/duckdb/report_vs_duckdb.mjs build/release/demo/cli/sondar \
+	  tests/fixtures/surveys/order_nps.json build/bench/responses-$(BENCH_RESPONSES).jsonl
 
 format:
 	clang-format -i core/include/sondar/*.h core/src/*.cpp core/src/*.h tests/core/*.cpp \

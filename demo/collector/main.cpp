@@ -382,10 +382,12 @@ class Collector {
     if (!(confidence > 0.5 && confidence < 0.9999))
       confidence = sondar::kDefaultConfidence;
     sondar::Aggregate aggregate(*survey->second);
-    store_->ForEach(id, [&](const std::string& payload) {
+    const bool read = store_->ForEach(id, [&](const std::string& payload) {
       auto record = sondar::ValidateResponseText(*survey->second, payload);
       if (record.ok()) aggregate.Add(record.value());
     });
+    // Figures over part of the responses would look like real ones.
+    if (!read) return Refuse(res, 503, "storage", "", "could not read; retry");
     Reply(res, 200, aggregate.Summary(confidence));
   }
 
@@ -394,10 +396,14 @@ class Collector {
     res.set_chunked_content_provider(
         "application/x-ndjson",
         [this, id](std::size_t, httplib::DataSink& sink) {
-          store_->ForEach(id, [&](const std::string& payload) {
-            sink.write(payload.data(), payload.size());
-            sink.write("\n", 1);
-          });
+          const bool read =
+              store_->ForEach(id, [&](const std::string& payload) {
+                sink.write(payload.data(), payload.size());
+                sink.write("\n", 1);
+              });
+          // A failed read cuts the stream instead of ending it cleanly, so
+          // the client cannot take a partial export for a whole one.
+          if (!read) return false;
           sink.done();
           return true;
         });
@@ -456,6 +462,17 @@ std::size_t RaiseFileLimit() {
   return static_cast<std::size_t>(limit.rlim_cur);
 }
 
+// A database URL for the log, without its password.
+std::string Redacted(const std::string& db) {
+  const std::size_t scheme = db.find("://");
+  if (scheme == std::string::npos) return db;
+  const std::size_t at = db.find('@', scheme);
+  const std::size_t colon = db.find(':', scheme + 3);
+  if (at == std::string::npos || colon == std::string::npos || colon > at)
+    return db;
+  return db.substr(0, colon + 1) + "***" + db.substr(at);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -466,7 +483,9 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   app.add_option("--port", config.port, "Port (0 picks a free one)")
       ->capture_default_str();
-  app.add_option("--db", config.db, "SQLite database file")
+  app.add_option("--db", config.db,
+                 "SQLite database file, or postgres://user@host/database"
+                 " (several collectors may share one)")
       ->capture_default_str();
   app.add_option("--surveys", config.surveys, "Folder of survey JSON files")
       ->capture_default_str();
@@ -587,7 +606,7 @@ int main(int argc, char** argv) {
     server.stop();
   });
   std::cout << "sondar-collector listening on http://" << config.bind << ":"
-            << port << " (database " << config.db << ")" << std::endl;
+            << port << " (database " << Redacted(config.db) << ")" << std::endl;
   server.Run();
   // Wake the signal thread if the server stopped on its own.
   if (stopper.joinable()) {

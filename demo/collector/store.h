@@ -1,35 +1,28 @@
-// Responses in SQLite, one row per responseId. Which version of a response wins
-// is the core's rule (sondar::Supersedes); this class only applies it inside a
-// transaction.
+// Where the collector keeps responses: one row per responseId. Which version
+// of a response wins is the core's rule (sondar::Supersedes); a store only
+// applies it atomically. SQLite (a file, the embedded default) and PostgreSQL
+// (several collector processes on several machines) keep the same rules.
 #ifndef SONDAR_DEMO_COLLECTOR_STORE_H_
 #define SONDAR_DEMO_COLLECTOR_STORE_H_
 
-#include <condition_variable>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <vector>
 
 #include "sondar/response.h"
 
-struct sqlite3;
-
 namespace sondar::collector {
 
 class Store {
  public:
-  // Opens (creating if needed) the database in WAL mode; nullptr with `error`
-  // set on failure. Several processes on one machine may open the same file
-  // at once (not over a network file system: WAL needs shared memory).
-  static std::unique_ptr<Store> Open(const std::string& path,
+  // `where` is a PostgreSQL URL (postgres://... or postgresql://...) or else
+  // an SQLite file, created if needed. nullptr with `error` set on failure.
+  static std::unique_ptr<Store> Open(const std::string& where,
                                      std::string* error);
-  ~Store();
-  Store(const Store&) = delete;
-  Store& operator=(const Store&) = delete;
+  virtual ~Store() = default;
 
   enum class Outcome {
     kInserted,
@@ -41,51 +34,30 @@ class Store {
   };
   // Stores `payload` unless the stored version of the same response supersedes
   // it. A responseId belongs to the survey and the visitor of its first post,
-  // forever. Returns once the write is committed; writes from concurrent
-  // callers share one transaction (group commit).
-  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
-                 const std::string& visitor_id, const std::string& payload);
+  // forever. Returns once the write is durably committed.
+  virtual Outcome Upsert(const ResponseRecord& record,
+                         const std::string& survey_id,
+                         const std::string& visitor_id,
+                         const std::string& payload) = 0;
 
   // When this database first saw each survey id (registering the ones it has
   // not seen as now), in Unix milliseconds.
-  std::map<std::string, std::int64_t> FirstSeen(
-      const std::vector<std::string>& survey_ids);
+  virtual std::map<std::string, std::int64_t> FirstSeen(
+      const std::vector<std::string>& survey_ids) = 0;
 
   // Calls `fn` with each stored payload of `survey_id` (all surveys when
-  // empty), in rowid order, `batch` rows per lock so a long export does not
-  // block writers.
-  void ForEach(const std::string& survey_id,
-               const std::function<void(const std::string&)>& fn,
-               int batch = 500);
-  std::int64_t Count();
-
- private:
-  explicit Store(sqlite3* db) : db_(db) {}
-  // One caller's write, waiting for the batch that holds it.
-  struct Write {
-    const ResponseRecord* record;
-    const std::string* survey_id;
-    const std::string* visitor_id;
-    const std::string* payload;
-    Outcome outcome = Outcome::kFailed;
-    bool done = false;
-  };
-  bool Exec(const char* sql);
-  bool AddVisitorColumn();
-  void WriteBatch(const std::vector<Write*>& batch);  // mu_ held
-  Outcome Apply(const ResponseRecord& record, const std::string& survey_id,
-                const std::string& visitor_id,
-                const std::string& payload);  // mu_ held, in a transaction
-
-  sqlite3* db_;
-  std::mutex
-      mu_;  // one connection, serialised; SQLite has a single writer anyway
-  std::mutex
-      queue_mu_;  // guards queue_, writing_ and every Write's done/outcome
-  std::condition_variable queue_cv_;
-  std::deque<Write*> queue_;
-  bool writing_ = false;
+  // empty), in the order rows were first stored, `batch` rows per query so a
+  // long export does not hold up writers. False if the database failed
+  // part-way (rows given so far were sent).
+  virtual bool ForEach(const std::string& survey_id,
+                       const std::function<void(const std::string&)>& fn,
+                       int batch = 500) = 0;
+  // Stored responses, or -1 when the database cannot be asked.
+  virtual std::int64_t Count() = 0;
 };
+
+std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error);
+std::unique_ptr<Store> OpenPostgres(const std::string& url, std::string* error);
 
 }  // namespace sondar::collector
 

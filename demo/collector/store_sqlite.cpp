@@ -1,10 +1,16 @@
-#include "store.h"
-
+// The embedded default: one SQLite file in WAL mode. Several processes on one
+// machine may open the same file at once (not over a network file system: WAL
+// needs shared memory).
 #include <sqlite3.h>
 
 #include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
 #include <thread>
 #include <vector>
+
+#include "store.h"
 
 namespace sondar::collector {
 
@@ -44,17 +50,62 @@ ResponseStatus StatusFromText(const unsigned char* text) {
                             : ResponseStatus::kPartial;
 }
 
+class SqliteStore final : public Store {
+ public:
+  explicit SqliteStore(sqlite3* db) : db_(db) {}
+  ~SqliteStore() override { sqlite3_close(db_); }
+  SqliteStore(const SqliteStore&) = delete;
+  SqliteStore& operator=(const SqliteStore&) = delete;
+
+  // Writes from concurrent callers share one transaction (group commit).
+  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
+                 const std::string& visitor_id,
+                 const std::string& payload) override;
+  std::map<std::string, std::int64_t> FirstSeen(
+      const std::vector<std::string>& survey_ids) override;
+  bool ForEach(const std::string& survey_id,
+               const std::function<void(const std::string&)>& fn,
+               int batch) override;
+  std::int64_t Count() override;
+
+  bool Exec(const char* sql);
+  bool AddVisitorColumn();
+
+ private:
+  // One caller's write, waiting for the batch that holds it.
+  struct Write {
+    const ResponseRecord* record;
+    const std::string* survey_id;
+    const std::string* visitor_id;
+    const std::string* payload;
+    Outcome outcome = Outcome::kFailed;
+    bool done = false;
+  };
+  void WriteBatch(const std::vector<Write*>& batch);  // mu_ held
+  Outcome Apply(const ResponseRecord& record, const std::string& survey_id,
+                const std::string& visitor_id,
+                const std::string& payload);  // mu_ held, in a transaction
+
+  sqlite3* db_;
+  // One connection, serialised; SQLite has a single writer anyway.
+  std::mutex mu_;
+  // Guards queue_, writing_ and every Write's done/outcome.
+  std::mutex queue_mu_;
+  std::condition_variable queue_cv_;
+  std::deque<Write*> queue_;
+  bool writing_ = false;
+};
+
 }  // namespace
 
-std::unique_ptr<Store> Store::Open(const std::string& path,
-                                   std::string* error) {
+std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
   sqlite3* db = nullptr;
   if (sqlite3_open(path.c_str(), &db) != SQLITE_OK) {
     *error = std::string("cannot open ") + path + ": " + sqlite3_errmsg(db);
     sqlite3_close(db);
     return nullptr;
   }
-  std::unique_ptr<Store> store(new Store(db));
+  auto store = std::make_unique<SqliteStore>(db);
   sqlite3_busy_timeout(db, 5000);
   // Switching to WAL and creating the schema can meet another process doing
   // the same; SQLite then answers SQLITE_BUSY at once, without waiting in the
@@ -95,7 +146,7 @@ std::unique_ptr<Store> Store::Open(const std::string& path,
 
 // Databases made before responses were bound to their visitor get the column,
 // filled from the stored payloads.
-bool Store::AddVisitorColumn() {
+bool SqliteStore::AddVisitorColumn() {
   {
     Statement columns(db_,
                       "SELECT 1 FROM pragma_table_info('responses')"
@@ -112,9 +163,7 @@ bool Store::AddVisitorColumn() {
       "COMMIT;");
 }
 
-Store::~Store() { sqlite3_close(db_); }
-
-bool Store::Exec(const char* sql) {
+bool SqliteStore::Exec(const char* sql) {
   return sqlite3_exec(db_, sql, nullptr, nullptr, nullptr) == SQLITE_OK;
 }
 
@@ -122,10 +171,10 @@ bool Store::Exec(const char* sql) {
 // together, and the first of them writes them all in the next transaction, one
 // fsync for the lot. Each caller returns only once the transaction holding its
 // write has committed, so an acknowledged response is on disk as before.
-Store::Outcome Store::Upsert(const ResponseRecord& record,
-                             const std::string& survey_id,
-                             const std::string& visitor_id,
-                             const std::string& payload) {
+Store::Outcome SqliteStore::Upsert(const ResponseRecord& record,
+                                   const std::string& survey_id,
+                                   const std::string& visitor_id,
+                                   const std::string& payload) {
   Write write{&record, &survey_id, &visitor_id, &payload};
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   queue_.push_back(&write);
@@ -148,7 +197,7 @@ Store::Outcome Store::Upsert(const ResponseRecord& record,
   return write.outcome;
 }
 
-void Store::WriteBatch(const std::vector<Write*>& batch) {
+void SqliteStore::WriteBatch(const std::vector<Write*>& batch) {
   if (!Exec("BEGIN IMMEDIATE")) {
     for (Write* w : batch) w->outcome = Outcome::kFailed;
     return;
@@ -166,10 +215,10 @@ void Store::WriteBatch(const std::vector<Write*>& batch) {
   }
 }
 
-Store::Outcome Store::Apply(const ResponseRecord& record,
-                            const std::string& survey_id,
-                            const std::string& visitor_id,
-                            const std::string& payload) {
+Store::Outcome SqliteStore::Apply(const ResponseRecord& record,
+                                  const std::string& survey_id,
+                                  const std::string& visitor_id,
+                                  const std::string& payload) {
   Outcome outcome = Outcome::kFailed;
   {
     Statement find(
@@ -224,7 +273,7 @@ Store::Outcome Store::Apply(const ResponseRecord& record,
   return outcome;
 }
 
-std::map<std::string, std::int64_t> Store::FirstSeen(
+std::map<std::string, std::int64_t> SqliteStore::FirstSeen(
     const std::vector<std::string>& survey_ids) {
   std::lock_guard<std::mutex> lock(mu_);
   std::map<std::string, std::int64_t> seen;
@@ -245,9 +294,9 @@ std::map<std::string, std::int64_t> Store::FirstSeen(
   return seen;
 }
 
-void Store::ForEach(const std::string& survey_id,
-                    const std::function<void(const std::string&)>& fn,
-                    int batch) {
+bool SqliteStore::ForEach(const std::string& survey_id,
+                          const std::function<void(const std::string&)>& fn,
+                          int batch) {
   std::int64_t after = 0;
   for (;;) {
     std::vector<std::pair<std::int64_t, std::string>> rows;
@@ -274,12 +323,12 @@ void Store::ForEach(const std::string& survey_id,
       }
     }
     for (const auto& row : rows) fn(row.second);
-    if (rows.size() < static_cast<std::size_t>(batch)) return;
+    if (rows.size() < static_cast<std::size_t>(batch)) return true;
     after = rows.back().first;
   }
 }
 
-std::int64_t Store::Count() {
+std::int64_t SqliteStore::Count() {
   std::lock_guard<std::mutex> lock(mu_);
   Statement count(db_, "SELECT COUNT(*) FROM responses");
   return sqlite3_step(count.get()) == SQLITE_ROW

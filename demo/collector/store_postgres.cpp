@@ -1,0 +1,312 @@
+// Responses in PostgreSQL, for more than one collector process (or machine)
+// writing to one database. The rules are SQLite's: a responseId belongs to the
+// survey and visitor of its first post, and sondar::Supersedes decides which
+// version stays. Concurrency is PostgreSQL's: a new id is one INSERT ... ON
+// CONFLICT DO NOTHING, and a known id is re-read FOR UPDATE in a transaction,
+// so two collectors posting versions of one response at once queue on its row
+// and leave exactly one row holding the winning version.
+#include <libpq-fe.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "store.h"
+
+namespace sondar::collector {
+
+namespace {
+
+constexpr int kMaxConnections = 8;
+
+std::int64_t NowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+struct ResultDeleter {
+  void operator()(PGresult* r) const { PQclear(r); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+// A statement with text parameters; nullptr-safe status checks below.
+ResultPtr Run(PGconn* conn, const char* sql,
+              const std::vector<std::string>& params = {}) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const std::string& p : params) values.push_back(p.c_str());
+  return ResultPtr(PQexecParams(conn, sql, static_cast<int>(values.size()),
+                                nullptr, values.data(), nullptr, nullptr, 0));
+}
+
+bool Ok(const ResultPtr& r) {
+  return r && (PQresultStatus(r.get()) == PGRES_COMMAND_OK ||
+               PQresultStatus(r.get()) == PGRES_TUPLES_OK);
+}
+
+ResponseStatus StatusFromText(const char* text) {
+  const std::string s = text ? text : "";
+  return s == "complete"    ? ResponseStatus::kComplete
+         : s == "dismissed" ? ResponseStatus::kDismissed
+                            : ResponseStatus::kPartial;
+}
+
+// Session settings every connection gets, whatever the server's defaults: a
+// 201 tells the widget to forget its copy, so commits wait for the WAL flush;
+// and no statement may hold a request worker forever.
+constexpr const char* kSessionOptions =
+    "-c synchronous_commit=on -c statement_timeout=10000 "
+    "-c lock_timeout=10000";
+
+PGconn* Connect(const std::string& url) {
+  // Earlier keywords are defaults: what the URL itself says wins.
+  const char* keys[] = {"connect_timeout", "application_name", "options",
+                        "dbname", nullptr};
+  const char* values[] = {"5", "sondar-collector", kSessionOptions, url.c_str(),
+                          nullptr};
+  return PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+}
+
+class PostgresStore final : public Store {
+ public:
+  explicit PostgresStore(std::string url) : url_(std::move(url)) {}
+  ~PostgresStore() override {
+    for (PGconn* c : idle_) PQfinish(c);
+  }
+
+  // A connection from the pool for one scope; a broken one is dropped on
+  // return and the next caller connects afresh (the server may have
+  // restarted).
+  class Lease {
+   public:
+    Lease(PostgresStore* store, PGconn* conn) : store_(store), conn_(conn) {}
+    ~Lease() {
+      if (conn_) store_->Return(conn_);
+    }
+    Lease(const Lease&) = delete;
+    Lease& operator=(const Lease&) = delete;
+    PGconn* get() const { return conn_; }
+
+   private:
+    PostgresStore* store_;
+    PGconn* conn_;
+  };
+
+  Lease Acquire(std::string* error = nullptr) {
+    std::unique_lock<std::mutex> lock(mu_);
+    cv_.wait(lock, [&] { return !idle_.empty() || open_ < kMaxConnections; });
+    if (!idle_.empty()) {
+      PGconn* c = idle_.back();
+      idle_.pop_back();
+      return Lease(this, c);
+    }
+    ++open_;
+    lock.unlock();
+    PGconn* c = Connect(url_);
+    if (PQstatus(c) != CONNECTION_OK) {
+      if (error) *error = PQerrorMessage(c);
+      PQfinish(c);
+      lock.lock();
+      --open_;
+      cv_.notify_one();
+      return Lease(this, nullptr);
+    }
+    return Lease(this, c);
+  }
+
+  bool Prepare(std::string* error) {
+    Lease lease = Acquire(error);
+    if (!lease.get()) return false;
+    // Two collectors may start at once; CREATE ... IF NOT EXISTS alone can then
+    // collide in the catalog, so schema changes take a lock of their own.
+    ResultPtr r(PQexec(
+        lease.get(),
+        "BEGIN;"
+        "SELECT pg_advisory_xact_lock(7363756);"  // any fixed number of ours
+        "CREATE TABLE IF NOT EXISTS responses ("
+        " seq BIGSERIAL NOT NULL,"
+        " response_id TEXT PRIMARY KEY,"
+        " survey_id TEXT NOT NULL,"
+        " visitor_id TEXT,"
+        " status TEXT NOT NULL,"
+        " submitted_at_ms BIGINT NOT NULL,"
+        " received_at_ms BIGINT NOT NULL,"
+        " payload TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS responses_by_seq ON responses(seq);"
+        "CREATE INDEX IF NOT EXISTS responses_by_survey"
+        " ON responses(survey_id, seq);"
+        "CREATE TABLE IF NOT EXISTS surveys ("
+        " survey_id TEXT PRIMARY KEY,"
+        " first_seen_ms BIGINT NOT NULL);"
+        "COMMIT;"));
+    if (!Ok(r)) {
+      *error = PQerrorMessage(lease.get());
+      Run(lease.get(), "ROLLBACK");
+      return false;
+    }
+    return true;
+  }
+
+  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
+                 const std::string& visitor_id,
+                 const std::string& payload) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c) return Outcome::kFailed;
+    const std::string status(StatusName(record.status));
+    const std::string submitted = std::to_string(record.submitted_at_ms);
+    // An id never seen: one statement, committed on its own.
+    ResultPtr inserted =
+        Run(c,
+            "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
+            " submitted_at_ms, received_at_ms, payload)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
+            " ON CONFLICT (response_id) DO NOTHING",
+            {record.response_id, survey_id, visitor_id, status, submitted,
+             std::to_string(NowMs()), payload});
+    if (!Ok(inserted)) return Outcome::kFailed;
+    if (std::string(PQcmdTuples(inserted.get())) == "1")
+      return Outcome::kInserted;
+    // A known id: lock its row, let the core decide, then write or keep.
+    if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
+    const Outcome outcome =
+        Decide(c, record, survey_id, visitor_id, payload, status, submitted);
+    if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return Outcome::kFailed;
+    }
+    return outcome;
+  }
+
+  std::map<std::string, std::int64_t> FirstSeen(
+      const std::vector<std::string>& survey_ids) override {
+    std::map<std::string, std::int64_t> seen;
+    const std::int64_t now = NowMs();
+    Lease lease = Acquire();
+    for (const std::string& id : survey_ids) {
+      seen[id] = now;
+      if (!lease.get()) continue;
+      ResultPtr r = Run(lease.get(),
+                        "INSERT INTO surveys (survey_id, first_seen_ms)"
+                        " VALUES ($1, $2) ON CONFLICT (survey_id) DO NOTHING",
+                        {id, std::to_string(now)});
+      ResultPtr get = Run(lease.get(),
+                          "SELECT first_seen_ms FROM surveys"
+                          " WHERE survey_id = $1",
+                          {id});
+      if (Ok(get) && PQntuples(get.get()) == 1)
+        seen[id] = std::stoll(PQgetvalue(get.get(), 0, 0));
+    }
+    return seen;
+  }
+
+  // One snapshot for the whole export, read through a cursor: PostgreSQL
+  // readers do not block writers, and rows committed meanwhile by any
+  // collector are neither half-seen nor skipped by paging.
+  bool ForEach(const std::string& survey_id,
+               const std::function<void(const std::string&)>& fn,
+               int batch) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+      return false;
+    const bool all = survey_id.empty();
+    ResultPtr declared =
+        all ? Run(c,
+                  "DECLARE export NO SCROLL CURSOR FOR"
+                  " SELECT payload FROM responses ORDER BY seq")
+            : Run(c,
+                  "DECLARE export NO SCROLL CURSOR FOR"
+                  " SELECT payload FROM responses WHERE survey_id = $1"
+                  " ORDER BY seq",
+                  {survey_id});
+    bool ok = Ok(declared);
+    const std::string fetch = "FETCH " + std::to_string(batch) + " FROM export";
+    while (ok) {
+      ResultPtr rows = Run(c, fetch.c_str());
+      if (!Ok(rows)) {
+        ok = false;
+        break;
+      }
+      const int n = PQntuples(rows.get());
+      for (int i = 0; i < n; ++i) fn(PQgetvalue(rows.get(), i, 0));
+      if (n < batch) break;
+    }
+    Run(c, ok ? "COMMIT" : "ROLLBACK");
+    return ok;
+  }
+
+  std::int64_t Count() override {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r = Run(lease.get(), "SELECT count(*) FROM responses");
+    return Ok(r) ? std::stoll(PQgetvalue(r.get(), 0, 0)) : -1;
+  }
+
+ private:
+  Outcome Decide(PGconn* c, const ResponseRecord& record,
+                 const std::string& survey_id, const std::string& visitor_id,
+                 const std::string& payload, const std::string& status,
+                 const std::string& submitted) {
+    ResultPtr row = Run(c,
+                        "SELECT status, submitted_at_ms, survey_id, visitor_id"
+                        " FROM responses WHERE response_id = $1 FOR UPDATE",
+                        {record.response_id});
+    if (!Ok(row) || PQntuples(row.get()) != 1) return Outcome::kFailed;
+    ResponseRecord stored;
+    stored.status = StatusFromText(PQgetvalue(row.get(), 0, 0));
+    stored.submitted_at_ms = std::stoll(PQgetvalue(row.get(), 0, 1));
+    if (survey_id != PQgetvalue(row.get(), 0, 2)) return Outcome::kOtherSurvey;
+    if (!PQgetisnull(row.get(), 0, 3) &&
+        visitor_id != PQgetvalue(row.get(), 0, 3))
+      return Outcome::kOtherVisitor;
+    if (!Supersedes(record, stored)) return Outcome::kKept;
+    ResultPtr updated =
+        Run(c,
+            "UPDATE responses SET status = $1, submitted_at_ms = $2,"
+            " payload = $3, received_at_ms = $4 WHERE response_id = $5",
+            {status, submitted, payload, std::to_string(NowMs()),
+             record.response_id});
+    return Ok(updated) ? Outcome::kReplaced : Outcome::kFailed;
+  }
+
+  void Return(PGconn* c) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (PQstatus(c) == CONNECTION_OK &&
+        PQtransactionStatus(c) == PQTRANS_IDLE) {
+      idle_.push_back(c);
+    } else {
+      PQfinish(c);
+      --open_;
+    }
+    cv_.notify_one();
+  }
+
+  const std::string url_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::vector<PGconn*> idle_;
+  int open_ = 0;  // connections out of the pool or idle in it
+};
+
+}  // namespace
+
+std::unique_ptr<Store> OpenPostgres(const std::string& url,
+                                    std::string* error) {
+  auto store = std::make_unique<PostgresStore>(url);
+  std::string why;
+  if (!store->Prepare(&why)) {
+    // libpq's messages end with a newline.
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' '))
+      why.pop_back();
+    *error = "cannot use PostgreSQL database: " + why;
+    return nullptr;
+  }
+  return store;
+}
+
+}  // namespace sondar::collector
