@@ -54,6 +54,7 @@ int ChooseEnding(const Survey& survey, const Lookup& answers,
 std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
                                 Step* last) {
   std::vector<std::size_t> path;
+  path.reserve(survey.questions.size());
   Step step = FirstVisibleFrom(survey, 0, answers);
   // Jumps only go forward (validation rejects the rest), so this ends within N
   // steps.
@@ -65,9 +66,7 @@ std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
   return path;
 }
 
-namespace {
-constexpr std::size_t kMaxHiddenValueLength = 1000;
-}  // namespace
+namespace {}  // namespace
 
 Status CheckHidden(const Survey& survey, const Json& hidden) {
   Errors errors;
@@ -76,22 +75,23 @@ Status CheckHidden(const Survey& survey, const Json& hidden) {
                   "must be an object (got " + Describe(hidden) + ")");
   }
   for (const auto& [key, value] : hidden.as_object()) {
-    const std::string path = internal::PathKey("hidden", key);
     bool declared = false;
     for (const std::string& name : survey.hidden)
       declared = declared || name == key;
+    // The path is built only for a field that fails: this runs per response.
+    auto path = [&key = key] { return internal::PathKey("hidden", key); };
     if (!declared) {
       errors.push_back(
-          {ErrorCode::kUnknownField, path,
+          {ErrorCode::kUnknownField, path(),
            "is not a hidden field of survey \"" + survey.id + "\""});
     } else if (!(value.is_string() || value.is_number() ||
                  value.is_boolean())) {
-      errors.push_back({ErrorCode::kWrongType, path,
+      errors.push_back({ErrorCode::kWrongType, path(),
                         "must be a string, number or boolean (got " +
                             Describe(value) + ")"});
     } else if (value.is_string() &&
                value.as_string().size() > kMaxHiddenValueLength) {
-      errors.push_back({ErrorCode::kTooLong, path,
+      errors.push_back({ErrorCode::kTooLong, path(),
                         "is longer than " +
                             internal::Str(kMaxHiddenValueLength) + " bytes"});
     }

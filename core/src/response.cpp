@@ -49,6 +49,7 @@ namespace internal {
 void CheckAnswers(const Survey& survey, const Json& answers, Reader& r,
                   Errors& errors, ResponseRecord* record) {
   std::vector<std::size_t> answered;  // question indices, in payload order
+  answered.reserve(answers.size());
   for (const auto& [id, value] : answers.as_object()) {
     int index = survey.QuestionIndex(id);
     if (index < 0) {

@@ -8,6 +8,9 @@
 // (response.cpp), so the two cannot disagree on what is valid.
 #include <cstdint>
 #include <cstring>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 #include <optional>
 #include <string_view>
 
@@ -89,21 +92,42 @@ class Scanner {
   bool PlainString(std::string_view* out) {
     if (!Take('"')) return false;
     const std::size_t start = pos_;
-    // Eight bytes at a time while none of them is a quote, a backslash, a
+    // Many bytes at a time while none of them is a quote, a backslash, a
     // control character or non-ASCII: most of a line is such text.
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"');
+    const __m128i slash = _mm_set1_epi8('\\');
+    const __m128i space = _mm_set1_epi8(0x20);
+    while (pos_ + 16 <= text_.size()) {
+      const __m128i x = _mm_loadu_si128(
+          reinterpret_cast<const __m128i*>(text_.data() + pos_));
+      // Signed compare: bytes >= 0x80 are negative, so "less than 0x20"
+      // catches control characters and non-ASCII at once.
+      const __m128i special = _mm_or_si128(
+          _mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, slash)),
+          _mm_cmplt_epi8(x, space));
+      const int mask = _mm_movemask_epi8(special);
+      if (mask != 0) {
+        pos_ += static_cast<std::size_t>(
+            __builtin_ctz(static_cast<unsigned>(mask)));
+        break;
+      }
+      pos_ += 16;
+    }
+#else
     constexpr std::uint64_t kOnes = 0x0101010101010101u;
     constexpr std::uint64_t kHigh = 0x8080808080808080u;
     while (pos_ + 8 <= text_.size()) {
       std::uint64_t x;
       std::memcpy(&x, text_.data() + pos_, 8);
-      const std::uint64_t quote = x ^ (kOnes * '"');
-      const std::uint64_t slash = x ^ (kOnes * '\\');
-      const std::uint64_t special = ((quote - kOnes) & ~quote) |
-                                    ((slash - kOnes) & ~slash) |
-                                    (x - kOnes * 0x20) | x;
+      const std::uint64_t q = x ^ (kOnes * '"');
+      const std::uint64_t b = x ^ (kOnes * '\\');
+      const std::uint64_t special =
+          ((q - kOnes) & ~q) | ((b - kOnes) & ~b) | (x - kOnes * 0x20) | x;
       if (special & kHigh) break;
       pos_ += 8;
     }
+#endif
     for (; !AtEnd(); ++pos_) {
       const auto c = static_cast<unsigned char>(text_[pos_]);
       if (c == '"') {
@@ -188,6 +212,9 @@ class Scanner {
     return true;
   }
 
+  std::size_t pos() const { return pos_; }
+  void Seek(std::size_t pos) { pos_ = pos; }
+
   // Any value, parsed by the real parser as a member of the top level.
   bool Parsed(Json* out) {
     std::size_t consumed = 0;
@@ -210,10 +237,42 @@ struct Found {
       page, started_at, submitted_at, trigger;
   std::int64_t survey_version = 0;
   bool scores_object = false;
+  bool plain_hidden = false;  // checked while read; segment found below
+  std::string_view segment;
   Json answers, hidden;
 };
 
-bool ReadMember(Scanner& s, Field field, Found* f) {
+// The usual "hidden": an object of plain strings, each a declared field and
+// not too long, which is all CheckHidden asks of strings. Anything else (other
+// value types, repeated keys, escapes) is left to the parser and CheckHidden.
+bool PlainHidden(Scanner& s, const Survey& survey,
+                 const std::string& segment_field, Found* f) {
+  if (!s.Take('{') || survey.hidden.size() > 64) return false;
+  std::uint64_t seen = 0;
+  s.Space();
+  if (s.Take('}')) return true;
+  for (;;) {
+    std::string_view key, value;
+    if (!s.PlainString(&key)) return false;
+    std::size_t index = 0;
+    while (index < survey.hidden.size() && survey.hidden[index] != key) ++index;
+    if (index == survey.hidden.size() || (seen >> index & 1)) return false;
+    seen |= std::uint64_t{1} << index;
+    s.Space();
+    if (!s.Take(':')) return false;
+    s.Space();
+    if (!s.PlainString(&value) || value.size() > kMaxHiddenValueLength)
+      return false;
+    if (key == segment_field) f->segment = value;
+    s.Space();
+    if (s.Take('}')) return true;
+    if (!s.Take(',')) return false;
+    s.Space();
+  }
+}
+
+bool ReadMember(Scanner& s, const Survey& survey,
+                const ValidateOptions& options, Field field, Found* f) {
   switch (field) {
     case kSchema:
       return s.PlainString(&f->schema);
@@ -243,8 +302,14 @@ bool ReadMember(Scanner& s, Field field, Found* f) {
       return s.PlainString(&f->trigger);
     case kAnswers:
       return s.Parsed(&f->answers);
-    case kHidden:
+    case kHidden: {
+      const std::size_t start = s.pos();
+      f->segment = {};
+      f->plain_hidden = PlainHidden(s, survey, options.segment_field, f);
+      if (f->plain_hidden) return true;
+      s.Seek(start);
       return s.Parsed(&f->hidden);
+    }
     case kScores:  // type-checked, then ignored (as ValidateResponse does)
       f->scores_object = s.Peek() == '{';
       return s.SkipPlain(1, kMaxResponseDepth);
@@ -282,7 +347,7 @@ bool ScanResponse(const Survey& survey, std::string_view text,
     s.Space();
     if (!s.Take(':')) return false;
     s.Space();
-    if (!ReadMember(s, field, &f)) return false;
+    if (!ReadMember(s, survey, options, field, &f)) return false;
     s.Space();
     if (s.Take('}')) break;
     if (!s.Take(',')) return false;
@@ -313,7 +378,9 @@ bool ScanResponse(const Survey& survey, std::string_view text,
   const std::optional<std::int64_t> started = ParseTimestamp(f.started_at);
   const std::optional<std::int64_t> submitted = ParseTimestamp(f.submitted_at);
   if (!started || !submitted || *submitted < *started) return false;
-  if (Has(f, kHidden)) {
+  if (Has(f, kHidden) && f.plain_hidden) {
+    record->segment = std::string(f.segment);
+  } else if (Has(f, kHidden)) {
     if (!CheckHidden(survey, f.hidden).ok()) return false;
     record->segment = SegmentOf(f.hidden, options.segment_field);
   }

@@ -85,19 +85,28 @@ void AppendPadded(std::string* out, std::int64_t value, int width) {
 
 }  // namespace
 
-std::string FormatTimestamp(std::int64_t unix_ms) {
+namespace {
+
+// "YYYY-MM-DD" of the UTC day holding `unix_ms`; returns the day's first ms.
+std::int64_t AppendDate(std::string* out, std::int64_t unix_ms) {
   const std::int64_t days = FloorDiv(unix_ms, kMsPerDay);
-  const std::int64_t in_day = unix_ms - days * kMsPerDay;
   std::int64_t y;
   unsigned m, d;
   CivilFromDays(days, &y, &m, &d);
+  AppendPadded(out, y, 4);
+  out->push_back('-');
+  AppendPadded(out, m, 2);
+  out->push_back('-');
+  AppendPadded(out, d, 2);
+  return days * kMsPerDay;
+}
+
+}  // namespace
+
+std::string FormatTimestamp(std::int64_t unix_ms) {
   std::string out;
   out.reserve(24);
-  AppendPadded(&out, y, 4);
-  out += '-';
-  AppendPadded(&out, m, 2);
-  out += '-';
-  AppendPadded(&out, d, 2);
+  const std::int64_t in_day = unix_ms - AppendDate(&out, unix_ms);
   out += 'T';
   AppendPadded(&out, in_day / 3600000, 2);
   out += ':';
@@ -111,7 +120,10 @@ std::string FormatTimestamp(std::int64_t unix_ms) {
 }
 
 std::string FormatDay(std::int64_t unix_ms) {
-  return FormatTimestamp(unix_ms).substr(0, 10);
+  // Once per aggregated response: no detour through the whole timestamp.
+  std::string out;
+  AppendDate(&out, unix_ms);
+  return out;
 }
 
 std::optional<std::int64_t> ParseTimestamp(std::string_view s) {

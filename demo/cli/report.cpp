@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
@@ -76,18 +77,25 @@ struct Id {
   bool operator==(const Id& o) const { return hi == o.hi && lo == o.lo; }
 };
 
-int HexValue(char c) { return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10; }
-
-// Validated UUID text -> 128 bits (case-insensitive, so "A" and "a" are one
-// response).
+// Validated UUID text (8-4-4-4-12 hex digits) -> 128 bits, case-insensitive
+// so "A" and "a" are one response.
 Id ParseId(const std::string& uuid) {
+  static constexpr auto kHex = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 10; ++c) t['0' + c] = static_cast<std::uint8_t>(c);
+    for (int c = 0; c < 6; ++c) {
+      t['a' + c] = t['A' + c] = static_cast<std::uint8_t>(10 + c);
+    }
+    return t;
+  }();
+  // Where the 32 digits stand between the dashes.
+  static constexpr std::array<std::uint8_t, 32> kAt = {
+      0,  1,  2,  3,  4,  5,  6,  7,  9,  10, 11, 12, 14, 15, 16, 17,
+      19, 20, 21, 22, 24, 25, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35};
   Id id{0, 0};
-  int nibble = 0;
-  for (char c : uuid) {
-    if (c == '-') continue;
-    std::uint64_t& half = nibble++ < 16 ? id.hi : id.lo;
-    half = (half << 4) | static_cast<std::uint64_t>(HexValue(c));
-  }
+  const auto* text = reinterpret_cast<const unsigned char*>(uuid.data());
+  for (int i = 0; i < 16; ++i) id.hi = (id.hi << 4) | kHex[text[kAt[i]]];
+  for (int i = 16; i < 32; ++i) id.lo = (id.lo << 4) | kHex[text[kAt[i]]];
   return id;
 }
 
@@ -138,15 +146,43 @@ struct Version {
   Id id;
   std::int64_t submitted_at_ms;
   std::uint64_t order;  // where it stands among all valid lines
-  std::uint32_t values_begin, values_count;
+  std::uint32_t values_begin;
   std::uint32_t trigger, segment;
-  ResponseStatus status;
+  std::uint16_t values_count;  // a 64 KiB line cannot hold more
+  std::uint8_t status;         // a ResponseStatus
+};
+static_assert(sizeof(Version) == 48);
+
+// A shard's versions, appended in blocks that never move once written: a
+// growing vector would copy every version again at each doubling. Blocks
+// start small, since a small file spreads few versions over many shards.
+class Versions {
+ public:
+  void push_back(const Version& v) {
+    if (blocks_.empty() || blocks_.back().size() == blocks_.back().capacity()) {
+      blocks_.emplace_back();
+      blocks_.back().reserve(std::clamp<std::size_t>(size_, 16, 4096));
+    }
+    blocks_.back().push_back(v);
+    ++size_;
+  }
+  std::size_t size() const { return size_; }
+  template <typename Fn>
+  void ForEach(Fn fn) const {
+    for (const std::vector<Version>& block : blocks_) {
+      for (const Version& v : block) fn(v);
+    }
+  }
+
+ private:
+  std::vector<std::vector<Version>> blocks_;
+  std::size_t size_ = 0;
 };
 
 // A run of whole lines read by one thread, and what it found.
 struct Run {
   std::uint64_t begin = 0, end = 0;  // byte range (end unused for a pipe)
-  std::vector<Version> shards[kShards];
+  Versions shards[kShards];
   std::vector<Value> values;
   Interner triggers, segments;
   std::uint64_t line_count = 0;  // every line, blank ones too: for numbering
@@ -249,10 +285,10 @@ class RunReader {
     v.submitted_at_ms = r.submitted_at_ms;
     v.order = order_++;
     v.values_begin = static_cast<std::uint32_t>(run_->values.size());
-    v.values_count = static_cast<std::uint32_t>(r.values.size());
+    v.values_count = static_cast<std::uint16_t>(r.values.size());
     v.trigger = run_->triggers.Intern(r.trigger);
     v.segment = run_->segments.Intern(r.segment);
-    v.status = r.status;
+    v.status = static_cast<std::uint8_t>(r.status);
     run_->values.insert(run_->values.end(), r.values.begin(), r.values.end());
     run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
   }
@@ -291,7 +327,7 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
   const std::size_t mask = capacity - 1;
   ResponseRecord incoming, stored;  // only what Supersedes reads
   for (const Run& run : runs) {
-    for (const Version& v : run.shards[shard]) {
+    run.shards[shard].ForEach([&](const Version& v) {
       for (std::size_t i = hash(v.id) & mask;; i = (i + 1) & mask) {
         Slot& s = slots[i];
         if (s.best == nullptr) {
@@ -299,15 +335,15 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
           break;
         }
         if (s.best->id == v.id) {
-          incoming.status = v.status;
+          incoming.status = static_cast<ResponseStatus>(v.status);
           incoming.submitted_at_ms = v.submitted_at_ms;
-          stored.status = s.best->status;
+          stored.status = static_cast<ResponseStatus>(s.best->status);
           stored.submitted_at_ms = s.best->submitted_at_ms;
           if (Supersedes(incoming, stored)) s.best = &v;
           break;
         }
       }
-    }
+    });
   }
   for (const Slot& s : slots) {
     if (s.best != nullptr) fn(s.first_order, *s.best);
@@ -411,7 +447,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
   auto add = [&runs](Aggregate& into, const Version& v,
                      ResponseRecord& scratch) {
     const Run& run = runs[v.order >> kRunShift];
-    scratch.status = v.status;
+    scratch.status = static_cast<ResponseStatus>(v.status);
     scratch.submitted_at_ms = v.submitted_at_ms;
     scratch.trigger = run.triggers.Name(v.trigger);
     scratch.segment = run.segments.Name(v.segment);

@@ -70,6 +70,27 @@ TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
   EXPECT_TRUE(Check(*survey, "  " + base + " \r"));
   EXPECT_TRUE(Check(*survey, base.substr(0, base.size() - 1) +
                                  ",\"x-ab\":[1,{\"c\":null}]}"));
+  // "hidden" of every shape: the plain one is read in place, the rest parsed.
+  const std::size_t hidden_at = base.find("\"hidden\":{");
+  ASSERT_NE(hidden_at, std::string::npos);
+  const std::size_t hidden_end = base.find('}', hidden_at) + 1;
+  auto with_hidden = [&](const std::string& value) {
+    return base.substr(0, hidden_at) + "\"hidden\":" + value +
+           base.substr(hidden_end);
+  };
+  EXPECT_TRUE(Check(*survey, with_hidden("{}")));
+  EXPECT_TRUE(Check(*survey, with_hidden("{ \"segment\" : \"vip\" }")));
+  EXPECT_TRUE(Check(*survey, with_hidden("{\"segment\":7}")));
+  EXPECT_TRUE(Check(*survey, with_hidden("{\"segment\":\"" +
+                                         std::string(1000, 's') + "\"}")));
+  for (const std::string& value :
+       {"{\"segment\":\"" + std::string(1001, 's') + "\"}",
+        std::string("{\"segment\":\"a\",\"segment\":\"b\"}"),
+        std::string("{\"nope\":\"a\"}"), std::string("{\"segment\":null}"),
+        std::string("{\"segment\":\"v\\u00ef\"}"), std::string("[]"),
+        std::string("\"vip\"")}) {
+    Check(*survey, with_hidden(value));  // agreement is what is checked
+  }
   for (const std::string& variant :
        {"\xEF\xBB\xBF" + base,
         base.substr(0, base.size() - 1) + ",\"status\":\"partial\"}",
