@@ -1,5 +1,6 @@
 #include "sondar/response.h"
 
+#include <algorithm>
 #include <set>
 
 #include "flow.h"
@@ -48,79 +49,8 @@ namespace internal {
 
 void CheckAnswers(const Survey& survey, const Json& answers, Reader& r,
                   Errors& errors, ResponseRecord* record) {
-  std::vector<std::size_t> answered;  // question indices, in payload order
-  answered.reserve(answers.size());
-  for (const auto& [id, value] : answers.as_object()) {
-    int index = survey.QuestionIndex(id);
-    if (index < 0) {
-      r.Fail(ErrorCode::kUnknownReference, PathKey("answers", id),
-             "is not a question of survey \"" + survey.id + "\"");
-      continue;
-    }
-    const Question& q = survey.questions[static_cast<std::size_t>(index)];
-    if (internal::IsBlank(value)) {
-      r.Fail(ErrorCode::kInvalidValue, PathKey("answers", id),
-             "is empty; leave unanswered questions out");
-      continue;
-    }
-    // Paths are built only for answers that fail: this runs for every line of
-    // an export.
-    if (!CheckAnswer(q, value, std::string()).ok()) {
-      Status check = CheckAnswer(q, value, PathKey("answers", id));
-      errors.insert(errors.end(), check.errors().begin(), check.errors().end());
-      continue;
-    }
-    answered.push_back(static_cast<std::size_t>(index));
-  }
-  if (errors.empty()) {
-    // Replay the survey with these answers: every answer must lie on the
-    // visitor's path, and a complete response must answer every required
-    // question on it.
-    const Lookup lookup = LookupInObject(answers);
-    std::vector<std::size_t> path = internal::Replay(survey, lookup, nullptr);
-    std::vector<bool> on_path(survey.questions.size(), false);
-    for (std::size_t i : path) on_path[i] = true;
-    for (std::size_t i : answered) {
-      if (!on_path[i]) {
-        r.Fail(ErrorCode::kNotOnPath,
-               PathKey("answers", survey.questions[i].id),
-               "answers a question that these answers route around");
-      }
-    }
-    if (record->status == ResponseStatus::kComplete) {
-      for (std::size_t i : path) {
-        const Question& q = survey.questions[i];
-        if (q.required && !lookup(q.id)) {
-          r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
-                 "is required and the response is complete");
-        }
-      }
-    }
-    for (std::size_t qi : answered) {
-      const Question& q = survey.questions[qi];
-      const Json& value = *lookup(q.id);
-      auto key = static_cast<std::uint16_t>(qi);
-      switch (q.type) {
-        case QuestionType::kSingleChoice:
-          record->values.emplace_back(
-              key, static_cast<std::int16_t>(q.OptionIndex(value.as_string())));
-          break;
-        case QuestionType::kMultiChoice:
-          for (const Json& v : value.as_array()) {
-            record->values.emplace_back(
-                key, static_cast<std::int16_t>(q.OptionIndex(v.as_string())));
-          }
-          break;
-        case QuestionType::kText:
-          record->values.emplace_back(key, 0);
-          break;
-        default:
-          record->values.emplace_back(
-              key, static_cast<std::int16_t>(*internal::AsInteger(value)));
-          break;
-      }
-    }
-  }
+  CheckAnswerList(survey, answers.as_object(), LookupInObject(answers), r,
+                  errors, record);
 }
 
 std::string SegmentOf(const Json& hidden, const std::string& field) {

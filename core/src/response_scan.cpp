@@ -215,10 +215,11 @@ class Scanner {
   std::size_t pos() const { return pos_; }
   void Seek(std::size_t pos) { pos_ = pos; }
 
-  // Any value, parsed by the real parser as a member of the top level.
-  bool Parsed(Json* out) {
+  // Any value, parsed by the real parser as a member of an object at nesting
+  // level `depth` (1: the top level).
+  bool Parsed(Json* out, int depth = 1) {
     std::size_t consumed = 0;
-    if (!ParseValuePrefix(text_.substr(pos_), 1, kMaxResponseDepth, out,
+    if (!ParseValuePrefix(text_.substr(pos_), depth, kMaxResponseDepth, out,
                           &consumed))
       return false;
     pos_ += consumed;
@@ -230,6 +231,56 @@ class Scanner {
   std::size_t pos_ = 0;
 };
 
+// The members of an "answers" object in an array rather than a document:
+// keys in place, values parsed, sorted by key as a parsed object would be.
+struct AnswerMembers {
+  static constexpr std::size_t kMax = 16;
+  std::pair<std::string_view, Json> items[kMax];
+  std::size_t count = 0;
+
+  const std::pair<std::string_view, Json>* begin() const { return items; }
+  const std::pair<std::string_view, Json>* end() const { return items + count; }
+  std::size_t size() const { return count; }
+
+  Lookup Finder() const {
+    return {this, [](const void* source, const std::string& subject) {
+              const auto* members = static_cast<const AnswerMembers*>(source);
+              for (const auto& [key, value] : *members) {
+                if (key == subject) return &value;
+              }
+              return static_cast<const Json*>(nullptr);
+            }};
+  }
+};
+
+// "answers" with plain keys, at most AnswerMembers::kMax of them, none
+// repeated; each value parsed by the real parser at its nesting level.
+bool ScanAnswers(Scanner& s, AnswerMembers* a) {
+  if (!s.Take('{')) return false;
+  s.Space();
+  if (s.Take('}')) return true;
+  for (;;) {
+    if (a->count == AnswerMembers::kMax) return false;
+    auto& member = a->items[a->count];
+    if (!s.PlainString(&member.first)) return false;
+    s.Space();
+    if (!s.Take(':')) return false;
+    s.Space();
+    if (!s.Parsed(&member.second, 2)) return false;
+    // Into key order (insertion: a handful of members); a repeated key is
+    // left to the parser's rule.
+    std::size_t i = a->count++;
+    for (; i > 0 && a->items[i].first < a->items[i - 1].first; --i) {
+      std::swap(a->items[i], a->items[i - 1]);
+    }
+    if (i > 0 && a->items[i].first == a->items[i - 1].first) return false;
+    s.Space();
+    if (s.Take('}')) return true;
+    if (!s.Take(',')) return false;
+    s.Space();
+  }
+}
+
 // What the top level holds, as found.
 struct Found {
   unsigned seen = 0;
@@ -237,7 +288,9 @@ struct Found {
       page, started_at, submitted_at, trigger;
   std::int64_t survey_version = 0;
   bool scores_object = false;
-  bool plain_hidden = false;  // checked while read; segment found below
+  bool plain_hidden = false;     // checked while read; segment found below
+  bool scanned_answers = false;  // in `members`, else in `answers`
+  AnswerMembers members;
   std::string_view segment;
   Json answers, hidden;
 };
@@ -300,8 +353,13 @@ bool ReadMember(Scanner& s, const Survey& survey,
         return s.Null();
       }
       return s.PlainString(&f->trigger);
-    case kAnswers:
+    case kAnswers: {
+      const std::size_t start = s.pos();
+      f->scanned_answers = ScanAnswers(s, &f->members);
+      if (f->scanned_answers) return true;
+      s.Seek(start);
       return s.Parsed(&f->answers);
+    }
     case kHidden: {
       const std::size_t start = s.pos();
       f->segment = {};
@@ -384,10 +442,14 @@ bool ScanResponse(const Survey& survey, std::string_view text,
     if (!CheckHidden(survey, f.hidden).ok()) return false;
     record->segment = SegmentOf(f.hidden, options.segment_field);
   }
-  if (!f.answers.is_object()) return false;
   Errors errors;
   Reader r(&errors);
-  CheckAnswers(survey, f.answers, r, errors, record);
+  if (f.scanned_answers) {
+    CheckAnswerList(survey, f.members, f.members.Finder(), r, errors, record);
+  } else {
+    if (!f.answers.is_object()) return false;
+    CheckAnswers(survey, f.answers, r, errors, record);
+  }
   if (!errors.empty()) return false;
   record->response_id = CanonicalUuid(f.response_id);
   record->trigger = std::string(f.trigger);

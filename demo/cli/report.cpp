@@ -13,6 +13,7 @@
 #include <random>
 #include <string_view>
 #include <thread>
+#include <type_traits>
 #include <unordered_map>
 
 namespace sondar::cli {
@@ -67,7 +68,7 @@ std::string Headlines(const Json& group, const std::string& indent) {
 
 namespace {
 
-constexpr std::size_t kBlockBytes = 4 << 20;
+constexpr std::size_t kBlockBytes = 256 << 10;
 constexpr int kShardBits = 8;
 constexpr std::size_t kShards = std::size_t{1} << kShardBits;
 constexpr int kRunShift = 48;  // Version::order = run << 48 | valid line in run
@@ -140,18 +141,23 @@ class Interner {
 
 using Value = std::pair<std::uint16_t, std::int16_t>;
 
-// One valid line, small: its strings are interned and its values live in its
-// run's pool, so a million cost no allocation of their own.
+constexpr std::size_t kInlineValues = 4;
+
+// One valid line in one cache line: its strings are interned, and its values
+// are held inline (most responses have a few) or else in its run's pool, so a
+// million cost no allocation of their own and reading a winner's values back
+// in hash order does not miss the cache a second time.
 struct Version {
   Id id;
   std::int64_t submitted_at_ms;
   std::uint64_t order;  // where it stands among all valid lines
-  std::uint32_t values_begin;
   std::uint32_t trigger, segment;
+  std::uint32_t values_begin;  // in the run's pool, beyond kInlineValues
   std::uint16_t values_count;  // a 64 KiB line cannot hold more
   std::uint8_t status;         // a ResponseStatus
+  Value inline_values[kInlineValues];
 };
-static_assert(sizeof(Version) == 48);
+static_assert(sizeof(Version) == 64);
 
 // A shard's versions, appended in blocks that never move once written: a
 // growing vector would copy every version again at each doubling. Blocks
@@ -284,12 +290,16 @@ class RunReader {
     v.id = ParseId(r.response_id);
     v.submitted_at_ms = r.submitted_at_ms;
     v.order = order_++;
-    v.values_begin = static_cast<std::uint32_t>(run_->values.size());
     v.values_count = static_cast<std::uint16_t>(r.values.size());
+    if (r.values.size() <= kInlineValues) {
+      std::copy(r.values.begin(), r.values.end(), v.inline_values);
+    } else {
+      v.values_begin = static_cast<std::uint32_t>(run_->values.size());
+      run_->values.insert(run_->values.end(), r.values.begin(), r.values.end());
+    }
     v.trigger = run_->triggers.Intern(r.trigger);
     v.segment = run_->segments.Intern(r.segment);
     v.status = static_cast<std::uint8_t>(r.status);
-    run_->values.insert(run_->values.end(), r.values.begin(), r.values.end());
     run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
   }
 
@@ -306,9 +316,10 @@ class RunReader {
 };
 
 // The newest version of every response whose id falls in `shard`, handed to
-// `fn(first_order, version)`: first_order is where the response was first
-// seen, which is where a one-pass reader would have added it.
-template <typename Fn>
+// `fn(first_order, version)`: with kFirstSeen, first_order is where the
+// response was first seen, which is where a one-pass reader would have added
+// it; without, 0 (and the table is half the size).
+template <bool kFirstSeen, typename Fn>
 void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
                  const IdHash& hash, Fn fn) {
   std::size_t total = 0;
@@ -319,9 +330,10 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
   // probe.
   std::size_t capacity = 16;
   while (capacity < 2 * total) capacity *= 2;
+  struct Empty {};
   struct Slot {
     const Version* best = nullptr;
-    std::uint64_t first_order = 0;
+    std::conditional_t<kFirstSeen, std::uint64_t, Empty> first_order{};
   };
   std::vector<Slot> slots(capacity);
   const std::size_t mask = capacity - 1;
@@ -331,7 +343,8 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
       for (std::size_t i = hash(v.id) & mask;; i = (i + 1) & mask) {
         Slot& s = slots[i];
         if (s.best == nullptr) {
-          s = {&v, v.order};
+          s.best = &v;
+          if constexpr (kFirstSeen) s.first_order = v.order;
           break;
         }
         if (s.best->id == v.id) {
@@ -346,7 +359,12 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
     });
   }
   for (const Slot& s : slots) {
-    if (s.best != nullptr) fn(s.first_order, *s.best);
+    if (s.best == nullptr) continue;
+    if constexpr (kFirstSeen) {
+      fn(s.first_order, *s.best);
+    } else {
+      fn(std::uint64_t{0}, *s.best);
+    }
   }
 }
 
@@ -451,8 +469,10 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     scratch.submitted_at_ms = v.submitted_at_ms;
     scratch.trigger = run.triggers.Name(v.trigger);
     scratch.segment = run.segments.Name(v.segment);
-    scratch.values.assign(run.values.begin() + v.values_begin,
-                          run.values.begin() + v.values_begin + v.values_count);
+    const Value* values = v.values_count <= kInlineValues
+                              ? v.inline_values
+                              : run.values.data() + v.values_begin;
+    scratch.values.assign(values, values + v.values_count);
     into.Add(scratch);
   };
   std::vector<Aggregate> partial(threads, *aggregate);
@@ -465,7 +485,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
       Aggregate& mine = partial[slot++];
       ResponseRecord scratch;
       for (std::size_t s; (s = next++) < kShards;) {
-        Deduplicate(runs, s, hash, [&](std::uint64_t, const Version& v) {
+        Deduplicate<false>(runs, s, hash, [&](std::uint64_t, const Version& v) {
           ++distinct[s];
           add(mine, v, scratch);
         });
@@ -487,9 +507,10 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     std::vector<std::pair<std::uint64_t, const Version*>> winners;
     winners.reserve(kept);
     for (std::size_t s = 0; s < kShards; ++s) {
-      Deduplicate(runs, s, hash, [&](std::uint64_t first, const Version& v) {
-        winners.emplace_back(first, &v);
-      });
+      Deduplicate<true>(runs, s, hash,
+                        [&](std::uint64_t first, const Version& v) {
+                          winners.emplace_back(first, &v);
+                        });
     }
     std::sort(winners.begin(), winners.end());
     Aggregate ordered(survey);

@@ -4,6 +4,7 @@
 // text path rejects it rejects with the document validator's errors.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "fixtures.h"
@@ -91,6 +92,26 @@ TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
         std::string("\"vip\"")}) {
     Check(*survey, with_hidden(value));  // agreement is what is checked
   }
+  // "answers" in any key order is read in place and sorted as a parsed object
+  // is; repeated keys, unknown questions and odd values agree with the parser.
+  const std::size_t answers_at = base.find("\"answers\":{");
+  ASSERT_NE(answers_at, std::string::npos);
+  const std::size_t answers_end = base.find('}', answers_at) + 1;
+  auto with_answers = [&](const std::string& value) {
+    return base.substr(0, answers_at) + "\"answers\":" + value +
+           base.substr(answers_end);
+  };
+  EXPECT_TRUE(Check(*survey, with_answers("{\"nps\":9}")));
+  EXPECT_TRUE(Check(*survey, with_answers("{ \"nps\" : 9.0 }")));
+  for (const char* value :
+       {"{\"why\":\"x\",\"nps\":3,\"area\":[\"price\"]}",
+        "{\"area\":[\"price\"],\"nps\":3,\"why\":\"x\"}",
+        "{\"nps\":3,\"nps\":9}", "{\"nps\":9,\"nps\":3}", "{}", "{\"nope\":1}",
+        "{\"nps\":null}", "{\"nps\":\"9\"}", "{\"n\\u0070s\":9}",
+        "{\"nps\":3,\"area\":[\"price\",\"price\"]}",
+        "{\"nps\":3,\"why\":\"caf\u00e9 \\n\"}", "[]"}) {
+    Check(*survey, with_answers(value));  // agreement is what is checked
+  }
   for (const std::string& variant :
        {"\xEF\xBB\xBF" + base,
         base.substr(0, base.size() - 1) + ",\"status\":\"partial\"}",
@@ -102,6 +123,42 @@ TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
                                   "\"surveyVersion\":03")}) {
     EXPECT_FALSE(Check(*survey, variant)) << variant;
   }
+}
+
+// `value` as JSON text with every object's members in a random order, as a
+// client that does not sort keys writes them.
+std::string ShuffledDump(const Json& value, std::mt19937& rng) {
+  if (value.is_array()) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < value.size(); ++i)
+      out += (i ? "," : "") + ShuffledDump(value[i], rng);
+    return out + "]";
+  }
+  if (!value.is_object()) return value.dump();
+  std::vector<const Json::Member*> members;
+  for (const Json::Member& m : value.as_object()) members.push_back(&m);
+  std::shuffle(members.begin(), members.end(), rng);
+  std::string out = "{";
+  for (std::size_t i = 0; i < members.size(); ++i) {
+    out += (i ? "," : "") + Json(members[i]->first).dump() + ":" +
+           ShuffledDump(members[i]->second, rng);
+  }
+  return out + "}";
+}
+
+TEST(ResponseScan, AgreesWhateverTheKeyOrder) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  const Json fixtures = testing::FixtureJson("responses.json");
+  std::mt19937 rng(11);
+  int taken = 0;
+  for (int round = 0; round < 50; ++round) {
+    for (const char* group : {"valid", "invalid"}) {
+      for (const Json& c : fixtures[group].as_array())
+        taken += Check(*survey, ShuffledDump(c["payload"], rng));
+    }
+  }
+  EXPECT_GT(taken, 0);
 }
 
 TEST(ResponseScan, AgreesOnMutatedLines) {
