@@ -109,8 +109,8 @@ async function webkitEngine() {
   // MiniBrowser needs a display: xvfb-run gives the driver (and so the browser) one.
   const driver = spawn('xvfb-run', ['-a', '-s', '-screen 0 1280x900x24', '/usr/bin/WebKitWebDriver', `--port=${port}`], { stdio: 'ignore', detached: true });
   const base = `http://127.0.0.1:${port}`;
-  const wd = async (method, path, body) => {
-    const res = await fetch(base + path, { method, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const wd = async (method, path, body, signal) => {
+    const res = await fetch(base + path, { method, signal, headers: { 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
     const json = await res.json();
     if (json.value && json.value.error) throw new Error(`WebDriver ${path}: ${json.value.error}: ${json.value.message}`);
     return json.value;
@@ -119,10 +119,21 @@ async function webkitEngine() {
   return {
     name: 'webkit',
     async profile() {
-      // One session is one MiniBrowser with its own ephemeral storage: one visitor.
-      const session = await wd('POST', '/session', {
-        capabilities: { alwaysMatch: { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } },
-      });
+      // One session is one MiniBrowser with its own ephemeral storage: one visitor. On a loaded
+      // machine a MiniBrowser launch has hung once (the driver never answered, fetch gave up after
+      // 300 s): that is the harness failing to start a browser, not the widget failing, so a
+      // launch gets 60 s and two more tries.
+      let session;
+      for (let attempt = 1; !session; attempt++) {
+        try {
+          session = await wd('POST', '/session', {
+            capabilities: { alwaysMatch: { browserName: 'MiniBrowser', 'webkitgtk:browserOptions': { binary: MINIBROWSER, args: ['--automation'] } } },
+          }, AbortSignal.timeout(60_000));
+        } catch (e) {
+          if (attempt === 3) throw e;
+          console.error(`WebKit session ${attempt} failed (${e.message}); starting another`);
+        }
+      }
       const s = `/session/${session.sessionId}`;
       let first = true;
       let current = null;
