@@ -47,16 +47,17 @@ Aggregate::Group Aggregate::NewGroup() const {
   return g;
 }
 
-void Aggregate::AddTo(Group& g, const ResponseRecord& record) const {
+void Aggregate::AddTo(Group& g, const ResponseRecord& record,
+                      std::uint64_t times) const {
   switch (record.status) {
     case ResponseStatus::kComplete:
-      ++g.complete;
+      g.complete += times;
       break;
     case ResponseStatus::kPartial:
-      ++g.partial;
+      g.partial += times;
       break;
     case ResponseStatus::kDismissed:
-      ++g.dismissed;
+      g.dismissed += times;
       break;
   }
   int last = -1;
@@ -69,10 +70,10 @@ void Aggregate::AddTo(Group& g, const ResponseRecord& record) const {
                            ? static_cast<std::size_t>(value - shape.min)
                            : static_cast<std::size_t>(value);
     if (slot >= g.counts[question].size()) continue;
-    ++g.counts[question][slot];
+    g.counts[question][slot] += times;
     // A multi_choice answer adds several values for one question but one
     // respondent.
-    if (question != last) ++g.answered[question];
+    if (question != last) g.answered[question] += times;
     last = question;
   }
 }
@@ -85,14 +86,14 @@ Aggregate::Group& Aggregate::GroupFor(Groups& groups, const std::string& key) {
   return groups.try_emplace(k, NewGroup()).first->second;
 }
 
-void Aggregate::Add(const ResponseRecord& record) {
-  AddTo(total_, record);
+void Aggregate::Add(const ResponseRecord& record, std::uint64_t times) {
+  AddTo(total_, record, times);
   AddTo(
       GroupFor(by_trigger_, record.trigger.empty() ? "(none)" : record.trigger),
-      record);
+      record, times);
   if (!record.segment.empty())
-    AddTo(GroupFor(by_segment_, record.segment), record);
-  AddTo(GroupFor(by_day_, FormatDay(record.submitted_at_ms)), record);
+    AddTo(GroupFor(by_segment_, record.segment), record, times);
+  AddTo(GroupFor(by_day_, FormatDay(record.submitted_at_ms)), record, times);
 }
 
 bool Aggregate::AtKeyLimit() const {

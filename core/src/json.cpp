@@ -347,7 +347,6 @@ class Parser {
     if (!Enter(depth)) return false;
     ++pos_;  // [
     Json::Array items;
-    items.reserve(4);
     SkipSpace();
     if (Peek() == ']') {
       ++pos_;
@@ -375,8 +374,6 @@ class Parser {
     if (!Enter(depth)) return false;
     ++pos_;  // {
     Json::Object members;
-    // Growing from one member reallocated twice for a typical small object.
-    members.reserve(8);
     SkipSpace();
     if (Peek() == '}') {
       ++pos_;

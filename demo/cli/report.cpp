@@ -368,6 +368,42 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
   }
 }
 
+// What an aggregate keeps of a response: its status, trigger, segment, day
+// and values (a text answer is only "answered"). Winners alike in all of these
+// are counted and added once: there are far fewer kinds than responses,
+// whatever the free text says.
+struct Kind {
+  std::uint64_t run;  // trigger and segment are numbered per run
+  std::uint32_t trigger, segment;
+  std::int64_t day;
+  std::uint16_t values_count;
+  std::uint8_t status;
+  Value values[kInlineValues];
+
+  bool operator==(const Kind& o) const {
+    return run == o.run && trigger == o.trigger && segment == o.segment &&
+           day == o.day && values_count == o.values_count &&
+           status == o.status &&
+           std::equal(values, values + values_count, o.values);
+  }
+};
+
+struct KindHash {
+  std::size_t operator()(const Kind& k) const {
+    std::uint64_t h = Mix(k.run ^ (std::uint64_t{k.trigger} << 32 | k.segment));
+    h = Mix(
+        h ^ static_cast<std::uint64_t>(k.day) ^
+        (std::uint64_t{k.status} << 56 | std::uint64_t{k.values_count} << 40));
+    for (std::size_t i = 0; i < k.values_count; ++i) {
+      h = Mix(h ^ (std::uint64_t{k.values[i].first} << 16 |
+                   static_cast<std::uint16_t>(k.values[i].second)));
+    }
+    return static_cast<std::size_t>(h);
+  }
+};
+
+constexpr std::int64_t kMsPerDay = 86400000;
+
 // Splits [0, size) into `count` runs that start at line starts.
 bool SplitRuns(int fd, std::uint64_t size, unsigned count,
                std::vector<Run>* runs, std::string* error) {
@@ -478,17 +514,39 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
   std::vector<Aggregate> partial(threads, *aggregate);
   std::vector<std::uint64_t> distinct(kShards, 0);
   std::atomic<unsigned> slot{0};
-  // Each thread takes shards and adds their winners to its own aggregate.
+  // Each thread takes shards, counts their winners by kind and adds each kind
+  // to its own aggregate once.
   {
     std::atomic<std::size_t> next{0};
     auto work = [&] {
       Aggregate& mine = partial[slot++];
       ResponseRecord scratch;
+      std::unordered_map<Kind, std::uint64_t, KindHash> kinds;
       for (std::size_t s; (s = next++) < kShards;) {
         Deduplicate<false>(runs, s, hash, [&](std::uint64_t, const Version& v) {
           ++distinct[s];
-          add(mine, v, scratch);
+          if (v.values_count > kInlineValues) return add(mine, v, scratch);
+          Kind k;
+          k.run = v.order >> kRunShift;
+          k.trigger = v.trigger;
+          k.segment = v.segment;
+          k.day = v.submitted_at_ms / kMsPerDay -
+                  (v.submitted_at_ms % kMsPerDay < 0 ? 1 : 0);
+          k.values_count = v.values_count;
+          k.status = v.status;
+          std::copy(v.inline_values, v.inline_values + v.values_count,
+                    k.values);
+          ++kinds[k];
         });
+      }
+      for (const auto& [k, times] : kinds) {
+        const Run& run = runs[k.run];
+        scratch.status = static_cast<ResponseStatus>(k.status);
+        scratch.submitted_at_ms = k.day * kMsPerDay;  // only its day counts
+        scratch.trigger = run.triggers.Name(k.trigger);
+        scratch.segment = run.segments.Name(k.segment);
+        scratch.values.assign(k.values, k.values + k.values_count);
+        mine.Add(scratch, times);
       }
     };
     std::vector<std::thread> pool;

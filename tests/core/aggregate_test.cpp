@@ -115,6 +115,24 @@ TEST_F(AggregateTest, MergingShardsEqualsAggregatingEverything) {
   EXPECT_EQ(left.Summary(), whole.Summary());
 }
 
+TEST_F(AggregateTest, AddingAKindTimesEqualsAddingEachResponse) {
+  Aggregate each(*survey_), counted(*survey_);
+  const ResponseRecord kinds[] = {
+      Record({{"nps", 3}, {"why", "slow"}, {"area", {"price", "quality"}}}),
+      Record({{"nps", 9}}, "complete", "chat_ended", "regular", kJan1 + kDay),
+      Record({{"nps", 7}}, "partial", "checkout_complete", "vip",
+             kJan1 + 3 * kDay),
+      Record(Json::object(), "dismissed")};
+  const std::uint64_t times[] = {5, 1, 12, 3};
+  for (std::size_t k = 0; k < 4; ++k) {
+    for (std::uint64_t i = 0; i < times[k]; ++i) each.Add(kinds[k]);
+    counted.Add(kinds[k], times[k]);
+  }
+  EXPECT_EQ(counted.ToJson(), each.ToJson());
+  EXPECT_EQ(counted.Summary(), each.Summary());
+  EXPECT_EQ(counted.responses(), 21u);
+}
+
 TEST_F(AggregateTest, SerialisesAndRestoresExactly) {
   Aggregate agg(*survey_);
   for (int v : {1, 5, 9, 10}) agg.Add(Record({{"nps", v}}));

@@ -26,7 +26,10 @@ class Aggregate {
  public:
   explicit Aggregate(const Survey& survey);
 
-  void Add(const ResponseRecord& record);
+  // Adds `times` responses like `record` (what an aggregate keeps of a response
+  // is its status, trigger, segment, day and values, so a reader may count
+  // alike responses first and add each kind once).
+  void Add(const ResponseRecord& record, std::uint64_t times = 1);
   Status Merge(const Aggregate& other);
 
   Json ToJson() const;
@@ -65,7 +68,8 @@ class Aggregate {
   using Groups = std::map<std::string, Group>;
 
   Group NewGroup() const;
-  void AddTo(Group& group, const ResponseRecord& record) const;
+  void AddTo(Group& group, const ResponseRecord& record,
+             std::uint64_t times) const;
   Group& GroupFor(Groups& groups, const std::string& key);
   static void MergeGroup(Group& into, const Group& from);
   Json GroupToJson(const Group& group) const;
