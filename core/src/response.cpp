@@ -163,13 +163,24 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
 Result<ResponseRecord> ValidateResponseText(const Survey& survey,
                                             std::string_view text,
                                             const ValidateOptions& options) {
+  ResponseRecord record;
+  Status status = ValidateResponseTextInto(survey, text, options, &record);
+  if (!status.ok()) return status;
+  return record;
+}
+
+Status ValidateResponseTextInto(const Survey& survey, std::string_view text,
+                                const ValidateOptions& options,
+                                ResponseRecord* record) {
   // Most lines of an export take the scanner's way; whatever it is unsure of
   // (or rejects) is judged, with its errors, on the whole document.
-  ResponseRecord record;
-  if (internal::ScanResponse(survey, text, options, &record)) return record;
+  if (internal::ScanResponse(survey, text, options, record)) return Status();
   auto doc = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
   if (!doc.ok()) return doc.status();
-  return ValidateResponse(survey, doc.value(), options);
+  auto whole = ValidateResponse(survey, doc.value(), options);
+  if (!whole.ok()) return whole.status();
+  *record = std::move(whole).value();
+  return Status();
 }
 
 Json NormalizeResponse(const Survey& survey, const Json& payload) {

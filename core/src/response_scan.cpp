@@ -408,6 +408,8 @@ bool Has(const Found& f, Field field) { return f.seen & (1u << field); }
 bool ScanResponse(const Survey& survey, std::string_view text,
                   const ValidateOptions& options, ResponseRecord* record) {
   if (text.size() > kMaxResponseBytes) return false;
+  record->segment.clear();
+  record->values.clear();
   Scanner s(text);
   Found f;
   s.Space();
@@ -458,7 +460,7 @@ bool ScanResponse(const Survey& survey, std::string_view text,
   const std::optional<std::int64_t> submitted = ParseTimestamp(f.submitted_at);
   if (!started || !submitted || *submitted < *started) return false;
   if (Has(f, kHidden) && f.plain_hidden) {
-    record->segment = std::string(f.segment);
+    record->segment.assign(f.segment);
   } else if (Has(f, kHidden)) {
     if (!CheckHidden(survey, f.hidden).ok()) return false;
     record->segment = SegmentOf(f.hidden, options.segment_field);
@@ -472,8 +474,12 @@ bool ScanResponse(const Survey& survey, std::string_view text,
     CheckAnswers(survey, f.answers, r, errors, record);
   }
   if (!errors.empty()) return false;
-  record->response_id = CanonicalUuid(f.response_id);
-  record->trigger = std::string(f.trigger);
+  // Assigned in place: a caller that reuses `record` keeps its capacity.
+  record->response_id.assign(f.response_id);
+  for (char& c : record->response_id) {
+    if (c >= 'A' && c <= 'F') c = static_cast<char>(c - 'A' + 'a');
+  }
+  record->trigger.assign(f.trigger);
   record->submitted_at_ms = *submitted;
   return true;
 }

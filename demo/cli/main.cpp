@@ -58,7 +58,8 @@ int Validate(const std::string& path) {
 
 int Report(const std::string& survey_path, const std::string& responses_path,
            bool as_json, double confidence, const std::string& segment_field,
-           bool strict, unsigned threads) {
+           bool strict, unsigned threads, std::uint64_t memory_mib,
+           const std::string& temp_dir) {
   auto parsed = ReadSurvey(survey_path);
   if (!parsed) return 2;
   if (!parsed->ok()) {
@@ -80,6 +81,8 @@ int Report(const std::string& survey_path, const std::string& responses_path,
   sondar::cli::ReadOptions options;
   options.validate.segment_field = segment_field;
   options.threads = threads;
+  options.memory_budget = memory_mib << 20;
+  options.temp_dir = temp_dir;
   sondar::cli::ReportInput input;
   std::string error;
   const bool read = sondar::cli::ReadResponses(survey, fd, options, &aggregate,
@@ -140,6 +143,16 @@ int main(int argc, char** argv) {
       ->add_option("--threads", threads,
                    "Threads reading the responses (default: one per core)")
       ->check(CLI::Range(0u, 256u));
+  std::uint64_t memory_mib = 64;
+  report
+      ->add_option("--memory", memory_mib,
+                   "MiB of responses held before the rest goes to temporary "
+                   "files")
+      ->capture_default_str()
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{1} << 20));
+  std::string temp_dir;
+  report->add_option("--temp-dir", temp_dir,
+                     "Folder for those files (default: $TMPDIR, else /tmp)");
   report->add_flag("--strict", strict,
                    "Exit 1 if any line is not a valid response");
 
@@ -150,5 +163,5 @@ int main(int argc, char** argv) {
   }
   if (*validate) return Validate(survey_file);
   return Report(survey_file, responses_file, as_json, confidence, segment_field,
-                strict, threads);
+                strict, threads, memory_mib, temp_dir);
 }

@@ -9,12 +9,14 @@
 #include <atomic>
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <random>
 #include <string_view>
 #include <thread>
 #include <type_traits>
 #include <unordered_map>
+#include <utility>
 
 namespace sondar::cli {
 
@@ -173,11 +175,28 @@ class Versions {
     ++size_;
   }
   std::size_t size() const { return size_; }
-  template <typename Fn>
-  void ForEach(Fn fn) const {
+  void AppendTo(std::vector<Version>* out) const {
+    for (const std::vector<Version>& block : blocks_)
+      out->insert(out->end(), block.begin(), block.end());
+  }
+  // Writes every version to `fd` at its end; false with errno set on failure.
+  bool WriteTo(int fd) const {
     for (const std::vector<Version>& block : blocks_) {
-      for (const Version& v : block) fn(v);
+      const char* data = reinterpret_cast<const char*>(block.data());
+      std::size_t left = block.size() * sizeof(Version);
+      while (left > 0) {
+        const ssize_t n = ::write(fd, data, left);
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        data += n;
+        left -= static_cast<std::size_t>(n);
+      }
     }
+    return true;
+  }
+  void Clear() {
+    blocks_.clear();
+    size_ = 0;
   }
 
  private:
@@ -185,10 +204,51 @@ class Versions {
   std::size_t size_ = 0;
 };
 
+// A file descriptor closed with its owner.
+class Fd {
+ public:
+  Fd() = default;
+  Fd(Fd&& o) noexcept : fd_(std::exchange(o.fd_, -1)) {}
+  Fd& operator=(Fd&& o) noexcept {
+    std::swap(fd_, o.fd_);
+    return *this;
+  }
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  void reset(int fd) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// An unnamed file in `dir` (gone when closed), or -1 with errno set.
+int TemporaryFile(const std::string& dir) {
+#ifdef O_TMPFILE
+  const int unnamed = ::open(dir.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  // Only a file system without O_TMPFILE is worth a second way.
+  if (unnamed >= 0 || errno != EOPNOTSUPP) return unnamed;
+#endif
+  std::string name = dir + "/sondar-report-XXXXXX";
+  const int fd = ::mkostemp(name.data(), O_CLOEXEC);
+  if (fd >= 0) ::unlink(name.c_str());
+  return fd;
+}
+
 // A run of whole lines read by one thread, and what it found.
 struct Run {
   std::uint64_t begin = 0, end = 0;  // byte range (end unused for a pipe)
   Versions shards[kShards];
+  std::size_t held = 0;  // versions in `shards`
+  // Versions moved to disk when the run held more than its share of the
+  // memory budget: per shard, (offset, count) of each piece, in line order.
+  Fd spill;
+  std::uint64_t spill_size = 0;
+  std::vector<std::pair<std::uint64_t, std::size_t>> spilled[kShards];
   std::vector<Value> values;
   Interner triggers, segments;
   std::uint64_t line_count = 0;  // every line, blank ones too: for numbering
@@ -206,9 +266,12 @@ bool IsBlank(std::string_view line) {
 class RunReader {
  public:
   RunReader(const Survey& survey, const ValidateOptions& options,
-            const IdHash& hash, std::uint64_t run_index, Run* run)
+            const IdHash& hash, std::uint64_t run_index, std::size_t max_held,
+            const std::string& temp_dir, Run* run)
       : survey_(survey),
         options_(options),
+        max_held_(max_held),
+        temp_dir_(temp_dir),
         hash_(hash),
         order_(run_index << kRunShift),
         run_(run) {}
@@ -273,9 +336,10 @@ class RunReader {
                 " bytes, the limit is " + std::to_string(kMaxResponseBytes)});
       return;
     }
-    auto record = ValidateResponseText(survey_, line, options_);
-    if (!record.ok()) {
-      const Error& first = record.errors().front();
+    const Status status =
+        ValidateResponseTextInto(survey_, line, options_, &record_);
+    if (!status.ok()) {
+      const Error& first = status.errors().front();
       (first.code == ErrorCode::kInvalidJson ||
                first.code == ErrorCode::kTooDeep ||
                first.code == ErrorCode::kTooLarge
@@ -285,7 +349,7 @@ class RunReader {
       return;
     }
     ++c.valid;
-    ResponseRecord& r = record.value();
+    const ResponseRecord& r = record_;
     Version v;
     v.id = ParseId(r.response_id);
     v.submitted_at_ms = r.submitted_at_ms;
@@ -301,6 +365,34 @@ class RunReader {
     v.segment = run_->segments.Intern(r.segment);
     v.status = static_cast<std::uint8_t>(r.status);
     run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
+    if (++run_->held > max_held_) Spill();
+  }
+
+  // Moves every held version to the run's temporary file, shard by shard, so
+  // memory stays within the budget whatever the number of lines.
+  void Spill() {
+    if (!run_->error.empty()) return;
+    if (run_->spill.get() < 0) {
+      run_->spill.reset(TemporaryFile(temp_dir_));
+      if (run_->spill.get() < 0) {
+        run_->error = "cannot create a temporary file in " + temp_dir_ + ": " +
+                      std::strerror(errno);
+        return;
+      }
+    }
+    for (std::size_t s = 0; s < kShards; ++s) {
+      Versions& shard = run_->shards[s];
+      if (shard.size() == 0) continue;
+      if (!shard.WriteTo(run_->spill.get())) {
+        run_->error = "cannot write a temporary file in " + temp_dir_ + ": " +
+                      std::strerror(errno ? errno : ENOSPC);
+        return;
+      }
+      run_->spilled[s].emplace_back(run_->spill_size, shard.size());
+      run_->spill_size += shard.size() * sizeof(Version);
+      shard.Clear();
+    }
+    run_->held = 0;
   }
 
   void Keep(LineError e) {
@@ -310,20 +402,51 @@ class RunReader {
 
   const Survey& survey_;
   const ValidateOptions& options_;
+  ResponseRecord record_;  // reused by every line: no allocation per line
+  const std::size_t max_held_;
+  const std::string& temp_dir_;
   const IdHash& hash_;
   std::uint64_t order_;
   Run* run_;
 };
 
-// The newest version of every response whose id falls in `shard`, handed to
-// `fn(first_order, version)`: with kFirstSeen, first_order is where the
-// response was first seen, which is where a one-pass reader would have added
-// it; without, 0 (and the table is half the size).
+// Every version of the responses whose ids fall in `shard`, in line order:
+// each run's pieces on disk, then what it still holds. False with `error` set
+// when a temporary file cannot be read back.
+bool GatherShard(const std::vector<Run>& runs, std::size_t shard,
+                 std::vector<Version>* out, std::string* error) {
+  out->clear();
+  for (const Run& run : runs) {
+    for (const auto& [offset, count] : run.spilled[shard]) {
+      const std::size_t at = out->size();
+      out->resize(at + count);
+      char* data = reinterpret_cast<char*>(out->data() + at);
+      std::size_t left = count * sizeof(Version), done = 0;
+      while (done < left) {
+        const ssize_t n = ::pread(run.spill.get(), data + done, left - done,
+                                  static_cast<off_t>(offset + done));
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) {
+          *error = std::string("cannot read a temporary file back: ") +
+                   (n < 0 ? std::strerror(errno) : "it is shorter");
+          return false;
+        }
+        done += static_cast<std::size_t>(n);
+      }
+    }
+    run.shards[shard].AppendTo(out);
+  }
+  return true;
+}
+
+// The newest version of every response among `versions` (one shard's, in
+// line order), handed to `fn(first_order, version)`: with kFirstSeen,
+// first_order is where the response was first seen, which is where a one-pass
+// reader would have added it; without, 0 (and the table is half the size).
 template <bool kFirstSeen, typename Fn>
-void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
-                 const IdHash& hash, Fn fn) {
-  std::size_t total = 0;
-  for (const Run& run : runs) total += run.shards[shard].size();
+void Deduplicate(const std::vector<Version>& versions, const IdHash& hash,
+                 Fn fn) {
+  const std::size_t total = versions.size();
   if (total == 0) return;
   // Open addressing, at most half full. A shard holds 1/256 of the ids, so
   // its table stays in cache where one table for all would miss on every
@@ -338,8 +461,8 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
   std::vector<Slot> slots(capacity);
   const std::size_t mask = capacity - 1;
   ResponseRecord incoming, stored;  // only what Supersedes reads
-  for (const Run& run : runs) {
-    run.shards[shard].ForEach([&](const Version& v) {
+  for (const Version& v : versions) {
+    {
       for (std::size_t i = hash(v.id) & mask;; i = (i + 1) & mask) {
         Slot& s = slots[i];
         if (s.best == nullptr) {
@@ -356,7 +479,7 @@ void Deduplicate(const std::vector<Run>& runs, std::size_t shard,
           break;
         }
       }
-    });
+    }
   }
   for (const Slot& s : slots) {
     if (s.best == nullptr) continue;
@@ -473,8 +596,14 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     runs.resize(1);
   }
   const IdHash hash;
+  const std::size_t max_held = std::max<std::size_t>(
+      1, options.memory_budget / sizeof(Version) / runs.size());
+  const std::string temp_dir = !options.temp_dir.empty() ? options.temp_dir
+                               : std::getenv("TMPDIR")   ? std::getenv("TMPDIR")
+                                                         : "/tmp";
   Parallel(runs.size(), threads, [&](std::size_t i) {
-    RunReader(survey, options.validate, hash, i, &runs[i]).Read(fd, seekable);
+    RunReader(survey, options.validate, hash, i, max_held, temp_dir, &runs[i])
+        .Read(fd, seekable);
   });
 
   *input = ReportInput{};
@@ -513,31 +642,36 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
   };
   std::vector<Aggregate> partial(threads, *aggregate);
   std::vector<std::uint64_t> distinct(kShards, 0);
+  std::vector<std::string> errors(threads);
   std::atomic<unsigned> slot{0};
   // Each thread takes shards, counts their winners by kind and adds each kind
   // to its own aggregate once.
   {
     std::atomic<std::size_t> next{0};
     auto work = [&] {
-      Aggregate& mine = partial[slot++];
+      const unsigned me = slot++;
+      Aggregate& mine = partial[me];
       ResponseRecord scratch;
       std::unordered_map<Kind, std::uint64_t, KindHash> kinds;
+      std::vector<Version> versions;
       for (std::size_t s; (s = next++) < kShards;) {
-        Deduplicate<false>(runs, s, hash, [&](std::uint64_t, const Version& v) {
-          ++distinct[s];
-          if (v.values_count > kInlineValues) return add(mine, v, scratch);
-          Kind k;
-          k.run = v.order >> kRunShift;
-          k.trigger = v.trigger;
-          k.segment = v.segment;
-          k.day = v.submitted_at_ms / kMsPerDay -
-                  (v.submitted_at_ms % kMsPerDay < 0 ? 1 : 0);
-          k.values_count = v.values_count;
-          k.status = v.status;
-          std::copy(v.inline_values, v.inline_values + v.values_count,
-                    k.values);
-          ++kinds[k];
-        });
+        if (!GatherShard(runs, s, &versions, &errors[me])) return;
+        Deduplicate<false>(
+            versions, hash, [&](std::uint64_t, const Version& v) {
+              ++distinct[s];
+              if (v.values_count > kInlineValues) return add(mine, v, scratch);
+              Kind k;
+              k.run = v.order >> kRunShift;
+              k.trigger = v.trigger;
+              k.segment = v.segment;
+              k.day = v.submitted_at_ms / kMsPerDay -
+                      (v.submitted_at_ms % kMsPerDay < 0 ? 1 : 0);
+              k.values_count = v.values_count;
+              k.status = v.status;
+              std::copy(v.inline_values, v.inline_values + v.values_count,
+                        k.values);
+              ++kinds[k];
+            });
       }
       for (const auto& [k, times] : kinds) {
         const Run& run = runs[k.run];
@@ -554,6 +688,12 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     work();
     for (std::thread& t : pool) t.join();
   }
+  for (const std::string& e : errors) {
+    if (!e.empty()) {
+      *error = e;
+      return false;
+    }
+  }
   for (const Aggregate& p : partial) aggregate->Merge(p);
   std::uint64_t kept = 0;
   for (std::uint64_t d : distinct) kept += d;
@@ -562,18 +702,22 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
   if (aggregate->AtKeyLimit()) {
     // Which breakdown keys fold into "(other)" depends on the order of adds:
     // redo them in first-seen order so the report never depends on threads.
-    std::vector<std::pair<std::uint64_t, const Version*>> winners;
+    // This path holds every winner (a breakdown with over 1,000 keys is rare).
+    std::vector<std::pair<std::uint64_t, Version>> winners;
     winners.reserve(kept);
+    std::vector<Version> versions;
     for (std::size_t s = 0; s < kShards; ++s) {
-      Deduplicate<true>(runs, s, hash,
+      if (!GatherShard(runs, s, &versions, error)) return false;
+      Deduplicate<true>(versions, hash,
                         [&](std::uint64_t first, const Version& v) {
-                          winners.emplace_back(first, &v);
+                          winners.emplace_back(first, v);
                         });
     }
-    std::sort(winners.begin(), winners.end());
+    std::sort(winners.begin(), winners.end(),
+              [](const auto& a, const auto& b) { return a.first < b.first; });
     Aggregate ordered(survey);
     ResponseRecord scratch;
-    for (const auto& w : winners) add(ordered, *w.second, scratch);
+    for (const auto& w : winners) add(ordered, w.second, scratch);
     *aggregate = std::move(ordered);
   }
   return true;

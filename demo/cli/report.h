@@ -35,6 +35,11 @@ struct ReadOptions {
   // A thread reads at least this much of a file: below it, starting threads
   // costs more than it saves. Tests lower it to split small files.
   std::uint64_t min_run_bytes = 1 << 20;
+  // What the reader may hold of the valid lines (64 bytes each) before it
+  // moves them to unnamed temporary files in `temp_dir` ($TMPDIR, else
+  // /tmp), so memory stays bounded whatever the file's length.
+  std::uint64_t memory_budget = std::uint64_t{64} << 20;
+  std::string temp_dir;
 };
 
 // Reads the JSONL responses behind `fd` into `aggregate`; never stops at a bad

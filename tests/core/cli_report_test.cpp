@@ -24,12 +24,13 @@ struct Read {
 };
 
 Read ReadFd(const Survey& survey, int fd, unsigned threads,
-            std::uint64_t min_run_bytes = 1) {
+            std::uint64_t memory_budget = std::uint64_t{256} << 20) {
   Read out;
   Aggregate aggregate(survey);
   cli::ReadOptions options;
   options.threads = threads;
-  options.min_run_bytes = min_run_bytes;
+  options.min_run_bytes = 1;  // split even small files
+  options.memory_budget = memory_budget;
   std::string error;
   EXPECT_TRUE(
       cli::ReadResponses(survey, fd, options, &aggregate, &out.input, &error))
@@ -39,10 +40,10 @@ Read ReadFd(const Survey& survey, int fd, unsigned threads,
 }
 
 Read ReadPath(const Survey& survey, const std::string& path, unsigned threads,
-              std::uint64_t min_run_bytes = 1) {
+              std::uint64_t memory_budget = std::uint64_t{256} << 20) {
   int fd = ::open(path.c_str(), O_RDONLY);
   EXPECT_GE(fd, 0) << path;
-  Read out = ReadFd(survey, fd, threads, min_run_bytes);
+  Read out = ReadFd(survey, fd, threads, memory_budget);
   ::close(fd);
   return out;
 }
@@ -170,6 +171,42 @@ TEST(CliReport, EveryThreadCountGivesTheSameReport) {
       ExpectSame(one, many, std::to_string(threads) + " threads");
     }
   }
+}
+
+TEST(CliReport, ABudgetFarBelowTheFileMovesVersionsToDiskAndChangesNothing) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  TempFile file(Generated(3000, 40));
+  Read whole = ReadPath(*survey, file.path(), 1);
+  // 100 versions in memory for 4,000 valid lines: dozens of spills per run.
+  for (unsigned threads : {1u, 3u}) {
+    ExpectSame(whole, ReadPath(*survey, file.path(), threads, 100 * 64),
+               std::to_string(threads) + " threads, spilled");
+  }
+  TempFile many(Generated(4000, 2500));  // the ordered path, spilled too
+  ExpectSame(ReadPath(*survey, many.path(), 1),
+             ReadPath(*survey, many.path(), 2, 64), "key limit, spilled");
+}
+
+TEST(CliReport, AMissingTemporaryFolderIsAClearError) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  TempFile file(Generated(500, 3));
+  int fd = ::open(file.path().c_str(), O_RDONLY);
+  ASSERT_GE(fd, 0);
+  Aggregate aggregate(*survey);
+  cli::ReadOptions options;
+  options.memory_budget = 64;
+  options.temp_dir = "/nonexistent/sondar";
+  cli::ReportInput input;
+  std::string error;
+  EXPECT_FALSE(
+      cli::ReadResponses(*survey, fd, options, &aggregate, &input, &error));
+  ::close(fd);
+  EXPECT_EQ(
+      error.rfind("cannot create a temporary file in /nonexistent/sondar: ", 0),
+      0u)
+      << error;
 }
 
 TEST(CliReport, GeneratedFileKeepsTheWinningVersions) {

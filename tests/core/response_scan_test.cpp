@@ -193,3 +193,49 @@ TEST(ResponseScan, AgreesOnMutatedLines) {
 
 }  // namespace
 }  // namespace sondar
+
+namespace sondar {
+namespace {
+
+// A record reused from line to line (as the report does) ends each valid line
+// equal to a fresh one: nothing of an earlier line stays behind.
+TEST(ResponseScan, AReusedRecordHoldsOnlyTheLastLine) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  const Json fixtures = testing::FixtureJson("responses.json");
+  std::vector<std::string> lines;
+  std::mt19937 rng(3);
+  for (int round = 0; round < 20; ++round) {
+    for (const char* group : {"valid", "invalid"}) {
+      for (const Json& c : fixtures[group].as_array()) {
+        Json payload = c["payload"];
+        lines.push_back(ShuffledDump(payload, rng));
+        // Lines without what the one before may have had.
+        payload.erase("hidden");
+        lines.push_back(ShuffledDump(payload, rng));
+        payload["trigger"] = nullptr;
+        payload["answers"] = Json::object();
+        payload["status"] = "dismissed";
+        lines.push_back(ShuffledDump(payload, rng));
+      }
+    }
+  }
+  std::shuffle(lines.begin(), lines.end(), rng);
+  ResponseRecord reused;
+  int valid = 0;
+  for (const std::string& line : lines) {
+    const Status status = ValidateResponseTextInto(*survey, line, {}, &reused);
+    auto fresh = ValidateResponseText(*survey, line);
+    ASSERT_EQ(status.ok(), fresh.ok()) << line;
+    if (!fresh.ok()) {
+      EXPECT_EQ(status.ToString(), fresh.status().ToString());
+      continue;
+    }
+    ++valid;
+    ExpectSameRecord(reused, fresh.value(), line);
+  }
+  EXPECT_GT(valid, 20);
+}
+
+}  // namespace
+}  // namespace sondar

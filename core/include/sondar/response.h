@@ -52,6 +52,13 @@ Result<ResponseRecord> ValidateResponseText(
     const Survey& survey, std::string_view text,
     const ValidateOptions& options = {});
 
+// The same, into a record the caller keeps from line to line: its strings and
+// values keep their capacity, so a reader of many lines allocates nothing per
+// valid line. `record` is meaningful only when the result is ok.
+Status ValidateResponseTextInto(const Survey& survey, std::string_view text,
+                                const ValidateOptions& options,
+                                ResponseRecord* record);
+
 // A validated payload with its "scores" recomputed from its answers and "page"
 // stripped.
 Json NormalizeResponse(const Survey& survey, const Json& payload);
