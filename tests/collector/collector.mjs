@@ -91,3 +91,37 @@ export async function exported(collector, survey = '') {
   const text = await res.text();
   return text.split('\n').filter(Boolean).map((l) => JSON.parse(l));
 }
+
+/**
+ * Eight clients post for 1.5 s; the collector on `db` is then killed with SIGKILL and a new one
+ * started on the same database. Returns how many posts were acknowledged (201) before the kill
+ * and which of those the new collector does not have.
+ * @returns {Promise<{acknowledged: number, lost: string[]}>}
+ */
+export async function acknowledgedLostAfterKill(db) {
+  const first = await startCollector(db);
+  const acknowledged = new Set();
+  let stop = false;
+  const clients = Array.from({ length: 8 }, async () => {
+    while (!stop) {
+      const p = payload();
+      try {
+        const r = await post(first.url, p);
+        if (r.status === 201) acknowledged.add(p.responseId);
+      } catch {
+        return; // the collector is gone
+      }
+    }
+  });
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  first.process.kill('SIGKILL');
+  stop = true;
+  await Promise.all(clients);
+  const second = await startCollector(db);
+  try {
+    const stored = new Set((await exported(second)).map((r) => r.responseId));
+    return { acknowledged: acknowledged.size, lost: [...acknowledged].filter((id) => !stored.has(id)) };
+  } finally {
+    await second.stop();
+  }
+}
