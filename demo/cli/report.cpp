@@ -114,13 +114,16 @@ std::uint64_t Mix(std::uint64_t x) {  // splitmix64's finaliser
 // seeded mix keeps crafted ids from piling into one shard or one probe chain.
 class IdHash {
  public:
-  IdHash() : seed_(std::random_device{}()) {}
+  IdHash() {
+    std::random_device random;  // 32 bits a call
+    seed_ = std::uint64_t{random()} << 32 | random();
+  }
   std::uint64_t operator()(const Id& id) const {
     return Mix(id.hi ^ seed_) ^ Mix(id.lo + seed_);
   }
 
  private:
-  std::uint64_t seed_;
+  std::uint64_t seed_ = 0;
 };
 
 class Interner {
