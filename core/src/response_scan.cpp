@@ -208,12 +208,6 @@ class Scanner {
     return true;
   }
 
-  bool Null() {
-    if (text_.substr(pos_, 4) != "null") return false;
-    pos_ += 4;
-    return true;
-  }
-
   std::size_t pos() const { return pos_; }
   void Seek(std::size_t pos) { pos_ = pos; }
 
@@ -371,7 +365,7 @@ bool ReadMember(Scanner& s, const Survey& survey,
     case kTrigger:
       if (s.Peek() == 'n') {
         f->seen &= ~(1u << kTrigger);  // null: as if absent
-        return s.Null();
+        return s.Word("null");
       }
       return s.PlainString(&f->trigger);
     case kAnswers: {

@@ -66,10 +66,6 @@ std::string Headlines(const Json& group, const std::string& indent) {
   return out;
 }
 
-}  // namespace
-
-namespace {
-
 constexpr std::size_t kBlockBytes = 256 << 10;
 constexpr int kShardBits = 8;
 constexpr std::size_t kShards = std::size_t{1} << kShardBits;
@@ -630,17 +626,25 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     lines_before += run.line_count;
   }
 
-  auto add = [&runs](Aggregate& into, const Version& v,
-                     ResponseRecord& scratch) {
-    const Run& run = runs[v.order >> kRunShift];
-    scratch.status = static_cast<ResponseStatus>(v.status);
-    scratch.submitted_at_ms = v.submitted_at_ms;
-    scratch.trigger = run.triggers.Name(v.trigger);
-    scratch.segment = run.segments.Name(v.segment);
-    const Value* values = v.values_count <= kInlineValues
-                              ? v.inline_values
-                              : run.values.data() + v.values_begin;
-    scratch.values.assign(values, values + v.values_count);
+  // What Aggregate::Add reads, back from a run's compact form.
+  auto fill = [&runs](std::uint64_t run_index, std::uint8_t status,
+                      std::int64_t submitted_at_ms, std::uint32_t trigger,
+                      std::uint32_t segment, const Value* values,
+                      std::size_t count, ResponseRecord* out) {
+    const Run& run = runs[run_index];
+    out->status = static_cast<ResponseStatus>(status);
+    out->submitted_at_ms = submitted_at_ms;
+    out->trigger = run.triggers.Name(trigger);
+    out->segment = run.segments.Name(segment);
+    out->values.assign(values, values + count);
+  };
+  auto add = [&](Aggregate& into, const Version& v, ResponseRecord& scratch) {
+    const std::uint64_t run = v.order >> kRunShift;
+    fill(run, v.status, v.submitted_at_ms, v.trigger, v.segment,
+         v.values_count <= kInlineValues
+             ? v.inline_values
+             : runs[run].values.data() + v.values_begin,
+         v.values_count, &scratch);
     into.Add(scratch);
   };
   std::vector<Aggregate> partial(threads, *aggregate);
@@ -677,12 +681,9 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
             });
       }
       for (const auto& [k, times] : kinds) {
-        const Run& run = runs[k.run];
-        scratch.status = static_cast<ResponseStatus>(k.status);
-        scratch.submitted_at_ms = k.day * kMsPerDay;  // only its day counts
-        scratch.trigger = run.triggers.Name(k.trigger);
-        scratch.segment = run.segments.Name(k.segment);
-        scratch.values.assign(k.values, k.values + k.values_count);
+        // Only the day of the time counts: its first millisecond will do.
+        fill(k.run, k.status, k.day * kMsPerDay, k.trigger, k.segment, k.values,
+             k.values_count, &scratch);
         mine.Add(scratch, times);
       }
     };

@@ -54,12 +54,6 @@ struct Config {
   int max_backdate_days = 30;
 };
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 // Compares in time that depends only on the length of the secret, so the
 // reply time tells an attacker nothing about how much of a guess was right.
 bool SameSecret(std::string_view given, std::string_view secret) {
@@ -294,7 +288,7 @@ class Collector {
                    {{"errors", sondar::ErrorsToJson(record.errors())}});
     }
     Json normalized = sondar::NormalizeResponse(*survey->second, payload);
-    const std::int64_t now = NowMs();
+    const std::int64_t now = sondar::collector::NowMs();
     const sondar::TimeBounds bounds{
         now,
         first_seen_.at(survey_id) -

@@ -10,6 +10,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "sondar/response.h"
@@ -55,6 +56,11 @@ class Store {
   // Stored responses, or -1 when the database cannot be asked.
   virtual std::int64_t Count() = 0;
 };
+
+// Shared by the stores: the wall clock in Unix milliseconds, and a status as
+// stored (its StatusName; anything else reads as partial, the weakest).
+std::int64_t NowMs();
+ResponseStatus StatusFromName(std::string_view name);
 
 std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error);
 std::unique_ptr<Store> OpenPostgres(const std::string& url, std::string* error);

@@ -7,7 +7,6 @@
 // and leave exactly one row holding the winning version.
 #include <libpq-fe.h>
 
-#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -21,12 +20,6 @@ namespace sondar::collector {
 namespace {
 
 constexpr int kMaxConnections = 8;
-
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 struct ResultDeleter {
   void operator()(PGresult* r) const { PQclear(r); }
@@ -46,13 +39,6 @@ ResultPtr Run(PGconn* conn, const char* sql,
 bool Ok(const ResultPtr& r) {
   return r && (PQresultStatus(r.get()) == PGRES_COMMAND_OK ||
                PQresultStatus(r.get()) == PGRES_TUPLES_OK);
-}
-
-ResponseStatus StatusFromText(const char* text) {
-  const std::string s = text ? text : "";
-  return s == "complete"    ? ResponseStatus::kComplete
-         : s == "dismissed" ? ResponseStatus::kDismissed
-                            : ResponseStatus::kPartial;
 }
 
 // Session settings every connection gets, whatever the server's defaults: a
@@ -258,7 +244,7 @@ class PostgresStore final : public Store {
                         {record.response_id});
     if (!Ok(row) || PQntuples(row.get()) != 1) return Outcome::kFailed;
     ResponseRecord stored;
-    stored.status = StatusFromText(PQgetvalue(row.get(), 0, 0));
+    stored.status = StatusFromName(PQgetvalue(row.get(), 0, 0));
     stored.submitted_at_ms = std::stoll(PQgetvalue(row.get(), 0, 1));
     if (survey_id != PQgetvalue(row.get(), 0, 2)) return Outcome::kOtherSurvey;
     if (!PQgetisnull(row.get(), 0, 3) &&

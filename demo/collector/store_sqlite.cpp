@@ -37,19 +37,6 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-ResponseStatus StatusFromText(const unsigned char* text) {
-  const std::string s = text ? reinterpret_cast<const char*>(text) : "";
-  return s == "complete"    ? ResponseStatus::kComplete
-         : s == "dismissed" ? ResponseStatus::kDismissed
-                            : ResponseStatus::kPartial;
-}
-
 class SqliteStore final : public Store {
  public:
   explicit SqliteStore(sqlite3* db) : db_(db) {}
@@ -229,7 +216,9 @@ Store::Outcome SqliteStore::Apply(const ResponseRecord& record,
     const int step = sqlite3_step(find.get());
     if (step == SQLITE_ROW) {
       ResponseRecord stored;
-      stored.status = StatusFromText(sqlite3_column_text(find.get(), 0));
+      const auto* status = sqlite3_column_text(find.get(), 0);
+      stored.status =
+          StatusFromName(status ? reinterpret_cast<const char*>(status) : "");
       stored.submitted_at_ms = sqlite3_column_int64(find.get(), 1);
       const auto* stored_survey = sqlite3_column_text(find.get(), 2);
       const auto* stored_visitor = sqlite3_column_text(find.get(), 3);

@@ -71,13 +71,16 @@ TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
   EXPECT_TRUE(Check(*survey, "  " + base + " \r"));
   EXPECT_TRUE(Check(*survey, base.substr(0, base.size() - 1) +
                                  ",\"x-ab\":[1,{\"c\":null}]}"));
+  // `base` with the flat object member `key` set to the text `value`.
+  auto with = [&base](const std::string& key, const std::string& value) {
+    const std::size_t at = base.find("\"" + key + "\":{");
+    EXPECT_NE(at, std::string::npos) << key;
+    const std::size_t end = base.find('}', at) + 1;
+    return base.substr(0, at) + "\"" + key + "\":" + value + base.substr(end);
+  };
   // "hidden" of every shape: the plain one is read in place, the rest parsed.
-  const std::size_t hidden_at = base.find("\"hidden\":{");
-  ASSERT_NE(hidden_at, std::string::npos);
-  const std::size_t hidden_end = base.find('}', hidden_at) + 1;
   auto with_hidden = [&](const std::string& value) {
-    return base.substr(0, hidden_at) + "\"hidden\":" + value +
-           base.substr(hidden_end);
+    return with("hidden", value);
   };
   EXPECT_TRUE(Check(*survey, with_hidden("{}")));
   EXPECT_TRUE(Check(*survey, with_hidden("{ \"segment\" : \"vip\" }")));
@@ -94,12 +97,8 @@ TEST(ResponseScan, TakesOrdinaryLinesAndAgreesOnEveryFixture) {
   }
   // "answers" in any key order is read in place and sorted as a parsed object
   // is; repeated keys, unknown questions and odd values agree with the parser.
-  const std::size_t answers_at = base.find("\"answers\":{");
-  ASSERT_NE(answers_at, std::string::npos);
-  const std::size_t answers_end = base.find('}', answers_at) + 1;
   auto with_answers = [&](const std::string& value) {
-    return base.substr(0, answers_at) + "\"answers\":" + value +
-           base.substr(answers_end);
+    return with("answers", value);
   };
   EXPECT_TRUE(Check(*survey, with_answers("{\"nps\":9}")));
   EXPECT_TRUE(Check(*survey, with_answers("{ \"nps\" : 9.0 }")));
