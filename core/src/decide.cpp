@@ -86,6 +86,20 @@ std::string_view ReasonName(Reason reason) {
       return "cooldown";
     case Reason::kSampledOut:
       return "sampled_out";
+    case Reason::kNotStarted:
+      return "not_started";
+    case Reason::kEnded:
+      return "ended";
+    case Reason::kClosed:
+      return "closed";
+    case Reason::kFewPageViews:
+      return "few_page_views";
+    case Reason::kPageCap:
+      return "page_cap";
+    case Reason::kSiteCap:
+      return "site_cap";
+    case Reason::kOutranked:
+      return "outranked";
   }
   return "unknown";
 }
@@ -124,9 +138,36 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
   DecideContext c;
   if (!r.ExpectObject(doc, "")) return errors;
   r.CheckKeys(doc, "",
-              {"event", "url", "secondsOnPage", "scrollPercent", "exitIntent",
-               "visitorId", "locale", "attributes", "history", "now"});
+              {"event", "clicked", "url", "secondsOnPage", "scrollPercent",
+               "exitIntent", "pageViews", "secondsOnSite", "shownThisPage",
+               "responseCounts", "visitorId", "locale", "attributes", "history",
+               "now"});
   if (auto v = r.String(doc, "", "event")) c.event = *v;
+  if (auto v = r.String(doc, "", "clicked")) c.clicked = *v;
+  if (auto v = r.Number(doc, "", "secondsOnSite")) c.seconds_on_site = *v;
+  auto count = [&](const Json& object, const std::string& path,
+                   std::string_view key, std::int64_t* into) {
+    if (auto v = r.Integer(object, path, key)) {
+      if (*v < 0) {
+        r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
+               "must not be negative");
+      } else {
+        *into = *v;
+      }
+    }
+  };
+  std::int64_t page_views = 1, shown = 0;
+  count(doc, "", "pageViews", &page_views);
+  count(doc, "", "shownThisPage", &shown);
+  c.page_views = static_cast<int>(std::min<std::int64_t>(page_views, 1 << 30));
+  c.shown_this_page = static_cast<int>(std::min<std::int64_t>(shown, 1 << 30));
+  if (const Json* counts = r.Object(doc, "", "responseCounts")) {
+    for (const auto& [id, n] : counts->as_object()) {
+      std::int64_t value = 0;
+      count(*counts, "responseCounts", id, &value);
+      c.response_counts[id] = value;
+    }
+  }
   if (auto v = r.String(doc, "", "url")) c.url = *v;
   if (auto v = r.Number(doc, "", "secondsOnPage")) c.seconds_on_page = *v;
   if (auto v = r.Number(doc, "", "scrollPercent")) c.scroll_percent = *v;
@@ -177,23 +218,64 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
 }
 
 Decision Decide(const Survey& s, const DecideContext& c) {
-  const Trigger& t = s.trigger;
-  if (!t.events.empty() &&
-      std::find(t.events.begin(), t.events.end(), c.event) == t.events.end()) {
-    return No(Reason::kNoTrigger,
-              c.event.empty() ? "waits for an event"
-                              : "does not listen to \"" + c.event + "\"");
+  if (s.starts_at_ms && c.now_ms < s.starts_at_ms) {
+    return No(Reason::kNotStarted,
+              "scheduled from " + FormatTimestamp(s.starts_at_ms),
+              s.starts_at_ms);
   }
-  if (!t.urls.empty() &&
-      std::none_of(t.urls.begin(), t.urls.end(), [&](const UrlRule& rule) {
-        return MatchUrl(rule, c.url);
-      })) {
+  if (s.ends_at_ms && c.now_ms >= s.ends_at_ms) {
+    return No(Reason::kEnded, "ended at " + FormatTimestamp(s.ends_at_ms));
+  }
+  if (s.close_after > 0) {
+    auto n = c.response_counts.find(s.id);
+    if (n != c.response_counts.end() && n->second >= s.close_after) {
+      return No(Reason::kClosed, "the collector holds " +
+                                     internal::Str(n->second) +
+                                     " responses; closeAfter is " +
+                                     internal::Str(s.close_after));
+    }
+  }
+  const Trigger& t = s.trigger;
+  auto has = [](const std::vector<std::string>& list, const std::string& x) {
+    return !x.empty() && std::find(list.begin(), list.end(), x) != list.end();
+  };
+  if ((!t.events.empty() || !t.clicks.empty()) && !has(t.events, c.event) &&
+      !has(t.clicks, c.clicked)) {
+    return No(Reason::kNoTrigger,
+              !c.clicked.empty()
+                  ? "does not listen to clicks on \"" + c.clicked + "\""
+              : c.event.empty() ? "waits for an event or a click"
+                                : "does not listen to \"" + c.event + "\"");
+  }
+  bool any_positive = false, matched = false;
+  for (std::size_t i = 0; i < t.urls.size(); ++i) {
+    const UrlRule& rule = t.urls[i];
+    const bool match = MatchUrl(rule, c.url);
+    if (rule.negate && match) {
+      return No(Reason::kPageMismatch,
+                "trigger.urls[" + internal::Str(i) + "] excludes this page");
+    }
+    any_positive |= !rule.negate;
+    matched |= !rule.negate && match;
+  }
+  if (any_positive && !matched) {
     return No(Reason::kPageMismatch, "no trigger.urls rule matches this page");
   }
-  if (c.seconds_on_page < t.delay_seconds) {
-    const double wait = t.delay_seconds - c.seconds_on_page;
+  if (c.page_views < t.page_views) {
+    return No(Reason::kFewPageViews, "waits for page view " +
+                                         internal::Str(t.page_views) +
+                                         " of the visit (this is " +
+                                         internal::Str(c.page_views) + ")");
+  }
+  // Both clocks run together: the later one decides when to ask again.
+  const double wait = std::max(t.delay_seconds - c.seconds_on_page,
+                               t.seconds_on_site - c.seconds_on_site);
+  if (wait > 0) {
     return No(Reason::kTooEarly,
-              "waits " + Days(wait) + " more seconds on the page",
+              "waits " + Days(wait) +
+                  (t.delay_seconds - c.seconds_on_page >= wait
+                       ? " more seconds on the page"
+                       : " more seconds on the site"),
               c.now_ms + static_cast<std::int64_t>(std::ceil(wait * 1000)));
   }
   if (c.scroll_percent < t.scroll_percent) {

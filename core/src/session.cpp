@@ -28,13 +28,14 @@ Result<SessionStart> ParseSessionStart(const Json& doc) {
   if (!r.ExpectObject(doc, "")) return errors;
   r.CheckKeys(doc, "",
               {"responseId", "visitorId", "locale", "trigger", "page", "hidden",
-               "startedAt"});
+               "attributes", "startedAt"});
   if (auto v = r.String(doc, "", "responseId", true)) s.response_id = *v;
   if (auto v = r.String(doc, "", "visitorId", true)) s.visitor_id = *v;
   if (auto v = r.String(doc, "", "locale")) s.locale = *v;
   if (auto v = r.String(doc, "", "trigger")) s.trigger = *v;
   if (auto v = r.String(doc, "", "page")) s.page_url = *v;
   if (const Json* h = r.Object(doc, "", "hidden")) s.hidden = *h;
+  if (const Json* a = r.Object(doc, "", "attributes")) s.attributes = *a;
   if (auto v = r.Integer(doc, "", "startedAt", true)) s.started_at_ms = *v;
   if (!errors.empty()) return errors;
   return s;
@@ -161,11 +162,51 @@ Status Session::Dismiss() {
   return Status();
 }
 
+std::optional<std::string> Session::Recall(const RecallField& field,
+                                           const Answers& answers) const {
+  const auto plain = [](const Json* v) -> std::optional<std::string> {
+    if (!v || v->is_null() || v->is_array() || v->is_object())
+      return std::nullopt;
+    return v->is_string() ? v->as_string() : v->dump();
+  };
+  if (field.source == "hidden") return plain(start_.hidden.find(field.name));
+  if (field.source == "attributes")
+    return plain(start_.attributes.find(field.name));
+  auto answer = answers.find(field.name);
+  const int index = survey_->QuestionIndex(field.name);
+  if (answer == answers.end() || index < 0) return std::nullopt;
+  // Choices read as the visitor saw them: their labels, in this locale.
+  const Question& q = survey_->questions[static_cast<std::size_t>(index)];
+  const auto label = [&](const Json& id) {
+    const int o = id.is_string() ? q.OptionIndex(id.as_string()) : -1;
+    return o < 0 ? std::string()
+                 : q.options[static_cast<std::size_t>(o)].label.Resolve(
+                       locale_, survey_->locale);
+  };
+  if (q.options.empty()) return plain(&answer->second);
+  if (!answer->second.is_array()) return label(answer->second);
+  std::string out;
+  for (const Json& id : answer->second.as_array())
+    out += (out.empty() ? "" : ", ") + label(id);
+  return out;
+}
+
 Json Session::View() const {
   const Survey& s = *survey_;
+  const Answers answers = PathAnswers();
   auto text = [&](const LocalizedText& t) -> Json {
     if (t.empty()) return nullptr;
-    return t.Resolve(locale_, s.locale);
+    const std::string& raw = t.Resolve(locale_, s.locale);
+    // Values go in as they are and are never read for fields again.
+    std::string out, error;
+    std::size_t from = 0, at, length;
+    for (RecallField f; NextRecall(raw, from, &at, &length, &f, &error);
+         from = at + length) {
+      out.append(raw, from, at - from);
+      std::optional<std::string> value = Recall(f, answers);
+      out += value && !value->empty() ? *value : std::string(f.fallback);
+    }
+    return out.append(raw, from);
   };
   Json view = {{"surveyId", s.id},
                {"locale", locale_},
@@ -225,7 +266,6 @@ Json Session::View() const {
   // Remaining questions if the visitor goes on with the answers given so far:
   // an estimate that firms up as logic resolves, which is what a progress bar
   // can honestly show.
-  const Answers answers = PathAnswers();
   const Lookup lookup = internal::LookupIn(answers);
   std::size_t remaining = 0;
   internal::Step step = internal::After(s, index, lookup);

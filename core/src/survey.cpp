@@ -5,6 +5,7 @@
 #include <map>
 
 #include "json_reader.h"
+#include "sondar/util.h"
 
 namespace sondar {
 
@@ -144,22 +145,14 @@ class Parser {
     r_.CheckKeys(doc, "",
                  {"schema", "id", "version", "locale", "localeFallback",
                   "title", "questions", "trigger", "targeting", "sampling",
-                  "recontact", "endings", "hidden"});
+                  "recontact", "schedule", "closeAfter", "endings", "hidden"});
     if (auto schema = r_.String(doc, "", "schema", true);
         schema && *schema != kSurveySchema) {
       r_.Fail(ErrorCode::kSchemaMismatch, "schema",
               "must be \"" + std::string(kSurveySchema) + "\" (got \"" +
                   *schema + "\")");
     }
-    if (auto id = r_.String(doc, "", "id", true)) {
-      if (IsId(*id)) {
-        s->id = *id;
-      } else {
-        r_.Fail(ErrorCode::kInvalidValue, "id",
-                "must be 1-64 characters of letters, digits, _ - . : (got \"" +
-                    *id + "\")");
-      }
-    }
+    ParseId(doc);
     if (auto v = r_.Integer(doc, "", "version")) {
       if (*v < 1 || *v > 2147483647) {
         r_.Fail(ErrorCode::kInvalidValue, "version",
@@ -213,11 +206,27 @@ class Parser {
           j.target_index = static_cast<std::size_t>(s->EndingIndex(j.target));
       }
     }
+    ParseRules(doc);
+    if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
+    CheckRecalls();
+    ComputeCompleteLocales();
+  }
+
+ public:
+  void ParseRulesOnly(const Json& doc, Survey* s) {
+    survey_ = s;
+    if (!r_.ExpectObject(doc, "")) return;
+    ParseId(doc);
+    ParseRules(doc);
+  }
+
+  // What deciding needs; a site manifest's entry by URL holds only this.
+  void ParseRules(const Json& doc) {
     if (const Json* trigger = r_.Object(doc, "", "trigger"))
       ParseTrigger(*trigger);
     if (const Json* targeting = r_.Field(doc, "", "targeting", false)) {
-      s->targeting = ParseCondition(*targeting, "targeting",
-                                    {Subject::Kind::kAttribute, Subject::kAny});
+      survey_->targeting = ParseCondition(
+          *targeting, "targeting", {Subject::Kind::kAttribute, Subject::kAny});
     }
     if (const Json* sampling = r_.Object(doc, "", "sampling")) {
       r_.CheckKeys(*sampling, "sampling", {"percent"});
@@ -226,14 +235,58 @@ class Parser {
           r_.Fail(ErrorCode::kInvalidValue, "sampling.percent",
                   "must be from 0 to 100 (got " + Describe(Json(*p)) + ")");
         } else {
-          s->sampling_percent = *p;
+          survey_->sampling_percent = *p;
         }
       }
     }
     if (const Json* recontact = r_.Object(doc, "", "recontact"))
       ParseRecontact(*recontact);
-    if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
-    ComputeCompleteLocales();
+    if (const Json* schedule = r_.Object(doc, "", "schedule"))
+      ParseSchedule(*schedule);
+    if (auto n = r_.Integer(doc, "", "closeAfter")) {
+      if (*n < 0 || *n > 1000000000) {
+        r_.Fail(ErrorCode::kInvalidValue, "closeAfter",
+                "must be 0 (never) or a positive whole number of responses");
+      } else {
+        survey_->close_after = static_cast<int>(*n);
+      }
+    }
+  }
+
+  void ParseId(const Json& doc) {
+    if (auto id = r_.String(doc, "", "id", true)) {
+      if (IsId(*id)) {
+        survey_->id = *id;
+      } else {
+        r_.Fail(ErrorCode::kInvalidValue, "id",
+                "must be 1-64 characters of letters, digits, _ - . : (got \"" +
+                    *id + "\")");
+      }
+    }
+  }
+
+  void ParseSchedule(const Json& t) {
+    r_.CheckKeys(t, "schedule", {"startsAt", "endsAt"});
+    auto at = [&](const char* key, std::int64_t* into) {
+      if (auto v = r_.String(t, "schedule", key)) {
+        auto ms = ParseTimestamp(*v);
+        if (!ms || *ms <= 0) {
+          r_.Fail(ErrorCode::kInvalidValue, PathKey("schedule", key),
+                  "must be an RFC 3339 time such as "
+                  "\"2026-12-01T00:00:00Z\" (got \"" +
+                      *v + "\")");
+        } else {
+          *into = *ms;
+        }
+      }
+    };
+    at("startsAt", &survey_->starts_at_ms);
+    at("endsAt", &survey_->ends_at_ms);
+    if (survey_->starts_at_ms && survey_->ends_at_ms &&
+        survey_->ends_at_ms <= survey_->starts_at_ms) {
+      r_.Fail(ErrorCode::kInvalidValue, "schedule.endsAt",
+              "must be later than schedule.startsAt");
+    }
   }
 
  private:
@@ -275,7 +328,7 @@ class Parser {
         r_.Fail(ErrorCode::kMissingText, here, "must not be empty");
       }
       text.Set(survey_->locale, v->as_string());
-      all_texts_.push_back(text);
+      Keep(text, here);
       return text;
     }
     if (!v->is_object()) {
@@ -300,12 +353,62 @@ class Parser {
               "has no text for the survey's default locale \"" +
                   survey_->locale + "\"");
     }
-    all_texts_.push_back(text);
+    Keep(text, here);
     return text;
+  }
+
+  void Keep(const LocalizedText& text, const std::string& path) {
+    all_texts_.push_back(text);
+    for (const auto& entry : text.entries()) {
+      if (entry.second.find("{{") != std::string::npos) {
+        recalls_.push_back({text, path, recall_limit_});
+        return;
+      }
+    }
+  }
+
+  // Recall fields name what exists: a declared hidden field, a question
+  // asked before the text shows (answers), any attribute.
+  void CheckRecalls() {
+    for (const Recall& recall : recalls_) {
+      for (const auto& [locale, value] : recall.text.entries()) {
+        std::string error;
+        std::size_t from = 0, at, length;
+        for (RecallField f;
+             error.empty() && NextRecall(value, from, &at, &length, &f, &error);
+             from = at + length) {
+          const std::string name(f.name);
+          if (f.source == "hidden" &&
+              std::find(survey_->hidden.begin(), survey_->hidden.end(), name) ==
+                  survey_->hidden.end()) {
+            error = "recalls hidden field \"" + name +
+                    "\", which \"hidden\" does not declare";
+          } else if (f.source == "answers") {
+            auto q = question_ids_.find(name);
+            if (q == question_ids_.end()) {
+              error = "recalls the answer to \"" + name +
+                      "\", which is not a question id";
+            } else if (q->second >= recall.limit) {
+              error = "recalls the answer to \"" + name +
+                      "\", which is not asked before this text shows";
+            }
+          }
+        }
+        if (!error.empty()) {
+          r_.Fail(ErrorCode::kInvalidValue,
+                  recall.text.entries().size() > 1
+                      ? PathKey(recall.path, locale)
+                      : recall.path,
+                  error);
+          break;
+        }
+      }
+    }
   }
 
   void ParseQuestion(const Json& q, const std::string& path, int index,
                      Question* out) {
+    recall_limit_ = index;
     typed_.push_back(false);
     if (!r_.ExpectObject(q, path)) return;
     r_.CheckKeys(
@@ -578,6 +681,7 @@ class Parser {
   }
 
   void ParseEnding(const Json& e, const std::string& path, Ending* out) {
+    recall_limit_ = Subject::kAny;
     if (!r_.ExpectObject(e, path)) return;
     r_.CheckKeys(e, path, {"id", "title", "body", "link", "if"});
     if (auto id = r_.String(e, path, "id", true)) {
@@ -762,9 +866,9 @@ class Parser {
   }
 
   void ParseTrigger(const Json& t) {
-    r_.CheckKeys(
-        t, "trigger",
-        {"events", "urls", "delaySeconds", "scrollPercent", "exitIntent"});
+    r_.CheckKeys(t, "trigger",
+                 {"events", "clicks", "urls", "delaySeconds", "scrollPercent",
+                  "exitIntent", "pageViews", "secondsOnSite"});
     Trigger& out = survey_->trigger;
     if (const Json* events = r_.Array(t, "trigger", "events")) {
       for (std::size_t i = 0; i < events->size(); ++i) {
@@ -781,13 +885,30 @@ class Parser {
         out.events.push_back(e.as_string());
       }
     }
+    if (const Json* clicks = r_.Array(t, "trigger", "clicks")) {
+      for (std::size_t i = 0; i < clicks->size(); ++i) {
+        const Json& c = (*clicks)[i];
+        // The browser checks the selector's syntax; here only its shape.
+        if (!c.is_string() || c.as_string().empty() ||
+            c.as_string().size() > 200) {
+          r_.Fail(
+              c.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
+              PathIndex("trigger.clicks", i),
+              "must be a CSS selector of 1-200 characters (got " + Describe(c) +
+                  ")");
+          continue;
+        }
+        out.clicks.push_back(c.as_string());
+      }
+    }
     if (const Json* urls = r_.Array(t, "trigger", "urls")) {
       for (std::size_t i = 0; i < urls->size(); ++i) {
         std::string path = PathIndex("trigger.urls", i);
         const Json& u = (*urls)[i];
         if (!r_.ExpectObject(u, path)) continue;
-        r_.CheckKeys(u, path, {"match", "value"});
+        r_.CheckKeys(u, path, {"match", "value", "not"});
         UrlRule rule;
+        if (auto negate = r_.Bool(u, path, "not")) rule.negate = *negate;
         auto match = r_.String(u, path, "match", true);
         auto value = r_.String(u, path, "value", true);
         if (!match || !value) continue;
@@ -833,6 +954,15 @@ class Parser {
     };
     non_negative("delaySeconds", 86400, &out.delay_seconds);
     non_negative("scrollPercent", 100, &out.scroll_percent);
+    non_negative("secondsOnSite", 86400, &out.seconds_on_site);
+    if (auto n = r_.Integer(t, "trigger", "pageViews")) {
+      if (*n < 0 || *n > 1000) {
+        r_.Fail(ErrorCode::kInvalidValue, "trigger.pageViews",
+                "must be a whole number from 0 to 1000");
+      } else {
+        out.page_views = static_cast<int>(*n);
+      }
+    }
     if (auto exit = r_.Bool(t, "trigger", "exitIntent"))
       out.exit_intent = *exit;
   }
@@ -914,6 +1044,14 @@ class Parser {
   std::vector<LocalizedText>
       all_texts_;            // every text seen, for complete_locales
   std::vector<bool> typed_;  // per parsed question: did its type parse?
+  // Texts with "{{", where they are, and how many questions come before them.
+  struct Recall {
+    LocalizedText text;
+    std::string path;
+    int limit;
+  };
+  std::vector<Recall> recalls_;
+  int recall_limit_ = 0;
 };
 
 }  // namespace
@@ -922,6 +1060,14 @@ Result<Survey> ParseSurveyDocument(const Json& document) {
   Errors errors;
   Survey survey;
   Parser(&errors).Parse(document, &survey);
+  if (!errors.empty()) return errors;
+  return survey;
+}
+
+Result<Survey> ParseSurveyRules(const Json& object) {
+  Errors errors;
+  Survey survey;
+  Parser(&errors).ParseRulesOnly(object, &survey);
   if (!errors.empty()) return errors;
   return survey;
 }

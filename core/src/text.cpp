@@ -87,4 +87,35 @@ const std::string& LocalizedText::Resolve(
   return entries_.empty() ? kEmpty : entries_.front().second;
 }
 
+bool NextRecall(std::string_view text, std::size_t from, std::size_t* at,
+                std::size_t* length, RecallField* f, std::string* error) {
+  const std::size_t open = text.find("{{", from);
+  if (open == std::string_view::npos) return false;
+  const std::size_t close = text.find("}}", open + 2);
+  if (close == std::string_view::npos) {
+    *error = "has \"{{\" without a closing \"}}\"";
+    return false;
+  }
+  std::string_view inner = text.substr(open + 2, close - open - 2);
+  const std::size_t bar = inner.find('|');
+  f->fallback = bar == std::string_view::npos ? std::string_view()
+                                              : inner.substr(bar + 1);
+  const std::string_view field = inner.substr(0, bar);
+  const std::size_t dot = field.find('.');
+  f->source = field.substr(0, dot);
+  f->name = dot == std::string_view::npos ? std::string_view()
+                                          : field.substr(dot + 1);
+  if ((f->source != "hidden" && f->source != "answers" &&
+       f->source != "attributes") ||
+      f->name.empty() || f->fallback.find("{{") != std::string_view::npos) {
+    *error = "has \"{{" + std::string(inner) +
+             "}}\", not a field such as {{hidden.name}}, {{answers.question}} "
+             "or {{attributes.name|fallback}}";
+    return false;
+  }
+  *at = open;
+  *length = close + 2 - open;
+  return true;
+}
+
 }  // namespace sondar

@@ -246,3 +246,79 @@ TEST(Session, EveryQuestionTypeAcceptsAValidAnswer) {
 
 }  // namespace
 }  // namespace sondar
+
+namespace sondar {
+namespace {
+
+SessionStart HelpStart(Json hidden, Json attributes) {
+  SessionStart s = Start("en", false);
+  s.hidden = std::move(hidden);
+  s.attributes = std::move(attributes);
+  return s;
+}
+
+TEST(SessionRecall, FillsHiddenFieldsAttributesAndEarlierAnswers) {
+  Session s = NewSession(
+      "help_ces", HelpStart({{"topic", "returns"}}, {{"first_name", "Ada"}}));
+  EXPECT_EQ(s.View()["title"], "Help for returns");
+  EXPECT_EQ(s.View()["question"]["prompt"],
+            "How easy was it to find help on returns?");
+  ASSERT_TRUE(s.Answer("effort", 6).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.View()["question"]["prompt"],
+            "You answered 6. What was missing, Ada?");
+  // A value goes in as text: fields inside it are not expanded.
+  ASSERT_TRUE(s.Answer("missing", "<b>{{hidden.topic}}</b>").ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.View()["ending"]["title"], "Thanks, Ada");
+  EXPECT_EQ(s.View()["ending"]["body"],
+            "You answered 6: <b>{{hidden.topic}}</b>");
+}
+
+TEST(SessionRecall, MissingValuesTakeTheFallback) {
+  Session s = NewSession("help_ces", HelpStart(Json::object(), Json::object()));
+  EXPECT_EQ(s.View()["title"], "Help for your question");
+  EXPECT_EQ(s.View()["question"]["prompt"],
+            "How easy was it to find help on this page?");
+  ASSERT_TRUE(s.Answer("effort", 2).ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.View()["question"]["prompt"],
+            "You answered 2. What was missing, friend?");
+  ASSERT_TRUE(s.Next().ok());  // the text question is optional
+  EXPECT_EQ(s.View()["ending"]["body"], "You answered 2: nothing more");
+}
+
+TEST(SessionRecall, ChoicesReadAsTheirLabelsInTheVisitorsLocale) {
+  auto survey = ParseSurvey(R"({"schema": "sondar.survey/1", "id": "c",
+    "locale": "en", "questions": [
+      {"id": "colour", "type": "multi_choice", "prompt": {"en": "Colours?",
+        "fr": "Couleurs ?"}, "options": [
+        {"id": "r", "label": {"en": "Red", "fr": "Rouge"}},
+        {"id": "b", "label": {"en": "Blue", "fr": "Bleu"}}]},
+      {"id": "why", "type": "text",
+       "prompt": {"en": "Why {{answers.colour}}?",
+                  "fr": "Pourquoi {{answers.colour}} ?"}}]})");
+  ASSERT_TRUE(survey.ok()) << survey.status().ToString();
+  auto s =
+      Session::Start(std::make_shared<const Survey>(std::move(survey).value()),
+                     Start("fr", false));
+  ASSERT_TRUE(s.ok()) << s.status().ToString();
+  Session& session = s.value();
+  ASSERT_TRUE(session.Answer("colour", Json::array({"b", "r"})).ok());
+  ASSERT_TRUE(session.Next().ok());
+  EXPECT_EQ(session.View()["question"]["prompt"], "Pourquoi Bleu, Rouge ?");
+}
+
+TEST(SessionRecall, StartReadsAttributes) {
+  auto start = ParseSessionStart(testing::Parse(
+      R"({"responseId": "3b241101-e2bb-4255-8caf-4136c566a962",
+          "visitorId": "v", "startedAt": 1, "attributes": {"first_name": "Ada"}})"));
+  ASSERT_TRUE(start.ok()) << start.status().ToString();
+  EXPECT_EQ(start.value().attributes["first_name"], "Ada");
+  // Attributes are for texts only: the payload never carries them.
+  Session s = NewSession("help_ces", start.value());
+  EXPECT_FALSE(s.Payload(2).contains("attributes"));
+}
+
+}  // namespace
+}  // namespace sondar

@@ -5,6 +5,8 @@
 #define SONDAR_DECIDE_H_
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -22,11 +24,20 @@ struct HistoryEntry {
 };
 
 struct DecideContext {
-  std::string event;  // empty: a page view or a timer/scroll re-check
+  std::string event;    // empty: a page view or a timer/scroll re-check
+  std::string clicked;  // the trigger.clicks selector a click matched
   std::string url;
   double seconds_on_page = 0;
   double scroll_percent = 0;
   bool exit_intent = false;
+  // This visit: pages seen (this one included) and time since it began.
+  int page_views = 1;
+  double seconds_on_site = 0;
+  // Surveys already shown in this page view (a site's maxPerPageView).
+  int shown_this_page = 0;
+  // Responses the collector holds per survey id, for closeAfter; a survey
+  // missing here is not capped (the collector could not be asked).
+  std::map<std::string, std::int64_t, std::less<>> response_counts;
   std::string visitor_id;
   std::string locale;
   Json attributes = Json::object();
@@ -34,10 +45,11 @@ struct DecideContext {
   std::int64_t now_ms = 0;
 };
 
-// Reads a context from {"event", "url", "secondsOnPage", "scrollPercent",
-// "exitIntent", "visitorId" (required), "locale", "attributes", "history":
-// [{"survey", "kind": "display|dismiss|complete", "at" (ms)}], "now" (ms,
-// required)}.
+// Reads a context from {"event", "clicked", "url", "secondsOnPage",
+// "scrollPercent", "exitIntent", "pageViews", "secondsOnSite", "shownThisPage",
+// "responseCounts": {survey: n}, "visitorId" (required), "locale",
+// "attributes", "history": [{"survey", "kind": "display|dismiss|complete",
+// "at" (ms)}], "now" (ms, required)}.
 Result<DecideContext> ParseDecideContext(const Json& document);
 
 enum class Reason {
@@ -54,6 +66,14 @@ enum class Reason {
   kRecontactWait,  // this survey was shown / dismissed / completed too recently
   kCooldown,       // another survey was shown too recently
   kSampledOut,     // the visitor's sticky bucket is outside sampling.percent
+  kNotStarted,     // before schedule.startsAt
+  kEnded,          // after schedule.endsAt
+  kClosed,         // the collector holds closeAfter responses
+  kFewPageViews,   // trigger.pageViews not reached in this visit
+  // Site rules (DecideSite), for a survey that would otherwise show:
+  kPageCap,    // the site's maxPerPageView surveys were shown on this page
+  kSiteCap,    // the site's maxPerPeriod surveys were shown in its window
+  kOutranked,  // another eligible survey comes first by priority
 };
 
 std::string_view ReasonName(Reason reason);

@@ -26,11 +26,14 @@ struct SessionStart {
   std::string page_url;  // stored as origin + path only
   Json hidden =
       Json::object();  // values for the survey's declared hidden fields
+  // The host's facts on the visitor, only for recall in texts; never sent.
+  Json attributes = Json::object();
   std::int64_t started_at_ms = 0;
 };
 
 // Reads a SessionStart from {"responseId", "visitorId", "locale", "trigger",
-// "page", "hidden", "startedAt" (ms since the epoch)}; used by the wasm glue.
+// "page", "hidden", "attributes", "startedAt" (ms since the epoch)}; used by
+// the wasm glue.
 Result<SessionStart> ParseSessionStart(const Json& document);
 
 enum class SessionState { kInProgress, kComplete, kDismissed };
@@ -68,6 +71,9 @@ class Session {
 
  private:
   Session(std::shared_ptr<const Survey> survey, SessionStart start);
+  // A recall field's value in texts: "{{answers.q}}" and the like.
+  std::optional<std::string> Recall(const RecallField& field,
+                                    const Answers& answers) const;
 
   std::shared_ptr<const Survey> survey_;
   SessionStart start_;

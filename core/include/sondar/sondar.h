@@ -9,6 +9,7 @@
 #include "sondar/response.h"
 #include "sondar/scoring.h"
 #include "sondar/session.h"
+#include "sondar/site.h"
 #include "sondar/status.h"
 #include "sondar/survey.h"
 #include "sondar/text.h"

@@ -4,6 +4,7 @@
 #define SONDAR_SURVEY_H_
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <optional>
@@ -103,12 +104,21 @@ struct UrlRule {
   enum class Match { kExact, kPrefix, kContains, kSuffix, kGlob };
   Match match = Match::kContains;
   std::string value;
+  bool negate = false;  // "not": true, a page the survey must never show on
 };
 
 struct Trigger {
-  std::vector<std::string> events;  // empty: shows on page view
-  std::vector<UrlRule> urls;  // empty: any page; otherwise any rule may match
+  // Empty events and clicks: shows on page view. Otherwise one of the events,
+  // or a click on an element matching one of the CSS selectors in `clicks`.
+  std::vector<std::string> events;
+  std::vector<std::string> clicks;
+  // Empty: any page. Otherwise the page must match one rule without "not"
+  // (if there is any) and none with "not".
+  std::vector<UrlRule> urls;
   double delay_seconds = 0;
+  // This visit (a visit ends after 30 idle minutes; the browser counts):
+  int page_views = 0;          // at least this many pages seen
+  double seconds_on_site = 0;  // at least this long since it began
   double scroll_percent = 0;
   bool exit_intent = false;
 };
@@ -137,6 +147,11 @@ struct Survey {
   std::optional<Condition> targeting;
   double sampling_percent = 100;
   Recontact recontact;
+  // schedule.startsAt / endsAt as Unix ms; 0: no bound.
+  std::int64_t starts_at_ms = 0;
+  std::int64_t ends_at_ms = 0;
+  // Stop showing once the collector counts this many responses; 0: never.
+  int close_after = 0;
   std::vector<std::string> hidden;  // names of host-supplied hidden fields
   // Locales every text of the survey is translated into (always holds
   // `locale`).
@@ -167,6 +182,12 @@ Json ErrorsToJson(const Errors& errors);
 // Parses and validates a survey document. On failure returns every error found.
 Result<Survey> ParseSurvey(std::string_view text);
 Result<Survey> ParseSurveyDocument(const Json& document);
+
+// Reads only what deciding needs ("id", "trigger", "targeting", "sampling",
+// "recontact", "schedule", "closeAfter") from `object`, ignoring its other
+// keys: a site manifest's entry for a survey fetched only once it is chosen.
+// Error paths are relative to `object`.
+Result<Survey> ParseSurveyRules(const Json& object);
 
 }  // namespace sondar
 

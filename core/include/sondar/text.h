@@ -42,6 +42,21 @@ bool IsLocaleTag(std::string_view tag);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 
+// Recall fields in texts: "{{hidden.product}}", "{{answers.nps}}",
+// "{{attributes.first_name}}", with an optional fallback after "|":
+// "Hi {{attributes.first_name|there}}".
+struct RecallField {
+  std::string_view source;  // hidden, answers or attributes
+  std::string_view name;
+  std::string_view fallback;
+};
+
+// The next field in `text` at or after `from`: its position and length, or
+// false when there is none, or when a "{{" there does not open a well-formed
+// field (then `error` says why).
+bool NextRecall(std::string_view text, std::size_t from, std::size_t* at,
+                std::size_t* length, RecallField* field, std::string* error);
+
 }  // namespace sondar
 
 #endif  // SONDAR_TEXT_H_
