@@ -24,6 +24,11 @@ EMSCRIPTEN_BINDINGS(sondar) {
       .function("result", &SurveyHandle::result)
       .function("decide", &SurveyHandle::decide)
       .function("validateResponse", &SurveyHandle::validateResponse);
+  class_<SiteHandle>("Site")
+      .constructor<const std::string&, bool>()
+      .function("result", &SiteHandle::result)
+      .function("decide", &SiteHandle::decide)
+      .function("survey", &SiteHandle::survey);
   class_<SessionHandle>("Session")
       .constructor<const SurveyHandle&, const std::string&>()
       .function("result", &SessionHandle::result)

@@ -69,6 +69,76 @@ std::string SurveyHandle::validateResponse(
   return Ok(NormalizeResponse(*survey_, doc.value()));
 }
 
+SiteHandle::SiteHandle(const std::string& text, bool single) {
+  if (!single) {
+    auto site = ParseSite(text);
+    if (site.ok()) {
+      site_ = std::move(site).value();
+    } else {
+      status_ = site.status();
+    }
+    return;
+  }
+  auto survey = ParseSurvey(text);
+  if (survey.ok()) {
+    site_ =
+        SiteOfOne(std::make_shared<const Survey>(std::move(survey).value()));
+  } else {
+    status_ = survey.status();
+  }
+}
+
+std::string SiteHandle::result() const {
+  if (!site_) return Fail(status_);
+  Json surveys = Json::array();
+  for (const SiteEntry& e : site_->surveys) {
+    surveys.push_back({{"id", e.survey->id},
+                       {"url", e.url},
+                       {"clicks", e.survey->trigger.clicks},
+                       {"closeAfter", e.survey->close_after}});
+  }
+  return Ok({{"surveys", std::move(surveys)}});
+}
+
+std::string SiteHandle::decide(const std::string& context_json) const {
+  if (!site_) return Fail(status_);
+  auto doc = Arg(context_json, "context");
+  if (!doc.ok()) return Fail(doc.status());
+  auto context = ParseDecideContext(doc.value());
+  if (!context.ok()) return Fail(context.status());
+  return Ok(DecideSite(*site_, context.value()).ToJson(*site_));
+}
+
+SurveyHandle SiteHandle::survey(std::size_t index,
+                                const std::string& text) const {
+  if (!site_) return SurveyHandle(nullptr, status_);
+  if (index >= site_->surveys.size()) {
+    return SurveyHandle(nullptr, Status(ErrorCode::kInvalidValue, "index",
+                                        "is not a survey of the site"));
+  }
+  const SiteEntry& entry = site_->surveys[index];
+  if (entry.url.empty()) return SurveyHandle(entry.survey, Status());
+  const std::string where =
+      "surveys[" + Json(static_cast<std::int64_t>(index)).dump() + "].url";
+  auto survey = ParseSurvey(text);
+  if (!survey.ok()) {
+    Errors errors;
+    for (const Error& e : survey.errors())
+      errors.push_back(
+          {e.code, where, entry.url + ": " + e.path + " " + e.message});
+    return SurveyHandle(nullptr, Status(std::move(errors)));
+  }
+  if (survey.value().id != entry.survey->id) {
+    return SurveyHandle(
+        nullptr,
+        Status(ErrorCode::kInvalidValue, where,
+               entry.url + " holds survey \"" + survey.value().id +
+                   "\", the manifest expects \"" + entry.survey->id + "\""));
+  }
+  return SurveyHandle(std::make_shared<const Survey>(std::move(survey).value()),
+                      Status());
+}
+
 SessionHandle::SessionHandle(const SurveyHandle& survey,
                              const std::string& start_json) {
   if (!survey.survey()) {

@@ -9,6 +9,7 @@
 #define SONDAR_WASM_HANDLES_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "sondar/sondar.h"
@@ -18,6 +19,8 @@ namespace sondar::wasm {
 class SurveyHandle {
  public:
   explicit SurveyHandle(const std::string& text);
+  SurveyHandle(std::shared_ptr<const Survey> survey, Status status)
+      : survey_(std::move(survey)), status_(std::move(status)) {}
 
   // The parse outcome; on success, what the widget needs to know without
   // asking again.
@@ -32,6 +35,26 @@ class SurveyHandle {
 
  private:
   std::shared_ptr<const Survey> survey_;
+  Status status_;
+};
+
+// Every survey one script tag serves (a sondar.site/1 manifest, or one survey
+// as a site of one), decided across in one call.
+class SiteHandle {
+ public:
+  // `single`: `text` is one survey rather than a manifest.
+  SiteHandle(const std::string& text, bool single);
+
+  // The parse outcome; on success {"surveys": [{"id", "url", "clicks",
+  // "closeAfter"}]} in manifest order.
+  std::string result() const;
+  std::string decide(const std::string& context_json) const;
+  // The survey at `index` to show: an inline one as parsed; one given by URL
+  // from `text`, the document fetched from there, which must be that survey.
+  SurveyHandle survey(std::size_t index, const std::string& text) const;
+
+ private:
+  std::optional<Site> site_;
   Status status_;
 };
 

@@ -1,4 +1,4 @@
-// The module a shop page downloads: the same handles as bindings.cpp, exported
+// The module a shop page downloads: the handles of handles.h, exported
 // as plain C functions for web/src/widget-core.js, so the page needs no
 // embind runtime (20 KB of minified JS, a third of the widget's download).
 //
@@ -15,6 +15,7 @@
 namespace {
 
 using sondar::wasm::SessionHandle;
+using sondar::wasm::SiteHandle;
 using sondar::wasm::SurveyHandle;
 
 std::string& Out() {
@@ -40,20 +41,32 @@ EMSCRIPTEN_KEEPALIVE void* sondar_alloc(std::size_t size) {
 }
 EMSCRIPTEN_KEEPALIVE void sondar_free(void* pointer) { std::free(pointer); }
 
-EMSCRIPTEN_KEEPALIVE SurveyHandle* sondar_survey_new(const char* text,
-                                                     std::size_t size) {
-  return new SurveyHandle(In(text, size));
+EMSCRIPTEN_KEEPALIVE SiteHandle* sondar_site_new(const char* text,
+                                                 std::size_t size, int single) {
+  return new SiteHandle(In(text, size), single != 0);
 }
+EMSCRIPTEN_KEEPALIVE void sondar_site_delete(SiteHandle* site) { delete site; }
+EMSCRIPTEN_KEEPALIVE const char* sondar_site_result(const SiteHandle* site) {
+  return Return(site->result());
+}
+EMSCRIPTEN_KEEPALIVE const char* sondar_site_decide(const SiteHandle* site,
+                                                    const char* context,
+                                                    std::size_t size) {
+  return Return(site->decide(In(context, size)));
+}
+EMSCRIPTEN_KEEPALIVE SurveyHandle* sondar_site_survey(const SiteHandle* site,
+                                                      const char* text,
+                                                      std::size_t size,
+                                                      std::size_t index) {
+  return new SurveyHandle(site->survey(index, In(text, size)));
+}
+
 EMSCRIPTEN_KEEPALIVE void sondar_survey_delete(SurveyHandle* survey) {
   delete survey;
 }
 EMSCRIPTEN_KEEPALIVE const char* sondar_survey_result(
     const SurveyHandle* survey) {
   return Return(survey->result());
-}
-EMSCRIPTEN_KEEPALIVE const char* sondar_survey_decide(
-    const SurveyHandle* survey, const char* context, std::size_t size) {
-  return Return(survey->decide(In(context, size)));
 }
 
 EMSCRIPTEN_KEEPALIVE SessionHandle* sondar_session_new(

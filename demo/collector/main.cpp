@@ -17,6 +17,7 @@
 #include <iostream>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <set>
 #include <sstream>
@@ -167,6 +168,12 @@ class Collector {
                 [this](const httplib::Request& req, httplib::Response& res) {
                   Post(req, res);
                 });
+    // What closeAfter needs, for the surveys that set it (their owners made
+    // that number public); the other surveys' counts stay the owner's.
+    server.Get("/api/responses/counts",
+               [this](const httplib::Request& req, httplib::Response& res) {
+                 Counts(req, res);
+               });
     server.Get("/api/summary",
                [this](const httplib::Request& req, httplib::Response& res) {
                  if (Admin(req, res)) Summary(req, res);
@@ -404,7 +411,44 @@ class Collector {
   }
 
   Config config_;
+  void Counts(const httplib::Request& req, httplib::Response& res) {
+    const std::string wanted = req.get_param_value("surveys");
+    Json counts = Json::object();
+    std::size_t asked = 0;
+    for (std::size_t at = 0; at <= wanted.size() && asked < 50; ++asked) {
+      std::size_t end = wanted.find(',', at);
+      if (end == std::string::npos) end = wanted.size();
+      const std::string id = wanted.substr(at, end - at);
+      at = end + 1;
+      auto survey = surveys_.find(id);
+      if (survey == surveys_.end() || survey->second->close_after <= 0)
+        continue;
+      const std::int64_t n = CachedCount(id);
+      if (n >= 0) counts[id] = n;
+    }
+    Reply(res, 200, counts);
+  }
+
+  // Every page view of a capped survey asks: the database counts at most once
+  // per survey every few seconds, however many ask.
+  std::int64_t CachedCount(const std::string& id) {
+    const std::int64_t now = sondar::collector::NowMs();
+    {
+      std::lock_guard<std::mutex> lock(counts_mu_);
+      auto hit = counts_.find(id);
+      if (hit != counts_.end() && now - hit->second.second < 5000)
+        return hit->second.first;
+    }
+    const std::int64_t n = store_->Count(id);
+    std::lock_guard<std::mutex> lock(counts_mu_);
+    if (n >= 0) counts_[id] = {n, now};
+    return n;
+  }
+
   std::map<std::string, std::shared_ptr<const sondar::Survey>> surveys_;
+  std::mutex counts_mu_;
+  std::map<std::string, std::pair<std::int64_t, std::int64_t>>
+      counts_;  // n, at
   std::map<std::string, std::string> survey_texts_;
   std::unique_ptr<sondar::collector::Store> store_;
   std::set<std::string> origins_;

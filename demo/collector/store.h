@@ -53,8 +53,9 @@ class Store {
   virtual bool ForEach(const std::string& survey_id,
                        const std::function<void(const std::string&)>& fn,
                        int batch = 500) = 0;
-  // Stored responses, or -1 when the database cannot be asked.
-  virtual std::int64_t Count() = 0;
+  // Stored responses (complete ones of `complete_of` when it is given), or -1
+  // when the database cannot be asked.
+  virtual std::int64_t Count(const std::string& complete_of = "") = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

@@ -226,10 +226,15 @@ class PostgresStore final : public Store {
     return ok;
   }
 
-  std::int64_t Count() override {
+  std::int64_t Count(const std::string& complete_of) override {
     Lease lease = Acquire();
     if (!lease.get()) return -1;
-    ResultPtr r = Run(lease.get(), "SELECT count(*) FROM responses");
+    ResultPtr r = complete_of.empty()
+                      ? Run(lease.get(), "SELECT count(*) FROM responses")
+                      : Run(lease.get(),
+                            "SELECT count(*) FROM responses WHERE survey_id = "
+                            "$1 AND status = 'complete'",
+                            {complete_of});
     return Ok(r) ? std::stoll(PQgetvalue(r.get(), 0, 0)) : -1;
   }
 

@@ -53,7 +53,7 @@ class SqliteStore final : public Store {
   bool ForEach(const std::string& survey_id,
                const std::function<void(const std::string&)>& fn,
                int batch) override;
-  std::int64_t Count() override;
+  std::int64_t Count(const std::string& complete_of) override;
 
   bool Exec(const char* sql);
   bool AddVisitorColumn();
@@ -317,9 +317,13 @@ bool SqliteStore::ForEach(const std::string& survey_id,
   }
 }
 
-std::int64_t SqliteStore::Count() {
+std::int64_t SqliteStore::Count(const std::string& complete_of) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement count(db_, "SELECT COUNT(*) FROM responses");
+  Statement count(db_, complete_of.empty()
+                           ? "SELECT COUNT(*) FROM responses"
+                           : "SELECT COUNT(*) FROM responses WHERE survey_id = "
+                             "?1 AND status = 'complete'");
+  if (!complete_of.empty()) count.Bind(1, complete_of);
   return sqlite3_step(count.get()) == SQLITE_ROW
              ? sqlite3_column_int64(count.get(), 0)
              : -1;

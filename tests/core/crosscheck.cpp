@@ -53,6 +53,23 @@ int main(int argc, char** argv) {
             .ToJson());
   }
 
+  out["invalidSites"] = Json::array();
+  const Json invalid_sites = Parse(dir + "/invalid_sites.json");
+  for (const Json& c : invalid_sites.as_array()) {
+    out["invalidSites"].push_back(
+        sondar::ErrorsToJson(sondar::ParseSite(c["site"].dump()).errors()));
+  }
+  out["siteDecide"] = Json::array();
+  const sondar::Site shop =
+      sondar::ParseSite(Read(dir + "/sites/shop.json")).value();
+  const Json site_cases = Parse(dir + "/site_decide_cases.json");
+  for (const Json& c : site_cases.as_array()) {
+    out["siteDecide"].push_back(
+        sondar::DecideSite(shop,
+                           sondar::ParseDecideContext(c["context"]).value())
+            .ToJson(shop));
+  }
+
   const Json responses = Parse(dir + "/responses.json");
   sondar::Survey order = Load(dir, responses["survey"].as_string());
   out["responsesValid"] = Json::array();

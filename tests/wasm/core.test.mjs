@@ -47,6 +47,27 @@ test('Decide: matches every fixture case', () => {
   }
 });
 
+test('Site: rejects each invalid manifest with exactly the expected errors', () => {
+  for (const c of fixture('invalid_sites.json')) {
+    const result = core.validateSite(c.site);
+    assert.equal(result.ok, false, c.name);
+    assert.deepEqual(codes(result.errors), codes(c.errors), c.name);
+  }
+});
+
+test('Site: matches every decision case', () => {
+  const site = core.parseSite(read('sites/shop.json'));
+  for (const c of fixture('site_decide_cases.json')) {
+    const d = site.decide(c.context);
+    assert.equal(d.show, c.expect.show, c.name);
+    for (const one of d.surveys) {
+      if (one.survey in c.expect.reasons) assert.equal(one.reason, c.expect.reasons[one.survey], `${c.name}: ${one.survey} ${one.detail}`);
+      if (c.expect.retryAt && one.survey in c.expect.retryAt) assert.equal(one.retryAt, c.expect.retryAt[one.survey], c.name);
+    }
+  }
+  site.delete();
+});
+
 test('Response: accepts every valid fixture and rejects each invalid one exactly', () => {
   const cases = fixture('responses.json');
   for (const c of cases.valid) assert.doesNotThrow(() => survey(cases.survey).validateResponse(c.payload), c.name);
@@ -126,20 +147,25 @@ test('Crosscheck: native and wasm give identical answers on every fixture', (t) 
   for (const line of read('responses_sample.jsonl').split('\n')) {
     if (line.trim()) errorsOf(() => aggregate.add(line));
   }
+  const shop = core.parseSite(read('sites/shop.json'));
   const wasm = {
     invalidSurveys: fixture('invalid_surveys.json').map((c) => core.validateSurvey(c.survey).errors),
     decide: fixture('decide_cases.json').map((c) => survey(c.survey).decide(c.context)),
+    invalidSites: fixture('invalid_sites.json').map((c) => core.validateSite(c.site).errors),
+    siteDecide: fixture('site_decide_cases.json').map((c) => shop.decide(c.context)),
     responsesValid: responses.valid.map((c) => order.validateResponse(c.payload)),
     responsesInvalid: responses.invalid.map((c) => errorsOf(() => order.validateResponse(c.payload))),
     sampleAggregate: aggregate.toJSON(),
     sampleSummary: aggregate.summary(),
   };
   aggregate.delete();
+  shop.delete();
   for (const key of Object.keys(native)) {
     assert.deepEqual(wasm[key], native[key], key);
   }
   t.diagnostic(
     `identical: ${wasm.invalidSurveys.length} invalid surveys, ${wasm.decide.length} decisions, ` +
+      `${wasm.invalidSites.length} invalid sites, ${wasm.siteDecide.length} site decisions, ` +
       `${wasm.responsesValid.length + wasm.responsesInvalid.length} responses, one aggregate`,
   );
 });

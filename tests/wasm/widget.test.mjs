@@ -23,21 +23,67 @@ const thrown = (fn) => {
   assert.fail('did not throw');
 };
 
+/** One survey as the widget runs it: a site of one. */
+const single = (source) => widget.parseSite(source, true);
+/** A site-of-one decision as a plain survey decision. */
+const alone = (decision) => {
+  const { survey, priority, ...rest } = decision.surveys[0];
+  return rest;
+};
+
 test('widget module: same survey errors as sondar/core on every invalid fixture', () => {
   for (const c of JSON.parse(read('tests/fixtures/invalid_surveys.json'))) {
-    assert.deepEqual(thrown(() => widget.parseSurvey(c.survey)), core.validateSurvey(c.survey).errors, c.name);
+    assert.deepEqual(thrown(() => single(c.survey)), core.validateSurvey(c.survey).errors, c.name);
+  }
+});
+
+test('widget module: same manifest errors as sondar/core on every invalid site fixture', () => {
+  for (const c of JSON.parse(read('tests/fixtures/invalid_sites.json'))) {
+    assert.deepEqual(thrown(() => widget.parseSite(c.site)), core.validateSite(c.site).errors, c.name);
   }
 });
 
 test('widget module: same decisions as sondar/core on every decide fixture', () => {
   for (const c of JSON.parse(read('tests/fixtures/decide_cases.json'))) {
     const text = read(`tests/fixtures/surveys/${c.survey}.json`);
-    const ours = widget.parseSurvey(text);
+    const ours = single(text);
     const theirs = core.parseSurvey(text);
-    assert.deepEqual(ours.decide(c.context), theirs.decide(c.context), c.name);
+    assert.deepEqual(alone(ours.decide(c.context)), theirs.decide(c.context), c.name);
     ours.delete();
     theirs.delete();
   }
+});
+
+test('widget module: same site decisions as sondar/core on every site fixture', () => {
+  const text = read('tests/fixtures/sites/shop.json');
+  const ours = widget.parseSite(text);
+  const theirs = core.parseSite(text);
+  assert.deepEqual(ours.info, theirs.info);
+  for (const c of JSON.parse(read('tests/fixtures/site_decide_cases.json'))) {
+    assert.deepEqual(ours.decide(c.context), theirs.decide(c.context), c.name);
+  }
+  ours.delete();
+  theirs.delete();
+});
+
+test('widget module: a survey by URL must be the one the manifest names', () => {
+  const site = widget.parseSite(read('tests/fixtures/sites/shop.json'));
+  assert.deepEqual(site.info.surveys[0], { id: 'order-nps', url: '../surveys/order_nps.json', clicks: [], closeAfter: 0 });
+  const survey = site.survey(0, read('tests/fixtures/surveys/order_nps.json'));
+  assert.equal(survey.id, 'order-nps');
+  assert.equal(survey.info.questions, 3);
+  survey.delete();
+  const inline = site.survey(1);
+  assert.equal(inline.id, 'vip-cart');
+  inline.delete();
+  const [wrong] = thrown(() => site.survey(0, read('tests/fixtures/surveys/checkout_csat.json')));
+  assert.equal(wrong.path, 'surveys[0].url');
+  assert.match(wrong.message, /holds survey "checkout-csat", the manifest expects "order-nps"/);
+  const [broken] = thrown(() => site.survey(0, '{"schema": "sondar.survey/1"}'));
+  assert.equal(broken.path, 'surveys[0].url');
+  assert.match(broken.message, /^\.\.\/surveys\/order_nps\.json: id is required/);
+  assert.equal(thrown(() => site.survey(9))[0].path, 'index');
+  site.delete();
 });
 
 test('widget module: a whole session in non-ASCII text gives the payload sondar/core gives', () => {
@@ -45,7 +91,7 @@ test('widget module: a whole session in non-ASCII text gives the payload sondar/
   const start = { responseId: '3b241101-e2bb-4255-8caf-4136c566a962', visitorId: 'visiteur-é', locale: 'en', startedAt: 1767261600000 };
   const answers = [10, 5, 7, 0, 1, 'friend', ['shoes', 'bags'], 'Très bien 👍 “ok”'];
   const run = (api) => {
-    const survey = api.parseSurvey(text);
+    const survey = api === widget ? single(text).survey(0) : api.parseSurvey(text);
     const session = survey.startSession(start);
     for (const value of answers) {
       session.answer(session.view().question.id, value);
@@ -63,7 +109,7 @@ test('widget module: a whole session in non-ASCII text gives the payload sondar/
 });
 
 test('widget module: numbers beyond the fast path are read through JS, correctly rounded', () => {
-  const survey = widget.parseSurvey({
+  const survey = single({
     schema: 'sondar.survey/1',
     id: 'delayed',
     questions: [{ id: 'q', type: 'nps', prompt: 'How likely?' }],
@@ -72,7 +118,7 @@ test('widget module: numbers beyond the fast path are read through JS, correctly
   // 0.30000000000000004 has 17 significant digits: the core hands it to Number() in JS. Read
   // as 0.3 it would say "waits 4.7 more seconds".
   const seconds = 0.1 + 0.2;
-  const decision = survey.decide({ event: '', url: 'https://shop.example/', secondsOnPage: seconds, visitorId: 'v', locale: 'en', now: 1767261600000 });
+  const decision = alone(survey.decide({ event: '', url: 'https://shop.example/', secondsOnPage: seconds, visitorId: 'v', locale: 'en', now: 1767261600000 }));
   assert.equal(decision.reason, 'too_early');
   assert.equal(decision.detail, `waits ${5 - seconds} more seconds on the page`);
   assert.equal(decision.retryAt, 1767261600000 + Math.ceil((5 - seconds) * 1000));
@@ -80,10 +126,13 @@ test('widget module: numbers beyond the fast path are read through JS, correctly
 });
 
 test('widget module: calls after delete() are refused, not undefined behaviour', () => {
-  const survey = widget.parseSurvey(read('tests/fixtures/surveys/order_nps.json'));
+  const site = single(read('tests/fixtures/surveys/order_nps.json'));
+  const survey = site.survey(0);
   const session = survey.startSession({ responseId: '3b241101-e2bb-4255-8caf-4136c566a962', visitorId: 'v', locale: 'en', startedAt: 1 });
   session.delete();
   assert.equal(thrown(() => session.view())[0].code, 'deleted');
   survey.delete();
-  assert.equal(thrown(() => survey.decide({}))[0].code, 'deleted');
+  assert.equal(thrown(() => survey.startSession({}))[0].code, 'deleted');
+  site.delete();
+  assert.equal(thrown(() => site.decide({}))[0].code, 'deleted');
 });

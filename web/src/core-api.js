@@ -132,6 +132,40 @@ export class Session extends Handle {
   }
 }
 
+/** Every survey of a site manifest (or one survey), decided across in one call. */
+export class Site extends Handle {
+  constructor(handle, state, info, SurveyClass) {
+    super(handle, state);
+    this._Survey = SurveyClass;
+    /** @type {{surveys: Array<{id: string, url: string, clicks: string[], closeAfter: number}>}} */
+    this.info = info;
+  }
+
+  /** Which survey shows now, and why each other one does not. @param {object} context */
+  decide(context) {
+    return this._call('decide', json(context));
+  }
+
+  /**
+   * The survey at `index` of the manifest; one given by URL needs the text fetched from there.
+   * @param {number} index @param {string|object} [source]
+   */
+  survey(index, source = '') {
+    if (!this._handle) throw new SondarError('this object was deleted', { code: 'deleted' });
+    return wrapSurvey(this._state, this._handle.survey(index, json(source)), this._Survey);
+  }
+}
+
+/** @param {{broken: boolean}} state @param {any} handle @param {typeof Survey} SurveyClass */
+const wrapSurvey = (state, handle, SurveyClass) => {
+  try {
+    return new SurveyClass(handle, state, unwrap(state, () => handle.result()));
+  } catch (error) {
+    handle.delete();
+    throw error;
+  }
+};
+
 /**
  * Instantiates a module factory and returns the core's API. `SurveyClass` lets "sondar/core" add
  * the receiver's methods without the widget downloading them.
@@ -155,20 +189,19 @@ export async function instantiate(factory, options, SurveyClass = Survey) {
   }
   const state = { broken: false, module };
 
-  /** @param {string|object} source survey JSON text or object */
-  const open = (source) => {
-    const handle = new module.Survey(json(source));
-    try {
-      return new SurveyClass(handle, state, unwrap(state, () => handle.result()));
-    } catch (error) {
-      handle.delete();
-      throw error;
-    }
-  };
-
   return {
     /** Parses and validates a survey; throws SondarError listing every problem. */
-    parseSurvey: open,
+    parseSurvey: (source) => wrapSurvey(state, new module.Survey(json(source)), SurveyClass),
+    /** Parses and validates a sondar.site/1 manifest; throws SondarError listing every problem. */
+    parseSite(source) {
+      const handle = new module.Site(json(source), false);
+      try {
+        return new Site(handle, state, unwrap(state, () => handle.result()), SurveyClass);
+      } catch (error) {
+        handle.delete();
+        throw error;
+      }
+    },
     /** The visitor's sticky sampling bucket, 0..9999. */
     samplingBucket: (visitorId, surveyId) => module.samplingBucket(String(visitorId), String(surveyId)),
   };

@@ -37,23 +37,28 @@ export class Aggregate extends Handle {
   }
 }
 
+/** Parses with `parse`; the outcome as data, internal errors still thrown. */
+function check(parse, source, name) {
+  try {
+    const parsed = parse(source);
+    const info = parsed.info;
+    parsed.delete();
+    return { ok: true, [name]: info };
+  } catch (error) {
+    if (error instanceof SondarError && error.code !== 'internal') return { ok: false, errors: error.errors };
+    throw error;
+  }
+}
+
 /** @param {{wasmUrl?: string|URL, wasmBinary?: ArrayBuffer|Uint8Array}} options */
 async function open(options) {
   const core = await instantiate(createModule, options, Survey);
   return {
     ...core,
     /** @returns {{ok: true, survey: object} | {ok: false, errors: Array<{code: string, path: string, message: string}>}} */
-    validateSurvey(source) {
-      try {
-        const survey = core.parseSurvey(source);
-        const info = survey.info;
-        survey.delete();
-        return { ok: true, survey: info };
-      } catch (error) {
-        if (error instanceof SondarError && error.code !== 'internal') return { ok: false, errors: error.errors };
-        throw error;
-      }
-    },
+    validateSurvey: (source) => check(core.parseSurvey, source, 'survey'),
+    /** @returns {{ok: true, site: object} | {ok: false, errors: Array<{code: string, path: string, message: string}>}} */
+    validateSite: (source) => check(core.parseSite, source, 'site'),
   };
 }
 

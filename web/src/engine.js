@@ -1,7 +1,7 @@
-// The widget engine: gathers the page's facts (events, URL, time, scroll, exit intent, the
-// visitor's history), asks the core whether to show, drives the session the core keeps, renders
-// its views and sends its payloads. Nothing it does may throw into the host page: failures
-// become `error` events.
+// The widget engine: gathers the page's facts (events, clicks, URL, time, scroll, exit intent,
+// the visit, the visitor's history), asks the core which of the site's surveys to show, drives
+// the session the core keeps, renders its views and sends its payloads. Nothing it does may
+// throw into the host page: failures become `error` events.
 import { SondarError } from './core-api.js';
 import { loadWidgetCore } from './widget-core.js';
 import { SurveyUI, prepareStyles } from './ui.js';
@@ -14,10 +14,14 @@ import { ownOptions, uuid } from './safe.js';
 export { SondarError };
 
 const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', 'error'];
+// Refusals that a later moment on this page can lift: the event is kept for then.
+const WAITS = ['too_early', 'not_scrolled', 'no_exit_intent'];
 
 /**
  * @typedef {object} WidgetOptions
- * @property {object|string} survey survey object, or the URL of its JSON
+ * @property {object|string} [site] a sondar.site/1 manifest (every survey of the shop), or its URL
+ * @property {object|string} [survey] one survey object, or the URL of its JSON (instead of `site`)
+ * @property {'pending'} [consent] write nothing to storage and show nothing until consent(true)
  * @property {string} [endpoint] where responses are POSTed
  * @property {Record<string,string>} [headers]
  * @property {(payload: object) => unknown} [transform]
@@ -29,13 +33,20 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
  * @property {Element|string} [container] render inline here instead of floating
  * @property {Record<string,string>} [theme] --sondar-* custom properties
  * @property {boolean} [dataLayer] also push events to window.dataLayer
- * @property {boolean} [debug] log decisions to the console
+ * @property {boolean} [debug] log decisions to the console (also: ?sondar_debug=1 in the page URL)
  * @property {string|URL} [wasmUrl] where sondar-widget.wasm lives; UI languages other than English
  *   are fetched from i18n/<language>.json next to it unless given in `strings`
  * @property {Record<string, object>} [strings] UI strings by language, e.g. {fr: {...}}
  */
 
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** The text at `url`; `path` names the option or manifest entry it came from in the error. */
+async function fetchText(url, path) {
+  const response = await fetchRetrying(url);
+  if (!response.ok) throw new SondarError(`${url}: HTTP ${response.status}`, { code: 'survey_unavailable', path });
+  return response.text();
+}
 
 export class Widget {
   constructor() {
@@ -45,6 +56,9 @@ export class Widget {
     this.pageStart = Date.now();
     this.cleanups = [];
     this.ready = null;
+    /** Surveys opened so far, by their index in the site. */
+    this.surveys = [];
+    this.shown = 0; // surveys shown in this page view
   }
 
   /** Subscribes to an event; returns the unsubscribe function. */
@@ -72,7 +86,7 @@ export class Widget {
 
   fail(error, context) {
     const e = error instanceof SondarError ? error : new SondarError(String((error && error.message) || error), { code: 'internal', cause: error });
-    if (this.options && this.options.debug) console.warn(`sondar: ${context}:`, e);
+    if (this.debug) console.warn(`sondar: ${context}:`, e);
     this.emit('error', { code: e.code, path: e.path, message: e.message, context });
   }
 
@@ -103,31 +117,103 @@ export class Widget {
     const locale = options.locale || document.documentElement.lang || navigator.language || 'en';
     if (options.strings) addStrings(options.strings);
     const visitorStrings = loadStrings(locale, wasmUrl);
+    this.debug = options.debug || /[?&]sondar_debug=1(&|$)/.test(location.search);
+    this.wasmUrl = wasmUrl;
     const core = await loadWidgetCore({ wasmUrl });
-    let source = options.survey;
+    const single = !options.site;
+    let source = single ? options.survey : options.site;
+    this.base = location.href;
     if (typeof source === 'string') {
-      const response = await fetchRetrying(source);
-      if (!response.ok) throw new SondarError(`survey ${source}: HTTP ${response.status}`, { code: 'survey_unavailable' });
-      source = await response.text();
+      this.base = new URL(source, this.base).href; // surveys by URL are relative to the manifest
+      source = await fetchText(source, single ? 'survey' : 'site');
     }
-    if (source == null) throw new SondarError('no survey given', { code: 'missing_field', path: 'survey' });
-    this.survey = core.parseSurvey(source);
+    if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
+    this.site = core.parseSite(source, single);
     // The first calls into the module compile its code: give the page's own work a turn between
     // steps so no task of ours runs long (the budget is 50 ms).
     await nextTask();
     prepareStyles();
     await nextTask();
     this.locale = locale;
-    // The session speaks the visitor's language or the survey's default: have both ready.
-    await Promise.all([visitorStrings, loadStrings(this.survey.info.locale, wasmUrl)]);
+    this.counts = await this.responseCounts(options.endpoint);
+    await visitorStrings;
+    this.pending = options.consent === 'pending';
+    storage.allow(!this.pending);
     this.visitorId = options.visitorId || storage.read('vid', null) || uuid();
-    storage.write('vid', this.visitorId);
     Object.assign(this.attributes, options.attributes);
-    this.startOutbox(options);
+    this.visit = storage.visit(true);
     this.watchPage();
-    this.emit('ready', { surveyId: this.survey.id });
-    this.guard('page', () => this.evaluate(''));
+    const surveys = this.site.info.surveys.map((s) => s.id);
+    this.emit('ready', { surveyId: surveys[0], surveys });
+    if (this.pending) this.last = { show: null, index: -1, consent: 'pending', surveys: [] };
+    else this.admit();
     return true;
+  }
+
+  /** Storage, delivery and surveys, once the visitor allows them. */
+  admit() {
+    storage.allow(true);
+    storage.write('vid', this.visitorId);
+    this.visit = storage.visit(false);
+    if (!this.outbox) this.startOutbox(this.options);
+    this.guard('page', () => this.evaluate(''));
+  }
+
+  /**
+   * How many responses the collector holds for surveys with closeAfter: GET <endpoint>/counts.
+   * Unknown counts cap nothing (the core's rule), so any failure here is only a debug line.
+   */
+  async responseCounts(endpoint) {
+    const ids = this.site.info.surveys.filter((s) => s.closeAfter > 0).map((s) => s.id);
+    if (!ids.length || !endpoint) return {};
+    try {
+      const url = new URL(endpoint, location.href);
+      url.pathname += '/counts';
+      url.search = `?surveys=${encodeURIComponent(ids.join(','))}`;
+      const response = await fetch(url, { credentials: 'omit' });
+      const counts = response.ok ? await response.json() : {};
+      return counts && typeof counts === 'object' && !Array.isArray(counts) ? counts : {};
+    } catch (error) {
+      if (this.debug) console.info('sondar: no response counts', error);
+      return {};
+    }
+  }
+
+  /** Which survey the core picked last and why each other one did not show. */
+  why(fn) {
+    const decision = (this.ready || Promise.resolve()).then(() => this.last || null);
+    if (typeof fn === 'function') decision.then(fn);
+    return decision;
+  }
+
+  /** Logout: a new visitor id; the old visitor's history, visit and attributes are gone. */
+  reset() {
+    this.guard('reset', () =>
+      this.whenReady(() => {
+        this.close();
+        this.visitorId = uuid();
+        this.attributes = {};
+        storage.forget();
+        storage.write('vid', this.visitorId);
+        this.visit = storage.visit(true);
+      }),
+    );
+  }
+
+  /** consent(true) lifts `consent: 'pending'`; consent(false) stops writing and showing. */
+  consent(granted) {
+    this.guard('consent', () =>
+      this.whenReady(() => {
+        if (granted && this.pending) {
+          this.pending = false;
+          this.admit();
+        } else if (!granted) {
+          this.pending = true;
+          storage.allow(false);
+          this.close();
+        }
+      }),
+    );
   }
 
   /** Reports a host event such as "checkout_complete". */
@@ -148,12 +234,14 @@ export class Widget {
     );
   }
 
-  /** Shows the survey now, skipping its trigger and targeting (the host decided). */
+  /** Shows a survey of the site now (the first without an id), skipping every rule: the host decided. */
   show(surveyId) {
     this.guard('show', () =>
       this.whenReady(() => {
+        const index = surveyId ? this.site.info.surveys.findIndex((s) => s.id === surveyId) : 0;
+        if (index < 0) throw new SondarError(`the site has no survey "${surveyId}"`, { code: 'unknown_survey' });
         // Returned, so a failure in open() reaches guard() and becomes an `error` event.
-        if (!surveyId || surveyId === this.survey.id) return this.open('');
+        return this.open(index, '');
       }),
     );
   }
@@ -170,7 +258,7 @@ export class Widget {
         // Retries are routine; a final refusal, or an endpoint that is wrongly set up (a redirect,
         // an HTML page), is the host's business.
         if (final || error.report) this.fail(error, 'deliver');
-        else if (options.debug) console.info('sondar: will retry', p.responseId, error.code);
+        else if (this.debug) console.info('sondar: will retry', p.responseId, error.code);
       },
       dropped: (p) => this.fail(new SondarError('outbox full: the oldest unsent response was dropped', { code: 'outbox_full' }), 'deliver'),
       memoryOnly: () =>
@@ -190,14 +278,16 @@ export class Widget {
       this.close();
       for (const undo of this.cleanups.splice(0)) undo();
       clearTimeout(this.timer);
-      if (this.survey) this.survey.delete();
-      this.survey = null;
+      for (const survey of this.surveys) if (survey) survey.delete();
+      if (this.site) this.site.delete();
+      this.site = this.survey = null;
+      this.surveys = [];
     });
   }
 
   whenReady(fn) {
     if (!this.ready) throw new SondarError('call init() first', { code: 'not_initialized' });
-    return this.ready.then((ok) => ok && this.survey && fn());
+    return this.ready.then((ok) => ok && this.site && fn());
   }
 
   listen(target, type, fn, options) {
@@ -205,14 +295,27 @@ export class Widget {
     this.cleanups.push(() => target.removeEventListener(type, fn, options));
   }
 
-  // Page facts the core decides on: time on page, scroll depth, exit intent, SPA navigation.
+  // Page facts the core decides on: clicks, time on page, scroll depth, exit intent, SPA navigation.
   watchPage() {
     this.exitIntent = false;
     let frame = 0;
+    // Exit intent on touch screens, where no pointer leaves the window: a fast flick back up (a
+    // fifth of the screen within 300 ms), as toward the address bar or the back button.
+    let lastY = scrollY;
+    let upFrom = 0;
+    let upSince = 0;
     this.listen(
       window,
       'scroll',
       () => {
+        const y = scrollY;
+        const t = Date.now();
+        if (y >= lastY) upSince = 0;
+        else {
+          if (!upSince) (upSince = t), (upFrom = lastY);
+          if (upFrom - y > innerHeight / 5 && t - upSince < 300) this.exitIntent = true;
+        }
+        lastY = y;
         if (this.waiting === undefined || frame) return;
         frame = requestAnimationFrame(() => {
           frame = 0;
@@ -232,6 +335,8 @@ export class Widget {
         if (location.href === this.lastUrl) return;
         this.lastUrl = location.href;
         this.pageStart = Date.now();
+        this.shown = 0;
+        this.visit = storage.visit(true);
         this.exitIntent = false;
         this.waiting = undefined;
         clearTimeout(this.timer);
@@ -251,6 +356,29 @@ export class Widget {
       this.cleanups.push(() => history[method] === patched && (history[method] = original));
     }
     this.listen(window, 'popstate', onNavigate);
+    const selectors = [];
+    for (const s of this.site.info.surveys) {
+      for (const selector of s.clicks) {
+        try {
+          document.querySelector(selector);
+          selectors.push(selector);
+        } catch {
+          this.fail(new SondarError(`survey "${s.id}": trigger.clicks "${selector}" is not a CSS selector this browser knows`, { code: 'invalid_value' }), 'init');
+        }
+      }
+    }
+    if (!selectors.length) return;
+    this.listen(
+      document,
+      'click',
+      (e) =>
+        this.guard('click', () => {
+          const target = e.target;
+          const hit = target instanceof Element && selectors.find((selector) => target.closest(selector));
+          if (hit) return this.evaluate('', hit);
+        }),
+      true,
+    );
   }
 
   scrollPercent() {
@@ -259,35 +387,62 @@ export class Widget {
     return room <= 0 ? 100 : Math.min(100, Math.round((window.scrollY / room) * 100));
   }
 
-  evaluate(event) {
-    if (this.ui || this.session || !this.survey) return;
+  evaluate(event, clicked = '') {
+    if (this.ui || this.session || this.opening || !this.site || this.pending) return;
     const now = Date.now();
-    const decision = this.survey.decide({
+    const decision = this.site.decide({
       event,
+      clicked,
       url: location.href,
       secondsOnPage: (now - this.pageStart) / 1000,
       scrollPercent: this.scrollPercent(),
       exitIntent: this.exitIntent,
+      pageViews: this.visit.views,
+      secondsOnSite: (now - this.visit.start) / 1000,
+      shownThisPage: this.shown,
+      responseCounts: this.counts,
       visitorId: this.visitorId,
       locale: this.locale,
       attributes: this.attributes,
       history: storage.history(),
       now,
     });
-    if (this.options.debug) console.info('sondar: decide', event || '(page)', decision);
-    if (decision.show) return this.open(event);
+    this.last = decision;
+    if (this.debug) console.info('sondar: decide', event || clicked || '(page)', JSON.stringify(decision, null, 1));
+    if (decision.show) return this.open(decision.index, event || clicked);
     // The core says what it waits for; keep the event so a timer, scroll or exit can finish it.
-    if (['too_early', 'not_scrolled', 'no_exit_intent'].includes(decision.reason)) {
-      this.waiting = event;
-      if (decision.reason === 'too_early' && decision.retryAt) {
-        clearTimeout(this.timer);
-        this.timer = setTimeout(() => this.guard('delay', () => this.evaluate(event)), decision.retryAt - now);
-      }
+    let retryAt = Infinity;
+    for (const d of decision.surveys) {
+      if (WAITS.includes(d.reason)) this.waiting = event;
+      if (d.reason === 'too_early' && d.retryAt) retryAt = Math.min(retryAt, d.retryAt);
+    }
+    if (retryAt < Infinity) {
+      clearTimeout(this.timer);
+      this.timer = setTimeout(() => this.guard('delay', () => this.evaluate(event, clicked)), retryAt - now);
     }
   }
 
-  async open(trigger) {
-    if (this.ui || this.session) return;
+  /** The site's survey at `index`, fetched first if the manifest gives it by URL. */
+  async surveyAt(index) {
+    if (this.surveys[index]) return this.surveys[index];
+    const entry = this.site.info.surveys[index];
+    const text = entry.url ? await fetchText(new URL(entry.url, this.base), `surveys[${index}].url`) : '';
+    const survey = this.site.survey(index, text);
+    this.surveys[index] = survey;
+    // The session speaks the visitor's language or the survey's default: have both ready.
+    await loadStrings(survey.info.locale, this.wasmUrl);
+    return survey;
+  }
+
+  async open(index, trigger) {
+    if (this.ui || this.session || this.opening) return;
+    this.opening = true;
+    try {
+      this.survey = await this.surveyAt(index);
+    } finally {
+      this.opening = false;
+    }
+    if (this.ui || this.session || !this.site) return; // another survey, or destroy(), came first
     const o = this.options;
     const declared = new Set(this.survey.info.hidden);
     const hidden = Object.fromEntries(Object.entries(o.hidden || {}).filter(([k]) => declared.has(k)));
@@ -298,9 +453,11 @@ export class Widget {
       trigger,
       page: location.href,
       hidden,
+      attributes: this.attributes,
       startedAt: Date.now(),
     });
     this.waiting = undefined;
+    this.shown++;
     // Drawing the first screen (style, layout, focus) is the costliest step: it gets its own task,
     // so neither it nor the page's trigger handler runs long.
     await nextTask();
@@ -335,7 +492,7 @@ export class Widget {
     } catch (error) {
       // The UI only offers valid answers; a refusal here is worth a debug line, not a crash.
       if (!(error instanceof SondarError)) throw error;
-      if (this.options.debug) console.warn('sondar: answer refused', error);
+      if (this.debug) console.warn('sondar: answer refused', error);
     }
   }
 
@@ -387,6 +544,9 @@ export function publicApi(widget) {
     on: (name, fn) => widget.on(name, fn),
     flush: () => widget.flush(),
     destroy: () => widget.destroy(),
+    why: (fn) => widget.why(fn),
+    reset: () => widget.reset(),
+    consent: (granted) => widget.consent(granted),
   };
 }
 

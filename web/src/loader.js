@@ -29,7 +29,7 @@
       s.onerror = () => report('engine_unavailable', 'sondar-engine.js could not be loaded');
       document.head.appendChild(s);
     };
-    const methods = ['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy'];
+    const methods = ['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy', 'reset', 'consent'];
     for (let i = 0; i < methods.length; i++) {
       const m = methods[i];
       api[m] = function () {
@@ -43,11 +43,17 @@
         }
       };
     }
+    // why() answers later: a promise the engine resolves when it replays the queue.
+    api.why = () =>
+      new Promise((resolve) => {
+        q[q.length] = ['why', [resolve]];
+        load();
+      });
     w.Sondar = api;
     // The tag's own init goes first: the page may have queued identify()/track() before we ran.
-    if (data.survey) {
+    if (data.site || data.survey) {
       for (let i = q.length; i > 0; i--) q[i] = q[i - 1];
-      q[0] = ['init', [{ survey: data.survey, endpoint: data.endpoint, locale: data.locale, debug: 'debug' in data }]];
+      q[0] = ['init', [{ site: data.site, survey: data.survey, endpoint: data.endpoint, locale: data.locale, consent: data.consent, debug: 'debug' in data }]];
     }
     const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
     document.readyState === 'complete' ? later() : w.addEventListener('load', later);

@@ -4,6 +4,14 @@ import { stringify } from './safe.js';
 
 const PREFIX = 'sondar.';
 const MAX_HISTORY = 200;
+// A visit ends after this long without a page view, as web analytics count it.
+const VISIT_IDLE_MS = 30 * 60 * 1000;
+
+// False while the visitor has not consented: nothing is written.
+let allowed = true;
+export const allow = (yes) => {
+  allowed = !!yes;
+};
 
 export function read(name, fallback) {
   try {
@@ -15,6 +23,7 @@ export function read(name, fallback) {
 }
 
 export function write(name, value) {
+  if (!allowed) return false;
   try {
     localStorage.setItem(PREFIX + name, stringify(value));
     return true;
@@ -35,3 +44,28 @@ export function remember(survey, kind, at = Date.now()) {
 
 /** Whether two stored values are the same data (an item read back is a copy, not the object). */
 export const same = (a, b) => stringify(a) === stringify(b);
+
+/**
+ * This visit, counting a page view when `page` is true: {start, last, views}.
+ * @param {boolean} page
+ */
+export function visit(page) {
+  const now = Date.now();
+  const v = read('visit', null);
+  const going = v && typeof v.start === 'number' && typeof v.views === 'number' && now - v.last < VISIT_IDLE_MS;
+  const out = going ? { start: v.start, last: now, views: v.views + (page ? 1 : 0) } : { start: now, last: now, views: 1 };
+  write('visit', out);
+  return out;
+}
+
+/** A new visitor on this browser (logout): their history and visit go. */
+export function forget() {
+  if (!allowed) return;
+  for (const name of ['history', 'visit']) {
+    try {
+      localStorage.removeItem(PREFIX + name);
+    } catch {
+      // storage blocked: there was nothing to forget
+    }
+  }
+}

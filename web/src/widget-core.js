@@ -23,12 +23,13 @@ async function instantiateUrl(url, imports) {
 /**
  * @typedef {{id: string, version: number, locale: string, locales: string[], events: string[], hidden: string[], questions: number}} SurveyInfo
  * @typedef {{view(): any, answer(questionId: string, value: unknown): any, next(): any, back(): any, dismiss(): any, payload(now?: number): any, delete(): void}} WidgetSession
- * @typedef {{id: string, info: SurveyInfo, decide(context: object): any, startSession(start: object): WidgetSession, delete(): void}} WidgetSurvey
+ * @typedef {{id: string, info: SurveyInfo, startSession(start: object): WidgetSession, delete(): void}} WidgetSurvey
+ * @typedef {{info: {surveys: Array<{id: string, url: string, clicks: string[], closeAfter: number}>}, decide(context: object): any, survey(index: number, text?: string): WidgetSurvey, delete(): void}} WidgetSite
  */
 
 /**
  * @param {{wasmUrl?: string|URL, wasmBinary?: BufferSource}} options
- * @returns {Promise<{parseSurvey(source: string|object): WidgetSurvey}>}
+ * @returns {Promise<{parseSite(source: string|object, single?: boolean): WidgetSite}>}
  */
 export async function loadWidgetCore(options) {
   /** @type {any} */
@@ -106,34 +107,52 @@ export async function loadWidgetCore(options) {
     }
   };
 
+  /** @param {number} handle a survey handle from the module */
+  const wrapSurvey = (handle) => {
+    const info = opened('sondar_survey_delete', handle, () => call('sondar_survey_result', handle, []));
+    return {
+      id: info.id,
+      info,
+      startSession(start) {
+        let session = raw('sondar_session_new', handle, [json(start)]);
+        opened('sondar_session_delete', session, () => call('sondar_session_result', session, []));
+        /** @param {string} name */
+        const step = (name) => () => call(`sondar_session_${name}`, session, []);
+        return {
+          view: step('view'),
+          next: step('next'),
+          back: step('back'),
+          dismiss: step('dismiss'),
+          answer: (questionId, value) => call('sondar_session_answer', session, [questionId, stringify(value === undefined ? null : value)]),
+          payload: (now = Date.now()) => call('sondar_session_payload', session, [], [now]),
+          delete() {
+            if (session) core.sondar_session_delete(session);
+            session = null;
+          },
+        };
+      },
+      delete() {
+        if (handle) core.sondar_survey_delete(handle);
+        handle = null;
+      },
+    };
+  };
+
   return {
-    parseSurvey(source) {
-      let handle = raw('sondar_survey_new', 0, [json(source)]);
-      const info = opened('sondar_survey_delete', handle, () => call('sondar_survey_result', handle, []));
+    /**
+     * A site manifest, or (`single`) one survey served as a site of one.
+     * @param {string|object} source @param {boolean} [single]
+     */
+    parseSite(source, single) {
+      let handle = raw('sondar_site_new', 0, [json(source)], [single ? 1 : 0]);
+      const info = opened('sondar_site_delete', handle, () => call('sondar_site_result', handle, []));
       return {
-        id: info.id,
         info,
-        decide: (context) => call('sondar_survey_decide', handle, [json(context)]),
-        startSession(start) {
-          let session = raw('sondar_session_new', handle, [json(start)]);
-          opened('sondar_session_delete', session, () => call('sondar_session_result', session, []));
-          /** @param {string} name */
-          const step = (name) => () => call(`sondar_session_${name}`, session, []);
-          return {
-            view: step('view'),
-            next: step('next'),
-            back: step('back'),
-            dismiss: step('dismiss'),
-            answer: (questionId, value) => call('sondar_session_answer', session, [questionId, stringify(value === undefined ? null : value)]),
-            payload: (now = Date.now()) => call('sondar_session_payload', session, [], [now]),
-            delete() {
-              if (session) core.sondar_session_delete(session);
-              session = null;
-            },
-          };
-        },
+        decide: (context) => call('sondar_site_decide', handle, [json(context)]),
+        /** The survey at `index`; `text` is its document when the manifest gives it by URL. */
+        survey: (index, text = '') => wrapSurvey(raw('sondar_site_survey', handle, [text], [index])),
         delete() {
-          if (handle) core.sondar_survey_delete(handle);
+          if (handle) core.sondar_site_delete(handle);
           handle = null;
         },
       };

@@ -32,6 +32,15 @@ export interface DecideContext {
   secondsOnPage?: number;
   scrollPercent?: number;
   exitIntent?: boolean;
+  /** The trigger.clicks selector a click matched. */
+  clicked?: string;
+  /** Pages seen in this visit, this one included (default 1). */
+  pageViews?: number;
+  secondsOnSite?: number;
+  /** Surveys already shown in this page view (a site's maxPerPageView). */
+  shownThisPage?: number;
+  /** Responses the collector holds per survey id, for closeAfter. */
+  responseCounts?: Record<string, number>;
   visitorId: string;
   locale?: string;
   attributes?: Record<string, unknown>;
@@ -42,7 +51,8 @@ export interface DecideContext {
 
 export type DecisionReason =
   | 'show' | 'no_trigger' | 'page_mismatch' | 'too_early' | 'not_scrolled' | 'no_exit_intent'
-  | 'locale_unavailable' | 'not_targeted' | 'display_cap' | 'recontact_wait' | 'cooldown' | 'sampled_out';
+  | 'locale_unavailable' | 'not_targeted' | 'display_cap' | 'recontact_wait' | 'cooldown' | 'sampled_out'
+  | 'not_started' | 'ended' | 'closed' | 'few_page_views' | 'page_cap' | 'site_cap' | 'outranked';
 
 export interface Decision {
   show: boolean;
@@ -50,6 +60,26 @@ export interface Decision {
   detail: string;
   /** When asking again can succeed (ms), for time-based refusals. */
   retryAt: number | null;
+}
+
+export interface SiteDecision {
+  /** The survey to show now, or null. */
+  show: string | null;
+  /** Its index in the manifest's surveys, or -1. */
+  index: number;
+  /** Every survey, in the order tried (priority, then manifest order). */
+  surveys: Array<Decision & { survey: string; priority: number }>;
+}
+
+export interface SiteInfo {
+  surveys: Array<{ id: string; url: string; clicks: string[]; closeAfter: number }>;
+}
+
+export interface Site extends Deletable {
+  readonly info: SiteInfo;
+  decide(context: DecideContext): SiteDecision;
+  /** The survey at `index`; one given by URL needs the document fetched from there. */
+  survey(index: number, source?: object | string): Survey;
 }
 
 export interface SessionStart {
@@ -60,6 +90,8 @@ export interface SessionStart {
   trigger?: string;
   page?: string;
   hidden?: Record<string, string | number | boolean>;
+  /** The host's facts on the visitor, for {{attributes.x}} in texts; never sent. */
+  attributes?: Record<string, unknown>;
   /** Milliseconds since the epoch. */
   startedAt: number;
 }
@@ -146,6 +178,9 @@ export interface Core {
   /** Throws SondarError listing every problem in the survey. */
   parseSurvey(source: object | string): Survey;
   validateSurvey(source: object | string): { ok: true; survey: SurveyInfo } | { ok: false; errors: SondarIssue[] };
+  /** Throws SondarError listing every problem in the sondar.site/1 manifest. */
+  parseSite(source: object | string): Site;
+  validateSite(source: object | string): { ok: true; site: SiteInfo } | { ok: false; errors: SondarIssue[] };
   samplingBucket(visitorId: string, surveyId: string): number;
 }
 

@@ -1,10 +1,15 @@
 // "sondar": the browser widget.
-import type { ResponsePayload } from './core.js';
+import type { ResponsePayload, SiteDecision } from './core.js';
 export { SondarError } from './core.js';
 
 export interface WidgetOptions {
-  /** The survey, or the URL of its JSON. */
-  survey: object | string;
+  /** A sondar.site/1 manifest listing every survey of the shop, or its URL (surveys it gives by
+   *  URL are resolved against it and fetched only when chosen). */
+  site?: object | string;
+  /** One survey, or the URL of its JSON: a site of one, without site rules. */
+  survey?: object | string;
+  /** 'pending': nothing is written to storage and no survey shows until consent(true). */
+  consent?: 'pending';
   /** Where responses are POSTed (JSON, with an Idempotency-Key header). */
   endpoint?: string;
   headers?: Record<string, string>;
@@ -23,6 +28,7 @@ export interface WidgetOptions {
   theme?: Record<string, string>;
   /** Also push events to window.dataLayer. */
   dataLayer?: boolean;
+  /** Log every decision to the console; `?sondar_debug=1` in the page's URL does the same. */
   debug?: boolean;
   /** Where sondar-widget.wasm lives; UI languages other than English are fetched from
    *  i18n/<language>.json next to it unless given in `strings` (the npm entry bundles them). */
@@ -42,6 +48,7 @@ export type WidgetEvent = 'ready' | 'show' | 'answer' | 'complete' | 'dismiss' |
  * - `outbox_full`: the oldest of 50 unsent responses was dropped;
  * - `http_redirect`, `http_not_accepted`: the endpoint redirected or answered with an HTML page
  *   (the response is kept and sent again); `http_<status>`: refused for good (other 4xx);
+ * - `unknown_survey`: show(id) named no survey of the site;
  * - `no_endpoint`, `transport`, `internal`.
  */
 export type WidgetErrorCode =
@@ -54,8 +61,14 @@ export interface Widget {
   /** Reports a host event such as "checkout_complete" or "add_to_cart". */
   track(event: string, props?: Record<string, unknown>): void;
   identify(visitorId: string, attributes?: Record<string, unknown>): void;
-  /** Shows the survey now, skipping its trigger and targeting. */
+  /** Shows a survey of the site now (the first one without an id), skipping its rules. */
   show(surveyId?: string): void;
+  /** The last decision: which survey shows and, for each other one, why not and `retryAt`. */
+  why(callback?: (decision: SiteDecision | null) => void): Promise<SiteDecision | null>;
+  /** Logout: a new visitor id; the history, visit and attributes of the old one are cleared. */
+  reset(): void;
+  /** true lifts `consent: 'pending'`; false stops storage writes and surveys. */
+  consent(granted: boolean): void;
   /** Subscribes; returns the unsubscribe function. Events also fire on window as "sondar:<name>". */
   on(event: WidgetEvent, listener: (detail: any) => void): () => void;
   flush(): Promise<void>;

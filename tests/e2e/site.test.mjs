@@ -1,0 +1,183 @@
+// One script tag for every survey of a shop (data-site: a sondar.site/1 manifest), in Debian's
+// Chromium: the core picks the survey, never two per page view, says why the others did not
+// show; click triggers, recall, exit intent on touch screens, reset() and consent mode.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { startServer } from './server.mjs';
+import { launch, screenshots } from './browser.mjs';
+
+let server;
+let browser;
+
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A fresh visitor on `path`; records what the page fetched and logged. */
+async function open(path, options = {}) {
+  const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
+  const page = await context.newPage();
+  const problems = [];
+  const fetched = [];
+  const logs = [];
+  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  page.on('request', (r) => fetched.push(new URL(r.url()).pathname));
+  page.on('console', (m) => {
+    logs.push(m.text());
+    if (m.type() === 'error' && !/favicon|Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
+  });
+  await page.goto(server.url + path);
+  await waitEvent(page, 'ready');
+  return { page, context, problems, fetched, logs };
+}
+
+const waitEvent = (page, name, timeout = 10000) =>
+  page.waitForFunction((n) => window.sondarEvents.find((e) => e.name === n)?.detail, name, { timeout }).then((h) => h.jsonValue());
+const shown = (page) => page.evaluate(() => window.sondarEvents.filter((e) => e.name === 'show').map((e) => e.detail.surveyId));
+const why = (page) => page.evaluate(() => window.Sondar.why());
+const reasons = (decision) => Object.fromEntries(decision.surveys.map((d) => [d.survey, d.reason]));
+const dialog = (page) => page.getByRole('dialog');
+const sondarKeys = (page) => page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith('sondar.')).sort());
+/** Lets timers, fetches and the engine's own tasks run. */
+const settle = (page) => page.evaluate(() => new Promise((r) => setTimeout(r, 500)));
+
+test('one script tag: the core picks by priority, fetches only that survey, never shows two per page view', async () => {
+  const { page, context, problems, fetched } = await open('/tests/e2e/pages/site.html');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  // By URL: fetched once chosen. The staff-only survey (priority 20) was never chosen, never fetched.
+  assert.ok(fetched.includes('/tests/e2e/surveys/checkout.json'), fetched.join(' '));
+  assert.ok(!fetched.some((p) => p.includes('never-fetched')), fetched.join(' '));
+  let decision = await why(page);
+  assert.equal(decision.show, 'e2e-checkout');
+  assert.deepEqual(reasons(decision), {
+    'e2e-unused': 'not_targeted',
+    'e2e-checkout': 'show',
+    'e2e-cart-csat': 'outranked',
+    'e2e-help': 'no_trigger',
+    'e2e-exit': 'page_mismatch',
+  });
+  await page.getByRole('button', { name: 'Close' }).click();
+  await waitEvent(page, 'dismiss');
+  // The same event again on this page view: another survey would qualify, the site allows one.
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await settle(page);
+  decision = await why(page);
+  assert.equal(decision.show, null);
+  assert.equal(reasons(decision)['e2e-checkout'], 'page_cap');
+  assert.equal(reasons(decision)['e2e-cart-csat'], 'page_cap');
+  assert.match(decision.surveys.find((d) => d.survey === 'e2e-cart-csat').detail, /1 shown on this page; the site allows 1/);
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  assert.equal(await dialog(page).count(), 0);
+  // A new page view starts a new count (this manifest's surveys wait 0 days after a dismissal).
+  await page.reload();
+  await waitEvent(page, 'ready');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a click on a trigger selector shows its survey, with recalled texts set as text', async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/site.html');
+  await page.evaluate(() => window.Sondar.identify('visitor-ada', { first_name: '<b>Ada</b>' }));
+  // The link's inner <span> is what gets clicked: the selector matches an ancestor.
+  await page.getByText('Read the FAQ').click();
+  await dialog(page).waitFor();
+  assert.deepEqual(await shown(page), ['e2e-help']);
+  const prompt = 'Hi <b>Ada</b>, was help on this page easy to find?';
+  await page.getByText(prompt, { exact: true }).waitFor();
+  // Text, not markup: no <b> element came from the attribute.
+  assert.equal(await page.locator('[data-sondar]').evaluate((host) => host.shadowRoot.querySelectorAll('b').length), 0);
+  await page.locator('label', { has: page.getByRole('radio', { name: '6', exact: true }) }).click();
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByText('You chose 6. Anything to add, <b>Ada</b>?', { exact: true }).waitFor();
+  await page.screenshot({ path: `${screenshots}site-recall.png` });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('why() and ?sondar_debug=1 explain a survey that does not show', async () => {
+  const { page, context, logs } = await open('/tests/e2e/pages/site.html?nohelp&sondar_debug=1');
+  await page.getByRole('button', { name: 'Need help?' }).click();
+  await settle(page);
+  assert.equal(await dialog(page).count(), 0);
+  const decision = await why(page);
+  const help = decision.surveys.find((d) => d.survey === 'e2e-help');
+  assert.equal(help.reason, 'page_mismatch');
+  assert.equal(help.detail, 'trigger.urls[1] excludes this page');
+  assert.equal(help.retryAt, null);
+  assert.ok(
+    logs.some((l) => l.startsWith('sondar: decide #help') && l.includes('trigger.urls[1] excludes this page')),
+    logs.join('\n'),
+  );
+  await context.close();
+});
+
+test('exit intent on a touch screen: a fast flick back up shows the exit survey', async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/site.html?exit=1', {
+    viewport: { width: 390, height: 700 },
+    hasTouch: true,
+    isMobile: true,
+  });
+  assert.equal(reasons(await why(page))['e2e-exit'], 'no_exit_intent');
+  // Slow reading downward is not an exit.
+  for (const y of [400, 800, 1200]) {
+    await page.evaluate((to) => window.scrollTo(0, to), y);
+    await page.waitForTimeout(100);
+  }
+  assert.equal(await dialog(page).count(), 0);
+  await page.evaluate(() => window.scrollTo(0, 100));
+  await dialog(page).waitFor();
+  assert.deepEqual(await shown(page), ['e2e-exit']);
+  await page.screenshot({ path: `${screenshots}site-exit-mobile.png` });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('reset(): a new visitor id, the old history gone, unsent responses kept', async () => {
+  const { page, context } = await open('/tests/e2e/pages/site.html');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  await page.getByRole('button', { name: 'Close' }).click();
+  await waitEvent(page, 'dismiss');
+  const before = await page.evaluate(() => ({ vid: localStorage.getItem('sondar.vid'), history: localStorage.getItem('sondar.history') }));
+  assert.match(before.history, /e2e-checkout/);
+  await page.evaluate(() => window.Sondar.reset());
+  await page.waitForFunction((old) => localStorage.getItem('sondar.vid') !== old, before.vid);
+  const afterReset = await page.evaluate(() => ({ vid: JSON.parse(localStorage.getItem('sondar.vid')), history: localStorage.getItem('sondar.history') }));
+  assert.match(afterReset.vid, /^[0-9a-f-]{36}$/);
+  assert.notEqual(JSON.stringify(afterReset.vid), before.vid);
+  assert.equal(afterReset.history, null);
+  // The dismissal sent before the reset still arrives, under the old visitor.
+  await page.evaluate(() => window.Sondar.flush());
+  const dismissed = server.posts.filter((p) => p.body.surveyId === 'e2e-checkout' && p.body.status === 'dismissed' && JSON.stringify(p.body.visitorId) === before.vid);
+  assert.equal(dismissed.length >= 1, true);
+  await context.close();
+});
+
+test("consent: 'pending' writes nothing and shows nothing until consent(true)", async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/site-consent.html');
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await settle(page);
+  assert.equal(await dialog(page).count(), 0);
+  assert.deepEqual(await sondarKeys(page), []);
+  assert.equal((await why(page)).consent, 'pending');
+  await page.evaluate(() => window.Sondar.consent(true));
+  await page.waitForFunction(() => localStorage.getItem('sondar.vid') !== null);
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await dialog(page).waitFor();
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  assert.ok((await sondarKeys(page)).includes('sondar.history'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
