@@ -1,26 +1,25 @@
-// The shop's own script: starts sondar for the survey this page asks (data-survey on <body>) and
-// reports the shop's events. Calls made before sondar.js arrives are queued by this stub.
+// The shop's own script: starts sondar with the shop's site manifest (every survey, for every
+// page: the core picks which one shows where) and reports the shop's events. Calls made before
+// sondar.js arrives are queued by this stub.
 window.Sondar = window.Sondar || { q: [] };
-['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy'].forEach((m) => {
+['init', 'track', 'identify', 'show', 'on', 'flush', 'destroy', 'reset', 'consent'].forEach((m) => {
   window.Sondar[m] = window.Sondar[m] || ((...args) => window.Sondar.q.push([m, args]));
 });
+window.Sondar.why = window.Sondar.why || (() => new Promise((resolve) => window.Sondar.q.push(['why', [resolve]])));
 
 const vip = localStorage.getItem('shop.vip') === '1';
 const segment = vip ? 'vip' : 'regular';
 const order = sessionStorage.getItem('shop.order') || `A-${1000 + Math.floor(Math.random() * 9000)}`;
 sessionStorage.setItem('shop.order', order);
 
-const survey = document.body.dataset.survey;
-if (survey) {
-  Sondar.init({
-    survey: `/api/surveys/${survey}.json`,
-    endpoint: '/api/responses',
-    attributes: { segment, orders_count: vip ? 12 : 2, country: 'FR', device: matchMedia('(max-width: 600px)').matches ? 'mobile' : 'desktop' },
-    hidden: { order_id: order, segment },
-    dataLayer: true,
-    debug: new URLSearchParams(location.search).has('debug'),
-  });
-}
+Sondar.init({
+  site: '/sondar/site.json',
+  endpoint: '/api/responses',
+  attributes: { segment, orders_count: vip ? 12 : 2, country: 'FR', device: matchMedia('(max-width: 600px)').matches ? 'mobile' : 'desktop' },
+  hidden: { order_id: order, segment },
+  dataLayer: true,
+  debug: new URLSearchParams(location.search).has('debug'),
+});
 
 // VIP switch on the product page, to see targeting at work.
 const toggle = document.getElementById('vip');
@@ -44,3 +43,5 @@ if (place) {
   });
 }
 if (document.body.dataset.event) Sondar.track(document.body.dataset.event);
+const chat = document.getElementById('chat');
+if (chat) chat.addEventListener('click', () => (document.getElementById('chat-note').hidden = false));

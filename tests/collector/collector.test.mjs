@@ -132,6 +132,16 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
     assert.equal(other.headers.get('access-control-allow-origin'), null);
   });
 
+  test('counts for closeAfter: complete responses of surveys that set it, nothing else', async () => {
+    const help = (status) => payload({ surveyId: 'help-ces', status, answers: { effort: 5 }, trigger: null, hidden: {} });
+    for (const status of ['complete', 'complete', 'partial', 'dismissed']) assert.equal((await post(server.url, help(status))).status, 201);
+    const res = await fetch(`${server.url}/api/responses/counts?surveys=help-ces,order-nps,nope,,${'x,'.repeat(100)}`);
+    assert.equal(res.status, 200);
+    // order-nps sets no closeAfter: its count stays the owner's business (as /api/health keeps it).
+    assert.deepEqual(await res.json(), { 'help-ces': 2 });
+    assert.deepEqual(await (await fetch(`${server.url}/api/responses/counts`)).json(), {});
+  });
+
   test('summary scores what is stored', async () => {
     const s = await (await fetch(`${server.url}/api/summary?survey=order-nps`, { headers: server.auth })).json();
     const rows = (await exported(server, 'order-nps')).filter((r) => r.answers.nps !== undefined);

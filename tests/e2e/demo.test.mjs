@@ -148,3 +148,46 @@ test('demo shop: the VIP survey shows on Add to cart for VIP visitors only', asy
     await context.close();
   }
 });
+
+test('demo shop: one site manifest serves every page; why() names each survey held back', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  await context.addInitScript(() => {
+    window.shown = [];
+    window.addEventListener('sondar:show', (e) => window.shown.push(e.detail.surveyId));
+    window.addEventListener('sondar:ready', () => (window.ready = true));
+  });
+  const page = await context.newPage();
+  const ready = () => page.waitForFunction(() => window.ready, null, { timeout: 10000 });
+  await page.goto(`${collector.url}/support.html`);
+  await ready();
+  const decision = await page.evaluate(() => window.Sondar.why());
+  assert.deepEqual(
+    decision.surveys.map((d) => `${d.survey}:${d.reason}`),
+    ['checkout-csat:no_trigger', 'order-nps:no_trigger', 'vip-welcome:no_trigger', 'help-ces:no_trigger'],
+  );
+  // The support chat button is help-ces's click trigger; its second question recalls the first answer.
+  await page.click('#chat');
+  await page.getByRole('dialog').waitFor();
+  await choose(page, '6');
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('textbox', { name: 'You answered 6 of 7. What would have made it easier?' }).waitFor();
+  await page.screenshot({ path: `${screenshots}demo-support.png` });
+  await page.goto(`${collector.url}/confirmation.html`);
+  await ready();
+  await page.getByRole('dialog').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.shown), ['order-nps']);
+  await context.close();
+});
+
+test('demo shop: the manifest copies the rules of the survey files it points to', async () => {
+  const { readFileSync } = await import('node:fs');
+  const root = new URL('../../', import.meta.url);
+  const site = JSON.parse(readFileSync(new URL('demo/shop/sondar/site.json', root), 'utf8'));
+  for (const entry of site.surveys) {
+    const survey = JSON.parse(readFileSync(new URL(`demo/surveys/${entry.id}.json`, root), 'utf8'));
+    assert.equal(entry.url, `/api/surveys/${entry.id}.json`);
+    for (const key of ['trigger', 'targeting', 'sampling', 'recontact', 'schedule', 'closeAfter']) {
+      assert.deepEqual(entry[key], survey[key], `${entry.id}: ${key}`);
+    }
+  }
+});

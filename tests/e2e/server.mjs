@@ -27,11 +27,13 @@ export const POLICIES = {
 /**
  * `faults` is consumed one per POST to /collect: {status, headers} answers with that status,
  * {drop: true} destroys the connection, {delayMs} waits first. Accepted posts go to `posts`.
+ * `counts` ({surveyId: n}) is what GET /collect/counts reports for closeAfter.
  * @returns {Promise<{url: string, posts: Array<{headers: object, body: any}>, faults: object[], close: () => Promise<void>}>}
  */
 export async function startServer() {
   const posts = [];
   const faults = [];
+  const counts = {}; // responses per survey id, as a collector would report them
   const reports = []; // what self-driving pages (tests/e2e/pages/cases/) say happened to them
   // How many POSTs of one responseId were in flight at once, at most.
   const inflight = new Map();
@@ -64,6 +66,12 @@ export async function startServer() {
       for await (const chunk of req) body += chunk;
       reports.push(JSON.parse(body));
       return res.writeHead(204).end();
+    }
+    // What a collector answers for closeAfter: GET <endpoint>/counts?surveys=a,b.
+    if (req.method === 'GET' && path === '/collect/counts') {
+      const wanted = new URL(req.url, 'http://x').searchParams.get('surveys') || '';
+      const body = Object.fromEntries(wanted.split(',').filter((id) => id in counts).map((id) => [id, counts[id]]));
+      return res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-store' }).end(JSON.stringify(body));
     }
     if (req.method === 'POST' && path === '/collect') {
       let body = '';
@@ -102,6 +110,7 @@ export async function startServer() {
     url: `http://127.0.0.1:${server.address().port}`,
     posts,
     faults,
+    counts,
     reports,
     maxInflight,
     close: () => new Promise((resolve) => server.close(resolve)),

@@ -181,3 +181,23 @@ test("consent: 'pending' writes nothing and shows nothing until consent(true)", 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('closeAfter: a survey the collector counts as full is skipped for the next in line', async () => {
+  server.counts['e2e-cart-csat'] = 3;
+  server.counts['e2e-checkout'] = 1000; // sets no closeAfter: no cap, whatever the count
+  try {
+    const { page, context, problems, fetched } = await open('/tests/e2e/pages/site.html');
+    assert.ok(fetched.includes('/collect/counts'), fetched.join(' '));
+    await page.evaluate(() => window.Sondar.track('checkout_complete'));
+    await dialog(page).waitFor();
+    const decision = await why(page);
+    assert.equal(decision.show, 'e2e-checkout');
+    assert.equal(reasons(decision)['e2e-cart-csat'], 'closed');
+    assert.match(decision.surveys.find((d) => d.survey === 'e2e-cart-csat').detail, /holds 3 responses; closeAfter is 3/);
+    assert.deepEqual(problems, []);
+    await context.close();
+  } finally {
+    delete server.counts['e2e-cart-csat'];
+    delete server.counts['e2e-checkout'];
+  }
+});
