@@ -33,6 +33,7 @@ EMSCRIPTEN_BINDINGS(sondar) {
       .constructor<const SurveyHandle&, const std::string&>()
       .function("result", &SessionHandle::result)
       .function("answer", &SessionHandle::answer)
+      .function("other", &SessionHandle::other)
       .function("next", &SessionHandle::next)
       .function("back", &SessionHandle::back)
       .function("dismiss", &SessionHandle::dismiss)

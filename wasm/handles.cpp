@@ -175,6 +175,12 @@ std::string SessionHandle::answer(const std::string& question_id,
   return Step(session_->Answer(question_id, value.value()));
 }
 
+std::string SessionHandle::other(const std::string& question_id,
+                                 const std::string& text) {
+  return session_ ? Step(session_->AnswerOther(question_id, text))
+                  : Fail(status_);
+}
+
 std::string SessionHandle::next() {
   return session_ ? Step(session_->Next()) : Fail(status_);
 }

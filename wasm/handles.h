@@ -65,6 +65,7 @@ class SessionHandle {
   std::string result() const;
   std::string answer(const std::string& question_id,
                      const std::string& value_json);
+  std::string other(const std::string& question_id, const std::string& text);
   std::string next();
   std::string back();
   std::string dismiss();

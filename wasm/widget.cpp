@@ -87,6 +87,13 @@ EMSCRIPTEN_KEEPALIVE const char* sondar_session_answer(SessionHandle* session,
                                                        std::size_t value_size) {
   return Return(session->answer(In(id, id_size), In(value, value_size)));
 }
+EMSCRIPTEN_KEEPALIVE const char* sondar_session_other(SessionHandle* session,
+                                                      const char* id,
+                                                      std::size_t id_size,
+                                                      const char* text,
+                                                      std::size_t text_size) {
+  return Return(session->other(In(id, id_size), In(text, text_size)));
+}
 EMSCRIPTEN_KEEPALIVE const char* sondar_session_next(SessionHandle* session) {
   return Return(session->next());
 }

@@ -17,6 +17,8 @@ std::size_t Aggregate::QuestionShape::slots() const {
       return options.size();
     case QuestionType::kText:
       return 1;
+    case QuestionType::kContact:
+      return 2;  // declined, consented
     default:
       return static_cast<std::size_t>(points);
   }
@@ -65,10 +67,11 @@ void Aggregate::AddTo(Group& g, const ResponseRecord& record,
     if (question >= shapes_.size())
       continue;  // records come from ValidateResponse; be safe
     const QuestionShape& shape = shapes_[question];
-    std::size_t slot = shape.type == QuestionType::kText ? 0
-                       : shape.options.empty()
-                           ? static_cast<std::size_t>(value - shape.min)
-                           : static_cast<std::size_t>(value);
+    std::size_t slot =
+        shape.type == QuestionType::kText ? 0
+        : shape.options.empty() && shape.type != QuestionType::kContact
+            ? static_cast<std::size_t>(value - shape.min)
+            : static_cast<std::size_t>(value);
     if (slot >= g.counts[question].size()) continue;
     g.counts[question][slot] += times;
     // A multi_choice answer adds several values for one question but one
@@ -345,6 +348,10 @@ Json Aggregate::GroupSummary(const Group& g, double confidence) const {
       }
       case QuestionType::kText:
         s["n"] = g.answered[q];
+        break;
+      case QuestionType::kContact:
+        s["n"] = g.answered[q];
+        s["counts"] = {{"yes", c[1]}, {"no", c[0]}};
         break;
     }
     // The headline nps / csat / ces is the first question of that type.

@@ -191,6 +191,33 @@ Status CheckAnswer(const Question& q, const Json& value,
       }
       return Status();
     }
+    case QuestionType::kContact: {
+      const Json* consent = value.find("consent");
+      const Json* email = value.find("email");
+      if (!value.is_object() || !consent || !consent->is_boolean() ||
+          value.size() != 1u + (email != nullptr)) {
+        return Status(ErrorCode::kWrongType, path,
+                      "must be {\"consent\": true or false} with an "
+                      "\"email\" when one is asked for (got " +
+                          Describe(value) + ")");
+      }
+      const std::string at = internal::PathKey(path, "email");
+      if (email && !(consent->as_bool() && q.ask_email)) {
+        return Status(ErrorCode::kInvalidValue, at,
+                      consent->as_bool()
+                          ? "is not asked for by this question"
+                          : "must be left out when consent is false");
+      }
+      if (!email && consent->as_bool() && q.ask_email) {
+        return Status(ErrorCode::kRequired, at, "is required with consent");
+      }
+      if (email && (!email->is_string() || !IsEmail(email->as_string()))) {
+        return Status(
+            ErrorCode::kInvalidValue, at,
+            "must be an e-mail address (got " + Describe(*email) + ")");
+      }
+      return Status();
+    }
   }
   return Status();
 }

@@ -53,6 +53,19 @@ void CheckAnswers(const Survey& survey, const Json& answers, Reader& r,
                   errors, record);
 }
 
+Status CheckOther(std::string_view text, const std::string& path) {
+  auto length = Utf8Length(text);
+  if (!length)
+    return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
+  if (*length > static_cast<std::size_t>(kMaxOtherLength)) {
+    return Status(ErrorCode::kTooLong, path,
+                  "is " + Str(static_cast<std::int64_t>(*length)) +
+                      " characters; at most " + Str(kMaxOtherLength) +
+                      " are allowed");
+  }
+  return Status();
+}
+
 std::string SegmentOf(const Json& hidden, const std::string& field) {
   const Json* segment = hidden.find(field);
   if (!segment) return std::string();
@@ -70,7 +83,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   r.CheckKeys(p, "",
               {"schema", "responseId", "surveyId", "surveyVersion", "visitorId",
                "status", "answers", "scores", "locale", "trigger", "hidden",
-               "page", "startedAt", "submittedAt"});
+               "page", "startedAt", "submittedAt", "other", "optionOrder"});
   if (auto v = r.String(p, "", "schema", true); v && *v != kResponseSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
            "must be \"" + std::string(kResponseSchema) + "\" (got \"" + *v +
@@ -153,8 +166,53 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   }
   if (submitted) record.submitted_at_ms = *submitted;
 
-  if (const Json* answers = r.Object(p, "", "answers", true)) {
-    internal::CheckAnswers(survey, *answers, r, errors, &record);
+  const Json* answers = r.Object(p, "", "answers", true);
+  if (answers) internal::CheckAnswers(survey, *answers, r, errors, &record);
+  if (const Json* other = r.Object(p, "", "other")) {
+    for (const auto& [id, text] : other->as_object()) {
+      const std::string path = PathKey("other", id);
+      const int q = survey.QuestionIndex(id);
+      const Json* answer = answers ? answers->find(id) : nullptr;
+      if (q < 0) {
+        r.Fail(ErrorCode::kUnknownReference, path,
+               "is not a question of survey \"" + survey.id + "\"");
+      } else if (!text.is_string() || text.as_string().empty()) {
+        r.Fail(ErrorCode::kWrongType, path,
+               "must be a non-empty string (got " + Describe(text) + ")");
+      } else if (!answer ||
+                 !survey.questions[static_cast<std::size_t>(q)].ChoosesOther(
+                     *answer)) {
+        r.Fail(ErrorCode::kInvalidValue, path,
+               "belongs to an answer that chooses the \"other\" option");
+      } else {
+        Status check = internal::CheckOther(text.as_string(), path);
+        errors.insert(errors.end(), check.errors().begin(),
+                      check.errors().end());
+      }
+    }
+  }
+  if (const Json* order = r.Object(p, "", "optionOrder")) {
+    for (const auto& [id, ids] : order->as_object()) {
+      const std::string path = PathKey("optionOrder", id);
+      const int q = survey.QuestionIndex(id);
+      if (q < 0 || !survey.questions[static_cast<std::size_t>(q)].shuffle) {
+        r.Fail(ErrorCode::kInvalidValue, path,
+               "is not a question with shuffled options");
+        continue;
+      }
+      const Question& question = survey.questions[static_cast<std::size_t>(q)];
+      std::uint64_t seen = 0;
+      for (const Json& option : ids.as_array()) {
+        const int k =
+            option.is_string() ? question.OptionIndex(option.as_string()) : -1;
+        if (k >= 0) seen |= std::uint64_t{1} << k;
+      }
+      if (!ids.is_array() || ids.size() != question.options.size() ||
+          seen + 1 != std::uint64_t{1} << question.options.size()) {
+        r.Fail(ErrorCode::kInvalidValue, path,
+               "must list each option id of \"" + id + "\" once");
+      }
+    }
   }
   if (!errors.empty()) return errors;
   return record;

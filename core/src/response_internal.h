@@ -95,6 +95,10 @@ void CheckAnswerList(const Survey& survey, const Members& members,
       case QuestionType::kText:
         record->values.emplace_back(key, 0);
         break;
+      case QuestionType::kContact:
+        record->values.emplace_back(
+            key, static_cast<std::int16_t>(value.find("consent")->as_bool()));
+        break;
       default:
         record->values.emplace_back(
             key, static_cast<std::int16_t>(*AsInteger(value)));
@@ -102,6 +106,10 @@ void CheckAnswerList(const Survey& survey, const Members& members,
     }
   }
 }
+
+// The text of an "other" option: valid UTF-8 of at most kMaxOtherLength
+// characters ("" clears it in a session).
+Status CheckOther(std::string_view text, const std::string& path);
 
 // The breakdown value of a valid "hidden" object: the field's string, else
 // its JSON text; empty when absent.

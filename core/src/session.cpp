@@ -2,6 +2,7 @@
 
 #include "flow.h"
 #include "json_reader.h"
+#include "response_internal.h"
 #include "sondar/scoring.h"
 #include "sondar/util.h"
 
@@ -83,6 +84,24 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
   // Validation forbids showIf on the first question (nothing precedes it), so
   // this holds.
   session.path_.push_back(first.question);
+  // A sticky shuffle: the same response id always sees the same order.
+  session.order_.resize(survey->questions.size());
+  for (std::size_t i = 0; i < survey->questions.size(); ++i) {
+    const Question& q = survey->questions[i];
+    if (!q.shuffle) continue;
+    std::vector<std::size_t>& order = session.order_[i];
+    for (std::size_t k = 0; k < q.options.size(); ++k) order.push_back(k);
+    std::uint64_t state =
+        Fnv1a64(session.start_.response_id + "\n" + q.id);  // splitmix64
+    const std::size_t fixed = q.OtherIndex() >= 0;  // "other" stays last
+    for (std::size_t k = order.size() - fixed; k > 1; --k) {
+      std::uint64_t z = (state += 0x9e3779b97f4a7c15u);
+      z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
+      z = (z ^ (z >> 27)) * 0x94d049bb133111ebu;
+      z ^= z >> 31;
+      std::swap(order[k - 1], order[z % k]);
+    }
+  }
   return session;
 }
 
@@ -118,6 +137,31 @@ Status Session::Answer(std::string_view question_id, const Json& value) {
   Status check = CheckAnswer(q, value, path);
   if (!check.ok()) return check;
   answers_[q.id] = value;
+  return Status();
+}
+
+Status Session::AnswerOther(std::string_view question_id,
+                            std::string_view text) {
+  if (state_ != SessionState::kInProgress) {
+    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+  }
+  const Question& q = survey_->questions[path_.back()];
+  const std::string path = PathKey("other", question_id);
+  if (q.id != question_id) {
+    return Status(ErrorCode::kNotCurrent, path,
+                  "is not the question on screen (that is \"" + q.id + "\")");
+  }
+  if (q.OtherIndex() < 0) {
+    return Status(ErrorCode::kInvalidValue, path,
+                  "question \"" + q.id + "\" has no \"other\" option");
+  }
+  Status check = internal::CheckOther(text, path);
+  if (!check.ok()) return check;
+  if (text.empty()) {
+    other_.erase(q.id);
+  } else {
+    other_[q.id] = std::string(text);
+  }
   return Status();
 }
 
@@ -248,16 +292,26 @@ Json Session::View() const {
   }
   if (!q.options.empty()) {
     Json options = Json::array();
-    for (const Option& o : q.options)
-      options.push_back({{"id", o.id}, {"label", text(o.label)}});
+    const std::vector<std::size_t>& order = order_[index];
+    for (std::size_t k = 0; k < q.options.size(); ++k) {
+      const Option& o = q.options[order.empty() ? k : order[k]];
+      Json option = {{"id", o.id}, {"label", text(o.label)}};
+      if (o.other) option["other"] = true;
+      options.push_back(std::move(option));
+    }
     question["options"] = std::move(options);
+    if (q.OtherIndex() >= 0) {
+      auto other = other_.find(q.id);
+      question["other"] =
+          other == other_.end() ? Json(nullptr) : Json(other->second);
+    }
     if (q.type == QuestionType::kMultiChoice)
       question["maxSelect"] = q.max_select;
   }
-  if (q.type == QuestionType::kText) {
-    question["maxLength"] = q.max_length;
+  if (q.type == QuestionType::kText) question["maxLength"] = q.max_length;
+  if (q.type == QuestionType::kText || q.type == QuestionType::kContact)
     question["placeholder"] = text(q.placeholder);
-  }
+  if (q.type == QuestionType::kContact) question["email"] = q.ask_email;
   view["state"] = "question";
   view["question"] = std::move(question);
   auto answer = answers_.find(q.id);
@@ -287,21 +341,42 @@ Json Session::Payload(std::int64_t now_ms) const {
   const char* status = state_ == SessionState::kComplete    ? "complete"
                        : state_ == SessionState::kDismissed ? "dismissed"
                                                             : "partial";
-  return {{"schema", std::string(kResponseSchema)},
-          {"responseId", start_.response_id},
-          {"surveyId", survey_->id},
-          {"surveyVersion", survey_->version},
-          {"visitorId", start_.visitor_id},
-          {"status", status},
-          {"answers", std::move(answer_json)},
-          {"scores", ScoreAnswers(*survey_, answers)},
-          {"locale", locale_},
-          {"trigger",
-           start_.trigger.empty() ? Json(nullptr) : Json(start_.trigger)},
-          {"hidden", start_.hidden},
-          {"page", start_.page_url},
-          {"startedAt", FormatTimestamp(start_.started_at_ms)},
-          {"submittedAt", FormatTimestamp(now_ms)}};
+  Json other = Json::object(), order = Json::object();
+  for (const auto& [id, text] : other_) {
+    auto answer = answers.find(id);
+    const int q = survey_->QuestionIndex(id);
+    if (answer != answers.end() &&
+        survey_->questions[static_cast<std::size_t>(q)].ChoosesOther(
+            answer->second)) {
+      other[id] = text;
+    }
+  }
+  for (std::size_t index : path_) {
+    const Question& q = survey_->questions[index];
+    if (order_[index].empty()) continue;
+    Json ids = Json::array();
+    for (std::size_t k : order_[index]) ids.push_back(q.options[k].id);
+    order[q.id] = std::move(ids);
+  }
+  Json payload = {{"schema", std::string(kResponseSchema)},
+                  {"responseId", start_.response_id},
+                  {"surveyId", survey_->id},
+                  {"surveyVersion", survey_->version},
+                  {"visitorId", start_.visitor_id},
+                  {"status", status},
+                  {"answers", std::move(answer_json)},
+                  {"scores", ScoreAnswers(*survey_, answers)},
+                  {"locale", locale_},
+                  {"trigger", start_.trigger.empty() ? Json(nullptr)
+                                                     : Json(start_.trigger)},
+                  {"hidden", start_.hidden},
+                  {"page", start_.page_url},
+                  {"startedAt", FormatTimestamp(start_.started_at_ms)},
+                  {"submittedAt", FormatTimestamp(now_ms)}};
+  // Only when used, so payloads of surveys without them stay as they were.
+  if (!other.empty()) payload["other"] = std::move(other);
+  if (!order.empty()) payload["optionOrder"] = std::move(order);
+  return payload;
 }
 
 }  // namespace sondar

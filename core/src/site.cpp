@@ -270,16 +270,27 @@ SiteDecision DecideSite(const Site& site, const DecideContext& c) {
 
 Json SiteDecision::ToJson(const Site& site) const {
   Json list = Json::array();
+  bool waiting = false;
+  std::int64_t retry_at = 0;
   for (std::size_t k = 0; k < decisions.size(); ++k) {
+    const Decision& d = decisions[k];
+    waiting |= d.reason == Reason::kTooEarly ||
+               d.reason == Reason::kNotScrolled ||
+               d.reason == Reason::kNoExitIntent;
+    if (d.reason == Reason::kTooEarly &&
+        (!retry_at || d.retry_at_ms < retry_at))
+      retry_at = d.retry_at_ms;
     const SiteEntry& entry = site.surveys[site.order[k]];
-    Json d = decisions[k].ToJson();
-    d["survey"] = entry.survey->id;
-    d["priority"] = entry.priority;
-    list.push_back(std::move(d));
+    Json one = d.ToJson();
+    one["survey"] = entry.survey->id;
+    one["priority"] = entry.priority;
+    list.push_back(std::move(one));
   }
   return {{"show",
            chosen >= 0 ? Json(site.surveys[chosen].survey->id) : Json(nullptr)},
           {"index", chosen},
+          {"waiting", waiting},
+          {"retryAt", retry_at ? Json(retry_at) : Json(nullptr)},
           {"surveys", std::move(list)}};
 }
 

@@ -30,6 +30,8 @@ std::string_view TypeName(QuestionType type) {
       return "multi_choice";
     case QuestionType::kText:
       return "text";
+    case QuestionType::kContact:
+      return "contact";
   }
   return "text";
 }
@@ -46,6 +48,40 @@ std::string_view DisplayName(ScaleDisplay display) {
       return "thumbs";
   }
   return "number";
+}
+
+int Question::OtherIndex() const {
+  for (std::size_t i = 0; i < options.size(); ++i) {
+    if (options[i].other) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+bool Question::ChoosesOther(const Json& value) const {
+  const int other = OtherIndex();
+  if (other < 0) return false;
+  const std::string& id = options[static_cast<std::size_t>(other)].id;
+  if (value.is_string()) return value.as_string() == id;
+  for (const Json& v : value.as_array()) {
+    if (v.is_string() && v.as_string() == id) return true;
+  }
+  return false;
+}
+
+bool IsEmail(std::string_view s) {
+  const std::size_t at = s.find('@');
+  if (s.size() > kMaxEmailLength || at == 0 || at == std::string_view::npos ||
+      s.find('@', at + 1) != std::string_view::npos) {
+    return false;
+  }
+  const std::string_view domain = s.substr(at + 1);
+  const std::size_t dot = domain.rfind('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == domain.size())
+    return false;
+  for (char c : s) {
+    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
+  }
+  return true;
 }
 
 int Question::OptionIndex(std::string_view option_id) const {
@@ -82,7 +118,7 @@ bool Survey::Supports(std::string_view visitor_locale) const {
 namespace {
 
 constexpr std::string_view kTypeList =
-    "nps, csat, ces, rating, single_choice, multi_choice, text";
+    "nps, csat, ces, rating, single_choice, multi_choice, text, contact";
 
 std::optional<QuestionType> ParseType(std::string_view s) {
   if (s == "nps") return QuestionType::kNps;
@@ -92,6 +128,7 @@ std::optional<QuestionType> ParseType(std::string_view s) {
   if (s == "single_choice") return QuestionType::kSingleChoice;
   if (s == "multi_choice") return QuestionType::kMultiChoice;
   if (s == "text") return QuestionType::kText;
+  if (s == "contact") return QuestionType::kContact;
   return std::nullopt;
 }
 
@@ -411,10 +448,10 @@ class Parser {
     recall_limit_ = index;
     typed_.push_back(false);
     if (!r_.ExpectObject(q, path)) return;
-    r_.CheckKeys(
-        q, path,
-        {"id", "type", "prompt", "description", "required", "scale", "options",
-         "maxSelect", "maxLength", "placeholder", "showIf", "logic"});
+    r_.CheckKeys(q, path,
+                 {"id", "type", "prompt", "description", "required", "scale",
+                  "options", "shuffle", "maxSelect", "maxLength", "placeholder",
+                  "email", "showIf", "logic"});
     if (auto id = r_.String(q, path, "id", true)) {
       if (!IsId(*id)) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "id"),
@@ -461,6 +498,12 @@ class Parser {
     if (only_for("options", is_choice, "single_choice and multi_choice")) {
       ParseOptions(q, path, out);
     }
+    if (only_for("shuffle", is_choice, "single_choice and multi_choice")) {
+      if (auto shuffle = r_.Bool(q, path, "shuffle")) out->shuffle = *shuffle;
+    }
+    if (only_for("email", t == QuestionType::kContact, "contact")) {
+      if (auto email = r_.Bool(q, path, "email")) out->ask_email = *email;
+    }
     if (only_for("maxSelect", t == QuestionType::kMultiChoice,
                  "multi_choice")) {
       if (auto m = r_.Integer(q, path, "maxSelect")) {
@@ -485,7 +528,9 @@ class Parser {
         }
       }
     }
-    if (only_for("placeholder", t == QuestionType::kText, "text")) {
+    if (only_for("placeholder",
+                 t == QuestionType::kText || t == QuestionType::kContact,
+                 "text and contact")) {
       out->placeholder = Text(q, path, "placeholder", false);
     }
     if (const Json* show_if = r_.Field(q, path, "showIf", false)) {
@@ -627,8 +672,15 @@ class Parser {
       const Json& o = (*options)[i];
       const std::string op = PathIndex(here, i);
       if (!r_.ExpectObject(o, op)) continue;
-      r_.CheckKeys(o, op, {"id", "label"});
+      r_.CheckKeys(o, op, {"id", "label", "other"});
       Option option;
+      if (auto other = r_.Bool(o, op, "other"); other && *other) {
+        if (out->OtherIndex() >= 0) {
+          r_.Fail(ErrorCode::kInvalidValue, PathKey(op, "other"),
+                  "only one option of a question may be \"other\"");
+        }
+        option.other = true;
+      }
       if (auto id = r_.String(o, op, "id", true)) {
         if (!IsId(*id)) {
           r_.Fail(
@@ -642,6 +694,10 @@ class Parser {
         option.id = *id;
       }
       option.label = Text(o, op, "label", true);
+      if (option.other && i + 1 != options->size()) {
+        r_.Fail(ErrorCode::kInvalidValue, PathKey(op, "other"),
+                "the \"other\" option must come last");
+      }
       out->options.push_back(std::move(option));
     }
   }

@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <set>
+
 #include "fixtures.h"
 
 namespace sondar {
@@ -318,6 +320,171 @@ TEST(SessionRecall, StartReadsAttributes) {
   // Attributes are for texts only: the payload never carries them.
   Session s = NewSession("help_ces", start.value());
   EXPECT_FALSE(s.Payload(2).contains("attributes"));
+}
+
+}  // namespace
+}  // namespace sondar
+
+namespace sondar {
+namespace {
+
+SessionStart OptionsStart(const char* response_id = kResponseId) {
+  SessionStart s = Start("en", false);
+  s.response_id = response_id;
+  return s;
+}
+
+std::vector<std::string> OptionIds(const Session& s) {
+  std::vector<std::string> ids;
+  const Json view = s.View();
+  for (const Json& o : view["question"]["options"].as_array())
+    ids.push_back(o["id"].as_string());
+  return ids;
+}
+
+TEST(SessionOptions, ShuffleIsStickyPerResponseKeepsOtherLastAndIsRecorded) {
+  const std::vector<std::string> first =
+      OptionIds(NewSession("options_contact", OptionsStart()));
+  EXPECT_EQ(OptionIds(NewSession("options_contact", OptionsStart())), first);
+  EXPECT_EQ(first.back(), "other");
+  // Over a few responses every position sees more than one option.
+  std::set<std::string> leading;
+  for (const char* id : {"00000000-0000-4000-8000-000000000001",
+                         "00000000-0000-4000-8000-000000000002",
+                         "00000000-0000-4000-8000-000000000003",
+                         "00000000-0000-4000-8000-000000000004",
+                         "00000000-0000-4000-8000-000000000005"}) {
+    std::vector<std::string> ids =
+        OptionIds(NewSession("options_contact", OptionsStart(id)));
+    EXPECT_EQ(ids.back(), "other");
+    leading.insert(ids.front());
+  }
+  EXPECT_GE(leading.size(), 2u);
+  Session s = NewSession("options_contact", OptionsStart());
+  const Json payload = s.Payload(kStart + 1000);
+  EXPECT_EQ(payload["optionOrder"]["source"], Json(first));
+  // The unshuffled question is not listed; nor is a question not yet shown.
+  EXPECT_EQ(payload["optionOrder"].size(), 1u);
+  auto survey = testing::LoadSurvey("options_contact");
+  EXPECT_TRUE(ValidateResponse(*survey, payload).ok());
+}
+
+TEST(SessionOptions, OtherTextTravelsOnlyWhileOtherIsChosen) {
+  Session s = NewSession("options_contact", OptionsStart());
+  ASSERT_TRUE(s.Answer("source", "other").ok());
+  ASSERT_TRUE(s.AnswerOther("source", "A podcast").ok());
+  EXPECT_EQ(s.View()["question"]["other"], "A podcast");
+  EXPECT_EQ(s.Payload(kStart)["other"], (Json{{"source", "A podcast"}}));
+  ASSERT_TRUE(s.Answer("source", "friend").ok());
+  EXPECT_FALSE(s.Payload(kStart).contains("other"));
+  ASSERT_TRUE(s.Answer("source", "other").ok());
+  ASSERT_TRUE(s.Next().ok());
+  ASSERT_TRUE(s.Answer("missing", Json::array({"sizes", "more"})).ok());
+  ASSERT_TRUE(s.AnswerOther("missing", "Wide fits").ok());
+  const Json payload = s.Payload(kStart);
+  EXPECT_EQ(payload["other"],
+            (Json{{"missing", "Wide fits"}, {"source", "A podcast"}}));
+  auto survey = testing::LoadSurvey("options_contact");
+  EXPECT_TRUE(ValidateResponse(*survey, payload).ok());
+
+  EXPECT_EQ(s.AnswerOther("source", "x").errors()[0].code,
+            ErrorCode::kNotCurrent);
+  EXPECT_EQ(s.AnswerOther("missing", std::string(1001, 'x')).errors()[0].code,
+            ErrorCode::kTooLong);
+  ASSERT_TRUE(s.Next().ok());
+  Status no_other = s.AnswerOther("contact", "x");
+  EXPECT_EQ(no_other.errors()[0].path, "other.contact");
+}
+
+TEST(SessionOptions, ContactAsksConsentThenAnEmail) {
+  Session s = NewSession("options_contact", OptionsStart());
+  ASSERT_TRUE(s.Answer("source", "press").ok());
+  ASSERT_TRUE(s.Next().ok());
+  ASSERT_TRUE(s.Next().ok());
+  EXPECT_EQ(s.View()["question"]["type"], "contact");
+  EXPECT_EQ(s.View()["question"]["email"], true);
+  EXPECT_EQ(s.View()["question"]["placeholder"], "you@example.com");
+  auto code = [&](const Json& value) {
+    Status st = s.Answer("contact", value);
+    return st.ok() ? std::string("ok")
+                   : std::string(CodeName(st.errors()[0].code)) + "@" +
+                         st.errors()[0].path;
+  };
+  EXPECT_EQ(code({{"consent", true}}), "required@answers.contact.email");
+  EXPECT_EQ(code({{"consent", true}, {"email", "ada@"}}),
+            "invalid_value@answers.contact.email");
+  EXPECT_EQ(code({{"consent", true}, {"email", "ada lovelace@x.org"}}),
+            "invalid_value@answers.contact.email");
+  EXPECT_EQ(code({{"consent", false}, {"email", "ada@example.org"}}),
+            "invalid_value@answers.contact.email");
+  EXPECT_EQ(code({{"consent", "yes"}}), "wrong_type@answers.contact");
+  EXPECT_EQ(code({{"consent", true}, {"email", "ada@example.org"}, {"x", 1}}),
+            "wrong_type@answers.contact");
+  EXPECT_EQ(code({{"consent", false}}), "ok");
+  EXPECT_EQ(code({{"consent", true}, {"email", "ada@example.org"}}), "ok");
+  ASSERT_TRUE(s.Next().ok());
+  // Without "email": consent alone.
+  EXPECT_EQ(s.Answer("follow", Json{{"consent", true}}).ok(), true);
+  EXPECT_EQ(s.Answer("follow", Json{{"consent", true}, {"email", "a@b.co"}})
+                .errors()[0]
+                .path,
+            "answers.follow.email");
+}
+
+TEST(SessionOptions, ReceiversCheckOtherAndOptionOrder) {
+  auto survey = testing::LoadSurvey("options_contact");
+  Session s = NewSession("options_contact", OptionsStart());
+  ASSERT_TRUE(s.Answer("source", "friend").ok());
+  Json p = s.Payload(kStart);
+  auto codes = [&](const Json& payload) {
+    auto r = ValidateResponse(*survey, payload);
+    return r.ok() ? std::vector<std::string>{} : testing::Codes(r.errors());
+  };
+  Json forged = p;
+  forged["other"] = {{"source", "not chosen"}};
+  EXPECT_EQ(codes(forged),
+            (std::vector<std::string>{"invalid_value@other.source"}));
+  forged = p;
+  forged["other"] = {{"nope", "x"}, {"source", 3}};
+  EXPECT_EQ(codes(forged),
+            (std::vector<std::string>{"unknown_reference@other.nope",
+                                      "wrong_type@other.source"}));
+  forged = p;
+  forged["optionOrder"] = {
+      {"source", Json::array({"search", "search", "social", "press", "other"})},
+      {"missing", Json::array({"sizes", "colours", "more"})}};
+  EXPECT_EQ(codes(forged),
+            (std::vector<std::string>{"invalid_value@optionOrder.missing",
+                                      "invalid_value@optionOrder.source"}));
+}
+
+TEST(SessionOptions, AggregatesCountOtherAsAnOptionAndContactAsYesNo) {
+  auto survey = testing::LoadSurvey("options_contact");
+  Aggregate aggregate(*survey);
+  for (bool consent : {true, false, true}) {
+    Session s = NewSession("options_contact", OptionsStart());
+    ASSERT_TRUE(s.Answer("source", "other").ok());
+    ASSERT_TRUE(s.AnswerOther("source", "Radio").ok());
+    ASSERT_TRUE(s.Next().ok());
+    ASSERT_TRUE(s.Next().ok());
+    Json contact = {{"consent", consent}};
+    if (consent) contact["email"] = "ada@example.org";
+    ASSERT_TRUE(s.Answer("contact", contact).ok());
+    ASSERT_TRUE(s.Next().ok());
+    ASSERT_TRUE(s.Next().ok());
+    auto record = ValidateResponseText(*survey, s.Payload(kStart).dump());
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    aggregate.Add(record.value());
+  }
+  const Json summary = aggregate.Summary();
+  EXPECT_EQ(summary["questions"]["contact"]["counts"],
+            (Json{{"yes", 2}, {"no", 1}}));
+  EXPECT_EQ(summary["questions"]["contact"]["n"], 3);
+  EXPECT_EQ(summary["questions"]["source"]["counts"]["other"], 3);
+  // Mergeable as every aggregate is.
+  auto copy = Aggregate::FromJson(*survey, aggregate.ToJson());
+  ASSERT_TRUE(copy.ok()) << copy.status().ToString();
+  EXPECT_EQ(copy.value().Summary(), summary);
 }
 
 }  // namespace

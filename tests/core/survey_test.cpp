@@ -53,7 +53,7 @@ TEST(Survey, UnknownTypeMessageListsTheKnownTypes) {
   EXPECT_EQ(parsed.status().ToString(),
             "questions[0].type: unknown question type \"slider\" (expected one "
             "of nps, csat, ces, "
-            "rating, single_choice, multi_choice, text)");
+            "rating, single_choice, multi_choice, text, contact)");
 }
 
 TEST(Survey, AppliesScaleDefaultsPerType) {

@@ -108,6 +108,34 @@ test('widget module: a whole session in non-ASCII text gives the payload sondar/
   assert.deepEqual(ours, run(core));
 });
 
+test('widget module: shuffle, "other" texts and contact answers give the payload sondar/core gives', () => {
+  const text = read('tests/fixtures/surveys/options_contact.json');
+  const start = { responseId: '3b241101-e2bb-4255-8caf-4136c566a962', visitorId: 'v', locale: 'en', startedAt: 1767261600000 };
+  const run = (survey) => {
+    const session = survey.startSession(start);
+    const order = session.view().question.options.map((o) => o.id);
+    session.answer('source', 'other');
+    session.other('source', 'Une émission de radio 📻');
+    session.next();
+    session.answer('missing', ['sizes']);
+    assert.equal(thrown(() => session.other('missing', 'x'.repeat(1001)))[0].code, 'too_long');
+    session.next();
+    assert.equal(thrown(() => session.answer('contact', { consent: true, email: 'not an address' }))[0].path, 'answers.contact.email');
+    session.answer('contact', { consent: true, email: 'ada@example.org' });
+    session.next();
+    session.next();
+    const payload = session.payload(1767261660000);
+    session.delete();
+    survey.delete();
+    return { order, payload };
+  };
+  const ours = run(single(text).survey(0));
+  assert.deepEqual(ours.payload.optionOrder.source, ours.order);
+  assert.deepEqual(ours.payload.other, { source: 'Une émission de radio 📻' });
+  assert.deepEqual(ours.payload.answers.contact, { consent: true, email: 'ada@example.org' });
+  assert.deepEqual(ours, run(core.parseSurvey(text)));
+});
+
 test('widget module: numbers beyond the fast path are read through JS, correctly rounded', () => {
   const survey = single({
     schema: 'sondar.survey/1',

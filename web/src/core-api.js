@@ -117,6 +117,10 @@ export class Session extends Handle {
   answer(questionId, value) {
     return this._call('answer', questionId, stringify(value === undefined ? null : value));
   }
+  /** The free text of the "other" option of the question on screen ("" clears it). */
+  other(questionId, text) {
+    return this._call('other', questionId, String(text));
+  }
   next() {
     return this._call('next');
   }

@@ -14,8 +14,6 @@ import { ownOptions, uuid } from './safe.js';
 export { SondarError };
 
 const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', 'error'];
-// Refusals that a later moment on this page can lift: the event is kept for then.
-const WAITS = ['too_early', 'not_scrolled', 'no_exit_intent'];
 
 /**
  * @typedef {object} WidgetOptions
@@ -169,10 +167,11 @@ export class Widget {
     try {
       const url = new URL(endpoint, location.href);
       url.pathname += '/counts';
-      url.search = `?surveys=${encodeURIComponent(ids.join(','))}`;
-      const response = await fetch(url, { credentials: 'omit' });
-      const counts = response.ok ? await response.json() : {};
-      return counts && typeof counts === 'object' && !Array.isArray(counts) ? counts : {};
+      url.search = `?surveys=${encodeURIComponent(ids)}`;
+      const counts = await (await fetch(url, { credentials: 'omit' })).json();
+      // The core refuses a context with a malformed count: a broken collector must not stop
+      // every survey, so only counts go through.
+      return Object.fromEntries(Object.entries(counts).filter(([, n]) => Number.isInteger(n) && n >= 0));
     } catch (error) {
       if (this.debug) console.info('sondar: no response counts', error);
       return {};
@@ -356,17 +355,15 @@ export class Widget {
       this.cleanups.push(() => history[method] === patched && (history[method] = original));
     }
     this.listen(window, 'popstate', onNavigate);
-    const selectors = [];
-    for (const s of this.site.info.surveys) {
-      for (const selector of s.clicks) {
-        try {
-          document.querySelector(selector);
-          selectors.push(selector);
-        } catch {
-          this.fail(new SondarError(`survey "${s.id}": trigger.clicks "${selector}" is not a CSS selector this browser knows`, { code: 'invalid_value' }), 'init');
-        }
+    // The browser judges selectors: one it cannot parse is reported (its error names it), once.
+    const selectors = this.site.info.surveys.flatMap((s) => s.clicks).filter((selector) => {
+      try {
+        document.querySelector(selector);
+        return true;
+      } catch (error) {
+        this.fail(new SondarError(error.message, { code: 'invalid_value', path: 'trigger.clicks' }), 'init');
       }
-    }
+    });
     if (!selectors.length) return;
     this.listen(
       document,
@@ -410,15 +407,12 @@ export class Widget {
     this.last = decision;
     if (this.debug) console.info('sondar: decide', event || clicked || '(page)', JSON.stringify(decision, null, 1));
     if (decision.show) return this.open(decision.index, event || clicked);
-    // The core says what it waits for; keep the event so a timer, scroll or exit can finish it.
-    let retryAt = Infinity;
-    for (const d of decision.surveys) {
-      if (WAITS.includes(d.reason)) this.waiting = event;
-      if (d.reason === 'too_early' && d.retryAt) retryAt = Math.min(retryAt, d.retryAt);
-    }
-    if (retryAt < Infinity) {
+    // The core says whether a survey waits for later on this page; keep the event so a timer,
+    // scroll or exit can finish it.
+    if (decision.waiting) this.waiting = event;
+    if (decision.retryAt) {
       clearTimeout(this.timer);
-      this.timer = setTimeout(() => this.guard('delay', () => this.evaluate(event, clicked)), retryAt - now);
+      this.timer = setTimeout(() => this.guard('delay', () => this.evaluate(event, clicked)), decision.retryAt - now);
     }
   }
 
@@ -469,6 +463,7 @@ export class Widget {
         theme: o.theme,
         on: {
           answer: (id, value) => this.guard('answer', () => this.answer(id, value)),
+          other: (id, text) => this.guard('answer', () => this.ui.update(this.session.other(id, text))),
           next: () => this.guard('next', () => this.next()),
           back: () => this.guard('back', () => this.ui.render(this.session.back())),
           dismiss: () => this.guard('dismiss', () => this.dismiss()),
@@ -490,9 +485,11 @@ export class Widget {
       this.ui.update(this.session.answer(questionId, value));
       this.emit('answer', { surveyId: this.survey.id, questionId, value });
     } catch (error) {
-      // The UI only offers valid answers; a refusal here is worth a debug line, not a crash.
+      // The UI offers valid answers but for what is typed (an e-mail address): a refusal clears
+      // the answer, so nothing stale is sent, and is worth a debug line, not a crash.
       if (!(error instanceof SondarError)) throw error;
       if (this.debug) console.warn('sondar: answer refused', error);
+      this.ui.update(this.session.answer(questionId, null));
     }
   }
 

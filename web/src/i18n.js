@@ -5,11 +5,11 @@
 // downloads only the language it shows.
 // Order of `faces`: very dissatisfied .. very satisfied.
 
-/** @typedef {{next: string, back: string, submit: string, close: string, thanks: string, thanksBody: string, required: string, progress: string, npsLow: string, npsHigh: string, star: string, down: string, up: string, faces: string[], left: string, dialog: string}} UiStrings */
+/** @typedef {{next: string, back: string, submit: string, close: string, thanks: string, thanksBody: string, required: string, progress: string, npsLow: string, npsHigh: string, star: string, down: string, up: string, faces: string[], left: string, dialog: string, contactYes: string, email: string}} UiStrings */
 
 /** @type {Record<string, UiStrings>} */
 const STRINGS = {
-  en: { next: 'Next', back: 'Back', submit: 'Submit', close: 'Close', thanks: 'Thank you!', thanksBody: 'Your feedback helps us improve.', required: 'Please answer this question.', progress: 'Question {n} of {t}', npsLow: 'Not at all likely', npsHigh: 'Extremely likely', star: '{n} of {t} stars', down: 'Thumbs down', up: 'Thumbs up', faces: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'], left: '{n} characters left', dialog: 'Feedback' },
+  en: { next: 'Next', back: 'Back', submit: 'Submit', close: 'Close', thanks: 'Thank you!', thanksBody: 'Your feedback helps us improve.', required: 'Please answer this question.', progress: 'Question {n} of {t}', npsLow: 'Not at all likely', npsHigh: 'Extremely likely', star: '{n} of {t} stars', down: 'Thumbs down', up: 'Thumbs up', faces: ['Very dissatisfied', 'Dissatisfied', 'Neutral', 'Satisfied', 'Very satisfied'], left: '{n} characters left', dialog: 'Feedback', contactYes: 'Yes, you may contact me', email: 'E-mail address' },
 };
 
 /** Languages with a dist/i18n/<language>.json. */

@@ -30,7 +30,8 @@ legend{padding:0;margin:0 36px 12px 0;font-weight:600;font-size:16px}
 .opts{display:grid;gap:6px}
 .opt{display:flex;gap:10px;align-items:center;padding:9px 11px;border:1px solid var(--sondar-border);border-radius:8px;cursor:pointer}
 .opt input{margin:0;accent-color:var(--sondar-accent)}
-textarea{display:block;width:100%;min-height:84px;box-sizing:border-box;padding:8px 10px;border:1px solid var(--sondar-border);border-radius:8px;background:transparent;color:inherit;font:inherit;resize:vertical}
+textarea,.other{display:block;width:100%;box-sizing:border-box;padding:8px 10px;border:1px solid var(--sondar-border);border-radius:8px;background:transparent;color:inherit;font:inherit;resize:vertical}
+textarea{min-height:84px}
 .count{margin:4px 0 0;font-size:12px;color:var(--sondar-muted);text-align:end}
 .err{margin:10px 0 0;color:#b91c1c;font-size:13px}
 .err:empty{display:none}

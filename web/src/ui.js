@@ -151,7 +151,15 @@ export class SurveyUI {
     this.progress = h('progress', { 'aria-hidden': 'true' });
     const form = h(
       'form',
-      { novalidate: true, onsubmit: (e) => (e.preventDefault(), this.on.next()) },
+      {
+        novalidate: true,
+        onsubmit: (e) => {
+          e.preventDefault();
+          // Consent given, address missing or malformed: ask for it rather than drop the consent.
+          if (this.email && this.email.required && !this.email.checkValidity()) return this.showError(s.required), this.email.focus();
+          this.on.next();
+        },
+      },
       h('fieldset', {}, h('legend', { id: `${id}-q`, text: q.prompt }), q.description && h('p', { class: 'desc', text: q.description }), this.control(q, view.answer, `${id}-q`)),
       this.error,
       h('div', { class: 'nav' }, view.canBack && h('button', { type: 'button', class: 'btn sec', text: s.back, onclick: () => this.on.back() }), this.nextButton),
@@ -181,6 +189,7 @@ export class SurveyUI {
 
   control(q, answer, labelId) {
     const name = `q-${++uid}`;
+    this.email = null;
     const answer_ = (value) => this.on.answer(q.id, value);
     if (q.scale) {
       const { min, max, display } = q.scale;
@@ -231,7 +240,37 @@ export class SurveyUI {
       // At maxSelect, the unchosen boxes are disabled rather than silently refused.
       const limit = (count) => multi && q.maxSelect && inputs.forEach((i) => (i.disabled = !i.checked && count >= q.maxSelect));
       limit(chosen.size);
-      return h('div', { class: 'opts', role: multi ? 'group' : 'radiogroup', 'aria-labelledby': labelId }, ...q.options.map((o, i) => h('label', { class: 'opt' }, inputs[i], h('span', { text: o.label }))));
+      // "Other" (always the last option) comes with a text field; typing in it chooses it.
+      const other = q.options[q.options.length - 1];
+      const free =
+        other.other &&
+        h('input', {
+          type: 'text',
+          class: 'other',
+          'aria-label': other.label,
+          maxlength: 1000,
+          value: q.other || '',
+          oninput: () => {
+            if (!inputs[inputs.length - 1].checked) inputs[inputs.length - 1].click();
+            this.on.other(q.id, free.value);
+          },
+        });
+      return h('div', { class: 'opts', role: multi ? 'group' : 'radiogroup', 'aria-labelledby': labelId }, ...q.options.map((o, i) => h('label', { class: 'opt' }, inputs[i], h('span', { text: o.label }))), free);
+    }
+    if (q.type === 'contact') {
+      const given = answer || {};
+      const send = () => answer_(box.checked && email && email.value ? { consent: true, email: email.value } : { consent: box.checked });
+      const email = q.email && h('input', { type: 'email', class: 'other', 'aria-label': this.s.email, autocomplete: 'email', placeholder: q.placeholder, value: given.email || '', hidden: !given.consent, oninput: send });
+      const box = h('input', {
+        type: 'checkbox',
+        checked: !!given.consent,
+        onchange: () => {
+          if (email) (email.hidden = !box.checked), (email.required = box.checked);
+          send();
+        },
+      });
+      this.email = email;
+      return h('div', { class: 'opts', role: 'group', 'aria-labelledby': labelId }, h('label', { class: 'opt' }, box, h('span', { text: this.s.contactYes })), email);
     }
     const count = h('p', { class: 'count', 'aria-hidden': 'true' });
     const left = (text) => (count.textContent = fill(this.s.left, q.maxLength - [...text].length, 0));

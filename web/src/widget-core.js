@@ -22,7 +22,7 @@ async function instantiateUrl(url, imports) {
 
 /**
  * @typedef {{id: string, version: number, locale: string, locales: string[], events: string[], hidden: string[], questions: number}} SurveyInfo
- * @typedef {{view(): any, answer(questionId: string, value: unknown): any, next(): any, back(): any, dismiss(): any, payload(now?: number): any, delete(): void}} WidgetSession
+ * @typedef {{view(): any, answer(questionId: string, value: unknown): any, other(questionId: string, text: string): any, next(): any, back(): any, dismiss(): any, payload(now?: number): any, delete(): void}} WidgetSession
  * @typedef {{id: string, info: SurveyInfo, startSession(start: object): WidgetSession, delete(): void}} WidgetSurvey
  * @typedef {{info: {surveys: Array<{id: string, url: string, clicks: string[], closeAfter: number}>}, decide(context: object): any, survey(index: number, text?: string): WidgetSurvey, delete(): void}} WidgetSite
  */
@@ -124,6 +124,7 @@ export async function loadWidgetCore(options) {
           back: step('back'),
           dismiss: step('dismiss'),
           answer: (questionId, value) => call('sondar_session_answer', session, [questionId, stringify(value === undefined ? null : value)]),
+          other: (questionId, text) => call('sondar_session_other', session, [questionId, String(text)]),
           payload: (now = Date.now()) => call('sondar_session_payload', session, [], [now]),
           delete() {
             if (session) core.sondar_session_delete(session);

@@ -67,6 +67,10 @@ export interface SiteDecision {
   show: string | null;
   /** Its index in the manifest's surveys, or -1. */
   index: number;
+  /** A survey waits for something later on this page: time, scroll depth or exit intent. */
+  waiting: boolean;
+  /** The earliest time (ms) a survey waiting on time may show: when to ask again. */
+  retryAt: number | null;
   /** Every survey, in the order tried (priority, then manifest order). */
   surveys: Array<Decision & { survey: string; priority: number }>;
 }
@@ -96,19 +100,25 @@ export interface SessionStart {
   startedAt: number;
 }
 
-export type AnswerValue = number | string | string[] | null;
+/** contact questions: {consent, email (only with consent, when the question asks for it)}. */
+export type AnswerValue = number | string | string[] | { consent: boolean; email?: string } | null;
 
 export interface QuestionView {
   id: string;
-  type: 'nps' | 'csat' | 'ces' | 'rating' | 'single_choice' | 'multi_choice' | 'text';
+  type: 'nps' | 'csat' | 'ces' | 'rating' | 'single_choice' | 'multi_choice' | 'text' | 'contact';
   prompt: string;
   description: string | null;
   required: boolean;
   scale?: { min: number; max: number; display: 'number' | 'star' | 'emoji' | 'thumbs'; lowLabel: string | null; highLabel: string | null };
-  options?: Array<{ id: string; label: string }>;
+  /** In the order to show (shuffled per response when the question says so). */
+  options?: Array<{ id: string; label: string; other?: true }>;
+  /** The text typed for the "other" option, when the question has one. */
+  other?: string | null;
   maxSelect?: number;
   maxLength?: number;
   placeholder?: string | null;
+  /** contact: whether an e-mail address is asked for with consent. */
+  email?: boolean;
 }
 
 export interface View {
@@ -141,6 +151,10 @@ export interface ResponsePayload {
   page: string;
   startedAt: string;
   submittedAt: string;
+  /** Texts typed for "other" options, by question id (only when chosen). */
+  other?: Record<string, string>;
+  /** The order shuffled options were shown in, by question id. */
+  optionOrder?: Record<string, string[]>;
 }
 
 interface Deletable {
@@ -161,6 +175,8 @@ export interface Survey extends Deletable {
 export interface Session extends Deletable {
   view(): View;
   answer(questionId: string, value: AnswerValue): View;
+  /** The free text of the "other" option of the question on screen ("" clears it). */
+  other(questionId: string, text: string): View;
   next(): View;
   back(): View;
   dismiss(): View;

@@ -4,6 +4,7 @@
 #define SONDAR_SESSION_H_
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -55,6 +56,9 @@ class Session {
 
   // Records an answer to the question on screen; null, "" or [] clears it.
   Status Answer(std::string_view question_id, const Json& value);
+  // The free text of the "other" option of the question on screen; "" clears
+  // it. Sent only while the answer chooses that option.
+  Status AnswerOther(std::string_view question_id, std::string_view text);
   // Moves on; fails with `required` if the question on screen needs an answer.
   Status Next();
   Status Back();
@@ -82,6 +86,9 @@ class Session {
   std::vector<std::size_t>
       path_;  // visited questions; back() is on screen while in progress
   Answers answers_;
+  std::map<std::string, std::string, std::less<>> other_;  // by question id
+  // Per question: the order its options are shown in (shuffle), else empty.
+  std::vector<std::vector<std::size_t>> order_;
   int ending_ = -1;
 };
 

@@ -55,8 +55,11 @@ struct SiteDecision {
   // In Site::order: each survey's own decision, or why the site held it back.
   std::vector<Decision> decisions;
 
-  // {"show": "order-nps" or null, "index": 1 or -1, "surveys": [{"survey",
-  // "priority", "show", "reason", "detail", "retryAt"}]}
+  // {"show": "order-nps" or null, "index": 1 or -1, "waiting", "retryAt",
+  // "surveys": [{"survey", "priority", "show", "reason", "detail",
+  // "retryAt"}]}: "waiting" when a survey waits for something later on this
+  // page (time, scroll, exit intent) and "retryAt" the earliest time to ask
+  // again for one waiting on time.
   Json ToJson(const Site& site) const;
 };
 

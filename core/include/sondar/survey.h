@@ -28,6 +28,9 @@ inline constexpr std::size_t kMaxOptions = 50;
 inline constexpr int kMaxScalePoints = 11;
 inline constexpr int kDefaultTextMaxLength = 1000;
 inline constexpr int kMaxTextMaxLength = 10000;
+// Longest "other" text and e-mail address, in Unicode code points / bytes.
+inline constexpr int kMaxOtherLength = 1000;
+inline constexpr std::size_t kMaxEmailLength = 254;
 
 enum class QuestionType {
   kNps,
@@ -36,7 +39,8 @@ enum class QuestionType {
   kRating,
   kSingleChoice,
   kMultiChoice,
-  kText
+  kText,
+  kContact  // "may we contact you?": consent, and an e-mail address if asked
 };
 enum class ScaleDisplay { kNumber, kStar, kEmoji, kThumbs };
 
@@ -60,6 +64,9 @@ struct Scale {
 struct Option {
   std::string id;
   LocalizedText label;
+  // "Other": choosing it opens a free-text field; its text travels in the
+  // payload's "other" map. At most one per question, always shown last.
+  bool other = false;
 };
 
 struct Jump {
@@ -75,9 +82,13 @@ struct Question {
   LocalizedText prompt;
   LocalizedText description;
   bool required = false;
-  std::optional<Scale> scale;              // nps csat ces rating
-  std::vector<Option> options;             // single_choice multi_choice
+  std::optional<Scale> scale;   // nps csat ces rating
+  std::vector<Option> options;  // single_choice multi_choice
+  // Options in a random order per response (the "other" option stays last);
+  // the order shown travels in the payload's "optionOrder".
+  bool shuffle = false;
   int max_select = 0;                      // multi_choice; 0 = no limit
+  bool ask_email = false;                  // contact
   int max_length = kDefaultTextMaxLength;  // text, in Unicode code points
   LocalizedText placeholder;               // text
   std::optional<Condition> show_if;
@@ -89,6 +100,10 @@ struct Question {
   }
   // Index of option `id`, or -1.
   int OptionIndex(std::string_view id) const;
+  // Index of the "other" option, or -1.
+  int OtherIndex() const;
+  // Whether `value`, a valid answer, chooses the "other" option.
+  bool ChoosesOther(const Json& value) const;
 };
 
 struct Ending {
@@ -170,8 +185,13 @@ struct Survey {
 // for multi_choice, a string for text.
 using Answers = std::map<std::string, Json, std::less<>>;
 
+// A plausible e-mail address: one "@" between a local part and a domain with
+// a dot, no spaces or control characters, at most 254 bytes. Whether it
+// reaches anyone only sending mail can tell.
+bool IsEmail(std::string_view text);
+
 // Checks one answer against its question; `path` prefixes the error (e.g.
-// "answers.q1").
+// "answers.q1"). A contact answer is {"consent": true|false, "email"}.
 Status CheckAnswer(const Question& question, const Json& value,
                    const std::string& path);
 
