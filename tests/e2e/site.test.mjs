@@ -64,6 +64,7 @@ test('one script tag: the core picks by priority, fetches only that survey, neve
     'e2e-cart-csat': 'outranked',
     'e2e-help': 'no_trigger',
     'e2e-exit': 'page_mismatch',
+    'e2e-options': 'no_trigger',
   });
   await page.getByRole('button', { name: 'Close' }).click();
   await waitEvent(page, 'dismiss');
@@ -200,4 +201,33 @@ test('closeAfter: a survey the collector counts as full is skipped for the next 
     delete server.counts['e2e-cart-csat'];
     delete server.counts['e2e-checkout'];
   }
+});
+
+test('"other" with its text, a shuffled order, and a contact question with an e-mail address', async () => {
+  const { page, context, problems } = await open('/tests/e2e/pages/site.html');
+  await page.evaluate(() => window.Sondar.track('options_demo'));
+  await dialog(page).waitFor();
+  const shown = await page.getByRole('radio').evaluateAll((inputs) => inputs.map((i) => i.value));
+  assert.equal(shown[shown.length - 1], 'other');
+  // Typing in the "other" field chooses "other".
+  await page.getByRole('textbox', { name: 'Somewhere else' }).fill('A podcast');
+  assert.equal(await page.getByRole('radio', { name: 'Somewhere else' }).isChecked(), true);
+  await page.getByRole('button', { name: 'Next' }).click();
+  const email = page.getByRole('textbox', { name: 'E-mail address' });
+  assert.equal(await email.isVisible(), false);
+  await page.getByRole('checkbox', { name: 'Yes, you may contact me' }).check();
+  await email.waitFor();
+  // Consent without a usable address is not sent as consent: the visitor is asked for it.
+  await email.fill('ada@');
+  await page.getByRole('button', { name: 'Submit' }).click();
+  await page.getByRole('alert').getByText('Please answer this question.').waitFor();
+  await email.fill('ada@example.org');
+  await page.screenshot({ path: `${screenshots}site-contact.png` });
+  await page.getByRole('button', { name: 'Submit' }).click();
+  const complete = await waitEvent(page, 'complete');
+  assert.deepEqual(complete.payload.answers, { source: 'other', contact: { consent: true, email: 'ada@example.org' } });
+  assert.deepEqual(complete.payload.other, { source: 'A podcast' });
+  assert.deepEqual(complete.payload.optionOrder, { source: shown });
+  assert.deepEqual(problems, []);
+  await context.close();
 });
