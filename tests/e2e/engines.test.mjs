@@ -400,6 +400,38 @@ for (const engineName of engineNames) {
       await assertClean(tab);
     });
 
+    test('one snippet for a site (data-site) on a cacheable page: a click trigger, recall, one survey per page view, why()', async () => {
+      const { tab } = await visit(`/cached${PAGES}/site.html`);
+      await tab.waitFor(eventNamed, 'ready', 15000);
+      const link = await tab.eval(pageCentre, '.faq-link');
+      await tab.click(link.x, link.y);
+      await tab.waitFor(hasDialog, null, 10000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const prompt = await tab.eval(() => document.querySelector('[data-sondar]').shadowRoot.querySelector('legend').textContent);
+      assert.equal(prompt, 'Hi there, was help on this page easy to find?');
+      await choose(tab, 6);
+      await next(tab);
+      await tab.waitFor(hasInShadow, 'textarea');
+      await next(tab);
+      await tab.waitFor(hasInShadow, '.end');
+      const complete = await completeOf(tab);
+      assert.equal(complete.surveyId, 'e2e-help');
+      assert.deepEqual(complete.answers, { effort: 6 });
+      await tab.waitFor(outboxEmpty, null, 15000);
+      assert.equal(postsOf(complete.responseId).at(-1).body.status, 'complete');
+      await clickIn(tab, 'button.x');
+      await tab.eval(() => {
+        window.Sondar.track('checkout_complete');
+        window.Sondar.why((d) => (window.lastWhy = JSON.stringify(d)));
+      });
+      await tab.waitFor(() => !!window.lastWhy, null, 10000);
+      const decision = JSON.parse(await tab.eval(() => window.lastWhy));
+      assert.equal(decision.show, null);
+      assert.equal(decision.surveys.find((d) => d.survey === 'e2e-checkout').reason, 'page_cap');
+      assert.equal(await tab.eval(hasDialog), false);
+      await assertClean(tab);
+    });
+
     test('emoji faces ask for a colour emoji font first', async () => {
       const { tab } = await visit(`${PAGES}/checkout.html`);
       await trigger(tab);

@@ -328,11 +328,13 @@ export class Widget {
       this.exitIntent = true;
       this.guard('exit', () => this.evaluate(this.waiting));
     });
-    // Single-page apps change the URL without a page load: wrap pushState/replaceState.
+    // Single-page apps change the URL without a page load: wrap pushState/replaceState. A jump
+    // to an anchor (#faq) on the same page is no new page view.
+    const page = () => location.href.split('#')[0];
     const onNavigate = () =>
       this.guard('navigate', () => {
-        if (location.href === this.lastUrl) return;
-        this.lastUrl = location.href;
+        if (page() === this.lastUrl) return;
+        this.lastUrl = page();
         this.pageStart = Date.now();
         this.shown = 0;
         this.visit = storage.visit(true);
@@ -342,7 +344,7 @@ export class Widget {
         // Returned: open() is async, and guard() must see its failure.
         return this.evaluate('');
       });
-    this.lastUrl = location.href;
+    this.lastUrl = page();
     for (const method of ['pushState', 'replaceState']) {
       const original = history[method];
       const patched = function (...args) {
