@@ -12,6 +12,11 @@
 namespace {
 
 sondar::Json AnswerFrom(const sondar::Json& question, std::uint8_t byte) {
+  if (question["type"] == "contact") {
+    sondar::Json answer = {{"consent", byte % 2 == 1}};
+    if (byte % 4 == 1) answer["email"] = "ada@example.org";
+    return answer;
+  }
   if (question.contains("scale"))
     return static_cast<int>(byte % 13) - 1;  // also out of range
   if (question.contains("options")) {
@@ -52,6 +57,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
   start.visitor_id = "visitor-1";
   start.locale = "fr-CA";
   start.started_at_ms = 1767225600000;
+  start.attributes = {{"first_name", "Ada"}, {"segment", "vip"}};
   auto session = sondar::Session::Start(survey, start);
   if (!session.ok()) return 0;
   sondar::Session& s = session.value();
@@ -60,8 +66,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
        ++step) {
     sondar::Json view = s.View();
     const std::uint8_t byte = size ? data[step % size] : 0;
-    (void)s.Answer(view["question"]["id"].as_string(),
-                   AnswerFrom(view["question"], byte));
+    const std::string id = view["question"]["id"].as_string();
+    (void)s.Answer(id, AnswerFrom(view["question"], byte));
+    if (byte % 3 == 0) (void)s.AnswerOther(id, std::string(byte % 9, 'o'));
     if (byte % 7 == 0) (void)s.Back();
     (void)s.Next();
   }
