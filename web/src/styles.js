@@ -32,7 +32,7 @@ legend{padding:0;margin:0 36px 12px 0;font-weight:600;font-size:16px}
 .opt input{margin:0;accent-color:var(--sondar-accent)}
 textarea,.other{display:block;width:100%;box-sizing:border-box;padding:8px 10px;border:1px solid var(--sondar-border);border-radius:8px;background:transparent;color:inherit;font:inherit;resize:vertical}
 textarea{min-height:84px}
-[hidden]{display:none!important}
+.other[hidden]{display:none}
 .count{margin:4px 0 0;font-size:12px;color:var(--sondar-muted);text-align:end}
 .err{margin:10px 0 0;color:#b91c1c;font-size:13px}
 .err:empty{display:none}
