@@ -20,10 +20,19 @@ after(async () => {
   await server?.close();
 });
 
-/** A fresh visitor on `path`; records what the page fetched and logged. */
-async function open(path, options = {}) {
+/**
+ * A fresh visitor on `path`; records what the page fetched and logged. `consent` serves the page
+ * with data-consent="pending" on its script tag.
+ */
+async function open(path, { consent, ...options } = {}) {
   const context = await browser.newContext({ reducedMotion: 'reduce', ...options });
   const page = await context.newPage();
+  if (consent) {
+    await page.route(`**${path}`, async (route) => {
+      const html = await (await route.fetch()).text();
+      await route.fulfill({ body: html.replace('data-endpoint="/collect"', `$& data-consent="${consent}"`), contentType: 'text/html' });
+    });
+  }
   const problems = [];
   const fetched = [];
   const logs = [];
@@ -167,7 +176,7 @@ test('reset(): a new visitor id, the old history gone, unsent responses kept', a
 });
 
 test("consent: 'pending' writes nothing and shows nothing until consent(true)", async () => {
-  const { page, context, problems } = await open('/tests/e2e/pages/site-consent.html');
+  const { page, context, problems } = await open('/tests/e2e/pages/site.html', { consent: 'pending' });
   await page.evaluate(() => window.Sondar.track('checkout_complete'));
   await settle(page);
   assert.equal(await dialog(page).count(), 0);
