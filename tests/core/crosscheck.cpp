@@ -91,6 +91,23 @@ int main(int argc, char** argv) {
   }
   out["sampleAggregate"] = aggregate.ToJson();
   out["sampleSummary"] = aggregate.Summary();
+  // Recall: the views of one session through help_ces, values filled and not.
+  out["recallViews"] = Json::array();
+  const Json recall_cases = Parse(dir + "/recall_cases.json");
+  for (const Json& c : recall_cases.as_array()) {
+    auto survey = std::make_shared<const sondar::Survey>(
+        Load(dir, c["survey"].as_string()));
+    auto start = sondar::ParseSessionStart(c["start"]).value();
+    sondar::Session session = sondar::Session::Start(survey, start).value();
+    Json views = Json::array();
+    views.push_back(session.View());
+    for (const Json& answer : c["answers"].as_array()) {
+      (void)session.Answer(answer[0].as_string(), answer[1]);
+      (void)session.Next();
+      views.push_back(session.View());
+    }
+    out["recallViews"].push_back(std::move(views));
+  }
   std::cout << out.dump() << "\n";
   return 0;
 }

@@ -153,6 +153,17 @@ test('Crosscheck: native and wasm give identical answers on every fixture', (t) 
     decide: fixture('decide_cases.json').map((c) => survey(c.survey).decide(c.context)),
     invalidSites: fixture('invalid_sites.json').map((c) => core.validateSite(c.site).errors),
     siteDecide: fixture('site_decide_cases.json').map((c) => shop.decide(c.context)),
+    recallViews: fixture('recall_cases.json').map((c) => {
+      const session = survey(c.survey).startSession(c.start);
+      const views = [session.view()];
+      for (const [id, value] of c.answers) {
+        errorsOf(() => session.answer(id, value));
+        session.next();
+        views.push(session.view());
+      }
+      session.delete();
+      return views;
+    }),
     responsesValid: responses.valid.map((c) => order.validateResponse(c.payload)),
     responsesInvalid: responses.invalid.map((c) => errorsOf(() => order.validateResponse(c.payload))),
     sampleAggregate: aggregate.toJSON(),
@@ -166,6 +177,7 @@ test('Crosscheck: native and wasm give identical answers on every fixture', (t) 
   t.diagnostic(
     `identical: ${wasm.invalidSurveys.length} invalid surveys, ${wasm.decide.length} decisions, ` +
       `${wasm.invalidSites.length} invalid sites, ${wasm.siteDecide.length} site decisions, ` +
+      `${wasm.recallViews.flat().length} views with recall, ` +
       `${wasm.responsesValid.length + wasm.responsesInvalid.length} responses, one aggregate`,
   );
 });
