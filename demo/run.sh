@@ -29,6 +29,12 @@ for _ in $(seq 50); do
   curl -fs "http://127.0.0.1:$port/api/health" >/dev/null 2>&1 && break
   sleep 0.1
 done
+# A collector that refused to start (a survey it cannot read, the port taken) has said why.
+if ! kill -0 "$pid" 2>/dev/null; then
+  wait "$pid" || true
+  echo "demo: the collector did not start (see above)" >&2
+  exit 1
+fi
 if [ "$fresh" = 1 ]; then
   # One random seed per survey: with one seed for both, the two files would share responseIds,
   # which the collector rightly refuses (409) as one response moving to another survey.

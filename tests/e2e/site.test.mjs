@@ -240,3 +240,18 @@ test('"other" with its text, a shuffled order, and a contact question with an e-
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('why() called before sondar.js has loaded is answered once the engine has decided', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  // The README's snippet runs before the loader: its queue takes the call.
+  await page.addInitScript(() => {
+    window.Sondar = { q: [] };
+    window.Sondar.why = () => new Promise((resolve) => window.Sondar.q.push(['why', [resolve]]));
+    window.earlyWhy = window.Sondar.why().then((d) => d && d.surveys.map((s) => s.survey));
+  });
+  await page.goto(`${server.url}/tests/e2e/pages/site.html`);
+  const surveys = await page.evaluate(() => window.earlyWhy);
+  assert.deepEqual(surveys, ['e2e-unused', 'e2e-checkout', 'e2e-cart-csat', 'e2e-help', 'e2e-exit', 'e2e-options']);
+  await context.close();
+});
