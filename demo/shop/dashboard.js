@@ -84,10 +84,12 @@ function render(s, rejected) {
   const dist = $('#distribution');
   dist.replaceChildren();
   for (const q of Object.values(s.questions)) {
-    if (!q.distribution) continue;
+    // Scales have a distribution; choices and contact questions counts per option (or yes/no).
+    const rows = q.distribution || (q.counts && Object.entries(q.counts).map(([value, count]) => ({ value, count })));
+    if (!rows) continue;
     const table = el('table');
-    const max = Math.max(1, ...q.distribution.map((d) => d.count));
-    for (const d of q.distribution) {
+    const max = Math.max(1, ...rows.map((d) => d.count));
+    for (const d of rows) {
       const row = el('tr');
       const bar = Object.assign(el('progress'), { max, value: d.count });
       bar.setAttribute('aria-label', `${d.value}: ${d.count}`);
