@@ -188,6 +188,16 @@ test("consent: 'pending' writes nothing and shows nothing until consent(true)", 
   await dialog(page).waitFor();
   assert.deepEqual(await shown(page), ['e2e-checkout']);
   assert.ok((await sondarKeys(page)).includes('sondar.history'));
+  // Withdrawn: the open survey closes, nothing more is written or shown, and that is no error.
+  const stored = () => page.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.startsWith('sondar.')).sort()));
+  await page.evaluate(() => window.Sondar.consent(false));
+  await dialog(page).waitFor({ state: 'detached' });
+  const before = await stored();
+  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await settle(page);
+  assert.equal(await dialog(page).count(), 0);
+  assert.equal(await stored(), before);
+  assert.deepEqual(await page.evaluate(() => window.sondarEvents.filter((e) => e.name === 'error').map((e) => e.detail.code)), []);
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -260,7 +260,9 @@ export class Widget {
         else if (this.debug) console.info('sondar: will retry', p.responseId, error.code);
       },
       dropped: (p) => this.fail(new SondarError('outbox full: the oldest unsent response was dropped', { code: 'outbox_full' }), 'deliver'),
+      // Withdrawn consent keeps responses in memory on purpose: no error for that.
       memoryOnly: () =>
+        this.pending ||
         this.fail(new SondarError('localStorage is unavailable: responses are kept and sent while this page is open, but a reload loses unsent ones', { code: 'storage_unavailable' }), 'deliver'),
     });
     // The page may close right after Submit: send everything now, with keepalive.
