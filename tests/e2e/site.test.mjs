@@ -177,7 +177,10 @@ test('reset(): a new visitor id, the old history gone, unsent responses kept', a
 
 test("consent: 'pending' writes nothing and shows nothing until consent(true)", async () => {
   const { page, context, problems } = await open('/tests/e2e/pages/site.html', { consent: 'pending' });
-  await page.evaluate(() => window.Sondar.track('checkout_complete'));
+  await page.evaluate(() => {
+    window.Sondar.track('checkout_complete');
+    window.Sondar.show('e2e-checkout'); // not even the host's show()
+  });
   await settle(page);
   assert.equal(await dialog(page).count(), 0);
   assert.deepEqual(await sondarKeys(page), []);

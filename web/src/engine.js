@@ -433,7 +433,8 @@ export class Widget {
   }
 
   async open(index, trigger) {
-    if (this.ui || this.session || this.opening) return;
+    // Not even show() opens a survey before consent.
+    if (this.ui || this.session || this.opening || this.pending) return;
     this.opening = true;
     try {
       this.survey = await this.surveyAt(index);
