@@ -441,7 +441,8 @@ export class Widget {
     } finally {
       this.opening = false;
     }
-    if (this.ui || this.session || !this.site) return; // another survey, or destroy(), came first
+    // Another survey, destroy() or a withdrawn consent came first.
+    if (this.ui || this.session || !this.site || this.pending) return;
     const o = this.options;
     const declared = new Set(this.survey.info.hidden);
     const hidden = Object.fromEntries(Object.entries(o.hidden || {}).filter(([k]) => declared.has(k)));
