@@ -432,6 +432,25 @@ for (const engineName of engineNames) {
       await assertClean(tab);
     });
 
+    test('one snippet for a site on a hostile page (Prototype.js globals, storage blocked): the click survey works, nothing leaks', async () => {
+      const { tab } = await visit(`/case/prototype-js+storage-blocked${PAGES}/site.html`);
+      await tab.waitFor(eventNamed, 'ready', 15000);
+      const link = await tab.eval(pageCentre, '#help');
+      await tab.click(link.x, link.y);
+      await tab.waitFor(hasDialog, null, 10000);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await choose(tab, 3);
+      await next(tab);
+      await tab.waitFor(hasInShadow, 'textarea');
+      await next(tab);
+      const complete = await completeOf(tab);
+      await waitFor(() => postsOf(complete.responseId).some((p) => p.body.status === 'complete'), 'the complete response');
+      const posts = postsOf(complete.responseId);
+      assert.ok(posts.every((p) => !('x-polluted' in p.headers) && !p.body.polluted), 'no polluted header or transform');
+      assert.deepEqual(posts.at(-1).body.answers, { effort: 3 });
+      await assertClean(tab);
+    });
+
     test('emoji faces ask for a colour emoji font first', async () => {
       const { tab } = await visit(`${PAGES}/checkout.html`);
       await trigger(tab);
