@@ -91,9 +91,10 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
     if (!q.shuffle) continue;
     std::vector<std::size_t>& order = session.order_[i];
     for (std::size_t k = 0; k < q.options.size(); ++k) order.push_back(k);
-    std::uint64_t state =
-        Fnv1a64(session.start_.response_id + "\n" + q.id);  // splitmix64
-    const std::size_t fixed = q.OtherIndex() >= 0;  // "other" stays last
+    // Fisher-Yates driven by splitmix64, seeded with the response and the
+    // question; "other" stays last.
+    std::uint64_t state = Fnv1a64(session.start_.response_id + "\n" + q.id);
+    const std::size_t fixed = q.OtherIndex() >= 0;
     for (std::size_t k = order.size() - fixed; k > 1; --k) {
       std::uint64_t z = (state += 0x9e3779b97f4a7c15u);
       z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9u;
