@@ -112,31 +112,9 @@ std::string SiteHandle::decide(const std::string& context_json) const {
 SurveyHandle SiteHandle::survey(std::size_t index,
                                 const std::string& text) const {
   if (!site_) return SurveyHandle(nullptr, status_);
-  if (index >= site_->surveys.size()) {
-    return SurveyHandle(nullptr, Status(ErrorCode::kInvalidValue, "index",
-                                        "is not a survey of the site"));
-  }
-  const SiteEntry& entry = site_->surveys[index];
-  if (entry.url.empty()) return SurveyHandle(entry.survey, Status());
-  const std::string where =
-      "surveys[" + Json(static_cast<std::int64_t>(index)).dump() + "].url";
-  auto survey = ParseSurvey(text);
-  if (!survey.ok()) {
-    Errors errors;
-    for (const Error& e : survey.errors())
-      errors.push_back(
-          {e.code, where, entry.url + ": " + e.path + " " + e.message});
-    return SurveyHandle(nullptr, Status(std::move(errors)));
-  }
-  if (survey.value().id != entry.survey->id) {
-    return SurveyHandle(
-        nullptr,
-        Status(ErrorCode::kInvalidValue, where,
-               entry.url + " holds survey \"" + survey.value().id +
-                   "\", the manifest expects \"" + entry.survey->id + "\""));
-  }
-  return SurveyHandle(std::make_shared<const Survey>(std::move(survey).value()),
-                      Status());
+  auto survey = SiteSurvey(*site_, index, text);
+  return survey.ok() ? SurveyHandle(std::move(survey).value(), Status())
+                     : SurveyHandle(nullptr, survey.status());
 }
 
 SessionHandle::SessionHandle(const SurveyHandle& survey,

@@ -192,6 +192,32 @@ Result<Site> ParseSite(std::string_view text) {
   return ParseSiteDocument(doc.value());
 }
 
+Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
+                                                 std::size_t index,
+                                                 std::string_view text) {
+  if (index >= site.surveys.size()) {
+    return Status(ErrorCode::kInvalidValue, "index",
+                  "is not a survey of the site");
+  }
+  const SiteEntry& entry = site.surveys[index];
+  if (entry.url.empty()) return entry.survey;
+  const std::string where = PathKey(PathIndex("surveys", index), "url");
+  auto survey = ParseSurvey(text);
+  if (!survey.ok()) {
+    Errors errors;
+    for (const Error& e : survey.errors())
+      errors.push_back(
+          {e.code, where, entry.url + ": " + e.path + " " + e.message});
+    return errors;
+  }
+  if (survey.value().id != entry.survey->id) {
+    return Status(ErrorCode::kInvalidValue, where,
+                  entry.url + " holds survey \"" + survey.value().id +
+                      "\", the manifest expects \"" + entry.survey->id + "\"");
+  }
+  return std::make_shared<const Survey>(std::move(survey).value());
+}
+
 Site SiteOfOne(std::shared_ptr<const Survey> survey) {
   Site site;
   site.rules.max_per_page_view = 0;

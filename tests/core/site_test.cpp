@@ -104,6 +104,24 @@ TEST(Site, NeverChoosesTwoAndListsEverySurveyInTheOrderTried) {
             "\"vip-cart\" comes first (priority 10)");
 }
 
+TEST(Site, ASurveyByUrlMustBeTheOneTheManifestNames) {
+  Site site = LoadSite("shop");
+  auto fetched = SiteSurvey(site, 0, ReadFixture("surveys/order_nps.json"));
+  ASSERT_TRUE(fetched.ok()) << fetched.status().ToString();
+  EXPECT_EQ(fetched.value()->questions.size(), 3u);
+  auto inline_survey = SiteSurvey(site, 1, "");
+  ASSERT_TRUE(inline_survey.ok());
+  EXPECT_EQ(inline_survey.value(), site.surveys[1].survey);
+  EXPECT_EQ(SiteSurvey(site, 0, ReadFixture("surveys/checkout_csat.json"))
+                .status()
+                .ToString(),
+            "surveys[0].url: ../surveys/order_nps.json holds survey "
+            "\"checkout-csat\", the manifest expects \"order-nps\"");
+  EXPECT_EQ(Codes(SiteSurvey(site, 0, "{").errors()),
+            (std::vector<std::string>{"invalid_json@surveys[0].url"}));
+  EXPECT_EQ(SiteSurvey(site, 9, "").errors()[0].path, "index");
+}
+
 TEST(Site, OneSurveyAloneHasNoSiteRules) {
   auto survey = testing::LoadSurvey("checkout_csat");
   Site site = SiteOfOne(survey);

@@ -46,6 +46,13 @@ struct Site {
 Result<Site> ParseSite(std::string_view text);
 Result<Site> ParseSiteDocument(const Json& document);
 
+// The survey at `index` to show: an inline one as parsed; one given by URL
+// from `text`, the document fetched from there, which must be a valid survey
+// with the id the manifest gives (errors at "surveys[i].url", or "index").
+Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
+                                                 std::size_t index,
+                                                 std::string_view text);
+
 // One survey as a site of one, without site-wide rules: what the widget runs
 // when given a single survey.
 Site SiteOfOne(std::shared_ptr<const Survey> survey);
