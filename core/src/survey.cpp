@@ -398,7 +398,7 @@ class Parser {
     all_texts_.push_back(text);
     for (const auto& entry : text.entries()) {
       if (entry.second.find("{{") != std::string::npos) {
-        recalls_.push_back({text, path, recall_limit_});
+        recalls_.push_back({all_texts_.size() - 1, path, recall_limit_});
         return;
       }
     }
@@ -408,7 +408,8 @@ class Parser {
   // asked before the text shows (answers), any attribute.
   void CheckRecalls() {
     for (const Recall& recall : recalls_) {
-      for (const auto& [locale, value] : recall.text.entries()) {
+      const LocalizedText& text = all_texts_[recall.text];
+      for (const auto& [locale, value] : text.entries()) {
         std::string error;
         std::size_t from = 0, at, length;
         for (RecallField f;
@@ -433,9 +434,8 @@ class Parser {
         }
         if (!error.empty()) {
           r_.Fail(ErrorCode::kInvalidValue,
-                  recall.text.entries().size() > 1
-                      ? PathKey(recall.path, locale)
-                      : recall.path,
+                  text.entries().size() > 1 ? PathKey(recall.path, locale)
+                                            : recall.path,
                   error);
           break;
         }
@@ -1102,7 +1102,7 @@ class Parser {
   std::vector<bool> typed_;  // per parsed question: did its type parse?
   // Texts with "{{", where they are, and how many questions come before them.
   struct Recall {
-    LocalizedText text;
+    std::size_t text;  // into all_texts_
     std::string path;
     int limit;
   };
