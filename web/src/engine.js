@@ -127,13 +127,15 @@ export class Widget {
     }
     if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
     this.site = core.parseSite(source, single);
+    // Asked of the collector while the module warms up and the strings load, not after.
+    const counts = this.responseCounts(options.endpoint);
     // The first calls into the module compile its code: give the page's own work a turn between
     // steps so no task of ours runs long (the budget is 50 ms).
     await nextTask();
     prepareStyles();
     await nextTask();
     this.locale = locale;
-    this.counts = await this.responseCounts(options.endpoint);
+    this.counts = await counts;
     await visitorStrings;
     this.pending = options.consent === 'pending';
     storage.allow(!this.pending);
@@ -152,7 +154,6 @@ export class Widget {
   admit() {
     storage.allow(true);
     storage.write('vid', this.visitorId);
-    this.visit = storage.visit(false);
     if (!this.outbox) this.startOutbox(this.options);
     this.guard('page', () => this.evaluate(''));
   }
@@ -206,6 +207,7 @@ export class Widget {
         if (granted && this.pending) {
           this.pending = false;
           this.admit();
+          storage.write('visit', this.visit); // counted while nothing could be written
         } else if (!granted) {
           this.pending = true;
           storage.allow(false);
