@@ -155,8 +155,9 @@ export class SurveyUI {
         novalidate: true,
         onsubmit: (e) => {
           e.preventDefault();
-          // Consent given, address missing or malformed: ask for it rather than drop the consent.
-          if (this.email && this.email.required && !this.email.checkValidity()) return this.showError(s.required), this.email.focus();
+          // Consent ticked but the core took no answer (the address is missing or malformed):
+          // ask for it rather than drop the consent.
+          if (this.email && this.email.required && !(this.view.answer && this.view.answer.consent)) return this.showError(s.required), this.email.focus();
           this.on.next();
         },
       },
