@@ -241,6 +241,43 @@ Status ValidateResponseTextInto(const Survey& survey, std::string_view text,
   return Status();
 }
 
+namespace {
+
+void MeasureExtensions(const Json& value, const std::string& path,
+                       std::size_t* total, std::size_t* largest,
+                       std::string* largest_path) {
+  if (value.is_object()) {
+    for (const auto& [key, member] : value.as_object()) {
+      const std::string at = internal::PathKey(path, key);
+      if (key.rfind("x-", 0) == 0) {
+        const std::size_t bytes = key.size() + member.dump().size();
+        *total += bytes;
+        if (bytes > *largest) *largest = bytes, *largest_path = at;
+      } else {
+        MeasureExtensions(member, at, total, largest, largest_path);
+      }
+    }
+  } else if (value.is_array()) {
+    const auto& items = value.as_array();
+    for (std::size_t i = 0; i < items.size(); ++i)
+      MeasureExtensions(items[i], internal::PathIndex(path, i), total, largest,
+                        largest_path);
+  }
+}
+
+}  // namespace
+
+Status CheckExtensions(const Json& payload, std::size_t max_bytes) {
+  std::size_t total = 0, largest = 0;
+  std::string largest_path;
+  MeasureExtensions(payload, "", &total, &largest, &largest_path);
+  if (total <= max_bytes) return Status();
+  return Status(ErrorCode::kTooLarge, largest_path,
+                "x- members take " + std::to_string(total) +
+                    " bytes in all; at most " + std::to_string(max_bytes) +
+                    " are stored");
+}
+
 Json NormalizeResponse(const Survey& survey, const Json& payload) {
   Json out = payload;
   Answers answers;

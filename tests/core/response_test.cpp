@@ -49,6 +49,24 @@ TEST_F(ResponseTest, ForgedNpsMessageIsClear) {
             "answers.nps: must be from 0 to 10 (got 42)");
 }
 
+TEST(CheckExtensionsTest, BoundsEveryXMemberAtAnyDepthAndNamesTheLargest) {
+  auto payload = ParseJson(R"({"answers": {"nps": 9, "x-note": "abc"},
+      "hidden": {"order_id": "A"}, "x-shop": {"cart": [1, 2]},
+      "list": [{"x-deep": "0123456789"}]})");
+  ASSERT_TRUE(payload.ok());
+  // "x-note" + "\"abc\"" = 11, "x-shop" + {"cart":[1,2]} = 20,
+  // "x-deep" + "\"0123456789\"" = 18: 49 in all.
+  EXPECT_TRUE(CheckExtensions(payload.value(), 49).ok());
+  const Status over = CheckExtensions(payload.value(), 48);
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.errors().front().code, ErrorCode::kTooLarge);
+  EXPECT_EQ(over.errors().front().path, "x-shop");
+  EXPECT_EQ(over.errors().front().message,
+            "x- members take 49 bytes in all; at most 48 are stored");
+  auto plain = ParseJson(R"({"answers": {"nps": 9}})");
+  EXPECT_TRUE(CheckExtensions(plain.value(), 0).ok());
+}
+
 TEST_F(ResponseTest, NormalizeRecomputesScoresAndStripsThePage) {
   Json payload = cases_["valid"][0]["payload"];
   payload["answers"]["nps"] = 3;

@@ -63,6 +63,12 @@ Status ValidateResponseTextInto(const Survey& survey, std::string_view text,
 // stripped.
 Json NormalizeResponse(const Survey& survey, const Json& payload);
 
+// Receivers store "x-" members (the schema's extension point, allowed at any
+// depth) verbatim. OK when their serialised sizes add up to at most
+// `max_bytes`; otherwise kTooLarge at the path of the largest one, so whoever
+// added it can find it.
+Status CheckExtensions(const Json& payload, std::size_t max_bytes);
+
 // What a receiver believes of the client's clock. A submittedAt before
 // `earliest_ms` (the survey did not exist yet) or more than `max_skew_ms` after
 // the moment the receiver got the response cannot be true; it would let a
