@@ -46,7 +46,7 @@ if [ "$fresh" = 1 ]; then
     "$build/tests/bench/sondar_gen_responses" "demo/surveys/$survey.json" 300 $((seed++)) "$start" \
       > "$data/seed-$survey.jsonl"
   done
-  node demo/seed.mjs "http://127.0.0.1:$port" "$data"/seed-*.jsonl
+  SONDAR_ADMIN_TOKEN=$token node demo/seed.mjs "http://127.0.0.1:$port" "$data"/seed-*.jsonl
 fi
 cat <<TXT
 

@@ -31,15 +31,26 @@ class Store {
     kKept,
     kOtherSurvey,   // the responseId belongs to another survey
     kOtherVisitor,  // the responseId belongs to another visitor
+    kNotNew,        // a new responseId, and `may_insert` was false
     kFailed,
   };
-  // Stores `payload` unless the stored version of the same response supersedes
-  // it. A responseId belongs to the survey and the visitor of its first post,
-  // forever. Returns once the write is durably committed.
-  virtual Outcome Upsert(const ResponseRecord& record,
-                         const std::string& survey_id,
-                         const std::string& visitor_id,
-                         const std::string& payload) = 0;
+  // One posted version of a response.
+  struct Version {
+    const ResponseRecord& record;
+    const std::string& survey_id;
+    const std::string& visitor_id;
+    const std::string& payload;
+    // Who posted it (a keyed hash of the address, see abuse.h): closeAfter
+    // counts only a few complete responses of each.
+    const std::string& client_key;
+    // False: store it only if it is a version of a response already stored.
+    bool may_insert = true;
+  };
+  // Stores the version's payload unless the stored version of the same
+  // response supersedes it. A responseId belongs to the survey and the
+  // visitor of its first post, forever. Returns once the write is durably
+  // committed.
+  virtual Outcome Upsert(const Version& version) = 0;
 
   // When this database first saw each survey id (registering the ones it has
   // not seen as now), in Unix milliseconds.
@@ -47,15 +58,28 @@ class Store {
       const std::vector<std::string>& survey_ids) = 0;
 
   // Calls `fn` with each stored payload of `survey_id` (all surveys when
-  // empty), in the order rows were first stored, `batch` rows per query so a
-  // long export does not hold up writers. False if the database failed
-  // part-way (rows given so far were sent).
+  // empty), in the order rows were first stored, `batch` rows per query, on a
+  // connection of its own so a long export does not hold up writers; `fn`
+  // returns false to stop. False if the database failed part-way (the rows
+  // given so far are not all there are).
   virtual bool ForEach(const std::string& survey_id,
-                       const std::function<void(const std::string&)>& fn,
+                       const std::function<bool(const std::string&)>& fn,
                        int batch = 500) = 0;
-  // Stored responses (complete ones of `complete_of` when it is given), or -1
-  // when the database cannot be asked.
-  virtual std::int64_t Count(const std::string& complete_of = "") = 0;
+  // Stored responses, or -1 when the database cannot be asked.
+  virtual std::int64_t Count() = 0;
+  // Complete responses of a survey, counting at most `per_client` of each
+  // client_key (rows stored before client keys count one each); -1 on
+  // failure.
+  virtual std::int64_t CountComplete(const std::string& survey_id,
+                                     int per_client) = 0;
+  // Bytes of stored payloads of a survey, or -1.
+  virtual std::int64_t StoredBytes(const std::string& survey_id) = 0;
+  // Whether a write of `bytes` can be committed now (it writes one row of
+  // about that size, kept apart from the responses).
+  virtual bool Probe(std::size_t bytes) = 0;
+  // A random secret this database keeps (made on first use), so every
+  // collector on it keys client addresses the same way. Empty on failure.
+  virtual std::string Secret() = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

@@ -128,6 +128,15 @@ class PostgresStore final : public Store {
         "CREATE TABLE IF NOT EXISTS surveys ("
         " survey_id TEXT PRIMARY KEY,"
         " first_seen_ms BIGINT NOT NULL);"
+        // Tables made before client keys get the column; older rows count
+        // one client each.
+        "ALTER TABLE responses ADD COLUMN IF NOT EXISTS client_key TEXT;"
+        "CREATE TABLE IF NOT EXISTS meta ("
+        " key TEXT PRIMARY KEY,"
+        " value TEXT NOT NULL);"
+        "INSERT INTO meta (key, value)"
+        " VALUES ('secret', md5(random()::text) || md5(random()::text))"
+        " ON CONFLICT (key) DO NOTHING;"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -137,30 +146,33 @@ class PostgresStore final : public Store {
     return true;
   }
 
-  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
-                 const std::string& visitor_id,
-                 const std::string& payload) override {
+  Outcome Upsert(const Version& version) override {
+    const ResponseRecord& record = version.record;
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c) return Outcome::kFailed;
     const std::string status(StatusName(record.status));
     const std::string submitted = std::to_string(record.submitted_at_ms);
-    // An id never seen: one statement, committed on its own.
-    ResultPtr inserted =
-        Run(c,
-            "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
-            " submitted_at_ms, received_at_ms, payload)"
-            " VALUES ($1, $2, $3, $4, $5, $6, $7)"
-            " ON CONFLICT (response_id) DO NOTHING",
-            {record.response_id, survey_id, visitor_id, status, submitted,
-             std::to_string(NowMs()), payload});
-    if (!Ok(inserted)) return Outcome::kFailed;
-    if (std::string(PQcmdTuples(inserted.get())) == "1")
-      return Outcome::kInserted;
+    if (version.may_insert) {
+      // An id never seen: one statement, committed on its own.
+      ResultPtr inserted = Run(
+          c,
+          "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
+          " submitted_at_ms, received_at_ms, payload, client_key)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+          " ON CONFLICT (response_id) DO NOTHING",
+          {record.response_id, version.survey_id, version.visitor_id, status,
+           submitted, std::to_string(NowMs()), version.payload,
+           version.client_key});
+      if (!Ok(inserted)) return Outcome::kFailed;
+      if (std::string(PQcmdTuples(inserted.get())) == "1")
+        return Outcome::kInserted;
+    }
     // A known id: lock its row, let the core decide, then write or keep.
     if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
     const Outcome outcome =
-        Decide(c, record, survey_id, visitor_id, payload, status, submitted);
+        Decide(c, record, version.survey_id, version.visitor_id,
+               version.payload, status, submitted);
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
@@ -194,7 +206,7 @@ class PostgresStore final : public Store {
   // readers do not block writers, and rows committed meanwhile by any
   // collector are neither half-seen nor skipped by paging.
   bool ForEach(const std::string& survey_id,
-               const std::function<void(const std::string&)>& fn,
+               const std::function<bool(const std::string&)>& fn,
                int batch) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
@@ -219,26 +231,62 @@ class PostgresStore final : public Store {
         break;
       }
       const int n = PQntuples(rows.get());
-      for (int i = 0; i < n; ++i) fn(PQgetvalue(rows.get(), i, 0));
-      if (n < batch) break;
+      bool more = true;
+      for (int i = 0; i < n && more; ++i)
+        more = fn(PQgetvalue(rows.get(), i, 0));
+      if (!more || n < batch) break;
     }
     Run(c, ok ? "COMMIT" : "ROLLBACK");
     return ok;
   }
 
-  std::int64_t Count(const std::string& complete_of) override {
+  std::int64_t Count() override {
+    return Number("SELECT count(*) FROM responses", {});
+  }
+
+  std::int64_t CountComplete(const std::string& survey_id,
+                             int per_client) override {
+    return Number(
+        "SELECT COALESCE(SUM(LEAST(n, $2::bigint)), 0) FROM (SELECT count(*)"
+        " AS n FROM responses WHERE survey_id = $1 AND status = 'complete'"
+        " GROUP BY COALESCE(client_key, response_id)) AS per_client",
+        {survey_id, std::to_string(per_client)});
+  }
+
+  std::int64_t StoredBytes(const std::string& survey_id) override {
+    return Number(
+        "SELECT COALESCE(SUM(octet_length(payload)), 0) FROM responses"
+        " WHERE survey_id = $1",
+        {survey_id});
+  }
+
+  bool Probe(std::size_t bytes) override {
     Lease lease = Acquire();
-    if (!lease.get()) return -1;
-    ResultPtr r = complete_of.empty()
-                      ? Run(lease.get(), "SELECT count(*) FROM responses")
-                      : Run(lease.get(),
-                            "SELECT count(*) FROM responses WHERE survey_id = "
-                            "$1 AND status = 'complete'",
-                            {complete_of});
-    return Ok(r) ? std::stoll(PQgetvalue(r.get(), 0, 0)) : -1;
+    return lease.get() &&
+           Ok(Run(lease.get(),
+                  "INSERT INTO meta (key, value) VALUES ('probe', $1)"
+                  " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                  {std::to_string(NowMs()) + std::string(bytes, ' ')}));
+  }
+
+  std::string Secret() override {
+    Lease lease = Acquire();
+    if (!lease.get()) return "";
+    ResultPtr r =
+        Run(lease.get(), "SELECT value FROM meta WHERE key = 'secret'");
+    return Ok(r) && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
   }
 
  private:
+  std::int64_t Number(const char* sql, const std::vector<std::string>& params) {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r = Run(lease.get(), sql, params);
+    return Ok(r) && PQntuples(r.get()) == 1
+               ? std::stoll(PQgetvalue(r.get(), 0, 0))
+               : -1;
+  }
+
   Outcome Decide(PGconn* c, const ResponseRecord& record,
                  const std::string& survey_id, const std::string& visitor_id,
                  const std::string& payload, const std::string& status,
@@ -247,7 +295,8 @@ class PostgresStore final : public Store {
                         "SELECT status, submitted_at_ms, survey_id, visitor_id"
                         " FROM responses WHERE response_id = $1 FOR UPDATE",
                         {record.response_id});
-    if (!Ok(row) || PQntuples(row.get()) != 1) return Outcome::kFailed;
+    if (!Ok(row)) return Outcome::kFailed;
+    if (PQntuples(row.get()) != 1) return Outcome::kNotNew;
     ResponseRecord stored;
     stored.status = StatusFromName(PQgetvalue(row.get(), 0, 0));
     stored.submitted_at_ms = std::stoll(PQgetvalue(row.get(), 0, 1));

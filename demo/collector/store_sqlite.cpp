@@ -39,43 +39,51 @@ class Statement {
 
 class SqliteStore final : public Store {
  public:
-  explicit SqliteStore(sqlite3* db) : db_(db) {}
-  ~SqliteStore() override { sqlite3_close(db_); }
+  SqliteStore(sqlite3* db, sqlite3* read_db) : db_(db), read_db_(read_db) {}
+  ~SqliteStore() override {
+    sqlite3_close(read_db_);
+    sqlite3_close(db_);
+  }
   SqliteStore(const SqliteStore&) = delete;
   SqliteStore& operator=(const SqliteStore&) = delete;
 
   // Writes from concurrent callers share one transaction (group commit).
-  Outcome Upsert(const ResponseRecord& record, const std::string& survey_id,
-                 const std::string& visitor_id,
-                 const std::string& payload) override;
+  Outcome Upsert(const Version& version) override;
   std::map<std::string, std::int64_t> FirstSeen(
       const std::vector<std::string>& survey_ids) override;
   bool ForEach(const std::string& survey_id,
-               const std::function<void(const std::string&)>& fn,
+               const std::function<bool(const std::string&)>& fn,
                int batch) override;
-  std::int64_t Count(const std::string& complete_of) override;
+  std::int64_t Count() override;
+  std::int64_t CountComplete(const std::string& survey_id,
+                             int per_client) override;
+  std::int64_t StoredBytes(const std::string& survey_id) override;
+  bool Probe(std::size_t bytes) override;
+  std::string Secret() override;
 
   bool Exec(const char* sql);
-  bool AddVisitorColumn();
+  bool AddColumns();
 
  private:
   // One caller's write, waiting for the batch that holds it.
   struct Write {
-    const ResponseRecord* record;
-    const std::string* survey_id;
-    const std::string* visitor_id;
-    const std::string* payload;
+    const Version* version;
     Outcome outcome = Outcome::kFailed;
     bool done = false;
   };
   void WriteBatch(const std::vector<Write*>& batch);  // mu_ held
-  Outcome Apply(const ResponseRecord& record, const std::string& survey_id,
-                const std::string& visitor_id,
-                const std::string& payload);  // mu_ held, in a transaction
+  Outcome Apply(const Version& version);  // mu_ held, in a transaction
+  // One number from the read connection, or -1.
+  std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
+                          std::int64_t extra = 0);
 
   sqlite3* db_;
-  // One connection, serialised; SQLite has a single writer anyway.
+  // One writing connection, serialised; SQLite has a single writer anyway.
   std::mutex mu_;
+  // Reads (summary, export, counts) on a connection of their own: in WAL
+  // mode they see a snapshot and never wait for, nor hold up, a write.
+  sqlite3* read_db_;
+  std::mutex read_mu_;
   // Guards queue_, writing_ and every Write's done/outcome.
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -92,7 +100,16 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
     sqlite3_close(db);
     return nullptr;
   }
-  auto store = std::make_unique<SqliteStore>(db);
+  sqlite3* read_db = nullptr;
+  if (sqlite3_open(path.c_str(), &read_db) != SQLITE_OK) {
+    *error =
+        std::string("cannot open ") + path + ": " + sqlite3_errmsg(read_db);
+    sqlite3_close(read_db);
+    sqlite3_close(db);
+    return nullptr;
+  }
+  sqlite3_busy_timeout(read_db, 5000);
+  auto store = std::make_unique<SqliteStore>(db, read_db);
   sqlite3_busy_timeout(db, 5000);
   // Switching to WAL and creating the schema can meet another process doing
   // the same; SQLite then answers SQLITE_BUSY at once, without waiting in the
@@ -114,6 +131,11 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       "CREATE TABLE IF NOT EXISTS surveys ("
       " survey_id TEXT PRIMARY KEY,"
       " first_seen_ms INTEGER NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS meta ("
+      " key TEXT PRIMARY KEY,"
+      " value TEXT NOT NULL);"
+      "INSERT OR IGNORE INTO meta (key, value)"
+      " VALUES ('secret', lower(hex(randomblob(32))));"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -122,7 +144,7 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
     ready = store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") &&
-            store->Exec(schema) && store->AddVisitorColumn();
+            store->Exec(schema) && store->AddColumns();
   }
   if (!ready) {
     *error = std::string("cannot prepare ") + path + ": " + sqlite3_errmsg(db);
@@ -132,22 +154,29 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
 }
 
 // Databases made before responses were bound to their visitor get the column,
-// filled from the stored payloads.
-bool SqliteStore::AddVisitorColumn() {
-  {
+// filled from the stored payloads; before client keys, an empty column (those
+// rows count one client each).
+bool SqliteStore::AddColumns() {
+  const auto has = [this](const char* column) -> int {
     Statement columns(db_,
                       "SELECT 1 FROM pragma_table_info('responses')"
-                      " WHERE name = 'visitor_id'");
-    if (!columns) return false;
+                      " WHERE name = ?");
+    if (!columns) return -1;
+    columns.Bind(1, std::string(column));
     const int step = sqlite3_step(columns.get());
-    if (step == SQLITE_ROW) return true;
-    if (step != SQLITE_DONE) return false;
-  }
-  return Exec(
-      "BEGIN IMMEDIATE;"
-      "ALTER TABLE responses ADD COLUMN visitor_id TEXT;"
-      "UPDATE responses SET visitor_id = json_extract(payload, '$.visitorId');"
-      "COMMIT;");
+    return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+  };
+  int visitor = has("visitor_id");
+  if (visitor < 0) return false;
+  if (!visitor && !Exec("BEGIN IMMEDIATE;"
+                        "ALTER TABLE responses ADD COLUMN visitor_id TEXT;"
+                        "UPDATE responses SET visitor_id = "
+                        "json_extract(payload, '$.visitorId');"
+                        "COMMIT;"))
+    return false;
+  int client = has("client_key");
+  if (client < 0) return false;
+  return client || Exec("ALTER TABLE responses ADD COLUMN client_key TEXT");
 }
 
 bool SqliteStore::Exec(const char* sql) {
@@ -158,11 +187,8 @@ bool SqliteStore::Exec(const char* sql) {
 // together, and the first of them writes them all in the next transaction, one
 // fsync for the lot. Each caller returns only once the transaction holding its
 // write has committed, so an acknowledged response is on disk as before.
-Store::Outcome SqliteStore::Upsert(const ResponseRecord& record,
-                                   const std::string& survey_id,
-                                   const std::string& visitor_id,
-                                   const std::string& payload) {
-  Write write{&record, &survey_id, &visitor_id, &payload};
+Store::Outcome SqliteStore::Upsert(const Version& version) {
+  Write write{&version};
   std::unique_lock<std::mutex> queue_lock(queue_mu_);
   queue_.push_back(&write);
   // Wait while another thread writes; then either our write is done or we
@@ -192,7 +218,7 @@ void SqliteStore::WriteBatch(const std::vector<Write*>& batch) {
   for (Write* w : batch) {
     // One failed write must not take the others with it.
     Exec("SAVEPOINT one");
-    w->outcome = Apply(*w->record, *w->survey_id, *w->visitor_id, *w->payload);
+    w->outcome = Apply(*w->version);
     if (w->outcome == Outcome::kFailed) Exec("ROLLBACK TO one");
     Exec("RELEASE one");
   }
@@ -202,10 +228,11 @@ void SqliteStore::WriteBatch(const std::vector<Write*>& batch) {
   }
 }
 
-Store::Outcome SqliteStore::Apply(const ResponseRecord& record,
-                                  const std::string& survey_id,
-                                  const std::string& visitor_id,
-                                  const std::string& payload) {
+Store::Outcome SqliteStore::Apply(const Version& version) {
+  const ResponseRecord& record = version.record;
+  const std::string& survey_id = version.survey_id;
+  const std::string& visitor_id = version.visitor_id;
+  const std::string& payload = version.payload;
   Outcome outcome = Outcome::kFailed;
   {
     Statement find(
@@ -243,11 +270,13 @@ Store::Outcome SqliteStore::Apply(const ResponseRecord& record,
         outcome = sqlite3_step(update.get()) == SQLITE_DONE ? Outcome::kReplaced
                                                             : Outcome::kFailed;
       }
+    } else if (step == SQLITE_DONE && !version.may_insert) {
+      outcome = Outcome::kNotNew;
     } else if (step == SQLITE_DONE) {
       Statement insert(db_,
                        "INSERT INTO responses (response_id, survey_id, status, "
-                       "submitted_at_ms, received_at_ms, payload, visitor_id)"
-                       " VALUES (?, ?, ?, ?, ?, ?, ?)");
+                       "submitted_at_ms, received_at_ms, payload, visitor_id,"
+                       " client_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
       insert.Bind(1, record.response_id);
       insert.Bind(2, survey_id);
       insert.Bind(3, std::string(StatusName(record.status)));
@@ -255,6 +284,7 @@ Store::Outcome SqliteStore::Apply(const ResponseRecord& record,
       insert.Bind(5, NowMs());
       insert.Bind(6, payload);
       insert.Bind(7, visitor_id);
+      insert.Bind(8, version.client_key);
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
     }
@@ -284,19 +314,21 @@ std::map<std::string, std::int64_t> SqliteStore::FirstSeen(
 }
 
 bool SqliteStore::ForEach(const std::string& survey_id,
-                          const std::function<void(const std::string&)>& fn,
+                          const std::function<bool(const std::string&)>& fn,
                           int batch) {
   std::int64_t after = 0;
   for (;;) {
     std::vector<std::pair<std::int64_t, std::string>> rows;
     {
-      std::lock_guard<std::mutex> lock(mu_);
-      Statement select(db_, survey_id.empty()
-                                ? "SELECT rowid, payload FROM responses WHERE "
-                                  "rowid > ? ORDER BY rowid LIMIT ?"
-                                : "SELECT rowid, payload FROM responses WHERE "
-                                  "rowid > ? AND survey_id = ?"
-                                  " ORDER BY rowid LIMIT ?");
+      std::lock_guard<std::mutex> lock(read_mu_);
+      Statement select(read_db_,
+                       survey_id.empty()
+                           ? "SELECT rowid, payload FROM responses WHERE "
+                             "rowid > ? ORDER BY rowid LIMIT ?"
+                           : "SELECT rowid, payload FROM responses WHERE "
+                             "rowid > ? AND survey_id = ?"
+                             " ORDER BY rowid LIMIT ?");
+      if (!select) return false;
       select.Bind(1, after);
       if (survey_id.empty()) {
         select.Bind(2, static_cast<std::int64_t>(batch));
@@ -304,29 +336,74 @@ bool SqliteStore::ForEach(const std::string& survey_id,
         select.Bind(2, survey_id);
         select.Bind(3, static_cast<std::int64_t>(batch));
       }
-      while (sqlite3_step(select.get()) == SQLITE_ROW) {
+      int step;
+      while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
         const auto* text =
             reinterpret_cast<const char*>(sqlite3_column_text(select.get(), 1));
         rows.emplace_back(sqlite3_column_int64(select.get(), 0),
                           text ? text : "");
       }
+      // A failed step (a corrupt page, an I/O error) is not the end of the
+      // rows.
+      if (step != SQLITE_DONE) return false;
     }
-    for (const auto& row : rows) fn(row.second);
+    for (const auto& row : rows)
+      if (!fn(row.second)) return true;
     if (rows.size() < static_cast<std::size_t>(batch)) return true;
     after = rows.back().first;
   }
 }
 
-std::int64_t SqliteStore::Count(const std::string& complete_of) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Statement count(db_, complete_of.empty()
-                           ? "SELECT COUNT(*) FROM responses"
-                           : "SELECT COUNT(*) FROM responses WHERE survey_id = "
-                             "?1 AND status = 'complete'");
-  if (!complete_of.empty()) count.Bind(1, complete_of);
-  return sqlite3_step(count.get()) == SQLITE_ROW
-             ? sqlite3_column_int64(count.get(), 0)
+std::int64_t SqliteStore::ReadNumber(const char* sql,
+                                     const std::string& survey_id,
+                                     std::int64_t extra) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement query(read_db_, sql);
+  if (!query) return -1;
+  if (!survey_id.empty()) query.Bind(1, survey_id);
+  if (extra) query.Bind(2, extra);
+  return sqlite3_step(query.get()) == SQLITE_ROW
+             ? sqlite3_column_int64(query.get(), 0)
              : -1;
+}
+
+std::int64_t SqliteStore::Count() {
+  return ReadNumber("SELECT COUNT(*) FROM responses", "");
+}
+
+std::int64_t SqliteStore::CountComplete(const std::string& survey_id,
+                                        int per_client) {
+  return ReadNumber(
+      "SELECT COALESCE(SUM(MIN(n, ?2)), 0) FROM (SELECT COUNT(*) AS n"
+      " FROM responses WHERE survey_id = ?1 AND status = 'complete'"
+      " GROUP BY COALESCE(client_key, response_id))",
+      survey_id, per_client);
+}
+
+std::int64_t SqliteStore::StoredBytes(const std::string& survey_id) {
+  return ReadNumber(
+      "SELECT COALESCE(SUM(LENGTH(CAST(payload AS BLOB))), 0) FROM responses"
+      " WHERE survey_id = ?1",
+      survey_id);
+}
+
+bool SqliteStore::Probe(std::size_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement probe(db_,
+                  "INSERT OR REPLACE INTO meta (key, value) VALUES"
+                  " ('probe', ?)");
+  if (!probe) return false;
+  probe.Bind(1, std::to_string(NowMs()) + std::string(bytes, ' '));
+  return sqlite3_step(probe.get()) == SQLITE_DONE;
+}
+
+std::string SqliteStore::Secret() {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement get(read_db_, "SELECT value FROM meta WHERE key = 'secret'");
+  if (!get || sqlite3_step(get.get()) != SQLITE_ROW) return "";
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(get.get(), 0));
+  return text ? text : "";
 }
 
 }  // namespace sondar::collector

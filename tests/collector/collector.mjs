@@ -10,12 +10,24 @@ export const demoMounts = ['/=demo/shop', '/dist=dist', '/web/src=web/src', '/we
 export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
 
 /**
- * A collector with a fresh admin token (`token`, and `auth`: the header that carries it).
+ * Turns off the abuse controls for anonymous posters, which tests of other things (and the load
+ * benchmark) would trip: they post hundreds of responses from one address as one visitor.
+ */
+export const noAbuseLimits = ['--post-rate', '0', '--max-new-per-visitor', '0'];
+
+/**
+ * A collector with a fresh admin token (`token`, and `auth`: the header that carries it). Its
+ * abuse controls are off unless `abuseLimits` is true (then they have their defaults, or what
+ * `extra` sets).
+ * @param {string} db
+ * @param {string[]} [extra]
+ * @param {{abuseLimits?: boolean}} [options]
  * @returns {Promise<{url: string, port: number, token: string, auth: Record<string, string>, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>}
  */
-export function startCollector(db, extra = []) {
+export function startCollector(db, extra = [], { abuseLimits = false } = {}) {
   const token = randomBytes(16).toString('hex');
-  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...extra], {
+  const limits = abuseLimits ? [] : noAbuseLimits;
+  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...limits, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SONDAR_ADMIN_TOKEN: token },
   });

@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
+import http from 'node:http';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -381,4 +382,279 @@ test('kill -9 in the middle of a load loses no acknowledged response', async () 
   const { acknowledged, lost } = await acknowledgedLostAfterKill(join(dir, 'crash.db'));
   assert.ok(acknowledged > 20, `${acknowledged} acknowledged before the kill`);
   assert.deepEqual(lost, [], `${lost.length} of ${acknowledged} acknowledged responses lost`);
+});
+
+/** POST a response from `localAddress` (127.0.0.x), as another client would. */
+function postFrom(url, body, localAddress, headers = {}) {
+  return new Promise((resolve, reject) => {
+    const text = JSON.stringify(body);
+    const req = http.request(`${url}/api/responses`, {
+      method: 'POST',
+      localAddress,
+      agent: false,
+      headers: { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text), ...headers },
+    }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d) => (data += d));
+      res.on('end', () => {
+        let json = null;
+        try {
+          json = JSON.parse(data);
+        } catch {}
+        resolve({ status: res.statusCode, headers: res.headers, json });
+      });
+    });
+    req.on('error', reject);
+    req.end(text);
+  });
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+test('slow readers: pipelined GETs for a big file that are never read cost sockets, not service', async (t) => {
+  const slow = await startCollector(join(dir, 'readers.db'), [...demoMounts, '--write-timeout', '3', '--max-connections-per-client', '24']);
+  t.after(() => slow.stop());
+  const big = '/web/lib/sondar-core.wasm';
+  assert.ok(statSync(join(root, 'web/lib/sondar-core.wasm')).size > 100_000);
+  const readers = [];
+  for (let i = 0; i < 24; i++) {
+    const c = connect(slow.port, '127.0.0.2');
+    await c.opened;
+    c.socket.pause(); // never read a byte
+    c.socket.write(`GET ${big} HTTP/1.1\r\nHost: x\r\n\r\n`.repeat(100));
+    readers.push(c);
+  }
+  try {
+    // Every worker the old server had would now be stuck in a write; a post beside them is
+    // answered at once, again and again.
+    let slowest = 0;
+    for (let i = 0; i < 10; i++) {
+      const started = Date.now();
+      assert.equal((await post(slow.url, payload())).status, 201);
+      slowest = Math.max(slowest, Date.now() - started);
+      await sleep(100);
+    }
+    t.diagnostic(`slowest of 10 posts beside 24 stalled readers: ${slowest} ms`);
+    assert.ok(slowest < 1000, `a post took ${slowest} ms`);
+    // The address's 24 connections are all taken...
+    const extra = connect(slow.port, '127.0.0.2');
+    assert.equal(status(await extra.reply()), 503);
+    // ...until the write deadline cuts the stalled readers off and frees them: each first fills
+    // the kernel's buffers (a few MB), then waits 3 s on a write that never completes.
+    const started = Date.now();
+    let freed = false;
+    while (!freed && Date.now() - started < 20_000) {
+      const again = connect(slow.port, '127.0.0.2');
+      await again.opened;
+      again.socket.write('GET /api/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      freed = status(await again.reply()) === 200;
+      if (!freed) await sleep(200);
+    }
+    t.diagnostic(`the stalled readers' slots were free again after ${Date.now() - started} ms`);
+    assert.ok(freed, 'the write deadline freed the slots of readers that never read');
+  } finally {
+    readers.forEach((c) => c.socket.destroy());
+  }
+});
+
+test('rate limit per address: 429 with Retry-After past the burst, accepted again after', async (t) => {
+  const limited = await startCollector(join(dir, 'rate.db'), ['--post-rate', '2', '--post-burst', '5'], { abuseLimits: true });
+  t.after(() => limited.stop());
+  for (let i = 0; i < 5; i++) assert.equal((await postFrom(limited.url, payload({ visitorId: `v-${i}` }), '127.0.0.2')).status, 201);
+  const refused = await postFrom(limited.url, payload({ visitorId: 'v-5' }), '127.0.0.2');
+  assert.equal(refused.status, 429);
+  assert.equal(refused.json.errors[0].code, 'rate_limited');
+  const wait = Number(refused.headers['retry-after']);
+  assert.ok(wait >= 1 && wait <= 2, `Retry-After ${refused.headers['retry-after']}`);
+  // Another address is not held up, and an import with the admin token is not anonymous.
+  assert.equal((await postFrom(limited.url, payload(), '127.0.0.3')).status, 201);
+  assert.equal((await postFrom(limited.url, payload(), '127.0.0.2', limited.auth)).status, 201);
+  await sleep(wait * 1000);
+  assert.equal((await postFrom(limited.url, payload({ visitorId: 'v-6' }), '127.0.0.2')).status, 201);
+  // 200 posts as fast as one client can: all but about the burst refused, and nothing else stored.
+  const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => postFrom(limited.url, payload({ visitorId: `f-${i}` }), '127.0.0.4').then((r) => r.status)));
+  const accepted = statuses.filter((s) => s === 201).length;
+  assert.ok(accepted >= 5 && accepted <= 8, `${accepted} of 200 accepted`);
+  assert.equal(statuses.filter((s) => s === 429).length, 200 - accepted);
+  assert.equal((await exported(limited)).filter((r) => r.visitorId.startsWith('f-')).length, accepted);
+});
+
+test('per-visitor cap: new responses past it get 429, versions of its responses still land', async (t) => {
+  const capped = await startCollector(join(dir, 'visitor.db'), ['--post-rate', '0', '--max-new-per-visitor', '3', '--visitor-window', '3'], { abuseLimits: true });
+  t.after(() => capped.stop());
+  const first = [];
+  for (let i = 0; i < 3; i++) {
+    const p = payload({ visitorId: 'v-cap', status: 'partial', answers: { nps: 3 } });
+    assert.equal((await post(capped.url, p)).status, 201);
+    first.push(p);
+  }
+  const fourth = await post(capped.url, payload({ visitorId: 'v-cap' }));
+  assert.equal(fourth.status, 429);
+  assert.equal(fourth.json.errors[0].code, 'visitor_limit');
+  assert.equal(fourth.json.errors[0].path, 'visitorId');
+  const wait = Number(fourth.headers.get('retry-after'));
+  assert.ok(wait >= 1 && wait <= 3, `Retry-After ${wait}`);
+  // Completing a response already started is not a new one.
+  const done = await post(capped.url, { ...first[0], status: 'complete', answers: { nps: 4, improve: 'Faster' }, submittedAt: new Date().toISOString() });
+  assert.equal(done.status, 200);
+  assert.equal(done.json.stored, 'replaced');
+  assert.equal((await post(capped.url, payload({ visitorId: 'v-other' }))).status, 201);
+  await sleep(wait * 1000);
+  assert.equal((await post(capped.url, payload({ visitorId: 'v-cap' }))).status, 201, 'accepted in the next window');
+  assert.equal((await exported(capped)).filter((r) => r.visitorId === 'v-cap').length, 4);
+});
+
+test('x- members are stored only up to 2 KiB a response: a 65 KB pad is refused with its path', async (t) => {
+  const bounded = await startCollector(join(dir, 'extensions.db'), [], { abuseLimits: true });
+  t.after(() => bounded.stop());
+  const padded = payload({ 'x-pad': 'x'.repeat(60_000) });
+  const r = await post(bounded.url, padded);
+  assert.equal(r.status, 413);
+  assert.equal(r.json.errors[0].path, 'x-pad');
+  assert.match(r.json.errors[0].message, /at most 2048/);
+  const small = payload({ 'x-shop': { cart: 'A-1', items: 3 } });
+  assert.equal((await post(bounded.url, small)).status, 201);
+  const rows = await exported(bounded);
+  assert.equal(rows.length, 1);
+  assert.deepEqual(rows[0]['x-shop'], { cart: 'A-1', items: 3 });
+});
+
+test('storage quota per survey: past it a retryable 503, and every acknowledged response is kept', async (t) => {
+  const quota = await startCollector(join(dir, 'quota.db'), ['--max-survey-mb', '0.05'], { abuseLimits: false });
+  t.after(() => quota.stop());
+  await sleep(300); // the first count of stored bytes
+  const acknowledged = [];
+  let refused;
+  for (let i = 0; i < 200 && !refused; i++) {
+    const p = payload({ answers: { nps: 2, improve: 'y'.repeat(450) } });
+    const r = await post(quota.url, p);
+    if (r.status === 201) acknowledged.push(p.responseId);
+    else refused = r;
+  }
+  assert.ok(refused, 'the quota was reached');
+  assert.equal(refused.status, 503);
+  assert.equal(refused.json.errors[0].code, 'quota_exceeded');
+  assert.ok(Number(refused.headers.get('retry-after')) > 0);
+  assert.ok(acknowledged.length >= 30 && acknowledged.length <= 60, `${acknowledged.length} stored in 50 KiB`);
+  // Another survey has a quota of its own.
+  assert.equal((await post(quota.url, payload({ surveyId: 'help-ces', answers: { effort: 6 }, trigger: null, hidden: {} }))).status, 201);
+  const stored = new Set((await exported(quota, 'order-nps')).map((r) => r.responseId));
+  assert.deepEqual(acknowledged.filter((id) => !stored.has(id)), []);
+  assert.equal(stored.size, acknowledged.length);
+});
+
+test('closeAfter: one address cannot close a survey for everyone; each address counts 3 at most', async (t) => {
+  // Behind a trusted proxy, as in production: X-Forwarded-For names the client.
+  const proxied = await startCollector(join(dir, 'close.db'), ['--post-rate', '0', '--max-new-per-visitor', '0', '--trusted-proxy', '127.0.0.1'], { abuseLimits: true });
+  t.after(() => proxied.stop());
+  const help = (over = {}) => payload({ surveyId: 'help-ces', answers: { effort: 7 }, trigger: null, hidden: {}, ...over });
+  const flood = await Promise.all(Array.from({ length: 600 }, (_, i) => post(proxied.url, help({ visitorId: `bot-${i}` }), { 'X-Forwarded-For': '203.0.113.9' })));
+  assert.ok(flood.every((r) => r.status === 201), 'the flood is stored (it may be real)');
+  // A forged X-Forwarded-For to the left of the proxy's entry changes nothing.
+  for (let i = 0; i < 5; i++) assert.equal((await post(proxied.url, help(), { 'X-Forwarded-For': `198.51.100.${i}, 203.0.113.9` })).status, 201);
+  // Four real visitors from other addresses.
+  for (let i = 0; i < 4; i++) assert.equal((await post(proxied.url, help(), { 'X-Forwarded-For': `192.0.2.${10 + i}` })).status, 201);
+  const want = 3 + 4;
+  let counts;
+  for (const until = Date.now() + 8000; Date.now() < until; await sleep(250)) {
+    counts = await (await fetch(`${proxied.url}/api/responses/counts?surveys=help-ces`)).json();
+    if (counts['help-ces'] === want) break;
+  }
+  assert.deepEqual(counts, { 'help-ces': want }, 'the survey (closeAfter 500) stays open');
+  assert.equal((await exported(proxied, 'help-ces')).length, 609);
+});
+
+test('CORS: a preflight gets the headers it asks for (the widget\'s `headers` option); every answer varies by Origin', async (t) => {
+  const cors = await startCollector(join(dir, 'cors.db'), ['--origin', 'https://shop.example']);
+  t.after(() => cors.stop());
+  const preflight = await fetch(`${cors.url}/api/responses`, {
+    method: 'OPTIONS',
+    headers: { Origin: 'https://shop.example', 'Access-Control-Request-Method': 'POST', 'Access-Control-Request-Headers': 'content-type,idempotency-key,x-shop-token' },
+  });
+  assert.equal(preflight.status, 204);
+  assert.equal(preflight.headers.get('access-control-allow-headers'), 'content-type,idempotency-key,x-shop-token');
+  assert.match(preflight.headers.get('vary'), /Origin/);
+  // A header list that is not a list of names is not echoed.
+  const odd = await fetch(`${cors.url}/api/responses`, { method: 'OPTIONS', headers: { Origin: 'https://shop.example', 'Access-Control-Request-Headers': 'x-a;evil=1' } });
+  assert.equal(odd.headers.get('access-control-allow-headers'), 'Content-Type, Idempotency-Key');
+  for (const headers of [{}, { Origin: 'https://evil.example' }, { Origin: 'https://shop.example' }]) {
+    const res = await fetch(`${cors.url}/api/health`, { headers });
+    assert.match(res.headers.get('vary') || '', /Origin/, JSON.stringify(headers));
+    const denied = await post(cors.url, payload(), headers);
+    assert.match(denied.headers.get('vary') || '', /Origin/, JSON.stringify(headers));
+  }
+});
+
+test('a read error is never served as the whole: summary 503, export cut without its last chunk', async (t) => {
+  const db = join(dir, 'corrupt.db');
+  const writer = await startCollector(db);
+  const marker = 'MARKER-read-error-probe';
+  for (let i = 0; i < 1500; i++) {
+    const improve = i === 750 ? marker : `comment ${i} ${'z'.repeat(200)}`;
+    assert.equal((await post(writer.url, payload({ answers: { nps: 3, improve } }))).status, 201);
+  }
+  assert.equal(await writer.stop(), 0); // checkpoints the WAL into the file
+  // Overwrite the table page holding one row with garbage, as a failing disk would.
+  const bytes = readFileSync(db);
+  const page = bytes.readUInt16BE(16) === 1 ? 65536 : bytes.readUInt16BE(16);
+  const at = bytes.indexOf(marker);
+  assert.ok(at > 0);
+  const start = Math.floor(at / page) * page;
+  bytes.fill(0xa5, start, start + page);
+  writeFileSync(db, bytes);
+  const reader = await startCollector(db);
+  t.after(() => reader.stop());
+  const summary = await fetch(`${reader.url}/api/summary?survey=order-nps`, { headers: reader.auth });
+  assert.equal(summary.status, 503);
+  assert.equal((await summary.json()).errors[0].code, 'storage');
+  assert.ok(Number(summary.headers.get('retry-after')) > 0);
+  const exportRes = await fetch(`${reader.url}/api/export.jsonl?survey=order-nps`, { headers: reader.auth });
+  assert.equal(exportRes.status, 200); // the head went out before the bad page was reached
+  await assert.rejects(exportRes.text(), 'the stream must not end cleanly');
+  // The collector is still up for posts.
+  assert.equal((await fetch(`${reader.url}/api/health`)).status, 200);
+});
+
+test('a full disk: posts get 503 with Retry-After, health says 503, and both recover when space is freed', async (t) => {
+  if (process.getuid?.() !== 0) {
+    t.skip('needs root to mount a small tmpfs');
+    return;
+  }
+  const disk = join(dir, 'disk');
+  mkdirSync(disk);
+  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=3m', 'tmpfs', disk]);
+  t.after(() => execFileSync('umount', ['-l', disk]));
+  const full = await startCollector(join(disk, 'full.db'));
+  t.after(() => full.stop());
+  // Fill the disk but for a little room, with a file that can be removed later.
+  const filler = join(disk, 'filler');
+  writeFileSync(filler, Buffer.alloc(2 * 1024 * 1024));
+  const acknowledged = [];
+  let failed;
+  for (let i = 0; i < 2000 && !failed; i++) {
+    const p = payload({ answers: { nps: 1, improve: `${i} ${'w'.repeat(450)}` } });
+    const r = await post(full.url, p);
+    if (r.status === 201) acknowledged.push(p.responseId);
+    else failed = r;
+  }
+  assert.ok(failed, 'the disk filled up');
+  assert.equal(failed.status, 503);
+  assert.equal(failed.json.errors[0].code, 'storage');
+  assert.ok(Number(failed.headers.get('retry-after')) > 0);
+  const sick = await fetch(`${full.url}/api/health`);
+  assert.equal(sick.status, 503);
+  assert.equal((await sick.json()).ok, false);
+  assert.ok(Number(sick.headers.get('retry-after')) > 0);
+  rmSync(filler);
+  let healthy = false;
+  for (const until = Date.now() + 10_000; !healthy && Date.now() < until; await sleep(250)) {
+    healthy = (await fetch(`${full.url}/api/health`)).status === 200;
+  }
+  assert.ok(healthy, 'health recovers once space is freed');
+  const after = payload();
+  assert.equal((await post(full.url, after)).status, 201);
+  acknowledged.push(after.responseId);
+  const stored = new Set((await exported(full)).map((r) => r.responseId));
+  assert.deepEqual(acknowledged.filter((id) => !stored.has(id)), [], 'no acknowledged response lost');
 });

@@ -1,0 +1,579 @@
+#include "collector.h"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <iostream>
+#include <random>
+
+namespace sondar::collector {
+
+namespace {
+
+namespace fs = std::filesystem;
+using http::Lane;
+using http::Request;
+using http::Response;
+
+constexpr auto kCountsEvery = std::chrono::seconds(5);
+constexpr auto kUsageEvery = std::chrono::seconds(30);
+constexpr auto kProbeEvery = std::chrono::seconds(30);
+// While storage fails, how often to try again, and what a client is told.
+constexpr auto kProbeFailingEvery = std::chrono::seconds(1);
+constexpr const char* kStorageRetryAfter = "5";
+constexpr const char* kQuotaRetryAfter = "3600";
+
+// Compares in time that depends only on the length of the secret, so the
+// reply time tells an attacker nothing about how much of a guess was right.
+bool SameSecret(std::string_view given, std::string_view secret) {
+  unsigned char diff = given.size() == secret.size() ? 0 : 1;
+  for (std::size_t i = 0; i < secret.size(); ++i) {
+    const char g = i < given.size() ? given[i] : 0;
+    diff |= static_cast<unsigned char>(g ^ secret[i]);
+  }
+  return diff == 0;
+}
+
+std::string Lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(c));
+  return s;
+}
+
+std::string MimeType(const fs::path& file) {
+  static const std::map<std::string, std::string> kTypes = {
+      {".html", "text/html; charset=utf-8"},
+      {".js", "text/javascript; charset=utf-8"},
+      {".mjs", "text/javascript; charset=utf-8"},
+      {".css", "text/css; charset=utf-8"},
+      {".json", "application/json"},
+      {".wasm", "application/wasm"},
+      {".svg", "image/svg+xml"},
+      {".png", "image/png"},
+      {".jpg", "image/jpeg"},
+      {".ico", "image/x-icon"},
+      {".txt", "text/plain; charset=utf-8"},
+      {".woff2", "font/woff2"},
+  };
+  auto it = kTypes.find(Lower(file.extension().string()));
+  return it == kTypes.end() ? "application/octet-stream" : it->second;
+}
+
+void Reply(Response& res, int status, const Json& body) {
+  res.status = status;
+  res.content_type = "application/json";
+  res.body = body.dump();
+}
+
+// The same {"errors": [...]} shape as the core's, for failures the collector
+// finds itself.
+void Refuse(Response& res, int status, const char* code, const char* path,
+            const std::string& message) {
+  Reply(res, status,
+        {{"errors", {{{"code", code}, {"path", path}, {"message", message}}}}});
+}
+
+// 413 for too large, 400 for text that is not a usable JSON document, 422 for
+// a document that is not a valid response.
+int StatusFor(const Errors& errors) {
+  const auto code = errors.front().code;
+  if (code == ErrorCode::kTooLarge) return 413;
+  if (code == ErrorCode::kTooDeep || code == ErrorCode::kInvalidJson)
+    return 400;
+  return 422;
+}
+
+std::string Bearer(const Request& req) {
+  const std::string value = req.Header("Authorization");
+  constexpr std::string_view kScheme = "Bearer ";
+  if (value.size() <= kScheme.size() ||
+      Lower(value.substr(0, kScheme.size())) != "bearer ")
+    return "";
+  return value.substr(kScheme.size());
+}
+
+// A comma-separated list of header names, as a preflight asks for them: only
+// tokens, so what is echoed back cannot carry anything else.
+bool IsHeaderList(std::string_view list) {
+  if (list.size() > 1024) return false;
+  for (char c : list) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' ||
+          c == ',' || c == ' '))
+      return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+Collector::Collector(
+    Config config, std::map<std::string, std::shared_ptr<const Survey>> surveys,
+    std::map<std::string, std::string> survey_texts,
+    std::unique_ptr<Store> store, std::string admin_token,
+    std::vector<Mount> mounts)
+    : config_(std::move(config)),
+      surveys_(std::move(surveys)),
+      survey_texts_(std::move(survey_texts)),
+      store_(std::move(store)),
+      origins_(config_.origins.begin(), config_.origins.end()),
+      admin_token_(std::move(admin_token)),
+      mounts_(std::move(mounts)),
+      post_limit_(config_.post_rate, config_.post_burst),
+      visitor_cap_(
+          config_.max_new_per_visitor, config_.visitor_window_s,
+          std::random_device{}() * 0x100000001ull ^ std::random_device{}()) {
+  std::vector<std::string> ids;
+  for (const auto& [id, survey] : surveys_) ids.push_back(id);
+  first_seen_ = store_->FirstSeen(ids);
+  secret_ = store_->Secret();
+  refresher_ = std::thread([this] { Refresh(); });
+}
+
+Collector::~Collector() {
+  {
+    std::lock_guard<std::mutex> lock(refresh_mu_);
+    stopping_ = true;
+  }
+  refresh_cv_.notify_all();
+  refresher_.join();
+}
+
+Lane Collector::LaneFor(const Request& req) const {
+  if (req.method == "POST" && req.path == "/api/responses") return Lane::kWrite;
+  if (req.path == "/api/summary" || req.path == "/api/export.jsonl")
+    return Lane::kRead;
+  return Lane::kInline;  // answers from memory, and files
+}
+
+void Collector::Handle(const Request& req, Response& res) {
+  const std::string& path = req.path;
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (req.method == "OPTIONS") {
+    res.status = 204;
+  } else if (path == "/api/responses") {
+    if (req.method == "POST") {
+      Post(req, res);
+    } else {
+      Refuse(res, 405, "method_not_allowed", "", "POST a response here");
+      res.Set("Allow", "POST, OPTIONS");
+    }
+  } else if (!get) {
+    Refuse(res, 405, "method_not_allowed", "", "only GET and HEAD here");
+    res.Set("Allow", "GET, HEAD, OPTIONS");
+  } else if (path == "/api/responses/counts") {
+    // What closeAfter needs, for the surveys that set it (their owners made
+    // that number public); the other surveys' counts stay the owner's.
+    Counts(req, res);
+  } else if (path == "/api/summary") {
+    if (Admin(req, res)) Summary(req, res);
+  } else if (path == "/api/export.jsonl") {
+    if (Admin(req, res)) Export(req, res);
+  } else if (path == "/api/surveys") {
+    if (Admin(req, res)) {
+      Json list = Json::array();
+      for (const auto& [id, survey] : surveys_)
+        list.push_back({{"id", id}, {"version", survey->version}});
+      Reply(res, 200, list);
+    }
+  } else if (path.rfind("/api/surveys/", 0) == 0 && path.size() > 18 &&
+             path.compare(path.size() - 5, 5, ".json") == 0) {
+    const std::string id = path.substr(13, path.size() - 18);
+    auto it = survey_texts_.find(id);
+    if (it == survey_texts_.end()) {
+      Refuse(res, 404, "unknown_survey", "", "no such survey");
+    } else {
+      res.content_type = "application/json";
+      res.body = it->second;
+    }
+  } else if (path == "/api/health") {
+    Health(req, res);
+  } else {
+    Static(req, res);
+  }
+  Decorate(&req, res);
+}
+
+void Collector::Decorate(const Request* req, Response& res) const {
+  res.Set("X-Content-Type-Options", "nosniff");
+  // Nothing the API answers is a page: it may not run or embed anything.
+  if (!res.Has("Content-Security-Policy"))
+    res.Set("Content-Security-Policy",
+            "default-src 'none'; frame-ancestors 'none'");
+  if (req) Cors(*req, res);
+}
+
+// Every answer may differ by Origin (CORS headers, 403 for posts), so every
+// answer says so to caches.
+void Collector::Cors(const Request& req, Response& res) const {
+  res.Set("Vary", req.method == "OPTIONS"
+                      ? "Origin, Access-Control-Request-Headers"
+                      : "Origin");
+  const std::string origin = req.Header("Origin");
+  if (origin.empty() || !(origins_.count("*") || origins_.count(origin)))
+    return;
+  res.Set("Access-Control-Allow-Origin", origins_.count("*") ? "*" : origin);
+  res.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  // The widget's `headers` option may add any header: an allowed origin gets
+  // the ones its preflight asks for.
+  const std::string asked = req.Header("Access-Control-Request-Headers");
+  res.Set("Access-Control-Allow-Headers",
+          !asked.empty() && IsHeaderList(asked)
+              ? asked
+              : "Content-Type, Idempotency-Key");
+  res.Set("Access-Control-Max-Age", "600");
+}
+
+bool Collector::IsAdmin(const Request& req) const {
+  return SameSecret(Bearer(req), admin_token_);
+}
+
+// Exports and summaries hold visitor ids, hidden fields and free text.
+bool Collector::Admin(const Request& req, Response& res) const {
+  if (IsAdmin(req)) return true;
+  res.Set("WWW-Authenticate", "Bearer realm=\"sondar\"");
+  Refuse(res, 401, "unauthorized", "",
+         "this needs the admin token: Authorization: Bearer <token>");
+  return false;
+}
+
+// A browser names the page's origin on every cross-site POST. Same-origin
+// posts (the Origin's host is the Host asked for) and the --origin list may
+// post; a request without Origin is not from a browser page, and the core
+// checks it like any other.
+bool Collector::OriginMayPost(const Request& req) const {
+  const std::string origin = req.Header("Origin");
+  if (origin.empty() || origins_.count("*") || origins_.count(origin))
+    return true;
+  const auto scheme = origin.find("://");
+  return scheme != std::string::npos &&
+         Lower(origin.substr(scheme + 3)) == Lower(req.Header("Host"));
+}
+
+void Collector::Post(const Request& req, Response& res) {
+  if (!OriginMayPost(req)) {
+    return Refuse(res, 403, "origin_not_allowed", "",
+                  "pages of " + req.Header("Origin") +
+                      " may not post here (see --origin)");
+  }
+  // application/json needs a CORS preflight from another site; text/plain
+  // (what a plain HTML form or sendBeacon of a string sends) would not.
+  const std::string type = req.Header("Content-Type");
+  if (Lower(type.substr(0, type.find(';'))) != "application/json") {
+    return Refuse(res, 415, "unsupported_media_type", "",
+                  "send Content-Type: application/json");
+  }
+  // An import with the admin token (the demo's seeding, a backfill) is not
+  // an anonymous poster.
+  const bool admin = IsAdmin(req);
+  const std::int64_t now = NowMs();
+  // Before any parsing: a flood costs a bucket look-up a post.
+  if (!admin) {
+    if (const int wait = post_limit_.Take(AddressPrefix(req.client), now)) {
+      res.Set("Retry-After", std::to_string(wait));
+      return Refuse(res, 429, "rate_limited", "",
+                    "too many posts from this address; retry after " +
+                        std::to_string(wait) + " s (--post-rate)");
+    }
+  }
+  // The core's limits apply before anything else looks at the body.
+  auto parsed = ParseJson(req.body, kMaxResponseBytes, kMaxResponseDepth);
+  if (!parsed.ok()) {
+    return Reply(res, StatusFor(parsed.errors()),
+                 {{"errors", ErrorsToJson(parsed.errors())}});
+  }
+  const Json& payload = parsed.value();
+  if (!payload.is_object()) {
+    return Refuse(res, 400, "invalid_json", "",
+                  "the body is not a JSON object");
+  }
+  const Json* id = payload.find("surveyId");
+  const std::string survey_id = id ? id->as_string() : "";
+  auto survey = surveys_.find(survey_id);
+  if (survey == surveys_.end()) {
+    return Refuse(res, 422, "unknown_survey", "surveyId",
+                  "no survey \"" + survey_id + "\" here");
+  }
+  auto record = ValidateResponse(*survey->second, payload);
+  if (!record.ok()) {
+    return Reply(res, StatusFor(record.errors()),
+                 {{"errors", ErrorsToJson(record.errors())}});
+  }
+  if (config_.max_extension_bytes > 0) {
+    const Status extensions =
+        CheckExtensions(payload, config_.max_extension_bytes);
+    if (!extensions.ok()) {
+      return Reply(res, StatusFor(extensions.errors()),
+                   {{"errors", ErrorsToJson(extensions.errors())}});
+    }
+  }
+  Json normalized = NormalizeResponse(*survey->second, payload);
+  const TimeBounds bounds{
+      now,
+      first_seen_.at(survey_id) -
+          std::int64_t{config_.max_backdate_days} * 24 * 3600 * 1000,
+      std::int64_t{config_.max_clock_skew_s} * 1000};
+  BoundTimestamps(bounds, &normalized, &record.value());
+  const std::string text = normalized.dump();
+  // Past the quota nothing is acknowledged: the widget keeps the response and
+  // retries, so raising the quota (or erasing old responses) loses nothing.
+  const std::int64_t quota =
+      static_cast<std::int64_t>(config_.max_survey_mb * 1024 * 1024);
+  if (quota > 0) {
+    const std::int64_t used = UsageOf(survey_id);
+    if (used >= 0 && used + static_cast<std::int64_t>(text.size()) > quota) {
+      res.Set("Retry-After", kQuotaRetryAfter);
+      return Refuse(res, 503, "quota_exceeded", "surveyId",
+                    "survey \"" + survey_id +
+                        "\" has used its storage quota (--max-survey-mb); "
+                        "retry later");
+    }
+  }
+  const std::string& visitor = payload.find("visitorId")->as_string();
+  const bool may_insert = admin || visitor_cap_.Allows(visitor, now);
+  const std::string client_key = ClientKey(secret_, req.client);
+  const auto outcome = store_->Upsert(
+      {record.value(), survey_id, visitor, text, client_key, may_insert});
+  if (outcome == Store::Outcome::kFailed) {
+    StorageFailed();
+    res.Set("Retry-After", kStorageRetryAfter);
+    return Refuse(res, 503, "storage", "", "could not store; retry");
+  }
+  storage_ok_ = true;
+  const std::string& rid = record->response_id;
+  switch (outcome) {
+    case Store::Outcome::kInserted:
+      if (!admin) visitor_cap_.Count(visitor, now);
+      Wrote(survey_id, text.size());
+      return Reply(res, 201, {{"responseId", rid}, {"stored", "inserted"}});
+    case Store::Outcome::kReplaced:
+      Wrote(survey_id, text.size());
+      return Reply(res, 200, {{"responseId", rid}, {"stored", "replaced"}});
+    case Store::Outcome::kKept:
+      // Not an error: an older version of a response we already hold a
+      // better one of.
+      return Reply(res, 200, {{"responseId", rid}, {"stored", "kept_newer"}});
+    case Store::Outcome::kOtherSurvey:
+      return Refuse(res, 409, "conflict", "responseId",
+                    "is already a response to another survey");
+    case Store::Outcome::kOtherVisitor:
+      return Refuse(res, 409, "conflict", "visitorId",
+                    "differs from the visitor this response belongs to");
+    case Store::Outcome::kNotNew: {
+      const int wait = visitor_cap_.RetryAfter(now);
+      res.Set("Retry-After", std::to_string(wait));
+      return Refuse(res, 429, "visitor_limit", "visitorId",
+                    "this visitor has started " +
+                        std::to_string(config_.max_new_per_visitor) +
+                        " responses in " +
+                        std::to_string(config_.visitor_window_s) +
+                        " s (--max-new-per-visitor); retry after " +
+                        std::to_string(wait) + " s");
+    }
+    case Store::Outcome::kFailed:
+      break;  // answered above
+  }
+}
+
+void Collector::Counts(const Request& req, Response& res) {
+  const std::string wanted = req.Param("surveys");
+  Json counts = Json::object();
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  std::size_t asked = 0;
+  for (std::size_t at = 0; at <= wanted.size() && asked < 50; ++asked) {
+    std::size_t end = wanted.find(',', at);
+    if (end == std::string::npos) end = wanted.size();
+    const std::string id = wanted.substr(at, end - at);
+    at = end + 1;
+    // Unknown counts cap nothing: the widget shows the survey.
+    auto count = counts_.find(id);
+    if (count != counts_.end()) counts[id] = count->second;
+  }
+  Reply(res, 200, counts);
+}
+
+void Collector::Summary(const Request& req, Response& res) {
+  const std::string id = req.Param("survey");
+  auto survey = surveys_.find(id);
+  if (survey == surveys_.end()) {
+    return Refuse(res, 404, "unknown_survey", "survey",
+                  "no survey \"" + id + "\" here");
+  }
+  double confidence = kDefaultConfidence;
+  if (req.HasParam("confidence"))
+    confidence = std::atof(req.Param("confidence").c_str());
+  if (!(confidence > 0.5 && confidence < 0.9999))
+    confidence = kDefaultConfidence;
+  Aggregate aggregate(*survey->second);
+  const bool read = store_->ForEach(id, [&](const std::string& payload) {
+    auto record = ValidateResponseText(*survey->second, payload);
+    if (record.ok()) aggregate.Add(record.value());
+    return true;
+  });
+  // Figures over part of the responses would look like real ones.
+  if (!read) {
+    res.Set("Retry-After", kStorageRetryAfter);
+    return Refuse(res, 503, "storage", "", "could not read; retry");
+  }
+  Reply(res, 200, aggregate.Summary(confidence));
+}
+
+void Collector::Export(const Request& req, Response& res) {
+  const std::string id = req.Param("survey");
+  res.content_type = "application/x-ndjson";
+  res.stream = [this, id](http::Sink& sink) {
+    // Pieces of about 64 KiB: one hand-over to the I/O thread each, not one
+    // per row.
+    std::string piece;
+    bool open = true;
+    const bool read = store_->ForEach(id, [&](const std::string& payload) {
+      piece += payload;
+      piece += '\n';
+      if (piece.size() >= 64 * 1024) {
+        open = sink.Write(piece);
+        piece.clear();
+      }
+      return open;
+    });
+    // A failed read cuts the stream instead of ending it cleanly, so the
+    // client cannot take a partial export for a whole one.
+    if (!read || !open) return false;
+    return piece.empty() || sink.Write(piece);
+  };
+}
+
+void Collector::Health(const Request& req, Response& res) {
+  const bool ok = storage_ok_;
+  Json health = {{"ok", ok}};
+  // How many responses there are is the owner's business.
+  if (IsAdmin(req)) health["responses"] = store_->Count();
+  if (!ok) {
+    health["errors"] = Json::array();
+    health["errors"].push_back({{"code", "storage"},
+                                {"path", ""},
+                                {"message", "responses cannot be stored now"}});
+    res.Set("Retry-After", kStorageRetryAfter);
+  }
+  Reply(res, ok ? 200 : 503, health);
+}
+
+void Collector::Static(const Request& req, Response& res) {
+  const std::string& path = req.path;  // percent-decoded
+  for (unsigned char c : path) {
+    // No file here has control characters or backslashes.
+    if (c < 0x20 || c == 0x7f || c == '\\') {
+      return Refuse(res, 400, "bad_path", "",
+                    "the path has a control character or a backslash");
+    }
+  }
+  for (const Mount& mount : mounts_) {
+    const bool root = mount.prefix == "/";
+    if (!root && path != mount.prefix &&
+        path.compare(0, mount.prefix.size() + 1, mount.prefix + "/") != 0)
+      continue;
+    std::string rel = path.substr(root ? 1 : mount.prefix.size());
+    while (!rel.empty() && rel.front() == '/') rel.erase(0, 1);
+    if (rel.empty() || rel.back() == '/') rel += "index.html";
+    std::error_code ec;
+    fs::path real = fs::canonical(mount.root / rel, ec);
+    if (!ec && fs::is_directory(real, ec))
+      real = fs::canonical(real / "index.html", ec);
+    if (ec) continue;
+    const std::string inside = mount.root.string() + "/";
+    if (real.string().compare(0, inside.size(), inside) != 0 ||
+        !fs::is_regular_file(real, ec)) {
+      continue;  // a symlink out of the folder, or not a file
+    }
+    res.file = real;
+    res.content_type = MimeType(real);
+    res.Set("Content-Security-Policy", config_.page_csp);
+    res.Set("Cache-Control", "no-cache");
+    return;
+  }
+  Refuse(res, 404, "not_found", "", "no such file");
+}
+
+std::int64_t Collector::UsageOf(const std::string& survey_id) {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  auto it = usage_.find(survey_id);
+  if (it == usage_.end() || it->second.counted < 0) return -1;
+  const std::int64_t used = it->second.counted + it->second.since;
+  const std::int64_t quota =
+      static_cast<std::int64_t>(config_.max_survey_mb * 1024 * 1024);
+  if (used > quota && !it->second.over) {
+    it->second.over = true;
+    std::cerr << "sondar-collector: survey " << survey_id
+              << " is over its storage quota (" << used << " bytes stored); "
+              << "new responses get 503 until --max-survey-mb is raised\n";
+  }
+  return used;
+}
+
+void Collector::Wrote(const std::string& survey_id, std::size_t bytes) {
+  std::lock_guard<std::mutex> lock(stats_mu_);
+  usage_[survey_id].since += static_cast<std::int64_t>(bytes);
+}
+
+void Collector::StorageFailed() {
+  if (storage_ok_.exchange(false)) {
+    std::cerr << "sondar-collector: a write failed; /api/health answers 503 "
+                 "until writes go through again\n";
+  }
+  refresh_cv_.notify_all();  // start probing now
+}
+
+void Collector::Refresh() {
+  using Clock = std::chrono::steady_clock;
+  Clock::time_point counted{}, measured{}, probed = Clock::now();
+  std::unique_lock<std::mutex> lock(refresh_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const auto now = Clock::now();
+    if (now - counted >= kCountsEvery) {
+      for (const auto& [id, survey] : surveys_) {
+        if (survey->close_after <= 0) continue;
+        const std::int64_t n =
+            store_->CountComplete(id, config_.close_after_per_client);
+        std::lock_guard<std::mutex> stats(stats_mu_);
+        if (n >= 0) counts_[id] = n;
+      }
+      counted = now;
+    }
+    if (config_.max_survey_mb > 0 && now - measured >= kUsageEvery) {
+      for (const auto& [id, survey] : surveys_) {
+        // Writes during the count are in it or in `since`: a little too
+        // much, never too little.
+        std::int64_t since;
+        {
+          std::lock_guard<std::mutex> stats(stats_mu_);
+          since = usage_[id].since;
+        }
+        const std::int64_t bytes = store_->StoredBytes(id);
+        std::lock_guard<std::mutex> stats(stats_mu_);
+        Usage& usage = usage_[id];
+        if (bytes < 0) continue;
+        usage.counted = bytes;
+        usage.since -= since;
+        const std::int64_t quota =
+            static_cast<std::int64_t>(config_.max_survey_mb * 1024 * 1024);
+        if (usage.counted + usage.since <= quota) usage.over = false;
+      }
+      measured = now;
+    }
+    const bool ok = storage_ok_;
+    if (now - probed >= (ok ? kProbeEvery : kProbeFailingEvery)) {
+      // While failing, only a write of a whole response's size proves that
+      // posts fit again.
+      if (store_->Probe(ok ? 0 : kMaxResponseBytes)) {
+        if (!storage_ok_.exchange(true))
+          std::cerr << "sondar-collector: writes go through again\n";
+      } else {
+        StorageFailed();
+      }
+      probed = now;
+    }
+    lock.lock();
+    refresh_cv_.wait_for(lock, storage_ok_ ? std::chrono::milliseconds(1000)
+                                           : std::chrono::milliseconds(250));
+  }
+}
+
+}  // namespace sondar::collector

@@ -1,0 +1,135 @@
+// The collector's routes: what each public and admin request does, with the
+// abuse controls in front of the store. The HTTP server (http_server.h) calls
+// it; survey publishing, workspace queries and webhooks go beside these.
+#ifndef SONDAR_DEMO_COLLECTOR_COLLECTOR_H_
+#define SONDAR_DEMO_COLLECTOR_COLLECTOR_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "abuse.h"
+#include "http_server.h"
+#include "sondar/sondar.h"
+#include "store.h"
+
+namespace sondar::collector {
+
+struct Config {
+  std::string bind = "127.0.0.1";
+  int port = 8787;
+  std::string db = "sondar.db";
+  std::string surveys = "demo/surveys";
+  std::vector<std::string> origins;
+  std::vector<std::string> mounts;  // "PREFIX=DIR"
+  std::vector<std::string> trusted_proxies;
+  std::string admin_token_file;
+  std::string page_csp =
+      "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; "
+      "style-src 'self'; img-src 'self' data:; connect-src 'self'; "
+      "object-src 'none'; base-uri 'none'; form-action 'self'; "
+      "frame-ancestors 'none'";
+  double request_timeout_s = 10;
+  double write_timeout_s = 30;
+  std::size_t max_connections_per_client = 256;
+  // How far ahead of the collector's clock a submittedAt may be.
+  int max_clock_skew_s = 300;
+  // How long before this database first saw a survey a response of it may
+  // have been submitted (it may have waited in a visitor's outbox, or been
+  // collected elsewhere before).
+  int max_backdate_days = 30;
+  // Abuse controls; 0 turns each off.
+  double post_rate = 10;         // posts a second per client address
+  double post_burst = 60;        // posts at once per client address
+  int max_new_per_visitor = 20;  // new responses of a visitor in a window
+  int visitor_window_s = 3600;
+  std::size_t max_extension_bytes = 2048;  // x- members of one response
+  double max_survey_mb = 1024;             // stored payloads of one survey
+  int close_after_per_client = 3;  // complete responses closeAfter counts
+};
+
+// A folder served under a URL prefix. Only regular files whose real path
+// (after every symlink) lies inside the folder are served.
+struct Mount {
+  std::string prefix;          // "/" or "/dist", no trailing slash but for "/"
+  std::filesystem::path root;  // canonical
+};
+
+class Collector final : public http::Application {
+ public:
+  Collector(Config config,
+            std::map<std::string, std::shared_ptr<const Survey>> surveys,
+            std::map<std::string, std::string> survey_texts,
+            std::unique_ptr<Store> store, std::string admin_token,
+            std::vector<Mount> mounts);
+  ~Collector() override;
+
+  http::Lane LaneFor(const http::Request& request) const override;
+  void Handle(const http::Request& request, http::Response& response) override;
+  void Decorate(const http::Request* request,
+                http::Response& response) const override;
+
+ private:
+  void Post(const http::Request& req, http::Response& res);
+  void Counts(const http::Request& req, http::Response& res);
+  void Summary(const http::Request& req, http::Response& res);
+  void Export(const http::Request& req, http::Response& res);
+  void Health(const http::Request& req, http::Response& res);
+  void Static(const http::Request& req, http::Response& res);
+  void Cors(const http::Request& req, http::Response& res) const;
+  bool Admin(const http::Request& req, http::Response& res) const;
+  bool IsAdmin(const http::Request& req) const;
+  bool OriginMayPost(const http::Request& req) const;
+
+  // Counts for closeAfter, stored bytes per survey and whether the store
+  // takes writes are refreshed here, one query at a time, never on a
+  // request's path.
+  void Refresh();
+  // Bytes a survey holds, as last counted plus what was written since; -1
+  // before the first count.
+  std::int64_t UsageOf(const std::string& survey_id);
+  void Wrote(const std::string& survey_id, std::size_t bytes);
+  void StorageFailed();
+
+  const Config config_;
+  const std::map<std::string, std::shared_ptr<const Survey>> surveys_;
+  const std::map<std::string, std::string> survey_texts_;
+  std::unique_ptr<Store> store_;
+  const std::set<std::string> origins_;
+  const std::string admin_token_;
+  const std::vector<Mount> mounts_;
+  std::map<std::string, std::int64_t> first_seen_;
+  std::string secret_;
+
+  RateLimiter post_limit_;
+  VisitorCap visitor_cap_;
+
+  std::mutex stats_mu_;                         // guards counts_, usage_
+  std::map<std::string, std::int64_t> counts_;  // closeAfter counts
+  struct Usage {
+    std::int64_t counted = -1;
+    std::int64_t since = 0;
+    bool over = false;  // logged once per crossing
+  };
+  std::map<std::string, Usage> usage_;
+  // False from a failed write until a write of a response's full size goes
+  // through again.
+  std::atomic<bool> storage_ok_{true};
+
+  std::mutex refresh_mu_;
+  std::condition_variable refresh_cv_;
+  bool stopping_ = false;
+  std::thread refresher_;
+};
+
+}  // namespace sondar::collector
+
+#endif  // SONDAR_DEMO_COLLECTOR_COLLECTOR_H_

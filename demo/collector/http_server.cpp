@@ -1,0 +1,735 @@
+#include "http_server.h"
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cctype>
+#include <future>
+#include <iostream>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <thread>
+#include <unordered_map>
+
+namespace sondar::collector::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+// After refusing a request we read and discard what the client still sends,
+// for this long and up to this many bytes, so it reads our answer rather than
+// a connection reset (nginx's lingering close).
+constexpr auto kDrainTime = std::chrono::milliseconds(2000);
+constexpr std::size_t kDrainBytes = std::size_t{64} << 20;
+constexpr std::size_t kReadChunk = 16 * 1024;
+// Refused connections still lingering; past this they are closed at once.
+constexpr std::size_t kMaxLingering = 1024;
+
+bool SameText(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(a[i])) !=
+        std::tolower(static_cast<unsigned char>(b[i])))
+      return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+    s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+    s.remove_suffix(1);
+  return s;
+}
+
+// An address as text, IPv4-mapped IPv6 addresses as plain IPv4, so one client
+// is one key whichever way the socket was opened.
+std::string AddressText(const asio::ip::address& address) {
+  if (address.is_v6() && address.to_v6().is_v4_mapped()) {
+    return asio::ip::make_address_v4(asio::ip::v4_mapped, address.to_v6())
+        .to_string();
+  }
+  return address.to_string();
+}
+
+// A valid address as AddressText writes it, or "".
+std::string CanonicalAddress(std::string_view text) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(std::string(Trim(text)), ec);
+  return ec ? "" : AddressText(address);
+}
+
+struct CurlText {
+  char* text = nullptr;
+  ~CurlText() { curl_free(text); }
+};
+
+// Decodes one query component ('+' is a space in a query, RFC 1866).
+bool Unescape(std::string_view in, std::string* out) {
+  std::string plus(in);
+  for (char& c : plus)
+    if (c == '+') c = ' ';
+  int length = 0;
+  CurlText decoded{curl_easy_unescape(nullptr, plus.data(),
+                                      static_cast<int>(plus.size()), &length)};
+  if (!decoded.text) return false;
+  out->assign(decoded.text, static_cast<std::size_t>(length));
+  return true;
+}
+
+// The decoded path and query of an origin-form target ("/a/b?x=1"), by
+// libcurl's URL parser. False for anything else, or a path that decodes to a
+// NUL.
+bool ParseTarget(std::string_view target, Request* request) {
+  if (target.empty() || target.front() != '/') return false;
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(),
+                                                          curl_url_cleanup);
+  if (!url) return false;
+  const std::string absolute = "http://collector" + std::string(target);
+  if (curl_url_set(url.get(), CURLUPART_URL, absolute.c_str(), 0) != CURLUE_OK)
+    return false;
+  CurlText path;
+  if (curl_url_get(url.get(), CURLUPART_PATH, &path.text, CURLU_URLDECODE) !=
+      CURLUE_OK)
+    return false;
+  request->path = path.text;
+  CurlText query;
+  if (curl_url_get(url.get(), CURLUPART_QUERY, &query.text, 0) != CURLUE_OK)
+    return true;  // no query
+  std::string_view rest = query.text;
+  while (!rest.empty()) {
+    const std::size_t amp = rest.find('&');
+    const std::string_view pair = rest.substr(0, amp);
+    rest = amp == std::string_view::npos ? "" : rest.substr(amp + 1);
+    if (pair.empty()) continue;
+    const std::size_t eq = pair.find('=');
+    std::string name, value;
+    if (!Unescape(pair.substr(0, eq), &name)) return false;
+    if (eq != std::string_view::npos && !Unescape(pair.substr(eq + 1), &value))
+      return false;
+    request->query.emplace(std::move(name), std::move(value));
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string Request::Header(std::string_view name) const {
+  for (const auto& [key, value] : headers)
+    if (SameText(key, name)) return value;
+  return "";
+}
+
+std::string Request::Param(std::string_view name) const {
+  auto it = query.find(std::string(name));
+  return it == query.end() ? "" : it->second;
+}
+
+bool Request::HasParam(std::string_view name) const {
+  return query.count(std::string(name)) > 0;
+}
+
+void Response::Set(std::string name, std::string value) {
+  for (auto& [key, v] : headers) {
+    if (SameText(key, name)) {
+      v = std::move(value);
+      return;
+    }
+  }
+  headers.emplace_back(std::move(name), std::move(value));
+}
+
+bool Response::Has(std::string_view name) const {
+  for (const auto& [key, v] : headers)
+    if (SameText(key, name)) return true;
+  return false;
+}
+
+struct Server::Impl {
+  Impl(Limits l, Application& a, std::vector<std::string> proxies)
+      : limits(l),
+        app(a),
+        trusted(proxies.begin(), proxies.end()),
+        acceptor(io),
+        writes(static_cast<std::size_t>(l.write_workers)),
+        reads(static_cast<std::size_t>(l.read_workers)) {}
+
+  void Accept();
+  // Counts a new connection from `peer` in; false when a cap is reached.
+  bool Admit(const std::string& peer, bool trusted_peer);
+  void Release(const std::string& peer, bool trusted_peer);
+  // The client a request is from: the peer, or when the peer is a trusted
+  // proxy, the nearest untrusted address of X-Forwarded-For.
+  std::string ClientOf(const std::string& peer,
+                       std::string_view forwarded) const;
+
+  const Limits limits;
+  Application& app;
+  const std::set<std::string> trusted;
+  std::atomic<bool> stopping{false};
+
+  // Declared before the io_context: sessions it still holds when it is
+  // destroyed give their counts back here.
+  std::mutex mu;
+  std::size_t open = 0;
+  std::size_t lingering = 0;
+  std::unordered_map<std::string, std::size_t> per_client;
+
+  asio::io_context io{1};
+  tcp::acceptor acceptor;
+  asio::thread_pool writes;
+  asio::thread_pool reads;
+};
+
+class Server::Session : public std::enable_shared_from_this<Session> {
+ public:
+  Session(tcp::socket socket, Impl& server, std::string peer, bool trusted,
+          bool admitted)
+      : server_(server),
+        stream_(std::move(socket)),
+        timer_(stream_.get_executor()),
+        buffer_(server.limits.max_head_bytes + server.limits.max_body_bytes +
+                kReadChunk),
+        peer_(std::move(peer)),
+        trusted_(trusted),
+        admitted_(admitted) {}
+
+  ~Session() {
+    if (admitted_) server_.Release(peer_, trusted_);
+  }
+
+  void Start() {
+    boost::system::error_code ec;
+    stream_.socket().set_option(tcp::no_delay(true), ec);
+    ReadNext();
+  }
+
+  // A connection over a cap: 503 and a Retry-After, nothing read first.
+  void RefuseConnection() {
+    Response res;
+    res.status = 503;
+    Refusal(res, "busy", "too many connections; retry");
+    res.Set("Retry-After", "1");
+    state_ = State::kRequest;  // so the answer is written, then lingered on
+    Send(std::move(res), nullptr);
+  }
+
+ private:
+  enum class State { kIdle, kRequest, kDone };
+
+  void Arm(std::chrono::milliseconds after) {
+    timed_out_ = false;
+    timer_.expires_after(after);
+    // A wait that had already fired when it was cancelled still runs: the
+    // generation tells it that it belongs to a phase that is over.
+    const unsigned generation = ++generation_;
+    timer_.async_wait(
+        [self = shared_from_this(), generation](boost::system::error_code ec) {
+          if (ec || generation != self->generation_) return;
+          self->timed_out_ = true;
+          boost::system::error_code ignored;
+          self->stream_.socket().cancel(ignored);
+        });
+  }
+
+  void ReadNext() {
+    if (server_.stopping ||
+        served_ >= server_.limits.max_requests_per_connection)
+      return Shutdown();
+    head_only_ = false;
+    parser_.emplace();
+    parser_->header_limit(
+        static_cast<std::uint32_t>(server_.limits.max_head_bytes));
+    parser_->body_limit(server_.limits.max_body_bytes);
+    if (buffer_.size() > 0) return ReadHead();
+    state_ = State::kIdle;
+    Arm(server_.limits.idle_timeout);
+    stream_.async_read_some(
+        buffer_.prepare(kReadChunk),
+        [self = shared_from_this()](boost::system::error_code ec,
+                                    std::size_t n) {
+          self->buffer_.commit(n);
+          if (ec) {
+            self->timer_.cancel();
+            return self->Close();  // idle too long, or closed by the client
+          }
+          self->ReadHead();
+        });
+  }
+
+  void ReadHead() {
+    state_ = State::kRequest;
+    // One deadline for the whole request: a byte every few seconds does not
+    // keep it alive. (Armed once the first byte is here; the idle wait had
+    // its own.)
+    timer_.cancel();
+    Arm(server_.limits.request_timeout);
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+          self->OnHead(ec);
+        });
+  }
+
+  void OnHead(boost::system::error_code ec) {
+    if (ec) return Fail(ec);
+    const auto& head = parser_->get();
+    if (static_cast<std::size_t>(std::distance(head.begin(), head.end())) >
+        server_.limits.max_header_count) {
+      return Refuse(431, "too_many_headers",
+                    "more than " +
+                        std::to_string(server_.limits.max_header_count) +
+                        " header fields");
+    }
+    // Beast reads a body that ends in chunked; anything layered under it
+    // (gzip, chunked) is not something a widget sends, and nothing here
+    // could decode it.
+    const auto encoding = head.find(bhttp::field::transfer_encoding);
+    if (encoding != head.end() &&
+        !SameText(Trim(encoding->value()), "chunked")) {
+      return Refuse(501, "unsupported_encoding",
+                    "only Transfer-Encoding: chunked is understood");
+    }
+    const auto expect = head.find(bhttp::field::expect);
+    if (expect != head.end() && SameText(expect->value(), "100-continue") &&
+        !parser_->is_done()) {
+      auto go_on = std::make_shared<bhttp::response<bhttp::empty_body>>(
+          bhttp::status::continue_, 11);
+      return bhttp::async_write(stream_, *go_on,
+                                [self = shared_from_this(), go_on](
+                                    boost::system::error_code ec, std::size_t) {
+                                  if (ec) return self->Close();
+                                  self->ReadBody();
+                                });
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+          self->timer_.cancel();
+          if (ec) return self->Fail(ec);
+          self->Dispatch();
+        });
+  }
+
+  // Why a read ended early, as the answer a client can act on.
+  void Fail(boost::system::error_code ec) {
+    timer_.cancel();
+    if (timed_out_) {
+      return Refuse(
+          408, "timeout",
+          "the request did not arrive within " +
+              std::to_string(server_.limits.request_timeout.count() / 1000.0)
+                  .substr(0, 4) +
+              " s");
+    }
+    if (ec == bhttp::error::header_limit ||
+        (ec == bhttp::error::buffer_overflow && !parser_->is_header_done())) {
+      return Refuse(431, "header_too_large",
+                    "the request head is over " +
+                        std::to_string(server_.limits.max_head_bytes) +
+                        " bytes");
+    }
+    if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
+      return Refuse(413, "too_large",
+                    "the body is over " +
+                        std::to_string(server_.limits.max_body_bytes) +
+                        " bytes");
+    }
+    if (ec.category() ==
+            bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
+        ec != bhttp::error::end_of_stream &&
+        ec != bhttp::error::partial_message) {
+      return Refuse(400, "bad_request",
+                    "the request is not valid HTTP/1.1 (" + ec.message() + ")");
+    }
+    Close();  // the client went away
+  }
+
+  void Dispatch() {
+    auto request = std::make_shared<Request>();
+    auto message = parser_->release();
+    request->method = std::string(message.method_string());
+    request->target = std::string(message.target());
+    for (const auto& field : message)
+      request->headers.emplace_back(std::string(field.name_string()),
+                                    std::string(field.value()));
+    request->body = std::move(message.body());
+    request->peer = peer_;
+    request->client =
+        trusted_ ? server_.ClientOf(peer_, request->Header("X-Forwarded-For"))
+                 : peer_;
+    keep_alive_ = message.keep_alive();
+    head_only_ = message.method() == bhttp::verb::head;
+    if (!ParseTarget(request->target, request.get())) {
+      return Refuse(400, "bad_path", "the request target is not a valid path",
+                    request.get());
+    }
+    ++served_;
+    const Lane lane = server_.app.LaneFor(*request);
+    if (lane == Lane::kInline) {
+      Response res;
+      server_.app.Handle(*request, res);
+      return Send(std::move(res), request);
+    }
+    auto& pool = lane == Lane::kWrite ? server_.writes : server_.reads;
+    asio::post(pool, [self = shared_from_this(), request]() {
+      auto res = std::make_shared<Response>();
+      self->server_.app.Handle(*request, *res);
+      asio::post(self->stream_.get_executor(), [self, res, request]() {
+        self->Send(std::move(*res), request);
+      });
+    });
+  }
+
+  void Refusal(Response& res, const char* code, const std::string& message) {
+    // The same {"errors": [...]} shape as every other refusal.
+    std::string body = R"({"errors":[{"code":")";
+    body += code;
+    body += R"(","path":"","message":")";
+    for (char c : message) {
+      if (c == '"' || c == '\\') body += '\\';
+      if (static_cast<unsigned char>(c) >= 0x20) body += c;
+    }
+    body += "\"}]}";
+    res.content_type = "application/json";
+    res.body = std::move(body);
+    res.close = true;
+  }
+
+  void Refuse(int status, const char* code, const std::string& message,
+              const Request* request = nullptr) {
+    Response res;
+    res.status = status;
+    Refusal(res, code, message);
+    server_.app.Decorate(request, res);
+    Send(std::move(res), nullptr);
+  }
+
+  template <class Message>
+  void Head(Message& msg, const Response& res) {
+    for (const auto& [name, value] : res.headers) msg.insert(name, value);
+    if (!res.content_type.empty())
+      msg.set(bhttp::field::content_type, res.content_type);
+    msg.keep_alive(keep_alive_ && !res.close && !server_.stopping);
+  }
+
+  template <class Message>
+  void Write(std::shared_ptr<Message> msg) {
+    stream_.expires_after(server_.limits.write_timeout);
+    bhttp::async_write(stream_, *msg,
+                       [self = shared_from_this(), msg](
+                           boost::system::error_code ec, std::size_t) {
+                         self->Written(ec, msg->keep_alive());
+                       });
+  }
+
+  void Send(Response res, std::shared_ptr<Request> request) {
+    if (res.close) keep_alive_ = false;
+    const auto status = static_cast<bhttp::status>(res.status);
+    if (res.stream) return Stream(std::move(res), status);
+    if (!res.file.empty()) {
+      bhttp::file_body::value_type file;
+      boost::system::error_code ec;
+      file.open(res.file.c_str(), beast::file_mode::scan, ec);
+      if (ec) {
+        // Gone between the route's check and now.
+        Response missing;
+        missing.status = 404;
+        Refusal(missing, "not_found", "no such file");
+        missing.close = false;
+        server_.app.Decorate(request.get(), missing);
+        return Send(std::move(missing), request);
+      }
+      if (head_only_) {
+        auto msg =
+            std::make_shared<bhttp::response<bhttp::empty_body>>(status, 11);
+        Head(*msg, res);
+        msg->content_length(file.size());
+        return Write(msg);
+      }
+      auto msg =
+          std::make_shared<bhttp::response<bhttp::file_body>>(status, 11);
+      Head(*msg, res);
+      msg->body() = std::move(file);
+      msg->prepare_payload();
+      return Write(msg);
+    }
+    if (head_only_) {
+      auto msg =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(status, 11);
+      Head(*msg, res);
+      msg->content_length(res.body.size());
+      return Write(msg);
+    }
+    auto msg =
+        std::make_shared<bhttp::response<bhttp::string_body>>(status, 11);
+    Head(*msg, res);
+    msg->body() = std::move(res.body);
+    msg->prepare_payload();
+    Write(msg);
+  }
+
+  void Written(boost::system::error_code ec, bool keep_alive) {
+    stream_.expires_never();
+    if (ec) return Close();  // too slow a reader, or gone
+    if (state_ == State::kRequest && !keep_alive) return Linger();
+    ReadNext();
+  }
+
+  // A streamed answer: the head from here, the pieces from a read worker,
+  // each written from here under the write deadline.
+  class StreamSink final : public Sink {
+   public:
+    explicit StreamSink(std::shared_ptr<Session> session)
+        : session_(std::move(session)) {}
+    bool Write(std::string_view piece) override {
+      if (failed_ || session_->server_.stopping) return false;
+      auto done = std::make_shared<std::promise<bool>>();
+      auto result = done->get_future();
+      // A copy: when the server stops, this call returns before the write
+      // may have run.
+      auto copy = std::make_shared<std::string>(piece);
+      asio::post(session_->stream_.get_executor(), [s = session_, copy,
+                                                    done]() {
+        s->stream_.expires_after(s->server_.limits.write_timeout);
+        asio::async_write(s->stream_, bhttp::make_chunk(asio::buffer(*copy)),
+                          [done, copy](boost::system::error_code ec,
+                                       std::size_t) { done->set_value(!ec); });
+      });
+      // The I/O thread answers within the write deadline; when the server
+      // stops it may never run the write, so look up now and then.
+      while (result.wait_for(std::chrono::milliseconds(100)) !=
+             std::future_status::ready) {
+        if (session_->server_.stopping) return !(failed_ = true);
+      }
+      failed_ = !result.get();
+      return !failed_;
+    }
+
+   private:
+    std::shared_ptr<Session> session_;
+    bool failed_ = false;
+  };
+
+  void Stream(Response res, bhttp::status status) {
+    auto msg = std::make_shared<bhttp::response<bhttp::empty_body>>(status, 11);
+    Head(*msg, res);
+    msg->chunked(true);
+    auto serializer =
+        std::make_shared<bhttp::response_serializer<bhttp::empty_body>>(*msg);
+    auto produce =
+        std::make_shared<std::function<bool(Sink&)>>(std::move(res.stream));
+    stream_.expires_after(server_.limits.write_timeout);
+    bhttp::async_write_header(
+        stream_, *serializer,
+        [self = shared_from_this(), msg, serializer, produce](
+            boost::system::error_code ec, std::size_t) {
+          if (ec) return self->Close();
+          asio::post(self->server_.reads, [self, msg, produce]() {
+            StreamSink sink(self);
+            const bool whole = (*produce)(sink);
+            asio::post(self->stream_.get_executor(), [self, msg, whole]() {
+              // A part must never look like the whole: no last chunk.
+              if (!whole) return self->Close();
+              self->stream_.expires_after(self->server_.limits.write_timeout);
+              asio::async_write(
+                  self->stream_, bhttp::make_chunk_last(),
+                  [self, msg](boost::system::error_code ec, std::size_t) {
+                    self->Written(ec, msg->keep_alive());
+                  });
+            });
+          });
+        });
+  }
+
+  // After a refusal: stop sending, read and drop what the client still
+  // sends for a moment, then close.
+  void Linger() {
+    state_ = State::kDone;
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream_.expires_after(kDrainTime);
+    Drain();
+  }
+
+  void Drain() {
+    auto sink = std::make_shared<std::array<char, kReadChunk>>();
+    stream_.async_read_some(asio::buffer(*sink),
+                            [self = shared_from_this(), sink](
+                                boost::system::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > kDrainBytes)
+                                return self->Close();
+                              self->Drain();
+                            });
+  }
+
+  void Shutdown() {
+    boost::system::error_code ec;
+    stream_.socket().shutdown(tcp::socket::shutdown_send, ec);
+    Close();
+  }
+
+  void Close() {
+    timer_.cancel();
+    boost::system::error_code ec;
+    stream_.socket().close(ec);
+  }
+
+  Impl& server_;
+  beast::tcp_stream stream_;
+  asio::steady_timer timer_;
+  beast::flat_buffer buffer_;
+  std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
+  const std::string peer_;
+  const bool trusted_;
+  const bool admitted_;
+  State state_ = State::kIdle;
+  bool timed_out_ = false;
+  bool keep_alive_ = true;
+  bool head_only_ = false;
+  unsigned generation_ = 0;
+  int served_ = 0;
+  std::size_t drained_ = 0;
+};
+
+bool Server::Impl::Admit(const std::string& peer, bool trusted_peer) {
+  std::lock_guard<std::mutex> lock(mu);
+  if (open >= limits.max_connections) return false;
+  // Behind a proxy every connection comes from the proxy, which caps its
+  // own clients.
+  if (!trusted_peer) {
+    std::size_t& mine = per_client[peer];
+    if (mine >= limits.max_connections_per_client) return false;
+    ++mine;
+  }
+  ++open;
+  return true;
+}
+
+void Server::Impl::Release(const std::string& peer, bool trusted_peer) {
+  std::lock_guard<std::mutex> lock(mu);
+  --open;
+  if (trusted_peer) return;
+  auto it = per_client.find(peer);
+  if (it != per_client.end() && --it->second == 0) per_client.erase(it);
+}
+
+std::string Server::Impl::ClientOf(const std::string& peer,
+                                   std::string_view forwarded) const {
+  // Each proxy appends the address it got the request from; the rightmost
+  // address no trusted proxy wrote is the client's. Anything to its left was
+  // written by the client itself and proves nothing.
+  while (!forwarded.empty()) {
+    const std::size_t comma = forwarded.rfind(',');
+    const std::string_view last = comma == std::string_view::npos
+                                      ? forwarded
+                                      : forwarded.substr(comma + 1);
+    forwarded =
+        comma == std::string_view::npos ? "" : forwarded.substr(0, comma);
+    const std::string address = CanonicalAddress(last);
+    if (address.empty()) break;
+    if (!trusted.count(address)) return address;
+  }
+  return peer;
+}
+
+void Server::Impl::Accept() {
+  acceptor.async_accept(
+      asio::make_strand(io),
+      [this](boost::system::error_code ec, tcp::socket socket) {
+        if (!acceptor.is_open()) return;
+        if (!ec) {
+          boost::system::error_code peer_ec;
+          const auto endpoint = socket.remote_endpoint(peer_ec);
+          if (!peer_ec) {
+            const std::string peer = AddressText(endpoint.address());
+            const bool trusted_peer = trusted.count(peer) > 0;
+            if (Admit(peer, trusted_peer)) {
+              std::make_shared<Session>(std::move(socket), *this, peer,
+                                        trusted_peer, true)
+                  ->Start();
+            } else {
+              std::unique_lock<std::mutex> lock(mu);
+              if (lingering < kMaxLingering) {
+                ++lingering;
+                lock.unlock();
+                // Counted out again when the session is gone.
+                auto refused = std::shared_ptr<Session>(
+                    new Session(std::move(socket), *this, peer, trusted_peer,
+                                false),
+                    [this](Session* s) {
+                      delete s;
+                      std::lock_guard<std::mutex> l(mu);
+                      --lingering;
+                    });
+                refused->RefuseConnection();
+              }
+            }
+          }
+        } else if (ec == asio::error::no_descriptors) {
+          // Out of file descriptors: wait a moment rather than spin.
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+        Accept();
+      });
+}
+
+Server::Server(Limits limits, Application& app,
+               std::vector<std::string> trusted_proxies)
+    : impl_(std::make_unique<Impl>(limits, app, std::move(trusted_proxies))) {
+  curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+
+Server::~Server() {
+  Stop();
+  impl_->writes.join();
+  impl_->reads.join();
+}
+
+int Server::Bind(const std::string& host, int port) {
+  boost::system::error_code ec;
+  const auto address = asio::ip::make_address(host, ec);
+  if (ec) return -1;
+  const tcp::endpoint endpoint(address, static_cast<unsigned short>(port));
+  auto& acceptor = impl_->acceptor;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(impl_->limits.backlog, ec);
+  if (ec) return -1;
+  return acceptor.local_endpoint().port();
+}
+
+void Server::Run() {
+  impl_->Accept();
+  impl_->io.run();
+  // What the workers hold was received whole: let them finish it (their
+  // answers are not sent; a client retries what it was not told).
+  impl_->writes.join();
+  impl_->reads.join();
+}
+
+void Server::Stop() {
+  if (impl_->stopping.exchange(true)) return;
+  asio::post(impl_->io, [impl = impl_.get()]() {
+    boost::system::error_code ec;
+    impl->acceptor.close(ec);
+    impl->io.stop();
+  });
+}
+
+}  // namespace sondar::collector::http
