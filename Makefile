@@ -20,6 +20,8 @@ APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 TEST_APT_PACKAGES := postgresql
 
 FUZZ_SECONDS ?= 60
+# What make test gives each fuzz target: enough to catch a crash the seeds lead to quickly.
+TEST_FUZZ_SECONDS ?= 10
 DEMO_PORT ?= 8787
 BENCH_RESPONSES ?= 1000000
 
@@ -30,7 +32,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH := /usr/share/nodejs
 export EM_CLOSURE_COMPILER := $(CURDIR)/web/node_modules/.bin/google-closure-compiler
 
-.PHONY: help deps npm wasm web load test test-native test-js demo fuzz bench size visible format clean
+.PHONY: help deps npm wasm web load test test-native test-js test-fuzz demo fuzz bench size visible format clean
 
 help:
 	@echo "make demo    build and run the main job"
@@ -64,9 +66,9 @@ web: wasm
 	cd web && node build.mjs
 
 
-test: test-native test-js
+test: test-native test-js test-fuzz
 
-test test-native test-js: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
+test test-native test-js test-fuzz: EXTRA_APT_PACKAGES = $(TEST_APT_PACKAGES)
 test-native: deps
 	cmake --preset debug
 	cmake --build --preset debug
@@ -74,6 +76,11 @@ test-native: deps
 
 test-js: test-native web
 	SONDAR_NATIVE_BUILD=$(CURDIR)/build/debug node --test --test-concurrency=1 tests/wasm/ tests/web/ tests/collector/ tests/e2e/
+
+test-fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz
+	tests/fuzz/run.sh build/fuzz $(TEST_FUZZ_SECONDS)
 
 size: web
 	node tests/bench/size.mjs

@@ -12,6 +12,10 @@ std::string Fail(const Errors& errors) {
   return Json{{"ok", false}, {"errors", ErrorsToJson(errors)}}.dump();
 }
 std::string Fail(const Status& status) { return Fail(status.errors()); }
+// The envelope JS reads: {ok, value} or {ok, errors}.
+std::string Envelope(const Result<Json>& result) {
+  return result.ok() ? Ok(result.value()) : Fail(result.status());
+}
 
 // A JSON argument from JS (made by JSON.stringify, but checked); errors name
 // the argument.
@@ -50,23 +54,26 @@ std::string SurveyHandle::result() const {
 }
 
 std::string SurveyHandle::decide(const std::string& context_json) const {
-  if (!survey_) return Fail(status_);
-  auto doc = Arg(context_json, "context");
-  if (!doc.ok()) return Fail(doc.status());
-  auto context = ParseDecideContext(doc.value());
-  if (!context.ok()) return Fail(context.status());
-  return Ok(Decide(*survey_, context.value()).ToJson());
+  return Envelope([&]() -> Result<Json> {
+    if (!survey_) return status_;
+    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(context_json, "context"));
+    SONDAR_ASSIGN_OR_RETURN(const DecideContext context,
+                            ParseDecideContext(doc));
+    return Decide(*survey_, context).ToJson();
+  }());
 }
 
 std::string SurveyHandle::validateResponse(
     const std::string& payload_text) const {
-  if (!survey_) return Fail(status_);
-  // The limits a payload from the network gets (ValidateResponseText's).
-  auto doc = ParseJson(payload_text, kMaxResponseBytes, kMaxResponseDepth);
-  if (!doc.ok()) return Fail(doc.status());
-  auto record = ValidateResponse(*survey_, doc.value());
-  if (!record.ok()) return Fail(record.status());
-  return Ok(NormalizeResponse(*survey_, doc.value()));
+  return Envelope([&]() -> Result<Json> {
+    if (!survey_) return status_;
+    // The limits a payload from the network gets (ValidateResponseText's).
+    SONDAR_ASSIGN_OR_RETURN(
+        const Json doc,
+        ParseJson(payload_text, kMaxResponseBytes, kMaxResponseDepth));
+    SONDAR_RETURN_IF_ERROR(ValidateResponse(*survey_, doc).status());
+    return NormalizeResponse(*survey_, doc);
+  }());
 }
 
 SiteHandle::SiteHandle(const std::string& text, bool single) {
@@ -101,12 +108,13 @@ std::string SiteHandle::result() const {
 }
 
 std::string SiteHandle::decide(const std::string& context_json) const {
-  if (!site_) return Fail(status_);
-  auto doc = Arg(context_json, "context");
-  if (!doc.ok()) return Fail(doc.status());
-  auto context = ParseDecideContext(doc.value());
-  if (!context.ok()) return Fail(context.status());
-  return Ok(DecideSite(*site_, context.value()).ToJson(*site_));
+  return Envelope([&]() -> Result<Json> {
+    if (!site_) return status_;
+    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(context_json, "context"));
+    SONDAR_ASSIGN_OR_RETURN(const DecideContext context,
+                            ParseDecideContext(doc));
+    return DecideSite(*site_, context).ToJson(*site_);
+  }());
 }
 
 SurveyHandle SiteHandle::survey(std::size_t index,
@@ -119,26 +127,17 @@ SurveyHandle SiteHandle::survey(std::size_t index,
 
 SessionHandle::SessionHandle(const SurveyHandle& survey,
                              const std::string& start_json) {
-  if (!survey.survey()) {
-    status_ = survey.status();
-    return;
+  auto session = [&]() -> Result<Session> {
+    if (!survey.survey()) return survey.status();
+    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(start_json, "start"));
+    SONDAR_ASSIGN_OR_RETURN(SessionStart start, ParseSessionStart(doc));
+    return Session::Start(survey.survey(), std::move(start));
+  }();
+  if (session.ok()) {
+    session_ = std::make_unique<Session>(std::move(session).value());
+  } else {
+    status_ = std::move(session).status();
   }
-  auto doc = Arg(start_json, "start");
-  if (!doc.ok()) {
-    status_ = doc.status();
-    return;
-  }
-  auto start = ParseSessionStart(doc.value());
-  if (!start.ok()) {
-    status_ = start.status();
-    return;
-  }
-  auto session = Session::Start(survey.survey(), std::move(start).value());
-  if (!session.ok()) {
-    status_ = session.status();
-    return;
-  }
-  session_ = std::make_unique<Session>(std::move(session).value());
 }
 
 std::string SessionHandle::result() const {
@@ -147,10 +146,12 @@ std::string SessionHandle::result() const {
 
 std::string SessionHandle::answer(const std::string& question_id,
                                   const std::string& value_json) {
-  if (!session_) return Fail(status_);
-  auto value = Arg(value_json, "value");
-  if (!value.ok()) return Fail(value.status());
-  return Step(session_->Answer(question_id, value.value()));
+  return Envelope([&]() -> Result<Json> {
+    if (!session_) return status_;
+    SONDAR_ASSIGN_OR_RETURN(const Json value, Arg(value_json, "value"));
+    SONDAR_RETURN_IF_ERROR(session_->Answer(question_id, value));
+    return session_->View();
+  }());
 }
 
 std::string SessionHandle::other(const std::string& question_id,
@@ -187,21 +188,24 @@ AggregateHandle::AggregateHandle(const SurveyHandle& survey)
 }
 
 std::string AggregateHandle::add(const std::string& payload_text) {
-  if (!aggregate_) return Fail(kNoSurvey);
-  auto record = ValidateResponseText(*survey_, payload_text);
-  if (!record.ok()) return Fail(record.status());
-  aggregate_->Add(record.value());
-  return Ok(aggregate_->responses());
+  return Envelope([&]() -> Result<Json> {
+    if (!aggregate_) return kNoSurvey;
+    SONDAR_ASSIGN_OR_RETURN(const ResponseRecord record,
+                            ValidateResponseText(*survey_, payload_text));
+    aggregate_->Add(record);
+    return Json(aggregate_->responses());
+  }());
 }
 
 std::string AggregateHandle::merge(const std::string& aggregate_json) {
-  if (!aggregate_) return Fail(kNoSurvey);
-  auto doc = Arg(aggregate_json, "aggregate");
-  if (!doc.ok()) return Fail(doc.status());
-  auto other = Aggregate::FromJson(*survey_, doc.value());
-  if (!other.ok()) return Fail(other.status());
-  Status merged = aggregate_->Merge(other.value());
-  return merged.ok() ? Ok(aggregate_->responses()) : Fail(merged);
+  return Envelope([&]() -> Result<Json> {
+    if (!aggregate_) return kNoSurvey;
+    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(aggregate_json, "aggregate"));
+    SONDAR_ASSIGN_OR_RETURN(const Aggregate other,
+                            Aggregate::FromJson(*survey_, doc));
+    SONDAR_RETURN_IF_ERROR(aggregate_->Merge(other));
+    return Json(aggregate_->responses());
+  }());
 }
 
 std::string AggregateHandle::toJson() const {

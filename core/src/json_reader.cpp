@@ -222,16 +222,3 @@ std::optional<std::size_t> Utf8Length(std::string_view text) {
 }
 
 }  // namespace sondar::internal
-
-namespace sondar {
-
-Json ErrorsToJson(const Errors& errors) {
-  Json out = Json::array();
-  for (const Error& e : errors) {
-    out.push_back(
-        {{"code", CodeName(e.code)}, {"path", e.path}, {"message", e.message}});
-  }
-  return out;
-}
-
-}  // namespace sondar

@@ -1,59 +1,27 @@
 #include "sondar/status.h"
 
+#include "sondar/json.h"
+
 namespace sondar {
 
 std::string_view CodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kInvalidJson:
-      return "invalid_json";
-    case ErrorCode::kTooLarge:
-      return "too_large";
-    case ErrorCode::kTooDeep:
-      return "too_deep";
-    case ErrorCode::kWrongType:
-      return "wrong_type";
-    case ErrorCode::kMissingField:
-      return "missing_field";
-    case ErrorCode::kUnknownField:
-      return "unknown_field";
-    case ErrorCode::kInvalidValue:
-      return "invalid_value";
-    case ErrorCode::kUnknownType:
-      return "unknown_type";
-    case ErrorCode::kDuplicateId:
-      return "duplicate_id";
-    case ErrorCode::kUnknownReference:
-      return "unknown_reference";
-    case ErrorCode::kForwardReference:
-      return "forward_reference";
-    case ErrorCode::kLoop:
-      return "loop";
-    case ErrorCode::kInvalidScale:
-      return "invalid_scale";
-    case ErrorCode::kMissingText:
-      return "missing_text";
-    case ErrorCode::kOutOfRange:
-      return "out_of_range";
-    case ErrorCode::kNotAnOption:
-      return "not_an_option";
-    case ErrorCode::kTooLong:
-      return "too_long";
-    case ErrorCode::kRequired:
-      return "required";
-    case ErrorCode::kNotCurrent:
-      return "not_current";
-    case ErrorCode::kFinished:
-      return "finished";
-    case ErrorCode::kSchemaMismatch:
-      return "schema_mismatch";
-    case ErrorCode::kMismatch:
-      return "mismatch";
-    case ErrorCode::kNotOnPath:
-      return "not_on_path";
-    case ErrorCode::kIncompatible:
-      return "incompatible";
+#define SONDAR_ERROR_CODE(name, text) \
+  case ErrorCode::name:               \
+    return text;
+#include "sondar/error_codes.inc"
+#undef SONDAR_ERROR_CODE
   }
-  return "unknown";
+  return "internal";
+}
+
+Json ErrorsToJson(const Errors& errors) {
+  Json out = Json::array();
+  for (const Error& e : errors) {
+    out.push_back(
+        {{"code", CodeName(e.code)}, {"path", e.path}, {"message", e.message}});
+  }
+  return out;
 }
 
 std::string Error::ToString() const {

@@ -68,22 +68,6 @@ bool Question::ChoosesOther(const Json& value) const {
   return false;
 }
 
-bool IsEmail(std::string_view s) {
-  const std::size_t at = s.find('@');
-  if (s.size() > kMaxEmailLength || at == 0 || at == std::string_view::npos ||
-      s.find('@', at + 1) != std::string_view::npos) {
-    return false;
-  }
-  const std::string_view domain = s.substr(at + 1);
-  const std::size_t dot = domain.rfind('.');
-  if (dot == 0 || dot == std::string_view::npos || dot + 1 == domain.size())
-    return false;
-  for (char c : s) {
-    if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
-  }
-  return true;
-}
-
 int Question::OptionIndex(std::string_view option_id) const {
   for (std::size_t i = 0; i < options.size(); ++i) {
     if (options[i].id == option_id) return static_cast<int>(i);

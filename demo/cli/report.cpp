@@ -698,7 +698,13 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
       return false;
     }
   }
-  for (const Aggregate& p : partial) aggregate->Merge(p);
+  for (const Aggregate& p : partial) {
+    // Every part aggregates the same survey; a failure here is a bug.
+    if (const Status merged = aggregate->Merge(p); !merged.ok()) {
+      *error = merged.ToString();
+      return false;
+    }
+  }
   std::uint64_t kept = 0;
   for (std::uint64_t d : distinct) kept += d;
   input->superseded = input->valid - kept;

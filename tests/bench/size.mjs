@@ -1,6 +1,6 @@
 // Bytes a checkout page downloads for the widget: raw, gzip -9 and brotli -q 11.
 //   node tests/bench/size.mjs        (after make web)
-// Budgets from DESIGN.md: loader <= 2 KB brotli before anything triggers; loader + engine +
+// The design's budgets: loader <= 2 KB brotli before anything triggers; loader + engine +
 // wasm + styles <= 45 KB brotli. Styles ship inside the engine (constructable stylesheet).
 // English UI strings ship in the engine; a page shown in another language also fetches that
 // one language's dist/i18n/<language>.json, so the budget is checked for the largest of them.

@@ -1,5 +1,5 @@
 // Trigger -> survey visible and focusable, in Debian's Chromium, for sondar and for SurveyJS
-// rendering the same three questions in the same run (DESIGN.md budget), plus the longest
+// rendering the same three questions in the same run (the design's budget), plus the longest
 // main-thread task each page ran (the widget's budget: none over 50 ms).
 //   node tests/bench/visible.mjs [RUNS]        (make visible; after make web)
 // Warm: the page has loaded and the widget reported `ready` (sondar's engine loads when the

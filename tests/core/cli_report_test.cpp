@@ -12,8 +12,8 @@
 #include <sstream>
 #include <thread>
 
-#include "../../demo/cli/report.h"
 #include "fixtures.h"
+#include "report.h"
 
 namespace sondar {
 namespace {

@@ -1,28 +1,7 @@
 // The JavaScript face of the WebAssembly core: typed errors, handle lifetimes, JSON in and out.
 // Every rule lives in C++ (core/); this file only converts.
+import { SondarError, envelope } from './errors.js';
 import { stringify } from './safe.js';
-
-/** An error from the core: `code` is stable (e.g. "out_of_range"), `path` a JSON path. */
-export class SondarError extends Error {
-  /**
-   * @param {string} message
-   * @param {{code?: string, path?: string, errors?: Array<{code: string, path: string, message: string}>, cause?: unknown}} [details]
-   */
-  constructor(message, details = {}) {
-    super(message, details.cause === undefined ? undefined : { cause: details.cause });
-    this.name = 'SondarError';
-    this.code = details.code || 'error';
-    this.path = details.path || '';
-    this.errors = details.errors || [{ code: this.code, path: this.path, message }];
-  }
-}
-
-/** @param {Array<{code: string, path: string, message: string}>} errors */
-export function fromErrors(errors) {
-  const first = errors[0] || { code: 'error', path: '', message: 'unknown error' };
-  const text = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
-  return new SondarError(text, { code: first.code, path: first.path, errors });
-}
 
 // Handles the caller forgot to delete() are freed when their wrapper is collected.
 const registry = new FinalizationRegistry((handle) => {
@@ -69,13 +48,6 @@ export function intoWasm(state, fn) {
     state.broken = true;
     throw new SondarError('internal error in the sondar core', { code: 'internal', cause });
   }
-}
-
-/** The value of an {ok, value | errors} envelope, or its errors thrown. @param {string} text */
-export function envelope(text) {
-  const result = JSON.parse(text);
-  if (!result.ok) throw fromErrors(result.errors);
-  return result.value;
 }
 
 /** @param {{broken: boolean}} state @param {() => string} fn */

@@ -1,7 +1,8 @@
 // "sondar/core": the whole core (validate, decide, sessions, scoring, aggregation) in Node or a
 // browser. In Node the .wasm is read from disk; in browsers it is fetched next to this module.
 import createModule from '../lib/sondar-core.mjs';
-import { Handle, SondarError, Session, Survey as SurveyBase, instantiate, json } from './core-api.js';
+import { Handle, Session, Survey as SurveyBase, instantiate, json } from './core-api.js';
+import { SondarError } from './errors.js';
 
 export { SondarError, Session };
 

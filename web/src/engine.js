@@ -2,7 +2,7 @@
 // the visit, the visitor's history), asks the core which of the site's surveys to show, drives
 // the session the core keeps, renders its views and sends its payloads. Nothing it does may
 // throw into the host page: failures become `error` events.
-import { SondarError } from './core-api.js';
+import { SondarError } from './errors.js';
 import { loadWidgetCore } from './widget-core.js';
 import { SurveyUI, prepareStyles } from './ui.js';
 import { addStrings, loadStrings, uiStrings } from './i18n.js';
@@ -390,8 +390,16 @@ export class Widget {
     return room <= 0 ? 100 : Math.min(100, Math.round((window.scrollY / room) * 100));
   }
 
+  /**
+   * Whether another survey may open: none is on screen or being opened (fetched), consent is not
+   * pending, and the widget was not destroyed. Deciding and opening both ask.
+   */
+  mayOpen() {
+    return !this.ui && !this.session && !this.opening && !this.pending && !!this.site;
+  }
+
   evaluate(event, clicked = '') {
-    if (this.ui || this.session || this.opening || !this.site || this.pending) return;
+    if (!this.mayOpen()) return;
     const now = Date.now();
     const decision = this.site.decide({
       event,
@@ -436,7 +444,7 @@ export class Widget {
 
   async open(index, trigger) {
     // Not even show() opens a survey before consent.
-    if (this.ui || this.session || this.opening || this.pending) return;
+    if (!this.mayOpen()) return;
     this.opening = true;
     try {
       this.survey = await this.surveyAt(index);
@@ -444,7 +452,7 @@ export class Widget {
       this.opening = false;
     }
     // Another survey, destroy() or a withdrawn consent came first.
-    if (this.ui || this.session || !this.site || this.pending) return;
+    if (!this.mayOpen()) return;
     const o = this.options;
     const declared = new Set(this.survey.info.hidden);
     const hidden = Object.fromEntries(Object.entries(o.hidden || {}).filter(([k]) => declared.has(k)));

@@ -1,7 +1,7 @@
 // Sends one response payload. POST JSON with an Idempotency-Key, so a receiver that upserts by
 // responseId never counts a resend twice; `transport` and `transform` adapt to any endpoint.
 // Failures carry what the outbox needs to decide: `retry` and, when given, `retryAfterMs`.
-import { SondarError } from './core-api.js';
+import { SondarError } from './errors.js';
 import { bare, stringify } from './safe.js';
 
 const RETRYABLE = new Set([408, 425, 429, 500, 502, 503, 504]);

@@ -1,7 +1,7 @@
 // Renders a session's view (computed by the core) in a Shadow DOM and reports what the visitor
 // does. Decides nothing: validation, flow and scoring happen in the core.
 import { CSS } from './styles.js';
-import { SondarError } from './core-api.js';
+import { SondarError } from './errors.js';
 import { fill, uiStrings } from './i18n.js';
 
 const FACES = ['😞', '🙁', '😐', '🙂', '😄'];

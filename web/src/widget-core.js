@@ -3,7 +3,8 @@
 // failures as SondarError. "sondar/core" has the fuller, embind-based API (core-api.js); this one
 // is kept small because every checkout page showing a survey downloads it. The engine owns the
 // survey and session it opens and frees them on close and destroy.
-import { SondarError, envelope, intoWasm, json } from './core-api.js';
+import { SondarError, envelope } from './errors.js';
+import { intoWasm, json } from './core-api.js';
 import { fetchRetrying } from './transport.js';
 import { stringify } from './safe.js';
 

@@ -1,15 +1,20 @@
 // "sondar/core": the WebAssembly core in Node or a browser.
+import type { CoreErrorCode } from './codes.js';
+export type { CoreErrorCode, WidgetErrorCode, CollectorErrorCode } from './codes.js';
+
+/** What a SondarError of "sondar/core" can say: a core code, or why the core is not there. */
+export type CoreApiErrorCode = CoreErrorCode | 'deleted' | 'wasm_unavailable' | 'error';
 
 export interface SondarIssue {
-  /** Stable code, e.g. "out_of_range", "unknown_reference". */
-  code: string;
+  /** Stable code, e.g. "out_of_range", "unknown_reference" (core/README.md, Error codes). */
+  code: CoreErrorCode;
   /** JSON path of the offending value, e.g. "questions[2].scale.max". */
   path: string;
   message: string;
 }
 
 export class SondarError extends Error {
-  readonly code: string;
+  readonly code: CoreApiErrorCode;
   readonly path: string;
   /** Every problem found, not just the first. */
   readonly errors: SondarIssue[];

@@ -1,5 +1,6 @@
 // "sondar": the browser widget.
 import type { ResponsePayload, SiteDecision } from './core.js';
+import type { WidgetErrorCode } from './codes.js';
 export { SondarError } from './core.js';
 
 export interface WidgetOptions {
@@ -40,21 +41,19 @@ export interface WidgetOptions {
 export type WidgetEvent = 'ready' | 'show' | 'answer' | 'complete' | 'dismiss' | 'delivered' | 'error';
 
 /**
- * `code` of an `error` event's detail. Survey errors carry the core's codes (with a JSON `path`);
- * these come from the widget itself:
- * - `wasm_unavailable`, `engine_unavailable`, `survey_unavailable`: it could not start;
- * - `styles_unavailable`: no constructable stylesheets and a CSP that forbids inline styles;
- * - `storage_unavailable`: localStorage is blocked or full, unsent responses live in memory;
- * - `outbox_full`: the oldest of 50 unsent responses was dropped;
- * - `http_redirect`, `http_not_accepted`: the endpoint redirected or answered with an HTML page
- *   (the response is kept and sent again); `http_<status>`: refused for good (other 4xx);
- * - `unknown_survey`: show(id) named no survey of the site;
- * - `no_endpoint`, `transport`, `internal`.
+ * `code` of an `error` event's detail: the core's codes for survey errors (with a JSON `path`),
+ * or the widget's own (core/README.md, "Error codes", lists them all with their meaning).
  */
-export type WidgetErrorCode =
-  | 'wasm_unavailable' | 'engine_unavailable' | 'survey_unavailable' | 'styles_unavailable'
-  | 'storage_unavailable' | 'outbox_full' | 'http_redirect' | 'http_not_accepted'
-  | `http_${number}` | 'no_endpoint' | 'transport' | 'internal' | (string & {});
+export type { WidgetErrorCode } from './codes.js';
+
+/** The detail of an `error` event. */
+export interface WidgetErrorDetail {
+  code: WidgetErrorCode;
+  path?: string;
+  message: string;
+  /** What the widget was doing: "init", "deliver", ... */
+  context?: string;
+}
 
 export interface Widget {
   init(options: WidgetOptions): void;

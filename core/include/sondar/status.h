@@ -5,6 +5,7 @@
 #ifndef SONDAR_STATUS_H_
 #define SONDAR_STATUS_H_
 
+#include <cassert>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,31 +14,11 @@
 
 namespace sondar {
 
+// Every code, with what it means, is in core/error_codes.json.
 enum class ErrorCode {
-  kInvalidJson,       // text is not JSON
-  kTooLarge,          // document or value exceeds a documented limit
-  kTooDeep,           // nesting deeper than the limit
-  kWrongType,         // a value has the wrong JSON type
-  kMissingField,      // a required field is absent
-  kUnknownField,      // a field the schema does not define (catches typos)
-  kInvalidValue,      // right type, value not allowed (bad enum, bad format)
-  kUnknownType,       // question type not in the schema
-  kDuplicateId,       // two questions, options or endings share an id
-  kUnknownReference,  // a condition or jump names an id that does not exist
-  kForwardReference,  // a condition reads a question that is not answered yet
-  kLoop,              // logic could revisit a question
-  kInvalidScale,      // empty scale, min >= max, more than 11 points
-  kMissingText,       // no text for the survey's default locale
-  kOutOfRange,        // answer outside the question's scale
-  kNotAnOption,       // answer names an option the question does not have
-  kTooLong,           // text answer longer than maxLength
-  kRequired,          // a required question was left unanswered
-  kNotCurrent,        // a session call about a question that is not on screen
-  kFinished,          // the session is already complete or dismissed
-  kSchemaMismatch,    // wrong "schema" marker
-  kMismatch,          // payload does not belong to this survey / version
-  kNotOnPath,         // an answer to a question the visitor could not have seen
-  kIncompatible,      // aggregates of different surveys cannot merge
+#define SONDAR_ERROR_CODE(name, text) name,
+#include "sondar/error_codes.inc"
+#undef SONDAR_ERROR_CODE
 };
 
 // Stable snake_case name of a code, e.g. "out_of_range"; part of the JS and
@@ -56,7 +37,7 @@ struct Error {
 
 using Errors = std::vector<Error>;
 
-class Status {
+class [[nodiscard]] Status {
  public:
   Status() = default;
   explicit Status(Errors errors) : errors_(std::move(errors)) {}
@@ -73,27 +54,68 @@ class Status {
   Errors errors_;
 };
 
+class Json;
+// [{"code": "out_of_range", "path": "answers.nps", "message": "..."}]: how
+// errors cross into JS and HTTP answers (status.cpp; needs sondar/json.h).
+Json ErrorsToJson(const Errors& errors);
+
+// A value or the errors that kept it from being made, never both and never
+// neither (absl::StatusOr's rule).
 template <typename T>
-class Result {
+class [[nodiscard]] Result {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  Result(Status status) : status_(std::move(status)) {}  // NOLINT
-  Result(Errors errors) : status_(std::move(errors)) {}  // NOLINT
+  // A failure. An OK status has no value to go with it: that is a bug in the
+  // caller, kept as an `internal` error rather than a Result that lies.
+  Result(Status status) : status_(std::move(status)) {  // NOLINT
+    if (status_.ok()) {
+      status_ = Status(ErrorCode::kInternal, "",
+                       "a Result was made from an OK status");
+    }
+  }
+  Result(Errors errors) : Result(Status(std::move(errors))) {}  // NOLINT
 
   bool ok() const { return value_.has_value(); }
-  const Status& status() const { return status_; }
+  const Status& status() const& { return status_; }
+  Status status() && { return std::move(status_); }
   const Errors& errors() const { return status_.errors(); }
-  const T& value() const& { return *value_; }
-  T& value() & { return *value_; }
-  T&& value() && { return std::move(*value_); }
-  const T* operator->() const { return &*value_; }
-  T* operator->() { return &*value_; }
+  // Only after ok(); a debug build stops on a failure's value().
+  const T& value() const& { return Checked(), *value_; }
+  T& value() & { return Checked(), *value_; }
+  T&& value() && { return Checked(), std::move(*value_); }
+  const T& operator*() const& { return value(); }
+  T& operator*() & { return value(); }
+  const T* operator->() const { return &value(); }
+  T* operator->() { return &value(); }
 
  private:
+  void Checked() const { assert(value_.has_value() && "value() of a failure"); }
+
   std::optional<T> value_;
   Status status_;
 };
 
 }  // namespace sondar
+
+#define SONDAR_STATUS_CONCAT_INNER(a, b) a##b
+#define SONDAR_STATUS_CONCAT(a, b) SONDAR_STATUS_CONCAT_INNER(a, b)
+
+// Returns the Status of `expr` from the enclosing function when it failed.
+#define SONDAR_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::sondar::Status sondar_status_ = (expr);        \
+    if (!sondar_status_.ok()) return sondar_status_; \
+  } while (0)
+
+// `lhs = value of expr`, or returns its failure (as a Status, or whatever
+// the enclosing function's return type is made from one) when it failed:
+//   SONDAR_ASSIGN_OR_RETURN(Json doc, ParseJson(text));
+#define SONDAR_ASSIGN_OR_RETURN(lhs, expr)                                     \
+  SONDAR_ASSIGN_OR_RETURN_IMPL(SONDAR_STATUS_CONCAT(sondar_result_, __LINE__), \
+                               lhs, expr)
+#define SONDAR_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
+  auto result = (expr);                                 \
+  if (!result.ok()) return std::move(result).status();  \
+  lhs = std::move(result).value()
 
 #endif  // SONDAR_STATUS_H_

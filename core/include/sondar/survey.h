@@ -195,10 +195,6 @@ bool IsEmail(std::string_view text);
 Status CheckAnswer(const Question& question, const Json& value,
                    const std::string& path);
 
-// [{"code": "out_of_range", "path": "answers.nps", "message": "..."}]: how
-// errors cross into JS and HTTP answers.
-Json ErrorsToJson(const Errors& errors);
-
 // Parses and validates a survey document. On failure returns every error found.
 Result<Survey> ParseSurvey(std::string_view text);
 Result<Survey> ParseSurveyDocument(const Json& document);

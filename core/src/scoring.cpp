@@ -1,8 +1,9 @@
+#include "sondar/scoring.h"
+
 #include <algorithm>
 #include <cmath>
 
 #include "json_reader.h"
-#include "sondar/scoring.h"
 
 namespace sondar {
 
