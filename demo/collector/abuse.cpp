@@ -72,6 +72,8 @@ int RateLimiter::Take(const std::string& key, std::int64_t now_ms) {
       refill(it->second);
       it = it->second.tokens >= burst_ ? buckets_.erase(it) : std::next(it);
     }
+    // Still full: more clients are posting at their limit than this keeps.
+    if (buckets_.size() >= kMaxBuckets / 2) buckets_.clear();
   }
   auto [it, fresh] = buckets_.try_emplace(key, Bucket{burst_, now_ms});
   Bucket& bucket = it->second;

@@ -22,7 +22,10 @@ std::string AddressPrefix(const std::string& address);
 std::string ClientKey(const std::string& secret, const std::string& address);
 
 // Posts per client: `rate` tokens a second up to `burst`; each post takes
-// one. A rate of 0 turns it off.
+// one. A rate of 0 turns it off. `now_ms` is a steady clock's (a wall clock
+// stepped back would empty every bucket). At most 100,000 clients are kept:
+// past that, those whose buckets are full again are forgotten, and if that is
+// not enough all are (the limit fails open rather than grow without bound).
 class RateLimiter {
  public:
   RateLimiter(double rate, double burst) : rate_(rate), burst_(burst) {}
@@ -41,11 +44,13 @@ class RateLimiter {
 };
 
 // New responses per visitor in each fixed window of time (an hour by
-// default), in a fixed table indexed by a keyed hash of the visitor id: memory
-// stays the same however many visitor ids an attacker makes up, and nobody can
-// choose ids that share a slot with someone else's; two visitors that share a
-// slot by chance share a count, which only ever makes the cap stricter for
-// them. A cap of 0 turns it off.
+// default), in a fixed table indexed by a hash of the visitor id seeded with a
+// random number per process: memory stays the same however many visitor ids
+// an attacker makes up, and picking ids that collide with someone else's needs
+// the seed. Two visitors that share a slot by chance share a count, which
+// only ever makes the cap stricter for them. Allows and Count are separate
+// steps, so posts racing each other can pass the cap by a few. A cap of 0
+// turns it off.
 class VisitorCap {
  public:
   VisitorCap(int per_window, int window_s, std::uint64_t seed);

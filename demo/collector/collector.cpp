@@ -6,6 +6,8 @@
 #include <iostream>
 #include <random>
 
+#include "http_codes.h"
+
 namespace sondar::collector {
 
 namespace {
@@ -21,7 +23,8 @@ constexpr auto kProbeEvery = std::chrono::seconds(30);
 // While storage fails, how often to try again, and what a client is told.
 constexpr auto kProbeFailingEvery = std::chrono::seconds(1);
 constexpr const char* kStorageRetryAfter = "5";
-constexpr const char* kQuotaRetryAfter = "3600";
+// Stored bytes are recounted every 30 s; a quota is raised by a restart.
+constexpr const char* kQuotaRetryAfter = "300";
 
 // Compares in time that depends only on the length of the secret, so the
 // reply time tells an attacker nothing about how much of a guess was right.
@@ -66,10 +69,13 @@ void Reply(Response& res, int status, const Json& body) {
 
 // The same {"errors": [...]} shape as the core's, for failures the collector
 // finds itself.
-void Refuse(Response& res, int status, const char* code, const char* path,
+void Refuse(Response& res, int status, AnyCode code, const char* path,
             const std::string& message) {
   Reply(res, status,
-        {{"errors", {{{"code", code}, {"path", path}, {"message", message}}}}});
+        {{"errors",
+          {{{"code", std::string(code.name)},
+            {"path", path},
+            {"message", message}}}}});
 }
 
 // 413 for too large, 400 for text that is not a usable JSON document, 422 for
@@ -141,6 +147,9 @@ Lane Collector::LaneFor(const Request& req) const {
   if (req.method == "POST" && req.path == "/api/responses") return Lane::kWrite;
   if (req.path == "/api/summary" || req.path == "/api/export.jsonl")
     return Lane::kRead;
+  // With the token, health counts the stored rows: a query, not for the I/O
+  // thread. Without it, health answers from memory.
+  if (req.path == "/api/health" && IsAdmin(req)) return Lane::kRead;
   return Lane::kInline;  // answers from memory, and files
 }
 
@@ -153,11 +162,11 @@ void Collector::Handle(const Request& req, Response& res) {
     if (req.method == "POST") {
       Post(req, res);
     } else {
-      Refuse(res, 405, "method_not_allowed", "", "POST a response here");
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST a response here");
       res.Set("Allow", "POST, OPTIONS");
     }
   } else if (!get) {
-    Refuse(res, 405, "method_not_allowed", "", "only GET and HEAD here");
+    Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET and HEAD here");
     res.Set("Allow", "GET, HEAD, OPTIONS");
   } else if (path == "/api/responses/counts") {
     // What closeAfter needs, for the surveys that set it (their owners made
@@ -179,7 +188,7 @@ void Collector::Handle(const Request& req, Response& res) {
     const std::string id = path.substr(13, path.size() - 18);
     auto it = survey_texts_.find(id);
     if (it == survey_texts_.end()) {
-      Refuse(res, 404, "unknown_survey", "", "no such survey");
+      Refuse(res, 404, HttpCode::kUnknownSurvey, "", "no such survey");
     } else {
       res.content_type = "application/json";
       res.body = it->second;
@@ -230,7 +239,7 @@ bool Collector::IsAdmin(const Request& req) const {
 bool Collector::Admin(const Request& req, Response& res) const {
   if (IsAdmin(req)) return true;
   res.Set("WWW-Authenticate", "Bearer realm=\"sondar\"");
-  Refuse(res, 401, "unauthorized", "",
+  Refuse(res, 401, HttpCode::kUnauthorized, "",
          "this needs the admin token: Authorization: Bearer <token>");
   return false;
 }
@@ -250,7 +259,7 @@ bool Collector::OriginMayPost(const Request& req) const {
 
 void Collector::Post(const Request& req, Response& res) {
   if (!OriginMayPost(req)) {
-    return Refuse(res, 403, "origin_not_allowed", "",
+    return Refuse(res, 403, HttpCode::kOriginNotAllowed, "",
                   "pages of " + req.Header("Origin") +
                       " may not post here (see --origin)");
   }
@@ -258,7 +267,7 @@ void Collector::Post(const Request& req, Response& res) {
   // (what a plain HTML form or sendBeacon of a string sends) would not.
   const std::string type = req.Header("Content-Type");
   if (Lower(type.substr(0, type.find(';'))) != "application/json") {
-    return Refuse(res, 415, "unsupported_media_type", "",
+    return Refuse(res, 415, HttpCode::kUnsupportedMediaType, "",
                   "send Content-Type: application/json");
   }
   // An import with the admin token (the demo's seeding, a backfill) is not
@@ -267,9 +276,12 @@ void Collector::Post(const Request& req, Response& res) {
   const std::int64_t now = NowMs();
   // Before any parsing: a flood costs a bucket look-up a post.
   if (!admin) {
-    if (const int wait = post_limit_.Take(AddressPrefix(req.client), now)) {
+    const auto steady = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now().time_since_epoch());
+    if (const int wait =
+            post_limit_.Take(AddressPrefix(req.client), steady.count())) {
       res.Set("Retry-After", std::to_string(wait));
-      return Refuse(res, 429, "rate_limited", "",
+      return Refuse(res, 429, HttpCode::kRateLimited, "",
                     "too many posts from this address; retry after " +
                         std::to_string(wait) + " s (--post-rate)");
     }
@@ -282,14 +294,14 @@ void Collector::Post(const Request& req, Response& res) {
   }
   const Json& payload = parsed.value();
   if (!payload.is_object()) {
-    return Refuse(res, 400, "invalid_json", "",
+    return Refuse(res, 400, ErrorCode::kInvalidJson, "",
                   "the body is not a JSON object");
   }
   const Json* id = payload.find("surveyId");
   const std::string survey_id = id ? id->as_string() : "";
   auto survey = surveys_.find(survey_id);
   if (survey == surveys_.end()) {
-    return Refuse(res, 422, "unknown_survey", "surveyId",
+    return Refuse(res, 422, HttpCode::kUnknownSurvey, "surveyId",
                   "no survey \"" + survey_id + "\" here");
   }
   auto record = ValidateResponse(*survey->second, payload);
@@ -321,7 +333,7 @@ void Collector::Post(const Request& req, Response& res) {
     const std::int64_t used = UsageOf(survey_id);
     if (used >= 0 && used + static_cast<std::int64_t>(text.size()) > quota) {
       res.Set("Retry-After", kQuotaRetryAfter);
-      return Refuse(res, 503, "quota_exceeded", "surveyId",
+      return Refuse(res, 503, HttpCode::kQuotaExceeded, "surveyId",
                     "survey \"" + survey_id +
                         "\" has used its storage quota (--max-survey-mb); "
                         "retry later");
@@ -329,38 +341,44 @@ void Collector::Post(const Request& req, Response& res) {
   }
   const std::string& visitor = payload.find("visitorId")->as_string();
   const bool may_insert = admin || visitor_cap_.Allows(visitor, now);
-  const std::string client_key = ClientKey(secret_, req.client);
+  // An import with the token is one address posting for many clients: it
+  // has no client key, and each of its rows counts for itself.
+  const std::string client_key = admin ? "" : ClientKey(secret_, req.client);
   const auto outcome = store_->Upsert(
       {record.value(), survey_id, visitor, text, client_key, may_insert});
   if (outcome == Store::Outcome::kFailed) {
     StorageFailed();
     res.Set("Retry-After", kStorageRetryAfter);
-    return Refuse(res, 503, "storage", "", "could not store; retry");
+    return Refuse(res, 503, HttpCode::kStorage, "", "could not store; retry");
   }
-  storage_ok_ = true;
   const std::string& rid = record->response_id;
   switch (outcome) {
     case Store::Outcome::kInserted:
+      // Only a row written proves that writes go through again (a kept or
+      // refused version commits nothing).
+      storage_ok_ = true;
       if (!admin) visitor_cap_.Count(visitor, now);
       Wrote(survey_id, text.size());
       return Reply(res, 201, {{"responseId", rid}, {"stored", "inserted"}});
     case Store::Outcome::kReplaced:
-      Wrote(survey_id, text.size());
+      // Its size less the old version's is not known here: the next recount
+      // (30 s) has it.
+      storage_ok_ = true;
       return Reply(res, 200, {{"responseId", rid}, {"stored", "replaced"}});
     case Store::Outcome::kKept:
       // Not an error: an older version of a response we already hold a
       // better one of.
       return Reply(res, 200, {{"responseId", rid}, {"stored", "kept_newer"}});
     case Store::Outcome::kOtherSurvey:
-      return Refuse(res, 409, "conflict", "responseId",
+      return Refuse(res, 409, HttpCode::kConflict, "responseId",
                     "is already a response to another survey");
     case Store::Outcome::kOtherVisitor:
-      return Refuse(res, 409, "conflict", "visitorId",
+      return Refuse(res, 409, HttpCode::kConflict, "visitorId",
                     "differs from the visitor this response belongs to");
     case Store::Outcome::kNotNew: {
       const int wait = visitor_cap_.RetryAfter(now);
       res.Set("Retry-After", std::to_string(wait));
-      return Refuse(res, 429, "visitor_limit", "visitorId",
+      return Refuse(res, 429, HttpCode::kVisitorLimit, "visitorId",
                     "this visitor has started " +
                         std::to_string(config_.max_new_per_visitor) +
                         " responses in " +
@@ -394,7 +412,7 @@ void Collector::Summary(const Request& req, Response& res) {
   const std::string id = req.Param("survey");
   auto survey = surveys_.find(id);
   if (survey == surveys_.end()) {
-    return Refuse(res, 404, "unknown_survey", "survey",
+    return Refuse(res, 404, HttpCode::kUnknownSurvey, "survey",
                   "no survey \"" + id + "\" here");
   }
   double confidence = kDefaultConfidence;
@@ -411,7 +429,7 @@ void Collector::Summary(const Request& req, Response& res) {
   // Figures over part of the responses would look like real ones.
   if (!read) {
     res.Set("Retry-After", kStorageRetryAfter);
-    return Refuse(res, 503, "storage", "", "could not read; retry");
+    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
   }
   Reply(res, 200, aggregate.Summary(confidence));
 }
@@ -443,7 +461,8 @@ void Collector::Export(const Request& req, Response& res) {
 void Collector::Health(const Request& req, Response& res) {
   const bool ok = storage_ok_;
   Json health = {{"ok", ok}};
-  // How many responses there are is the owner's business.
+  // How many responses there are is the owner's business (asked on a read
+  // worker: see LaneFor).
   if (IsAdmin(req)) health["responses"] = store_->Count();
   if (!ok) {
     health["errors"] = Json::array();
@@ -460,7 +479,7 @@ void Collector::Static(const Request& req, Response& res) {
   for (unsigned char c : path) {
     // No file here has control characters or backslashes.
     if (c < 0x20 || c == 0x7f || c == '\\') {
-      return Refuse(res, 400, "bad_path", "",
+      return Refuse(res, 400, HttpCode::kBadPath, "",
                     "the path has a control character or a backslash");
     }
   }
@@ -488,18 +507,22 @@ void Collector::Static(const Request& req, Response& res) {
     res.Set("Cache-Control", "no-cache");
     return;
   }
-  Refuse(res, 404, "not_found", "", "no such file");
+  Refuse(res, 404, HttpCode::kNotFound, "", "no such file");
 }
 
 std::int64_t Collector::UsageOf(const std::string& survey_id) {
-  std::lock_guard<std::mutex> lock(stats_mu_);
-  auto it = usage_.find(survey_id);
-  if (it == usage_.end() || it->second.counted < 0) return -1;
-  const std::int64_t used = it->second.counted + it->second.since;
-  const std::int64_t quota =
-      static_cast<std::int64_t>(config_.max_survey_mb * 1024 * 1024);
-  if (used > quota && !it->second.over) {
+  std::int64_t used;
+  {
+    std::lock_guard<std::mutex> lock(stats_mu_);
+    auto it = usage_.find(survey_id);
+    if (it == usage_.end() || it->second.counted < 0) return -1;
+    used = it->second.counted + it->second.since;
+    const std::int64_t quota =
+        static_cast<std::int64_t>(config_.max_survey_mb * 1024 * 1024);
+    if (used <= quota || it->second.over) return used;
     it->second.over = true;
+  }
+  {
     std::cerr << "sondar-collector: survey " << survey_id
               << " is over its storage quota (" << used << " bytes stored); "
               << "new responses get 503 until --max-survey-mb is raised\n";
@@ -560,13 +583,14 @@ void Collector::Refresh() {
     }
     const bool ok = storage_ok_;
     if (now - probed >= (ok ? kProbeEvery : kProbeFailingEvery)) {
-      // While failing, only a write of a whole response's size proves that
-      // posts fit again.
-      if (store_->Probe(ok ? 0 : kMaxResponseBytes)) {
+      if (ok) {
+        // A database that has gone away fails even a small write.
+        if (!store_->Probe(0)) StorageFailed();
+      } else if (store_->Probe(kMaxResponseBytes)) {
+        // Only a write of a whole response's size proves that posts fit
+        // again.
         if (!storage_ok_.exchange(true))
           std::cerr << "sondar-collector: writes go through again\n";
-      } else {
-        StorageFailed();
       }
       probed = now;
     }

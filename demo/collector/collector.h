@@ -53,7 +53,8 @@ struct Config {
   int visitor_window_s = 3600;
   std::size_t max_extension_bytes = 2048;  // x- members of one response
   double max_survey_mb = 1024;             // stored payloads of one survey
-  int close_after_per_client = 3;  // complete responses closeAfter counts
+  // Complete responses of one client address closeAfter counts (at least 1).
+  int close_after_per_client = 3;
 };
 
 // A folder served under a URL prefix. Only regular files whose real path

@@ -15,6 +15,9 @@
 #include <thread>
 #include <unordered_map>
 
+#include "abuse.h"
+#include "http_codes.h"
+
 namespace sondar::collector::http {
 
 namespace asio = boost::asio;
@@ -32,6 +35,8 @@ constexpr std::size_t kDrainBytes = std::size_t{64} << 20;
 constexpr std::size_t kReadChunk = 16 * 1024;
 // Refused connections still lingering; past this they are closed at once.
 constexpr std::size_t kMaxLingering = 1024;
+// How long a stopping server lets answers under way finish.
+constexpr auto kStopGrace = std::chrono::milliseconds(2000);
 
 bool SameText(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
@@ -61,10 +66,21 @@ std::string AddressText(const asio::ip::address& address) {
   return address.to_string();
 }
 
-// A valid address as AddressText writes it, or "".
+// A valid address as AddressText writes it, or "". Proxies may write an
+// address with its port: "[2001:db8::1]:4711", "192.0.2.1:4711".
 std::string CanonicalAddress(std::string_view text) {
+  text = Trim(text);
+  if (!text.empty() && text.front() == '[') {
+    const std::size_t close = text.find(']');
+    if (close == std::string_view::npos) return "";
+    text = text.substr(1, close - 1);
+  } else if (const std::size_t colon = text.find(':');
+             colon != std::string_view::npos &&
+             text.find(':', colon + 1) == std::string_view::npos) {
+    text = text.substr(0, colon);  // IPv4 with a port
+  }
   boost::system::error_code ec;
-  const auto address = asio::ip::make_address(std::string(Trim(text)), ec);
+  const auto address = asio::ip::make_address(std::string(text), ec);
   return ec ? "" : AddressText(address);
 }
 
@@ -186,6 +202,8 @@ struct Server::Impl {
 
   asio::io_context io{1};
   tcp::acceptor acceptor;
+  asio::steady_timer accept_pause{io};
+  asio::steady_timer grace{io};
   asio::thread_pool writes;
   asio::thread_pool reads;
 };
@@ -204,7 +222,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         admitted_(admitted) {}
 
   ~Session() {
-    if (admitted_) server_.Release(peer_, trusted_);
+    // Connections are counted per party: one IPv6 /64 is one client.
+    if (admitted_) server_.Release(AddressPrefix(peer_), trusted_);
   }
 
   void Start() {
@@ -217,7 +236,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   void RefuseConnection() {
     Response res;
     res.status = 503;
-    Refusal(res, "busy", "too many connections; retry");
+    Refusal(res, HttpCode::kBusy, "too many connections; retry");
     res.Set("Retry-After", "1");
     state_ = State::kRequest;  // so the answer is written, then lingered on
     Send(std::move(res), nullptr);
@@ -232,13 +251,23 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     // A wait that had already fired when it was cancelled still runs: the
     // generation tells it that it belongs to a phase that is over.
     const unsigned generation = ++generation_;
-    timer_.async_wait(
-        [self = shared_from_this(), generation](boost::system::error_code ec) {
-          if (ec || generation != self->generation_) return;
-          self->timed_out_ = true;
-          boost::system::error_code ignored;
-          self->stream_.socket().cancel(ignored);
-        });
+    timer_.async_wait([self = shared_from_this(),
+                       generation](boost::system::error_code ec) {
+      if (ec || generation != self->generation_) return;
+      self->timed_out_ = true;
+      // Cancelling stops the read under way; shutting the receiving side
+      // makes any read Beast issues after it end at once too, so the
+      // deadline cannot be slipped past between two reads.
+      boost::system::error_code ignored;
+      self->stream_.socket().shutdown(tcp::socket::shutdown_receive, ignored);
+      self->stream_.socket().cancel(ignored);
+    });
+  }
+
+  // The read finished (or failed) in time: its deadline is over.
+  void Disarm() {
+    ++generation_;
+    timer_.cancel();
   }
 
   void ReadNext() {
@@ -251,6 +280,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         static_cast<std::uint32_t>(server_.limits.max_head_bytes));
     parser_->body_limit(server_.limits.max_body_bytes);
     if (buffer_.size() > 0) return ReadHead();
+    // An idle keep-alive connection holds no more than a fresh one.
+    buffer_.shrink_to_fit();
     state_ = State::kIdle;
     Arm(server_.limits.idle_timeout);
     stream_.async_read_some(
@@ -259,7 +290,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
                                     std::size_t n) {
           self->buffer_.commit(n);
           if (ec) {
-            self->timer_.cancel();
+            self->Disarm();
             return self->Close();  // idle too long, or closed by the client
           }
           self->ReadHead();
@@ -271,7 +302,6 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     // One deadline for the whole request: a byte every few seconds does not
     // keep it alive. (Armed once the first byte is here; the idle wait had
     // its own.)
-    timer_.cancel();
     Arm(server_.limits.request_timeout);
     bhttp::async_read_header(
         stream_, buffer_, *parser_,
@@ -283,9 +313,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   void OnHead(boost::system::error_code ec) {
     if (ec) return Fail(ec);
     const auto& head = parser_->get();
+    // Beast adds a chunked body's trailer fields to the same fields; a route
+    // sees only what came in the head.
+    head_fields_.clear();
+    for (const auto& field : head)
+      head_fields_.emplace_back(std::string(field.name_string()),
+                                std::string(field.value()));
     if (static_cast<std::size_t>(std::distance(head.begin(), head.end())) >
         server_.limits.max_header_count) {
-      return Refuse(431, "too_many_headers",
+      return Refuse(431, HttpCode::kTooManyHeaders,
                     "more than " +
                         std::to_string(server_.limits.max_header_count) +
                         " header fields");
@@ -296,7 +332,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     const auto encoding = head.find(bhttp::field::transfer_encoding);
     if (encoding != head.end() &&
         !SameText(Trim(encoding->value()), "chunked")) {
-      return Refuse(501, "unsupported_encoding",
+      return Refuse(501, HttpCode::kUnsupportedEncoding,
                     "only Transfer-Encoding: chunked is understood");
     }
     const auto expect = head.find(bhttp::field::expect);
@@ -318,7 +354,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-          self->timer_.cancel();
+          self->Disarm();
           if (ec) return self->Fail(ec);
           self->Dispatch();
         });
@@ -326,10 +362,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
 
   // Why a read ended early, as the answer a client can act on.
   void Fail(boost::system::error_code ec) {
-    timer_.cancel();
+    Disarm();
     if (timed_out_) {
       return Refuse(
-          408, "timeout",
+          408, HttpCode::kTimeout,
           "the request did not arrive within " +
               std::to_string(server_.limits.request_timeout.count() / 1000.0)
                   .substr(0, 4) +
@@ -337,13 +373,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     }
     if (ec == bhttp::error::header_limit ||
         (ec == bhttp::error::buffer_overflow && !parser_->is_header_done())) {
-      return Refuse(431, "header_too_large",
+      return Refuse(431, HttpCode::kHeaderTooLarge,
                     "the request head is over " +
                         std::to_string(server_.limits.max_head_bytes) +
                         " bytes");
     }
     if (ec == bhttp::error::body_limit || ec == bhttp::error::buffer_overflow) {
-      return Refuse(413, "too_large",
+      return Refuse(413, ErrorCode::kTooLarge,
                     "the body is over " +
                         std::to_string(server_.limits.max_body_bytes) +
                         " bytes");
@@ -352,7 +388,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             bhttp::make_error_code(bhttp::error::end_of_stream).category() &&
         ec != bhttp::error::end_of_stream &&
         ec != bhttp::error::partial_message) {
-      return Refuse(400, "bad_request",
+      return Refuse(400, HttpCode::kBadRequest,
                     "the request is not valid HTTP/1.1 (" + ec.message() + ")");
     }
     Close();  // the client went away
@@ -363,21 +399,30 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     auto message = parser_->release();
     request->method = std::string(message.method_string());
     request->target = std::string(message.target());
-    for (const auto& field : message)
-      request->headers.emplace_back(std::string(field.name_string()),
-                                    std::string(field.value()));
+    request->headers = std::move(head_fields_);
     request->body = std::move(message.body());
     request->peer = peer_;
-    request->client =
-        trusted_ ? server_.ClientOf(peer_, request->Header("X-Forwarded-For"))
-                 : peer_;
+    if (trusted_) {
+      // Every X-Forwarded-For line in order: a proxy may add a line of its
+      // own rather than append to the client's.
+      std::string forwarded;
+      for (const auto& [name, value] : request->headers) {
+        if (!SameText(name, "X-Forwarded-For")) continue;
+        if (!forwarded.empty()) forwarded += ',';
+        forwarded += value;
+      }
+      request->client = server_.ClientOf(peer_, forwarded);
+    } else {
+      request->client = peer_;
+    }
     keep_alive_ = message.keep_alive();
     head_only_ = message.method() == bhttp::verb::head;
     if (!ParseTarget(request->target, request.get())) {
-      return Refuse(400, "bad_path", "the request target is not a valid path",
-                    request.get());
+      return Refuse(400, HttpCode::kBadPath,
+                    "the request target is not a valid path", request.get());
     }
     ++served_;
+    last_ = served_ >= server_.limits.max_requests_per_connection;
     const Lane lane = server_.app.LaneFor(*request);
     if (lane == Lane::kInline) {
       Response res;
@@ -394,10 +439,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     });
   }
 
-  void Refusal(Response& res, const char* code, const std::string& message) {
+  void Refusal(Response& res, AnyCode code, const std::string& message) {
     // The same {"errors": [...]} shape as every other refusal.
     std::string body = R"({"errors":[{"code":")";
-    body += code;
+    body += code.name;
     body += R"(","path":"","message":")";
     for (char c : message) {
       if (c == '"' || c == '\\') body += '\\';
@@ -409,11 +454,26 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     res.close = true;
   }
 
-  void Refuse(int status, const char* code, const std::string& message,
+  void Refuse(int status, AnyCode code, const std::string& message,
               const Request* request = nullptr) {
+    Disarm();
     Response res;
     res.status = status;
     Refusal(res, code, message);
+    // A page's script can read a refusal (and its Retry-After) only with the
+    // CORS headers its Origin gets: give the application the fields read so
+    // far.
+    Request head;
+    // (A Content-Length over the limit is refused as the head ends, before
+    // Beast calls it done: its fields are all there.)
+    if (!request && parser_) {
+      head.method = std::string(parser_->get().method_string());
+      head.target = std::string(parser_->get().target());
+      for (const auto& field : parser_->get())
+        head.headers.emplace_back(std::string(field.name_string()),
+                                  std::string(field.value()));
+      request = &head;
+    }
     server_.app.Decorate(request, res);
     Send(std::move(res), nullptr);
   }
@@ -423,7 +483,9 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     for (const auto& [name, value] : res.headers) msg.insert(name, value);
     if (!res.content_type.empty())
       msg.set(bhttp::field::content_type, res.content_type);
-    msg.keep_alive(keep_alive_ && !res.close && !server_.stopping);
+    // The last answer a connection gives says so, and is lingered on like a
+    // refusal, so pipelined bytes behind it cannot reset it at the client.
+    msg.keep_alive(keep_alive_ && !res.close && !server_.stopping && !last_);
   }
 
   template <class Message>
@@ -439,6 +501,15 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   void Send(Response res, std::shared_ptr<Request> request) {
     if (res.close) keep_alive_ = false;
     const auto status = static_cast<bhttp::status>(res.status);
+    if (res.stream && head_only_) {
+      // The head of a streamed answer: its length is not known, so the
+      // connection ends after it.
+      auto msg =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(status, 11);
+      Head(*msg, res);
+      msg->keep_alive(false);
+      return Write(msg);
+    }
     if (res.stream) return Stream(std::move(res), status);
     if (!res.file.empty()) {
       bhttp::file_body::value_type file;
@@ -448,7 +519,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         // Gone between the route's check and now.
         Response missing;
         missing.status = 404;
-        Refusal(missing, "not_found", "no such file");
+        Refusal(missing, HttpCode::kNotFound, "no such file");
         missing.close = false;
         server_.app.Decorate(request.get(), missing);
         return Send(std::move(missing), request);
@@ -485,7 +556,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   void Written(boost::system::error_code ec, bool keep_alive) {
     stream_.expires_never();
     if (ec) return Close();  // too slow a reader, or gone
-    if (state_ == State::kRequest && !keep_alive) return Linger();
+    if (!keep_alive) return Linger();
     ReadNext();
   }
 
@@ -584,7 +655,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Close() {
-    timer_.cancel();
+    Disarm();
     boost::system::error_code ec;
     stream_.socket().close(ec);
   }
@@ -601,6 +672,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   bool timed_out_ = false;
   bool keep_alive_ = true;
   bool head_only_ = false;
+  bool last_ = false;  // the connection's last request
+  std::vector<std::pair<std::string, std::string>> head_fields_;
   unsigned generation_ = 0;
   int served_ = 0;
   std::size_t drained_ = 0;
@@ -658,7 +731,7 @@ void Server::Impl::Accept() {
           if (!peer_ec) {
             const std::string peer = AddressText(endpoint.address());
             const bool trusted_peer = trusted.count(peer) > 0;
-            if (Admit(peer, trusted_peer)) {
+            if (Admit(AddressPrefix(peer), trusted_peer)) {
               std::make_shared<Session>(std::move(socket), *this, peer,
                                         trusted_peer, true)
                   ->Start();
@@ -680,9 +753,16 @@ void Server::Impl::Accept() {
               }
             }
           }
-        } else if (ec == asio::error::no_descriptors) {
-          // Out of file descriptors: wait a moment rather than spin.
-          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        } else if (ec == asio::error::no_descriptors ||
+                   ec == asio::error::no_buffer_space ||
+                   ec == asio::error::no_memory || ec.value() == ENFILE) {
+          // Out of descriptors or memory: the connection waits in the
+          // backlog; try again in a moment, without holding the I/O thread.
+          accept_pause.expires_after(std::chrono::milliseconds(50));
+          accept_pause.async_wait([this](boost::system::error_code) {
+            if (acceptor.is_open()) Accept();
+          });
+          return;
         }
         Accept();
       });
@@ -690,7 +770,14 @@ void Server::Impl::Accept() {
 
 Server::Server(Limits limits, Application& app,
                std::vector<std::string> trusted_proxies)
-    : impl_(std::make_unique<Impl>(limits, app, std::move(trusted_proxies))) {
+    : impl_(std::make_unique<Impl>(limits, app, [&] {
+        // Compared with peers in the same form (IPv4-mapped as IPv4).
+        for (std::string& proxy : trusted_proxies) {
+          const std::string canonical = CanonicalAddress(proxy);
+          if (!canonical.empty()) proxy = canonical;
+        }
+        return std::move(trusted_proxies);
+      }())) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -725,10 +812,16 @@ void Server::Run() {
 
 void Server::Stop() {
   if (impl_->stopping.exchange(true)) return;
+  // No new connections; connections end after the answer they are writing
+  // (ReadNext sees `stopping`); what is still open after a grace period
+  // (idle keep-alives, slow readers) is dropped.
   asio::post(impl_->io, [impl = impl_.get()]() {
     boost::system::error_code ec;
     impl->acceptor.close(ec);
-    impl->io.stop();
+    impl->accept_pause.cancel();
+    impl->grace.expires_after(kStopGrace);
+    impl->grace.async_wait(
+        [impl](boost::system::error_code) { impl->io.stop(); });
   });
 }
 

@@ -238,6 +238,12 @@ int main(int argc, char** argv) {
     std::cerr << "sondar-collector: " << error << "\n";
     return 1;
   }
+  // Client keys are keyed with it; without it they would differ between
+  // collectors and restarts.
+  if (store->Secret().empty()) {
+    std::cerr << "sondar-collector: cannot read the database's secret\n";
+    return 1;
+  }
 
   // Signals are taken by one thread with sigwait, which may call stop() safely;
   // a plain handler could not.
@@ -255,9 +261,12 @@ int main(int argc, char** argv) {
       static_cast<std::int64_t>(config.write_timeout_s * 1000));
   limits.max_connections_per_client = config.max_connections_per_client;
   // A connection may hold a file it is sending besides its socket.
+  // (Refused connections lingering before they close, up to 1,024, come on
+  // top.)
   const std::size_t files = RaiseFileLimit();
-  limits.max_connections = std::min(
-      limits.max_connections, files > 256 ? (files - 64) / 2 : std::size_t{64});
+  limits.max_connections =
+      std::min(limits.max_connections,
+               files > 2048 ? (files - 64 - 1024) / 2 : std::size_t{64});
   const std::vector<std::string> proxies = config.trusted_proxies;
   sondar::collector::Collector collector(config, std::move(surveys),
                                          std::move(texts), std::move(store),

@@ -18,6 +18,18 @@ ResponseStatus StatusFromName(std::string_view name) {
   return ResponseStatus::kPartial;
 }
 
+// Varied, so no page compression or deduplication makes a probe smaller than
+// a response of that size.
+std::string ProbeText(std::size_t bytes) {
+  std::string text = std::to_string(NowMs());
+  std::uint64_t x = static_cast<std::uint64_t>(NowMs()) | 1;
+  while (text.size() < bytes) {
+    x ^= x << 13, x ^= x >> 7, x ^= x << 17;  // xorshift64
+    text += static_cast<char>('!' + x % 90);
+  }
+  return text;
+}
+
 std::unique_ptr<Store> Store::Open(const std::string& where,
                                    std::string* error) {
   if (where.rfind("postgres://", 0) == 0 ||

@@ -86,6 +86,9 @@ class Store {
 // stored (its StatusName; anything else reads as partial, the weakest).
 std::int64_t NowMs();
 ResponseStatus StatusFromName(std::string_view name);
+// What Probe(bytes) writes: `bytes` of varied text that no compression makes
+// much smaller.
+std::string ProbeText(std::size_t bytes);
 
 std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error);
 std::unique_ptr<Store> OpenPostgres(const std::string& url, std::string* error);

@@ -128,14 +128,22 @@ class PostgresStore final : public Store {
         "CREATE TABLE IF NOT EXISTS surveys ("
         " survey_id TEXT PRIMARY KEY,"
         " first_seen_ms BIGINT NOT NULL);"
-        // Tables made before client keys get the column; older rows count
-        // one client each.
-        "ALTER TABLE responses ADD COLUMN IF NOT EXISTS client_key TEXT;"
+        // Tables made before client keys get the column (older rows count
+        // one client each). ALTER TABLE locks the table even when there is
+        // nothing to add, so only when there is.
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+        "  WHERE table_schema = current_schema() AND table_name = 'responses'"
+        "  AND column_name = 'client_key') THEN"
+        "  ALTER TABLE responses ADD COLUMN client_key TEXT;"
+        " END IF; END $$;"
         "CREATE TABLE IF NOT EXISTS meta ("
         " key TEXT PRIMARY KEY,"
         " value TEXT NOT NULL);"
-        "INSERT INTO meta (key, value)"
-        " VALUES ('secret', md5(random()::text) || md5(random()::text))"
+        // gen_random_uuid draws from a strong random source (random() does
+        // not).
+        "INSERT INTO meta (key, value) VALUES ('secret',"
+        " replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))"
         " ON CONFLICT (key) DO NOTHING;"
         "COMMIT;"));
     if (!Ok(r)) {
@@ -159,7 +167,7 @@ class PostgresStore final : public Store {
           c,
           "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
           " submitted_at_ms, received_at_ms, payload, client_key)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, $8)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''))"
           " ON CONFLICT (response_id) DO NOTHING",
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
@@ -172,7 +180,7 @@ class PostgresStore final : public Store {
     if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
     const Outcome outcome =
         Decide(c, record, version.survey_id, version.visitor_id,
-               version.payload, status, submitted);
+               version.payload, status, submitted, version.may_insert);
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
@@ -266,7 +274,7 @@ class PostgresStore final : public Store {
            Ok(Run(lease.get(),
                   "INSERT INTO meta (key, value) VALUES ('probe', $1)"
                   " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
-                  {std::to_string(NowMs()) + std::string(bytes, ' ')}));
+                  {ProbeText(bytes)}));
   }
 
   std::string Secret() override {
@@ -290,13 +298,16 @@ class PostgresStore final : public Store {
   Outcome Decide(PGconn* c, const ResponseRecord& record,
                  const std::string& survey_id, const std::string& visitor_id,
                  const std::string& payload, const std::string& status,
-                 const std::string& submitted) {
+                 const std::string& submitted, bool may_insert) {
     ResultPtr row = Run(c,
                         "SELECT status, submitted_at_ms, survey_id, visitor_id"
                         " FROM responses WHERE response_id = $1 FOR UPDATE",
                         {record.response_id});
     if (!Ok(row)) return Outcome::kFailed;
-    if (PQntuples(row.get()) != 1) return Outcome::kNotNew;
+    // No row: a new id the caller may not insert (or, inserted just now and
+    // gone again, a failure).
+    if (PQntuples(row.get()) != 1)
+      return may_insert ? Outcome::kFailed : Outcome::kNotNew;
     ResponseRecord stored;
     stored.status = StatusFromName(PQgetvalue(row.get(), 0, 0));
     stored.submitted_at_ms = std::stoll(PQgetvalue(row.get(), 0, 1));

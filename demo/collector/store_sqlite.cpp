@@ -273,10 +273,11 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
     } else if (step == SQLITE_DONE && !version.may_insert) {
       outcome = Outcome::kNotNew;
     } else if (step == SQLITE_DONE) {
-      Statement insert(db_,
-                       "INSERT INTO responses (response_id, survey_id, status, "
-                       "submitted_at_ms, received_at_ms, payload, visitor_id,"
-                       " client_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?)");
+      Statement insert(
+          db_,
+          "INSERT INTO responses (response_id, survey_id, status, "
+          "submitted_at_ms, received_at_ms, payload, visitor_id,"
+          " client_key) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))");
       insert.Bind(1, record.response_id);
       insert.Bind(2, survey_id);
       insert.Bind(3, std::string(StatusName(record.status)));
@@ -393,7 +394,7 @@ bool SqliteStore::Probe(std::size_t bytes) {
                   "INSERT OR REPLACE INTO meta (key, value) VALUES"
                   " ('probe', ?)");
   if (!probe) return false;
-  probe.Bind(1, std::to_string(NowMs()) + std::string(bytes, ' '));
+  probe.Bind(1, ProbeText(bytes));
   return sqlite3_step(probe.get()) == SQLITE_DONE;
 }
 

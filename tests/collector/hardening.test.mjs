@@ -302,9 +302,9 @@ test('one client address holds at most its share of connections; others are stil
     await c.opened;
     opened.push(c);
   }
-  // Accepted sockets reach the collector's connection count through a worker pool, so which of
-  // the 21 is the one too many is not fixed: exactly one is answered 503 at once, the others wait
-  // (for a request, up to the request timeout).
+  // Connections are counted as they are accepted, which is not always the order in which the
+  // client opened them: exactly one of the 21 is answered 503 at once, the others wait (for a
+  // request, up to the idle timeout).
   const [index, refused] = await Promise.race(opened.map((c, i) => c.reply().then((r) => [i, r])));
   assert.equal(status(refused), 503);
   assert.match(refused, /Retry-After: 1/);
@@ -472,10 +472,13 @@ test('rate limit per address: 429 with Retry-After past the burst, accepted agai
   assert.equal((await postFrom(limited.url, payload(), '127.0.0.2', limited.auth)).status, 201);
   await sleep(wait * 1000);
   assert.equal((await postFrom(limited.url, payload({ visitorId: 'v-6' }), '127.0.0.2')).status, 201);
-  // 200 posts as fast as one client can: all but about the burst refused, and nothing else stored.
+  // 200 posts as fast as one client can: all but the burst (and what 2 a second added meanwhile)
+  // refused, and nothing else stored.
+  const started = Date.now();
   const statuses = await Promise.all(Array.from({ length: 200 }, (_, i) => postFrom(limited.url, payload({ visitorId: `f-${i}` }), '127.0.0.4').then((r) => r.status)));
+  const seconds = (Date.now() - started) / 1000;
   const accepted = statuses.filter((s) => s === 201).length;
-  assert.ok(accepted >= 5 && accepted <= 8, `${accepted} of 200 accepted`);
+  assert.ok(accepted >= 5 && accepted <= 5 + Math.ceil(2 * seconds), `${accepted} of 200 accepted in ${seconds} s`);
   assert.equal(statuses.filter((s) => s === 429).length, 200 - accepted);
   assert.equal((await exported(limited)).filter((r) => r.visitorId.startsWith('f-')).length, accepted);
 });
@@ -483,6 +486,9 @@ test('rate limit per address: 429 with Retry-After past the burst, accepted agai
 test('per-visitor cap: new responses past it get 429, versions of its responses still land', async (t) => {
   const capped = await startCollector(join(dir, 'visitor.db'), ['--post-rate', '0', '--max-new-per-visitor', '3', '--visitor-window', '3'], { abuseLimits: true });
   t.after(() => capped.stop());
+  // Windows are fixed 3 s slices of the clock: start just after one begins, so the four posts
+  // below fall in the same one.
+  while (Date.now() % 3000 > 100) await sleep(20);
   const first = [];
   for (let i = 0; i < 3; i++) {
     const p = payload({ visitorId: 'v-cap', status: 'partial', answers: { nps: 3 } });
@@ -657,4 +663,45 @@ test('a full disk: posts get 503 with Retry-After, health says 503, and both rec
   acknowledged.push(after.responseId);
   const stored = new Set((await exported(full)).map((r) => r.responseId));
   assert.deepEqual(acknowledged.filter((id) => !stored.has(id)), [], 'no acknowledged response lost');
+});
+
+test('HEAD of a streamed export is its head alone; the connection then ends', async (t) => {
+  const c = connect(server.port, '127.0.0.1');
+  await c.opened;
+  c.socket.write(`HEAD /api/export.jsonl HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer ${server.token}\r\n\r\n`);
+  const reply = await c.reply();
+  assert.equal(status(reply), 200);
+  assert.ok(reply.endsWith('\r\n\r\n'), `nothing after the head: ${JSON.stringify(reply.slice(-80))}`);
+  assert.doesNotMatch(reply, /"responseId"/);
+  t.diagnostic(reply.split('\r\n')[0]);
+});
+
+test('behind a trusted proxy, a forged X-Forwarded-For line of the client\'s own counts for nothing', async (t) => {
+  const proxied = await startCollector(join(dir, 'xff.db'), ['--post-rate', '1', '--post-burst', '2', '--max-new-per-visitor', '0', '--trusted-proxy', '127.0.0.1'], { abuseLimits: true });
+  t.after(() => proxied.stop());
+  // The proxy adds a line of its own naming the client (HAProxy's option forwardfor does).
+  const send = (forged) => new Promise((resolve) => {
+    const c = connect(proxied.port, '127.0.0.1');
+    const body = JSON.stringify(payload());
+    c.opened.then(() => c.socket.write(`POST /api/responses HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nX-Forwarded-For: ${forged}\r\nX-Forwarded-For: 203.0.113.50\r\nConnection: close\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`));
+    c.reply().then((r) => resolve(status(r)));
+  });
+  const statuses = [];
+  for (let i = 0; i < 4; i++) statuses.push(await send(`198.51.100.${i}`));
+  // One client (203.0.113.50) with a burst of 2, whatever it wrote itself.
+  assert.deepEqual(statuses, [201, 201, 429, 429]);
+  // Another client behind the same proxy has a bucket of its own.
+  assert.equal((await post(proxied.url, payload(), { 'X-Forwarded-For': '203.0.113.51' })).status, 201);
+});
+
+test('the server\'s own refusals carry CORS headers, so a page can read them', async (t) => {
+  const cors = await startCollector(join(dir, 'cors-refusal.db'), ['--origin', 'https://shop.example']);
+  t.after(() => cors.stop());
+  const c = connect(cors.port, '127.0.0.1');
+  await c.opened;
+  c.socket.write(`POST /api/responses HTTP/1.1\r\nHost: x\r\nOrigin: https://shop.example\r\nContent-Type: application/json\r\nContent-Length: ${10 * 1024 * 1024}\r\n\r\n`);
+  const reply = await c.reply();
+  assert.equal(status(reply), 413);
+  assert.match(reply, /Access-Control-Allow-Origin: https:\/\/shop\.example/i);
+  assert.match(reply, /Vary: Origin/i);
 });

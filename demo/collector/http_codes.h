@@ -1,0 +1,38 @@
+// The collector's own error codes (core/error_codes.json lists them with the
+// core's and the widget's); answers carry them as {"errors": [{code, ...}]}.
+#ifndef SONDAR_DEMO_COLLECTOR_HTTP_CODES_H_
+#define SONDAR_DEMO_COLLECTOR_HTTP_CODES_H_
+
+#include <string_view>
+
+#include "sondar/status.h"
+
+namespace sondar::collector {
+
+enum class HttpCode {
+#define SONDAR_HTTP_CODE(name, text) name,
+#include "http_codes.inc"
+#undef SONDAR_HTTP_CODE
+};
+
+inline std::string_view CodeName(HttpCode code) {
+  switch (code) {
+#define SONDAR_HTTP_CODE(name, text) \
+  case HttpCode::name:               \
+    return text;
+#include "http_codes.inc"
+#undef SONDAR_HTTP_CODE
+  }
+  return "bad_request";
+}
+
+// What an answer's "code" may be: the collector's own, or the core's.
+struct AnyCode {
+  AnyCode(HttpCode code) : name(CodeName(code)) {}           // NOLINT: implicit
+  AnyCode(ErrorCode code) : name(sondar::CodeName(code)) {}  // NOLINT
+  std::string_view name;
+};
+
+}  // namespace sondar::collector
+
+#endif  // SONDAR_DEMO_COLLECTOR_HTTP_CODES_H_
