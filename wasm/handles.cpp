@@ -12,10 +12,8 @@ std::string Fail(const Errors& errors) {
   return Json{{"ok", false}, {"errors", ErrorsToJson(errors)}}.dump();
 }
 std::string Fail(const Status& status) { return Fail(status.errors()); }
-// The envelope JS reads: {ok, value} or {ok, errors}.
-std::string Envelope(const Result<Json>& result) {
-  return result.ok() ? Ok(result.value()) : Fail(result.status());
-}
+// `lhs = value of expr`, or return its failure as an envelope.
+#define ASSIGN_OR_FAIL(lhs, expr) SONDAR_ASSIGN_OR_RETURN_WITH(lhs, expr, Fail)
 
 // A JSON argument from JS (made by JSON.stringify, but checked); errors name
 // the argument.
@@ -54,26 +52,21 @@ std::string SurveyHandle::result() const {
 }
 
 std::string SurveyHandle::decide(const std::string& context_json) const {
-  return Envelope([&]() -> Result<Json> {
-    if (!survey_) return status_;
-    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(context_json, "context"));
-    SONDAR_ASSIGN_OR_RETURN(const DecideContext context,
-                            ParseDecideContext(doc));
-    return Decide(*survey_, context).ToJson();
-  }());
+  if (!survey_) return Fail(status_);
+  ASSIGN_OR_FAIL(const Json doc, Arg(context_json, "context"));
+  ASSIGN_OR_FAIL(const DecideContext context, ParseDecideContext(doc));
+  return Ok(Decide(*survey_, context).ToJson());
 }
 
 std::string SurveyHandle::validateResponse(
     const std::string& payload_text) const {
-  return Envelope([&]() -> Result<Json> {
-    if (!survey_) return status_;
-    // The limits a payload from the network gets (ValidateResponseText's).
-    SONDAR_ASSIGN_OR_RETURN(
-        const Json doc,
-        ParseJson(payload_text, kMaxResponseBytes, kMaxResponseDepth));
-    SONDAR_RETURN_IF_ERROR(ValidateResponse(*survey_, doc).status());
-    return NormalizeResponse(*survey_, doc);
-  }());
+  if (!survey_) return Fail(status_);
+  // The limits a payload from the network gets (ValidateResponseText's).
+  ASSIGN_OR_FAIL(const Json doc,
+                 ParseJson(payload_text, kMaxResponseBytes, kMaxResponseDepth));
+  ASSIGN_OR_FAIL(const ResponseRecord record, ValidateResponse(*survey_, doc));
+  (void)record;  // valid: what is kept is the normalised payload
+  return Ok(NormalizeResponse(*survey_, doc));
 }
 
 SiteHandle::SiteHandle(const std::string& text, bool single) {
@@ -108,13 +101,10 @@ std::string SiteHandle::result() const {
 }
 
 std::string SiteHandle::decide(const std::string& context_json) const {
-  return Envelope([&]() -> Result<Json> {
-    if (!site_) return status_;
-    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(context_json, "context"));
-    SONDAR_ASSIGN_OR_RETURN(const DecideContext context,
-                            ParseDecideContext(doc));
-    return DecideSite(*site_, context).ToJson(*site_);
-  }());
+  if (!site_) return Fail(status_);
+  ASSIGN_OR_FAIL(const Json doc, Arg(context_json, "context"));
+  ASSIGN_OR_FAIL(const DecideContext context, ParseDecideContext(doc));
+  return Ok(DecideSite(*site_, context).ToJson(*site_));
 }
 
 SurveyHandle SiteHandle::survey(std::size_t index,
@@ -127,17 +117,26 @@ SurveyHandle SiteHandle::survey(std::size_t index,
 
 SessionHandle::SessionHandle(const SurveyHandle& survey,
                              const std::string& start_json) {
-  auto session = [&]() -> Result<Session> {
-    if (!survey.survey()) return survey.status();
-    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(start_json, "start"));
-    SONDAR_ASSIGN_OR_RETURN(SessionStart start, ParseSessionStart(doc));
-    return Session::Start(survey.survey(), std::move(start));
-  }();
-  if (session.ok()) {
-    session_ = std::make_unique<Session>(std::move(session).value());
-  } else {
-    status_ = std::move(session).status();
+  if (!survey.survey()) {
+    status_ = survey.status();
+    return;
   }
+  auto doc = Arg(start_json, "start");
+  if (!doc.ok()) {
+    status_ = doc.status();
+    return;
+  }
+  auto start = ParseSessionStart(doc.value());
+  if (!start.ok()) {
+    status_ = start.status();
+    return;
+  }
+  auto session = Session::Start(survey.survey(), std::move(start).value());
+  if (!session.ok()) {
+    status_ = session.status();
+    return;
+  }
+  session_ = std::make_unique<Session>(std::move(session).value());
 }
 
 std::string SessionHandle::result() const {
@@ -146,12 +145,9 @@ std::string SessionHandle::result() const {
 
 std::string SessionHandle::answer(const std::string& question_id,
                                   const std::string& value_json) {
-  return Envelope([&]() -> Result<Json> {
-    if (!session_) return status_;
-    SONDAR_ASSIGN_OR_RETURN(const Json value, Arg(value_json, "value"));
-    SONDAR_RETURN_IF_ERROR(session_->Answer(question_id, value));
-    return session_->View();
-  }());
+  if (!session_) return Fail(status_);
+  ASSIGN_OR_FAIL(const Json value, Arg(value_json, "value"));
+  return Step(session_->Answer(question_id, value));
 }
 
 std::string SessionHandle::other(const std::string& question_id,
@@ -188,24 +184,19 @@ AggregateHandle::AggregateHandle(const SurveyHandle& survey)
 }
 
 std::string AggregateHandle::add(const std::string& payload_text) {
-  return Envelope([&]() -> Result<Json> {
-    if (!aggregate_) return kNoSurvey;
-    SONDAR_ASSIGN_OR_RETURN(const ResponseRecord record,
-                            ValidateResponseText(*survey_, payload_text));
-    aggregate_->Add(record);
-    return Json(aggregate_->responses());
-  }());
+  if (!aggregate_) return Fail(kNoSurvey);
+  ASSIGN_OR_FAIL(const ResponseRecord record,
+                 ValidateResponseText(*survey_, payload_text));
+  aggregate_->Add(record);
+  return Ok(aggregate_->responses());
 }
 
 std::string AggregateHandle::merge(const std::string& aggregate_json) {
-  return Envelope([&]() -> Result<Json> {
-    if (!aggregate_) return kNoSurvey;
-    SONDAR_ASSIGN_OR_RETURN(const Json doc, Arg(aggregate_json, "aggregate"));
-    SONDAR_ASSIGN_OR_RETURN(const Aggregate other,
-                            Aggregate::FromJson(*survey_, doc));
-    SONDAR_RETURN_IF_ERROR(aggregate_->Merge(other));
-    return Json(aggregate_->responses());
-  }());
+  if (!aggregate_) return Fail(kNoSurvey);
+  ASSIGN_OR_FAIL(const Json doc, Arg(aggregate_json, "aggregate"));
+  ASSIGN_OR_FAIL(const Aggregate other, Aggregate::FromJson(*survey_, doc));
+  Status merged = aggregate_->Merge(other);
+  return merged.ok() ? Ok(aggregate_->responses()) : Fail(merged);
 }
 
 std::string AggregateHandle::toJson() const {

@@ -1,11 +1,21 @@
-// Bundles the script-tag build into dist/: sondar.js (loader), sondar-engine.js (widget + core
-// glue) and sondar-widget.wasm. Run after the wasm build (make web).
+// Takes the WebAssembly modules from the wasm build tree into the npm package (lib/), and bundles
+// the script-tag build into dist/: sondar.js (loader), sondar-engine.js (widget + core glue) and
+// sondar-widget.wasm. Run after the wasm build (make web); SONDAR_WASM_BUILD names another
+// build tree than the wasm preset's.
 import { build } from 'esbuild';
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { STRINGS } from './src/i18n-all.js';
 
 const web = new URL('./', import.meta.url);
 const dist = new URL('../dist/', import.meta.url);
+const wasmBuild = process.env.SONDAR_WASM_BUILD
+  ? pathToFileURL(`${process.env.SONDAR_WASM_BUILD.replace(/\/$/, '')}/wasm/`)
+  : new URL('../build/wasm/wasm/', import.meta.url);
+await mkdir(new URL('lib/', web), { recursive: true });
+for (const file of ['sondar-core.mjs', 'sondar-core.wasm', 'sondar-widget.wasm']) {
+  await copyFile(new URL(file, wasmBuild), new URL(`lib/${file}`, web));
+}
 await mkdir(dist, { recursive: true });
 const common = { bundle: true, minify: true, format: 'iife', target: 'es2020', legalComments: 'none', logLevel: 'warning' };
 await build({ ...common, entryPoints: [new URL('src/loader.js', web).pathname], outfile: new URL('sondar.js', dist).pathname });

@@ -24,6 +24,11 @@ Json ErrorsToJson(const Errors& errors) {
   return out;
 }
 
+Status OkStatusAsError() {
+  return Status(ErrorCode::kInternal, "",
+                "a Result was made from an OK status");
+}
+
 std::string Error::ToString() const {
   return path.empty() ? message : path + ": " + message;
 }

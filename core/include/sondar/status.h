@@ -59,6 +59,10 @@ class Json;
 // errors cross into JS and HTTP answers (status.cpp; needs sondar/json.h).
 Json ErrorsToJson(const Errors& errors);
 
+// The `internal` error a Result made from an OK status holds (out of line:
+// one copy, not one per Result<T>).
+Status OkStatusAsError();
+
 // A value or the errors that kept it from being made, never both and never
 // neither (absl::StatusOr's rule).
 template <typename T>
@@ -68,10 +72,7 @@ class [[nodiscard]] Result {
   // A failure. An OK status has no value to go with it: that is a bug in the
   // caller, kept as an `internal` error rather than a Result that lies.
   Result(Status status) : status_(std::move(status)) {  // NOLINT
-    if (status_.ok()) {
-      status_ = Status(ErrorCode::kInternal, "",
-                       "a Result was made from an OK status");
-    }
+    if (status_.ok()) status_ = OkStatusAsError();
   }
   Result(Errors errors) : Result(Status(std::move(errors))) {}  // NOLINT
 
@@ -114,8 +115,16 @@ class [[nodiscard]] Result {
   SONDAR_ASSIGN_OR_RETURN_IMPL(SONDAR_STATUS_CONCAT(sondar_result_, __LINE__), \
                                lhs, expr)
 #define SONDAR_ASSIGN_OR_RETURN_IMPL(result, lhs, expr) \
-  auto result = (expr);                                 \
-  if (!result.ok()) return std::move(result).status();  \
+  SONDAR_ASSIGN_OR_RETURN_WITH_IMPL(result, lhs, expr, )
+
+// The same, returning `wrap(status)` instead: the wasm glue wraps failures
+// in its JSON envelope.
+#define SONDAR_ASSIGN_OR_RETURN_WITH(lhs, expr, wrap) \
+  SONDAR_ASSIGN_OR_RETURN_WITH_IMPL(                  \
+      SONDAR_STATUS_CONCAT(sondar_result_, __LINE__), lhs, expr, wrap)
+#define SONDAR_ASSIGN_OR_RETURN_WITH_IMPL(result, lhs, expr, wrap) \
+  auto result = (expr);                                            \
+  if (!result.ok()) return wrap(std::move(result).status());       \
   lhs = std::move(result).value()
 
 #endif  // SONDAR_STATUS_H_

@@ -1,0 +1,249 @@
+// The survey parser (survey_parser.h), part: the document: schema, id, version,
+// locales, ids, texts and recall, hidden fields.
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "json_reader.h"
+#include "sondar/util.h"
+#include "survey_parser.h"
+
+namespace sondar::internal {
+
+void Parser::Parse(const Json& doc, Survey* s) {
+  survey_ = s;
+  if (!r_.ExpectObject(doc, "")) return;
+  r_.CheckKeys(doc, "",
+               {"schema", "id", "version", "locale", "localeFallback", "title",
+                "questions", "trigger", "targeting", "sampling", "recontact",
+                "schedule", "closeAfter", "endings", "hidden"});
+  if (auto schema = r_.String(doc, "", "schema", true);
+      schema && *schema != kSurveySchema) {
+    r_.Fail(ErrorCode::kSchemaMismatch, "schema",
+            "must be \"" + std::string(kSurveySchema) + "\" (got \"" + *schema +
+                "\")");
+  }
+  ParseId(doc);
+  if (auto v = r_.Integer(doc, "", "version")) {
+    if (*v < 1 || *v > 2147483647) {
+      r_.Fail(ErrorCode::kInvalidValue, "version",
+              "must be a whole number from 1");
+    } else {
+      s->version = static_cast<int>(*v);
+    }
+  }
+  if (auto locale = r_.String(doc, "", "locale")) {
+    if (IsLocaleTag(*locale)) {
+      s->locale = *locale;
+    } else {
+      r_.Fail(ErrorCode::kInvalidValue, "locale",
+              "must be a language tag such as \"en\" or \"fr-CA\" (got \"" +
+                  *locale + "\")");
+    }
+  }
+  if (auto fallback = r_.Bool(doc, "", "localeFallback"))
+    s->locale_fallback = *fallback;
+  s->title = Text(doc, "", "title", false);
+
+  const Json* questions = r_.Array(doc, "", "questions", true);
+  const Json* endings = r_.Array(doc, "", "endings");
+  CollectIds(questions, endings);
+  if (questions) {
+    if (questions->empty()) {
+      r_.Fail(ErrorCode::kInvalidValue, "questions",
+              "must hold at least one question");
+    } else if (questions->size() > kMaxQuestions) {
+      r_.Fail(ErrorCode::kTooLarge, "questions",
+              "holds " + internal::Str(questions->size()) +
+                  " questions, the limit is " + internal::Str(kMaxQuestions));
+    } else {
+      for (std::size_t i = 0; i < questions->size(); ++i) {
+        s->questions.emplace_back();
+        ParseQuestion((*questions)[i], PathIndex("questions", i),
+                      static_cast<int>(i), &s->questions.back());
+      }
+    }
+  }
+  if (endings) {
+    for (std::size_t i = 0; i < endings->size(); ++i) {
+      s->endings.emplace_back();
+      ParseEnding((*endings)[i], PathIndex("endings", i), &s->endings.back());
+    }
+  }
+  // Jumps to endings need ending indices, known only now.
+  for (Question& q : s->questions) {
+    for (Jump& j : q.logic) {
+      if (j.to_ending)
+        j.target_index = static_cast<std::size_t>(s->EndingIndex(j.target));
+    }
+  }
+  ParseRules(doc);
+  if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
+  CheckRecalls();
+  ComputeCompleteLocales();
+}
+
+void Parser::ParseId(const Json& doc) {
+  if (auto id = r_.String(doc, "", "id", true)) {
+    if (IsId(*id)) {
+      survey_->id = *id;
+    } else {
+      r_.Fail(ErrorCode::kInvalidValue, "id",
+              "must be 1-64 characters of letters, digits, _ - . : (got \"" +
+                  *id + "\")");
+    }
+  }
+}
+
+void Parser::CollectIds(const Json* questions, const Json* endings) {
+  std::map<std::string, std::string> seen;  // id -> path of first use
+  auto collect = [&](const Json* list, const char* name,
+                     std::map<std::string, int>* into) {
+    if (!list) return;
+    for (std::size_t i = 0; i < list->size(); ++i) {
+      const Json& item = (*list)[i];
+      if (!item.is_object()) continue;
+      const Json* given = item.find("id");
+      if (!given || !given->is_string()) continue;
+      const std::string& id = given->as_string();
+      std::string path = PathKey(PathIndex(name, i), "id");
+      auto [prev, inserted] = seen.emplace(id, path);
+      if (!inserted) {
+        r_.Fail(ErrorCode::kDuplicateId, path,
+                "\"" + id + "\" is already used at " + prev->second);
+        continue;
+      }
+      into->emplace(id, static_cast<int>(i));
+    }
+  };
+  collect(questions, "questions", &question_ids_);
+  collect(endings, "endings", &ending_ids_);
+}
+
+LocalizedText Parser::Text(const Json& object, const std::string& path,
+                           std::string_view key, bool required) {
+  LocalizedText text;
+  const Json* v = r_.Field(object, path, key, required);
+  if (!v) return text;
+  std::string here = PathKey(path, key);
+  if (v->is_string()) {
+    if (v->as_string().empty()) {
+      r_.Fail(ErrorCode::kMissingText, here, "must not be empty");
+    }
+    text.Set(survey_->locale, v->as_string());
+    Keep(text, here);
+    return text;
+  }
+  if (!v->is_object()) {
+    r_.Fail(ErrorCode::kWrongType, here,
+            "must be a string or an object of {locale: text} (got " +
+                Describe(*v) + ")");
+    return text;
+  }
+  for (const auto& [locale, value] : v->as_object()) {
+    std::string entry = PathKey(here, locale);
+    if (!IsLocaleTag(locale)) {
+      r_.Fail(ErrorCode::kInvalidValue, entry, "is not a language tag");
+    } else if (!value.is_string()) {
+      r_.Fail(ErrorCode::kWrongType, entry,
+              "must be a string (got " + Describe(value) + ")");
+    } else {
+      text.Set(locale, value.as_string());
+    }
+  }
+  if (!text.Has(survey_->locale)) {
+    r_.Fail(ErrorCode::kMissingText, here,
+            "has no text for the survey's default locale \"" + survey_->locale +
+                "\"");
+  }
+  Keep(text, here);
+  return text;
+}
+
+void Parser::Keep(const LocalizedText& text, const std::string& path) {
+  all_texts_.push_back(text);
+  for (const auto& entry : text.entries()) {
+    if (entry.second.find("{{") != std::string::npos) {
+      recalls_.push_back({all_texts_.size() - 1, path, recall_limit_});
+      return;
+    }
+  }
+}
+
+void Parser::CheckRecalls() {
+  for (const Recall& recall : recalls_) {
+    const LocalizedText& text = all_texts_[recall.text];
+    for (const auto& [locale, value] : text.entries()) {
+      std::string error;
+      std::size_t from = 0, at, length;
+      for (RecallField f;
+           error.empty() && NextRecall(value, from, &at, &length, &f, &error);
+           from = at + length) {
+        const std::string name(f.name);
+        if (f.source == "hidden" &&
+            std::find(survey_->hidden.begin(), survey_->hidden.end(), name) ==
+                survey_->hidden.end()) {
+          error = "recalls hidden field \"" + name +
+                  "\", which \"hidden\" does not declare";
+        } else if (f.source == "answers") {
+          auto q = question_ids_.find(name);
+          if (q == question_ids_.end()) {
+            error = "recalls the answer to \"" + name +
+                    "\", which is not a question id";
+          } else if (q->second >= recall.limit) {
+            error = "recalls the answer to \"" + name +
+                    "\", which is not asked before this text shows";
+          }
+        }
+      }
+      if (!error.empty()) {
+        r_.Fail(ErrorCode::kInvalidValue,
+                text.entries().size() > 1 ? PathKey(recall.path, locale)
+                                          : recall.path,
+                error);
+        break;
+      }
+    }
+  }
+}
+
+void Parser::ParseHidden(const Json& hidden) {
+  for (std::size_t i = 0; i < hidden.size(); ++i) {
+    const Json& h = hidden[i];
+    std::string path = PathIndex("hidden", i);
+    if (!h.is_string() || !IsId(h.as_string())) {
+      r_.Fail(h.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
+              path,
+              "must be a field name of 1-64 letters, digits, _ - . : (got " +
+                  Describe(h) + ")");
+      continue;
+    }
+    const std::string& name = h.as_string();
+    if (std::find(survey_->hidden.begin(), survey_->hidden.end(), name) !=
+        survey_->hidden.end()) {
+      r_.Fail(ErrorCode::kDuplicateId, path,
+              "hidden field \"" + name + "\" appears twice");
+      continue;
+    }
+    survey_->hidden.push_back(name);
+  }
+}
+
+void Parser::ComputeCompleteLocales() {
+  std::vector<std::string>& out = survey_->complete_locales;
+  out.push_back(survey_->locale);
+  if (all_texts_.empty()) return;
+  // A locale is complete when every text of the survey has it; plain strings
+  // count only for the default locale, so a single untranslated prompt makes
+  // the survey default-only.
+  for (const auto& entry : all_texts_.front().entries()) {
+    const std::string& locale = entry.first;
+    if (EqualsIgnoreCase(locale, survey_->locale)) continue;
+    bool everywhere =
+        std::all_of(all_texts_.begin(), all_texts_.end(),
+                    [&](const LocalizedText& t) { return t.Has(locale); });
+    if (everywhere) out.push_back(locale);
+  }
+}
+
+}  // namespace sondar::internal

@@ -1,0 +1,152 @@
+// The survey parser, shared by its parts (survey_parse.cpp,
+// survey_questions.cpp, survey_logic.cpp, survey_rules.cpp): one pass over a
+// sondar.survey/1 document that reports every error with its JSON path.
+// Internal: the API is ParseSurvey* in sondar/survey.h.
+#ifndef SONDAR_SRC_SURVEY_PARSER_H_
+#define SONDAR_SRC_SURVEY_PARSER_H_
+
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "json_reader.h"
+#include "sondar/survey.h"
+#include "sondar/util.h"
+
+namespace sondar::internal {
+
+inline constexpr std::string_view kTypeList =
+    "nps, csat, ces, rating, single_choice, multi_choice, text, contact";
+
+inline std::optional<QuestionType> ParseType(std::string_view s) {
+  if (s == "nps") return QuestionType::kNps;
+  if (s == "csat") return QuestionType::kCsat;
+  if (s == "ces") return QuestionType::kCes;
+  if (s == "rating") return QuestionType::kRating;
+  if (s == "single_choice") return QuestionType::kSingleChoice;
+  if (s == "multi_choice") return QuestionType::kMultiChoice;
+  if (s == "text") return QuestionType::kText;
+  if (s == "contact") return QuestionType::kContact;
+  return std::nullopt;
+}
+
+inline std::optional<ScaleDisplay> ParseDisplay(std::string_view s) {
+  if (s == "number") return ScaleDisplay::kNumber;
+  if (s == "star") return ScaleDisplay::kStar;
+  if (s == "emoji") return ScaleDisplay::kEmoji;
+  if (s == "thumbs") return ScaleDisplay::kThumbs;
+  return std::nullopt;
+}
+
+// Ids are used in payload keys, CSS-free DOM ids and URLs: keep them plain.
+inline bool IsId(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+              (c >= '0' && c <= '9') || c == '_' || c == '-' || c == '.' ||
+              c == ':';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+inline bool IsSafeLink(std::string_view url) {
+  auto starts = [&](std::string_view p) {
+    return url.size() >= p.size() &&
+           EqualsIgnoreCase(url.substr(0, p.size()), p);
+  };
+  // Absolute http(s), or a path on the same site; never javascript:, data: or
+  // the like.
+  return starts("https://") || starts("http://") ||
+         (starts("/") && !starts("//"));
+}
+
+struct Subject {
+  enum class Kind { kQuestion, kAttribute };
+  Kind kind;
+  // For questions: the highest question index the condition may read
+  // (inclusive).
+  int max_index;
+  static constexpr int kAny = 1 << 30;
+};
+
+class Parser {
+ public:
+  explicit Parser(Errors* errors) : r_(errors) {}
+
+  // A whole survey (survey_parse.cpp).
+  void Parse(const Json& doc, Survey* s);
+  // Only its id and what deciding needs, as a site manifest's entry by URL
+  // holds them (survey_rules.cpp).
+  void ParseRulesOnly(const Json& doc, Survey* s);
+
+ private:
+  // survey_rules.cpp
+  void ParseRules(const Json& doc);
+  void ParseSchedule(const Json& t);
+  void ParseTrigger(const Json& t);
+  void ParseRecontact(const Json& r);
+
+  // survey_parse.cpp
+  void ParseId(const Json& doc);
+  // First pass: which ids exist, so conditions anywhere can be checked against
+  // them.
+  void CollectIds(const Json* questions, const Json* endings);
+
+  LocalizedText Text(const Json& object, const std::string& path,
+                     std::string_view key, bool required);
+
+  void Keep(const LocalizedText& text, const std::string& path);
+
+  // Recall fields name what exists: a declared hidden field, a question
+  // asked before the text shows (answers), any attribute.
+  void CheckRecalls();
+  void ParseHidden(const Json& hidden);
+  void ComputeCompleteLocales();
+
+  // survey_questions.cpp
+  void ParseQuestion(const Json& q, const std::string& path, int index,
+                     Question* out);
+
+  std::optional<Scale> ParseScale(const Json& q, const std::string& path,
+                                  QuestionType t);
+
+  void ParseOptions(const Json& q, const std::string& path, Question* out);
+
+  // survey_logic.cpp
+  void ParseJump(const Json& j, const std::string& path, int index,
+                 Question* out);
+
+  void ParseEnding(const Json& e, const std::string& path, Ending* out);
+
+  std::optional<Condition> ParseCondition(const Json& c,
+                                          const std::string& path,
+                                          Subject subject);
+
+  // Checks that a condition on an answer can ever be true: the question exists,
+  // comes early enough, and the operator and values suit its type.
+  void CheckQuestionLeaf(const Condition& c, const std::string& path,
+                         int max_index);
+
+  Reader r_;
+  Survey* survey_ = nullptr;
+  std::map<std::string, int> question_ids_;
+  std::map<std::string, int> ending_ids_;
+  std::vector<LocalizedText>
+      all_texts_;            // every text seen, for complete_locales
+  std::vector<bool> typed_;  // per parsed question: did its type parse?
+  // Texts with "{{", where they are, and how many questions come before them.
+  struct Recall {
+    std::size_t text;  // into all_texts_
+    std::string path;
+    int limit;
+  };
+  std::vector<Recall> recalls_;
+  int recall_limit_ = 0;
+};
+
+}  // namespace sondar::internal
+
+#endif  // SONDAR_SRC_SURVEY_PARSER_H_
