@@ -24,7 +24,7 @@ async function client(c) {
   let n = 0;
   while (Date.now() < until) {
     const nps = (c + n++) % 11;
-    const body = JSON.stringify(payload({ responseId: randomUUID(), answers: nps <= 6 ? { nps, improve: 'Faster delivery please' } : { nps } }));
+    const body = JSON.stringify(payload({ responseId: randomUUID(), answers: nps <= 6 ? { nps, why: 'Faster delivery please' } : { nps } }));
     const start = performance.now();
     const res = await fetch(`${collector.url}/api/responses`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body });
     await res.arrayBuffer();

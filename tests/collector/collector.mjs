@@ -1,5 +1,6 @@
 // Starts the real sondar-collector on 127.0.0.1 (port 0: the OS picks) for tests and scripts.
 import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 
@@ -8,6 +9,9 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 export const demoMounts = ['/=demo/shop', '/dist=dist', '/web/src=web/src', '/web/lib=web/lib'].flatMap((m) => ['--mount', m.replace('=', `=${root}`)]);
 
 export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
+/** The surveys the collector tests use (tests/fixtures), and the demo's own (for the demo's tests). */
+export const fixtureSurveys = `${root}tests/fixtures/surveys`;
+export const demoSurveys = `${root}demo/surveys`;
 
 /**
  * Turns off the abuse controls for anonymous posters, which tests of other things (and the load
@@ -18,16 +22,16 @@ export const noAbuseLimits = ['--post-rate', '0', '--max-new-per-visitor', '0'];
 /**
  * A collector with a fresh admin token (`token`, and `auth`: the header that carries it). Its
  * abuse controls are off unless `abuseLimits` is true (then they have their defaults, or what
- * `extra` sets).
+ * `extra` sets). It validates against the fixtures' surveys unless `surveys` names a folder.
  * @param {string} db
  * @param {string[]} [extra]
- * @param {{abuseLimits?: boolean}} [options]
+ * @param {{abuseLimits?: boolean, surveys?: string}} [options]
  * @returns {Promise<{url: string, port: number, token: string, auth: Record<string, string>, process: import('node:child_process').ChildProcess, stop: () => Promise<number>}>}
  */
-export function startCollector(db, extra = [], { abuseLimits = false } = {}) {
+export function startCollector(db, extra = [], { abuseLimits = false, surveys = fixtureSurveys } = {}) {
   const token = randomBytes(16).toString('hex');
   const limits = abuseLimits ? [] : noAbuseLimits;
-  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', `${root}demo/surveys`, ...limits, ...extra], {
+  const child = spawn(binary, ['--port', '0', '--db', db, '--surveys', surveys, ...limits, ...extra], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, SONDAR_ADMIN_TOKEN: token },
   });
@@ -61,14 +65,22 @@ export function startCollector(db, extra = [], { abuseLimits = false } = {}) {
   });
 }
 
-/** A valid order-nps response; `over` replaces fields. */
+/** The version of each fixture survey, by id. */
+const versions = Object.fromEntries(
+  readdirSync(fixtureSurveys).filter((f) => f.endsWith('.json')).map((f) => {
+    const survey = JSON.parse(readFileSync(`${fixtureSurveys}/${f}`, 'utf8'));
+    return [survey.id, survey.version];
+  }),
+);
+
+/** A valid response to the fixtures' order-nps; `over` replaces fields (the surveyVersion follows the surveyId). */
 export function payload(over = {}) {
   const now = Date.now();
   return {
+    surveyVersion: versions[over.surveyId || 'order-nps'],
     schema: 'sondar.response/1',
     responseId: randomUUID(),
     surveyId: 'order-nps',
-    surveyVersion: 1,
     visitorId: 'visitor-1',
     status: 'complete',
     answers: { nps: 9 },

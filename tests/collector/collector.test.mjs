@@ -38,7 +38,7 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
   });
 
   test('201 for a new valid response, stored with scores recomputed', async () => {
-    const p = payload({ answers: { nps: 3, improve: 'Faster delivery' }, scores: { nps: { value: 10, category: 'promoter' } } });
+    const p = payload({ answers: { nps: 3, why: 'Faster delivery' }, scores: { nps: { value: 10, category: 'promoter' } } });
     const r = await post(server.url, p);
     assert.equal(r.status, 201);
     assert.deepEqual(r.json, { responseId: p.responseId, stored: 'inserted' });
@@ -66,7 +66,7 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
     }
     const deep = '['.repeat(5000) + ']'.repeat(5000);
     assert.equal((await post(server.url, deep)).status, 400);
-    const huge = payload({ answers: { nps: 3, improve: 'x'.repeat(70 * 1024) } });
+    const huge = payload({ answers: { nps: 3, why: 'x'.repeat(70 * 1024) } });
     assert.equal((await post(server.url, huge)).status, 413);
   });
 
@@ -76,7 +76,7 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
       payload({ answers: { nps: [9] } }),
       payload({ answers: { nps: 9.5 } }),
       payload({ answers: { nps: 1e308 } }),
-      payload({ answers: { nps: 3, improve: 'x'.repeat(501) } }),
+      payload({ answers: { nps: 3, why: 'x'.repeat(501) } }),
       payload({ answers: { nps: 3, area: ['delivery', 'delivery'] } }),
       payload({ responseId: "' OR 1=1; DROP TABLE responses; --" }),
       payload({ hidden: { order_id: { $ne: null } } }),
@@ -110,14 +110,14 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
   test('partial then complete replaces; a late partial never overwrites the complete one', async () => {
     const start = Date.now();
     const partial = payload({ status: 'partial', answers: { nps: 4 }, submittedAt: new Date(start).toISOString() });
-    const complete = { ...partial, status: 'complete', answers: { nps: 4, improve: 'Cheaper shipping' }, submittedAt: new Date(start + 2000).toISOString() };
+    const complete = { ...partial, status: 'complete', answers: { nps: 4, why: 'Cheaper shipping' }, submittedAt: new Date(start + 2000).toISOString() };
     const late = { ...partial, submittedAt: new Date(start + 1000).toISOString() };
     assert.equal((await post(server.url, partial)).json.stored, 'inserted');
     assert.equal((await post(server.url, complete)).json.stored, 'replaced');
     assert.equal((await post(server.url, late)).json.stored, 'kept_newer');
     const row = (await exported(server)).find((r) => r.responseId === partial.responseId);
     assert.equal(row.status, 'complete');
-    assert.equal(row.answers.improve, 'Cheaper shipping');
+    assert.equal(row.answers.why, 'Cheaper shipping');
   });
 
   test('CORS: an allowed origin gets a preflight answer, another origin does not', async () => {

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCollector, demoMounts, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
+import { startCollector, demoMounts, fixtureSurveys, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sondar-hardening-'));
@@ -93,7 +93,7 @@ test('without a configured token the collector makes one and prints it; a short 
   const { binary } = await import('./collector.mjs');
   const env = { ...process.env };
   delete env.SONDAR_ADMIN_TOKEN;
-  const child = spawn(binary, ['--port', '0', '--db', join(dir, 'generated.db'), '--surveys', `${root}demo/surveys`], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(binary, ['--port', '0', '--db', join(dir, 'generated.db'), '--surveys', fixtureSurveys], { env, stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8');
   await new Promise((resolve) => child.stdout.on('data', (d) => (out += d).includes('listening on') && resolve()));
@@ -105,7 +105,7 @@ test('without a configured token the collector makes one and prints it; a short 
 
   const short = join(dir, 'short-token');
   writeFileSync(short, 'abc\n');
-  const run = spawnSync(binary, ['--port', '0', '--db', join(dir, 'short.db'), '--surveys', `${root}demo/surveys`, '--admin-token-file', short], { encoding: 'utf8' });
+  const run = spawnSync(binary, ['--port', '0', '--db', join(dir, 'short.db'), '--surveys', fixtureSurveys, '--admin-token-file', short], { encoding: 'utf8' });
   assert.equal(run.status, 2);
   assert.match(run.stderr, /at least 16 characters/);
 });
@@ -125,7 +125,7 @@ test('cross-site posts: text/plain is 415, an unlisted Origin 403, a listed or s
 });
 
 test('a stored response is never replaced by another visitor nor moved to another survey (409); id case does not matter', async () => {
-  const original = payload({ visitorId: 'visitor-honest', answers: { nps: 2, improve: 'Slow delivery' } });
+  const original = payload({ visitorId: 'visitor-honest', answers: { nps: 2, why: 'Slow delivery' } });
   assert.equal((await post(server.url, original)).status, 201);
   const forged = { ...original, visitorId: 'visitor-attacker', answers: { nps: 10 }, submittedAt: '9999-12-31T23:59:59.999Z' };
   const r = await post(server.url, forged);
@@ -133,7 +133,7 @@ test('a stored response is never replaced by another visitor nor moved to anothe
   assert.deepEqual(r.json.errors[0].path, 'visitorId');
   // The same id for the csat survey: acknowledged data must not be overwritten by another survey's.
   const csat = {
-    ...payload({ surveyId: 'checkout-csat', visitorId: 'visitor-honest', answers: { csat: 5 }, trigger: 'checkout_complete' }),
+    ...payload({ surveyId: 'checkout-csat', visitorId: 'visitor-honest', answers: { csat: 5 }, trigger: 'checkout_complete', hidden: {} }),
     responseId: original.responseId,
   };
   const other = await post(server.url, csat);
@@ -502,7 +502,7 @@ test('per-visitor cap: new responses past it get 429, versions of its responses 
   const wait = Number(fourth.headers.get('retry-after'));
   assert.ok(wait >= 1 && wait <= 3, `Retry-After ${wait}`);
   // Completing a response already started is not a new one.
-  const done = await post(capped.url, { ...first[0], status: 'complete', answers: { nps: 4, improve: 'Faster' }, submittedAt: new Date().toISOString() });
+  const done = await post(capped.url, { ...first[0], status: 'complete', answers: { nps: 4, why: 'Faster' }, submittedAt: new Date().toISOString() });
   assert.equal(done.status, 200);
   assert.equal(done.json.stored, 'replaced');
   assert.equal((await post(capped.url, payload({ visitorId: 'v-other' }))).status, 201);
@@ -533,7 +533,7 @@ test('storage quota per survey: past it a retryable 503, and every acknowledged 
   const acknowledged = [];
   let refused;
   for (let i = 0; i < 200 && !refused; i++) {
-    const p = payload({ answers: { nps: 2, improve: 'y'.repeat(450) } });
+    const p = payload({ answers: { nps: 2, why: 'y'.repeat(450) } });
     const r = await post(quota.url, p);
     if (r.status === 201) acknowledged.push(p.responseId);
     else refused = r;
@@ -598,7 +598,7 @@ test('a read error is never served as the whole: summary 503, export cut without
   const marker = 'MARKER-read-error-probe';
   for (let i = 0; i < 1500; i++) {
     const improve = i === 750 ? marker : `comment ${i} ${'z'.repeat(200)}`;
-    assert.equal((await post(writer.url, payload({ answers: { nps: 3, improve } }))).status, 201);
+    assert.equal((await post(writer.url, payload({ answers: { nps: 3, why: improve } }))).status, 201);
   }
   assert.equal(await writer.stop(), 0); // checkpoints the WAL into the file
   // Overwrite the table page holding one row with garbage, as a failing disk would.
@@ -639,7 +639,7 @@ test('a full disk: posts get 503 with Retry-After, health says 503, and both rec
   const acknowledged = [];
   let failed;
   for (let i = 0; i < 2000 && !failed; i++) {
-    const p = payload({ answers: { nps: 1, improve: `${i} ${'w'.repeat(450)}` } });
+    const p = payload({ answers: { nps: 1, why: `${i} ${'w'.repeat(450)}` } });
     const r = await post(full.url, p);
     if (r.status === 201) acknowledged.push(p.responseId);
     else failed = r;

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { binary, startCollector, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
+import { binary, fixtureSurveys, startCollector, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
 import { startPostgres } from './postgres.mjs';
 
 let pg;
@@ -101,7 +101,7 @@ test('an unreachable or refused database stops start-up with a clear message, wi
     ['postgres://sondar:s3cret@127.0.0.1:1/postgres', /cannot use PostgreSQL database: .*(refused|connect)/i],
     [pg.url('no_such_database').replace('sondar@', 'sondar:s3cret@'), /cannot use PostgreSQL database: .*no_such_database/],
   ]) {
-    const r = spawnSync(binary, ['--port', '0', '--db', url, '--surveys', 'demo/surveys'], { encoding: 'utf8', timeout: 20_000 });
+    const r = spawnSync(binary, ['--port', '0', '--db', url, '--surveys', fixtureSurveys], { encoding: 'utf8', timeout: 20_000 });
     assert.notEqual(r.status, 0);
     assert.match(r.stderr, expected);
     assert.doesNotMatch(r.stdout + r.stderr, /s3cret/);

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { launch, screenshots } from './browser.mjs';
 import { startFaultProxy } from './fault-proxy.mjs';
-import { startCollector, demoMounts, exported } from '../collector/collector.mjs';
+import { startCollector, demoMounts, demoSurveys, exported } from '../collector/collector.mjs';
 
 const VISITORS = 50;
 const PARALLEL = 5;
@@ -21,7 +21,7 @@ let browser;
 
 before(async () => {
   mkdirSync(screenshots, { recursive: true });
-  collector = await startCollector(join(dir, 'demo.db'), demoMounts);
+  collector = await startCollector(join(dir, 'demo.db'), demoMounts, { surveys: demoSurveys });
   proxy = await startFaultProxy(collector.url, { seed: 7 });
   browser = await launch();
 });

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startServer } from './server.mjs';
 import { engineNames, startEngine } from './engines.mjs';
-import { startCollector, demoMounts, exported } from '../collector/collector.mjs';
+import { startCollector, demoMounts, demoSurveys, exported } from '../collector/collector.mjs';
 
 const PAGES = '/tests/e2e/pages';
 
@@ -196,7 +196,7 @@ for (const engineName of engineNames) {
 
     test('demo shop with the real collector, pages not no-store: checkout, then confirmation; the outbox ends empty', async (t) => {
       const dir = mkdtempSync(join(tmpdir(), `sondar-${engineName}-`));
-      const collector = await startCollector(join(dir, 'demo.db'), demoMounts);
+      const collector = await startCollector(join(dir, 'demo.db'), demoMounts, { surveys: demoSurveys });
       t.after(async () => {
         await collector.stop();
         rmSync(dir, { recursive: true, force: true });
