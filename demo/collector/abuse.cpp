@@ -42,8 +42,7 @@ std::string AddressPrefix(const std::string& address) {
   return boost::asio::ip::address_v6(bytes).to_string() + "/64";
 }
 
-std::string ClientKey(const std::string& secret, const std::string& address) {
-  const std::string prefix = AddressPrefix(address);
+std::string ClientKey(const std::string& secret, const std::string& prefix) {
   unsigned char mac[EVP_MAX_MD_SIZE];
   unsigned int length = 0;
   if (!HMAC(EVP_sha256(), secret.data(), static_cast<int>(secret.size()),

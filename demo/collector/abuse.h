@@ -17,9 +17,9 @@ namespace sondar::collector {
 // an IPv6 address (one home or phone gets a whole /64 to pick from).
 std::string AddressPrefix(const std::string& address);
 
-// A keyed hash (HMAC-SHA-256, 128 bits in hex) of an address's prefix, so the
+// A keyed hash (HMAC-SHA-256, 128 bits in hex) of an AddressPrefix, so the
 // database can tell clients apart without holding their addresses.
-std::string ClientKey(const std::string& secret, const std::string& address);
+std::string ClientKey(const std::string& secret, const std::string& prefix);
 
 // Posts per client: `rate` tokens a second up to `burst`; each post takes
 // one. A rate of 0 turns it off. `now_ms` is a steady clock's (a wall clock

@@ -71,11 +71,9 @@ void Reply(Response& res, int status, const Json& body) {
 // finds itself.
 void Refuse(Response& res, int status, AnyCode code, const char* path,
             const std::string& message) {
-  Reply(res, status,
-        {{"errors",
-          {{{"code", std::string(code.name)},
-            {"path", path},
-            {"message", message}}}}});
+  res.status = status;
+  res.content_type = "application/json";
+  res.body = ErrorBody(code, path, message);
 }
 
 // 413 for too large, 400 for text that is not a usable JSON document, 422 for
@@ -92,7 +90,8 @@ std::string Bearer(const Request& req) {
   const std::string value = req.Header("Authorization");
   constexpr std::string_view kScheme = "Bearer ";
   if (value.size() <= kScheme.size() ||
-      Lower(value.substr(0, kScheme.size())) != "bearer ")
+      !EqualsIgnoreCase(std::string_view(value).substr(0, kScheme.size()),
+                        kScheme))
     return "";
   return value.substr(kScheme.size());
 }
@@ -254,7 +253,8 @@ bool Collector::OriginMayPost(const Request& req) const {
     return true;
   const auto scheme = origin.find("://");
   return scheme != std::string::npos &&
-         Lower(origin.substr(scheme + 3)) == Lower(req.Header("Host"));
+         EqualsIgnoreCase(std::string_view(origin).substr(scheme + 3),
+                          req.Header("Host"));
 }
 
 void Collector::Post(const Request& req, Response& res) {
@@ -266,7 +266,8 @@ void Collector::Post(const Request& req, Response& res) {
   // application/json needs a CORS preflight from another site; text/plain
   // (what a plain HTML form or sendBeacon of a string sends) would not.
   const std::string type = req.Header("Content-Type");
-  if (Lower(type.substr(0, type.find(';'))) != "application/json") {
+  if (!EqualsIgnoreCase(std::string_view(type).substr(0, type.find(';')),
+                        "application/json")) {
     return Refuse(res, 415, HttpCode::kUnsupportedMediaType, "",
                   "send Content-Type: application/json");
   }
@@ -274,12 +275,12 @@ void Collector::Post(const Request& req, Response& res) {
   // an anonymous poster.
   const bool admin = IsAdmin(req);
   const std::int64_t now = NowMs();
+  const std::string client = AddressPrefix(req.client);
   // Before any parsing: a flood costs a bucket look-up a post.
   if (!admin) {
     const auto steady = std::chrono::duration_cast<std::chrono::milliseconds>(
         std::chrono::steady_clock::now().time_since_epoch());
-    if (const int wait =
-            post_limit_.Take(AddressPrefix(req.client), steady.count())) {
+    if (const int wait = post_limit_.Take(client, steady.count())) {
       res.Set("Retry-After", std::to_string(wait));
       return Refuse(res, 429, HttpCode::kRateLimited, "",
                     "too many posts from this address; retry after " +
@@ -343,7 +344,7 @@ void Collector::Post(const Request& req, Response& res) {
   const bool may_insert = admin || visitor_cap_.Allows(visitor, now);
   // An import with the token is one address posting for many clients: it
   // has no client key, and each of its rows counts for itself.
-  const std::string client_key = admin ? "" : ClientKey(secret_, req.client);
+  const std::string client_key = admin ? "" : ClientKey(secret_, client);
   const auto outcome = store_->Upsert(
       {record.value(), survey_id, visitor, text, client_key, may_insert});
   if (outcome == Store::Outcome::kFailed) {

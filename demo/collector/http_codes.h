@@ -3,8 +3,10 @@
 #ifndef SONDAR_DEMO_COLLECTOR_HTTP_CODES_H_
 #define SONDAR_DEMO_COLLECTOR_HTTP_CODES_H_
 
+#include <string>
 #include <string_view>
 
+#include "sondar/json.h"
 #include "sondar/status.h"
 
 namespace sondar::collector {
@@ -32,6 +34,17 @@ struct AnyCode {
   AnyCode(ErrorCode code) : name(sondar::CodeName(code)) {}  // NOLINT
   std::string_view name;
 };
+
+// {"errors": [{code, path, message}]}: the shape of every refusal, the
+// collector's and the core's alike.
+inline std::string ErrorBody(AnyCode code, std::string_view path,
+                             const std::string& message) {
+  return Json{{"errors",
+               {{{"code", std::string(code.name)},
+                 {"path", std::string(path)},
+                 {"message", message}}}}}
+      .dump();
+}
 
 }  // namespace sondar::collector
 

@@ -17,6 +17,7 @@
 
 #include "abuse.h"
 #include "http_codes.h"
+#include "sondar/text.h"
 
 namespace sondar::collector::http {
 
@@ -37,16 +38,6 @@ constexpr std::size_t kReadChunk = 16 * 1024;
 constexpr std::size_t kMaxLingering = 1024;
 // How long a stopping server lets answers under way finish.
 constexpr auto kStopGrace = std::chrono::milliseconds(2000);
-
-bool SameText(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i])))
-      return false;
-  }
-  return true;
-}
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
@@ -141,7 +132,7 @@ bool ParseTarget(std::string_view target, Request* request) {
 
 std::string Request::Header(std::string_view name) const {
   for (const auto& [key, value] : headers)
-    if (SameText(key, name)) return value;
+    if (EqualsIgnoreCase(key, name)) return value;
   return "";
 }
 
@@ -156,7 +147,7 @@ bool Request::HasParam(std::string_view name) const {
 
 void Response::Set(std::string name, std::string value) {
   for (auto& [key, v] : headers) {
-    if (SameText(key, name)) {
+    if (EqualsIgnoreCase(key, name)) {
       v = std::move(value);
       return;
     }
@@ -166,7 +157,7 @@ void Response::Set(std::string name, std::string value) {
 
 bool Response::Has(std::string_view name) const {
   for (const auto& [key, v] : headers)
-    if (SameText(key, name)) return true;
+    if (EqualsIgnoreCase(key, name)) return true;
   return false;
 }
 
@@ -331,12 +322,13 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     // could decode it.
     const auto encoding = head.find(bhttp::field::transfer_encoding);
     if (encoding != head.end() &&
-        !SameText(Trim(encoding->value()), "chunked")) {
+        !EqualsIgnoreCase(Trim(encoding->value()), "chunked")) {
       return Refuse(501, HttpCode::kUnsupportedEncoding,
                     "only Transfer-Encoding: chunked is understood");
     }
     const auto expect = head.find(bhttp::field::expect);
-    if (expect != head.end() && SameText(expect->value(), "100-continue") &&
+    if (expect != head.end() &&
+        EqualsIgnoreCase(expect->value(), "100-continue") &&
         !parser_->is_done()) {
       auto go_on = std::make_shared<bhttp::response<bhttp::empty_body>>(
           bhttp::status::continue_, 11);
@@ -364,12 +356,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   void Fail(boost::system::error_code ec) {
     Disarm();
     if (timed_out_) {
-      return Refuse(
-          408, HttpCode::kTimeout,
-          "the request did not arrive within " +
-              std::to_string(server_.limits.request_timeout.count() / 1000.0)
-                  .substr(0, 4) +
-              " s");
+      return Refuse(408, HttpCode::kTimeout,
+                    "the request did not arrive within " +
+                        std::to_string(server_.limits.request_timeout.count()) +
+                        " ms");
     }
     if (ec == bhttp::error::header_limit ||
         (ec == bhttp::error::buffer_overflow && !parser_->is_header_done())) {
@@ -407,7 +397,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
       // own rather than append to the client's.
       std::string forwarded;
       for (const auto& [name, value] : request->headers) {
-        if (!SameText(name, "X-Forwarded-For")) continue;
+        if (!EqualsIgnoreCase(name, "X-Forwarded-For")) continue;
         if (!forwarded.empty()) forwarded += ',';
         forwarded += value;
       }
@@ -440,17 +430,8 @@ class Server::Session : public std::enable_shared_from_this<Session> {
   }
 
   void Refusal(Response& res, AnyCode code, const std::string& message) {
-    // The same {"errors": [...]} shape as every other refusal.
-    std::string body = R"({"errors":[{"code":")";
-    body += code.name;
-    body += R"(","path":"","message":")";
-    for (char c : message) {
-      if (c == '"' || c == '\\') body += '\\';
-      if (static_cast<unsigned char>(c) >= 0x20) body += c;
-    }
-    body += "\"}]}";
     res.content_type = "application/json";
-    res.body = std::move(body);
+    res.body = ErrorBody(code, "", message);
     res.close = true;
   }
 

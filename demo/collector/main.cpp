@@ -196,19 +196,17 @@ int main(int argc, char** argv) {
   const std::string token = AdminToken(config);
   if (token.empty()) return 2;
   std::vector<Mount> mounts;
-  for (std::string& proxy : config.trusted_proxies) {
-    // The server compares addresses in their canonical text form.
+  // (The server compares them in canonical form; here they only must be
+  // addresses.)
+  for (const std::string& proxy : config.trusted_proxies) {
     unsigned char bytes[16];
-    char text[INET6_ADDRSTRLEN] = {};
     const int family =
         proxy.find(':') == std::string::npos ? AF_INET : AF_INET6;
-    if (inet_pton(family, proxy.c_str(), bytes) != 1 ||
-        !inet_ntop(family, bytes, text, sizeof(text))) {
+    if (inet_pton(family, proxy.c_str(), bytes) != 1) {
       std::cerr << "sondar-collector: bad --trusted-proxy " << proxy
                 << " (an IP address)\n";
       return 2;
     }
-    proxy = text;
   }
   for (const std::string& mount : config.mounts) {
     const auto eq = mount.find('=');
