@@ -1,8 +1,9 @@
 // What a valid answer and a valid hidden value are: checked alike for a
 // session's answers, a posted response and the report's lines.
+#include "answers.h"
+
 #include <cstdint>
 
-#include "flow.h"
 #include "json_reader.h"
 
 namespace sondar {

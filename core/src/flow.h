@@ -35,11 +35,6 @@ int ChooseEnding(const Survey& survey, const Lookup& answers,
 std::vector<std::size_t> Replay(const Survey& survey, const Lookup& answers,
                                 Step* last);
 
-// Hidden fields as the host passed them: declared names, scalar values, bounded
-// strings.
-inline constexpr std::size_t kMaxHiddenValueLength = 1000;  // bytes
-Status CheckHidden(const Survey& survey, const Json& hidden);
-
 // Answer lookups over a session's Answers or a payload's "answers" object (no
 // copies).
 Lookup LookupIn(const Answers& answers);

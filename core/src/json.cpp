@@ -10,17 +10,15 @@
 #include <emscripten/emscripten.h>
 // Numbers outside the exact fast path (over 15 significant digits or a large
 // exponent) go to the JS engine's correctly rounded parser: musl's strtod would
-// add ~15 KB of long-double arithmetic to the widget's download.
+// add ~15 KB of long-double arithmetic to the widget's download. Formatting
+// asks for the shortest digits that read back to `x`, as "1.2345e+2" (what
+// Number.prototype.toExponential() gives): a dtoa of our own would cost ~2 KB.
+// Both are defined once, in web/src/numbers.js: the embind module has it as a
+// --pre-js, and the standalone widget module gets them as imports.
 EM_JS(double, sondar_parse_number, (const char* text, int length),
-      { return Number(UTF8ToString(text, length)); });
-// The shortest digits that read back to `x`, as "1.2345e+2": what
-// Number.prototype.toExponential() returns without an argument. A dtoa of our
-// own would cost the widget ~2 KB of its download.
-EM_JS(int, sondar_format_number, (double x, char* out), {
-  var text = x.toExponential();
-  for (var i = 0; i < text.length; i++) HEAPU8[out + i] = text.charCodeAt(i);
-  return text.length;
-});
+      { return sondarParseNumber(HEAPU8, text, length); });
+EM_JS(int, sondar_format_number, (double x, char* out),
+      { return sondarFormatNumber(HEAPU8, x, out); });
 #else
 #include <charconv>
 #endif

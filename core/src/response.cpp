@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "answers.h"
 #include "flow.h"
 #include "json_reader.h"
 #include "response_internal.h"

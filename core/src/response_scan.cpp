@@ -16,6 +16,7 @@
 #include <string_view>
 #include <utility>
 
+#include "answers.h"
 #include "flow.h"
 #include "json_reader.h"
 #include "response_internal.h"

@@ -1,5 +1,6 @@
 #include "sondar/session.h"
 
+#include "answers.h"
 #include "flow.h"
 #include "json_reader.h"
 #include "response_internal.h"

@@ -7,6 +7,7 @@ import { SondarError, envelope } from './errors.js';
 import { intoWasm, json } from './core-api.js';
 import { fetchRetrying } from './transport.js';
 import { stringify } from './safe.js';
+import { sondarFormatNumber, sondarParseNumber } from './numbers.js';
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -38,14 +39,8 @@ export async function loadWidgetCore(options) {
   const heap = () => new Uint8Array(core.memory.buffer);
   const imports = {
     env: {
-      // Numbers the core's fast path cannot read exactly; JS parses them correctly rounded.
-      sondar_parse_number: (at, length) => Number(decoder.decode(heap().subarray(at, at + length))),
-      // The shortest digits that read back to x, as "1.2345e+2", for the numbers the core writes.
-      sondar_format_number(x, at) {
-        const text = x.toExponential();
-        heap().set(encoder.encode(text), at);
-        return text.length;
-      },
+      sondar_parse_number: (at, length) => sondarParseNumber(heap(), at, length),
+      sondar_format_number: (x, at) => sondarFormatNumber(heap(), x, at),
       emscripten_notify_memory_growth() {},
     },
     wasi_snapshot_preview1: {
