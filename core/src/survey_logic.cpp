@@ -64,8 +64,10 @@ void Parser::ParseEnding(const Json& e, const std::string& path, Ending* out) {
     if (auto url = r_.String(*link, here, "url", true)) {
       if (!IsSafeLink(*url)) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(here, "url"),
-                "must be an http(s) URL or a path starting with / (got \"" +
-                    *url + "\")");
+                "must be an absolute http(s) URL with a plain host, or a path "
+                "starting with a single /, without spaces, control characters "
+                "or backslashes (got " +
+                    Json(*url).dump() + ")");
       } else {
         out->link_url = *url;
       }

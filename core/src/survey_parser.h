@@ -52,17 +52,6 @@ inline bool IsId(std::string_view s) {
   return true;
 }
 
-inline bool IsSafeLink(std::string_view url) {
-  auto starts = [&](std::string_view p) {
-    return url.size() >= p.size() &&
-           EqualsIgnoreCase(url.substr(0, p.size()), p);
-  };
-  // Absolute http(s), or a path on the same site; never javascript:, data: or
-  // the like.
-  return starts("https://") || starts("http://") ||
-         (starts("/") && !starts("//"));
-}
-
 struct Subject {
   enum class Kind { kQuestion, kAttribute };
   Kind kind;

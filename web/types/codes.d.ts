@@ -71,4 +71,7 @@ export type CollectorErrorCode =
   | 'unsupported_encoding'
   | 'busy'
   | 'storage'
-  | 'quota_exceeded';
+  | 'quota_exceeded'
+  | 'version_conflict'
+  | 'precondition_required'
+  | 'unknown_version';

@@ -44,6 +44,15 @@ class Aggregate {
   // so a reader that adds in parallel knows when to redo it in order.
   bool AtKeyLimit() const;
 
+  // Whether responses to this aggregate's survey and to `other`'s count
+  // together: the same questions in the same order, with the same types,
+  // scales and option ids. Texts, logic, endings, targeting and the rest may
+  // differ. A response is validated against its own version, then added to
+  // the aggregate of any version of the same shape.
+  bool SameShape(const Aggregate& other) const {
+    return shapes_ == other.shapes_;
+  }
+
   std::uint64_t responses() const {
     return total_.complete + total_.partial + total_.dismissed;
   }
@@ -57,6 +66,11 @@ class Aggregate {
     int points = 0;
     std::vector<std::string> options;  // choice questions
     std::size_t slots() const;
+    bool operator==(const QuestionShape& o) const {
+      return id == o.id && type == o.type && min == o.min &&
+             threshold == o.threshold && points == o.points &&
+             options == o.options;
+    }
   };
   struct Group {
     std::uint64_t complete = 0, partial = 0, dismissed = 0;

@@ -14,5 +14,6 @@
 #include "sondar/survey.h"
 #include "sondar/text.h"
 #include "sondar/util.h"
+#include "sondar/versions.h"
 
 #endif  // SONDAR_SONDAR_H_

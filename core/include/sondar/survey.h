@@ -195,6 +195,20 @@ bool IsEmail(std::string_view text);
 Status CheckAnswer(const Question& question, const Json& value,
                    const std::string& path);
 
+// Whether a link a survey shows (an ending's link) may be followed: an
+// absolute http: or https: URL whose host is plain ASCII (letters, digits,
+// '-' and '.', or a dotted IPv4 address; no user name, no IDN), or a path
+// that stays on the page's origin after a browser's URL parser has read it.
+// Anything a WHATWG parser strips or rewrites (spaces, tabs, newlines,
+// control characters, backslashes) is refused rather than guessed at.
+// tests/wasm/links.test.mjs holds this against Node's URL.
+inline constexpr std::size_t kMaxLinkLength = 2048;
+bool IsSafeLink(std::string_view url);
+
+// `document` without the members whose names start with "x-", at any depth:
+// the owner's notes, kept by the collector and not served to shoppers.
+Json WithoutExtensions(const Json& document);
+
 // Parses and validates a survey document. On failure returns every error found.
 Result<Survey> ParseSurvey(std::string_view text);
 Result<Survey> ParseSurveyDocument(const Json& document);
