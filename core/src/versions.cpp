@@ -74,6 +74,26 @@ std::vector<std::vector<int>> SurveyVersions::Groups() const {
   return groups;
 }
 
+Result<ResponseRecord> ValidateResponseText(const SurveyVersions& versions,
+                                            std::string_view text, int* version,
+                                            const ValidateOptions& options) {
+  const Survey* latest = versions.Latest();
+  if (!latest) {
+    return Status(ErrorCode::kMismatch, "surveyId", "no survey versions");
+  }
+  *version = latest->version;
+  auto record = ValidateResponseText(*latest, text, options);
+  if (record.ok() || versions.Numbers().size() == 1) return record;
+  const Error& first = record.errors().front();
+  if (first.code != ErrorCode::kMismatch || first.path != "surveyVersion")
+    return record;
+  SONDAR_ASSIGN_OR_RETURN(
+      Json doc, ParseJson(text, kMaxResponseBytes, kMaxResponseDepth));
+  SONDAR_ASSIGN_OR_RETURN(const Survey* named, versions.For(doc));
+  *version = named->version;
+  return ValidateResponse(*named, doc, options);
+}
+
 VersionedAggregate::VersionedAggregate(const SurveyVersions& versions)
     : groups_(versions.Groups()) {
   for (std::size_t g = 0; g < groups_.size(); ++g) {

@@ -4,6 +4,7 @@
 #include <cctype>
 #include <cstdlib>
 #include <iostream>
+#include <optional>
 #include <random>
 
 #include "http_codes.h"
@@ -25,6 +26,16 @@ constexpr auto kProbeFailingEvery = std::chrono::seconds(1);
 constexpr const char* kStorageRetryAfter = "5";
 // Stored bytes are recounted every 30 s; a quota is raised by a restart.
 constexpr const char* kQuotaRetryAfter = "300";
+// How often a collector looks for publishes made through another collector
+// on the same database. A response naming a survey or version not seen yet
+// looks at once, every time: one count of a small table, behind the post
+// rate limit, and a 422 there would make the widget drop the response.
+constexpr auto kCatalogEvery = std::chrono::seconds(2);
+constexpr auto kCatalogOnMiss = std::chrono::milliseconds(0);
+// How long a shopper's browser (or a CDN) may keep the manifest and a survey
+// before asking again (with If-None-Match): a publish reaches every page
+// within this, twice it behind a cache that ignores Age.
+constexpr const char* kPublicCacheControl = "public, max-age=30";
 
 // Compares in time that depends only on the length of the secret, so the
 // reply time tells an attacker nothing about how much of a guess was right.
@@ -86,15 +97,28 @@ int StatusFor(const Errors& errors) {
   return 422;
 }
 
-std::string Bearer(const Request& req) {
-  const std::string value = req.Header("Authorization");
+std::string_view Bearer(std::string_view value) {
   constexpr std::string_view kScheme = "Bearer ";
   if (value.size() <= kScheme.size() ||
-      !EqualsIgnoreCase(std::string_view(value).substr(0, kScheme.size()),
-                        kScheme))
+      !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme))
     return "";
   return value.substr(kScheme.size());
 }
+
+// If-Match: "3" (or 3): the version an edit started from. nullopt when absent;
+// -1 when it is not a version number (so it matches nothing).
+std::optional<int> IfMatch(const Request& req) {
+  std::string value = req.Header("If-Match");
+  if (value.empty()) return std::nullopt;
+  if (value.size() >= 2 && value.front() == '"' && value.back() == '"')
+    value = value.substr(1, value.size() - 2);
+  if (value.empty() || value.size() > 9) return -1;
+  for (char c : value)
+    if (c < '0' || c > '9') return -1;
+  return std::stoi(value);
+}
+
+std::string IsoTime(std::int64_t ms) { return FormatTimestamp(ms); }
 
 // A comma-separated list of header names, as a preflight asks for them: only
 // tokens, so what is echoed back cannot carry anything else.
@@ -110,15 +134,12 @@ bool IsHeaderList(std::string_view list) {
 
 }  // namespace
 
-Collector::Collector(
-    Config config, std::map<std::string, std::shared_ptr<const Survey>> surveys,
-    std::map<std::string, std::string> survey_texts,
-    std::unique_ptr<Store> store, std::string admin_token,
-    std::vector<Mount> mounts)
+Collector::Collector(Config config, std::unique_ptr<Store> store,
+                     std::unique_ptr<Catalog> catalog, std::string admin_token,
+                     std::vector<Mount> mounts)
     : config_(std::move(config)),
-      surveys_(std::move(surveys)),
-      survey_texts_(std::move(survey_texts)),
       store_(std::move(store)),
+      catalog_(std::move(catalog)),
       origins_(config_.origins.begin(), config_.origins.end()),
       admin_token_(std::move(admin_token)),
       mounts_(std::move(mounts)),
@@ -127,7 +148,7 @@ Collector::Collector(
           config_.max_new_per_visitor, config_.visitor_window_s,
           std::random_device{}() * 0x100000001ull ^ std::random_device{}()) {
   std::vector<std::string> ids;
-  for (const auto& [id, survey] : surveys_) ids.push_back(id);
+  for (const auto& [id, history] : catalog_->Now()->surveys) ids.push_back(id);
   first_seen_ = store_->FirstSeen(ids);
   secret_ = store_->Secret();
   refresher_ = std::thread([this] { Refresh(); });
@@ -144,6 +165,11 @@ Collector::~Collector() {
 
 Lane Collector::LaneFor(const Request& req) const {
   if (req.method == "POST" && req.path == "/api/responses") return Lane::kWrite;
+  // Publishing writes to the database (and may re-read what it holds).
+  if ((req.method == "PUT" || req.method == "POST") &&
+      (req.path.rfind("/api/surveys/", 0) == 0 ||
+       req.path.rfind("/api/site", 0) == 0))
+    return Lane::kWrite;
   if (req.path == "/api/summary" || req.path == "/api/export.jsonl")
     return Lane::kRead;
   // With the token, health counts the stored rows: a query, not for the I/O
@@ -164,6 +190,10 @@ void Collector::Handle(const Request& req, Response& res) {
       Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST a response here");
       res.Set("Allow", "POST, OPTIONS");
     }
+  } else if (path.rfind("/api/surveys", 0) == 0) {
+    Surveys(req, res);
+  } else if (path == "/api/site" || path.rfind("/api/site/", 0) == 0) {
+    Site(req, res);
   } else if (!get) {
     Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET and HEAD here");
     res.Set("Allow", "GET, HEAD, OPTIONS");
@@ -175,23 +205,6 @@ void Collector::Handle(const Request& req, Response& res) {
     if (Admin(req, res)) Summary(req, res);
   } else if (path == "/api/export.jsonl") {
     if (Admin(req, res)) Export(req, res);
-  } else if (path == "/api/surveys") {
-    if (Admin(req, res)) {
-      Json list = Json::array();
-      for (const auto& [id, survey] : surveys_)
-        list.push_back({{"id", id}, {"version", survey->version}});
-      Reply(res, 200, list);
-    }
-  } else if (path.rfind("/api/surveys/", 0) == 0 && path.size() > 18 &&
-             path.compare(path.size() - 5, 5, ".json") == 0) {
-    const std::string id = path.substr(13, path.size() - 18);
-    auto it = survey_texts_.find(id);
-    if (it == survey_texts_.end()) {
-      Refuse(res, 404, HttpCode::kUnknownSurvey, "", "no such survey");
-    } else {
-      res.content_type = "application/json";
-      res.body = it->second;
-    }
   } else if (path == "/api/health") {
     Health(req, res);
   } else {
@@ -219,7 +232,7 @@ void Collector::Cors(const Request& req, Response& res) const {
   if (origin.empty() || !(origins_.count("*") || origins_.count(origin)))
     return;
   res.Set("Access-Control-Allow-Origin", origins_.count("*") ? "*" : origin);
-  res.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+  res.Set("Access-Control-Allow-Methods", "GET, POST, PUT, OPTIONS");
   // The widget's `headers` option may add any header: an allowed origin gets
   // the ones its preflight asks for.
   const std::string asked = req.Header("Access-Control-Request-Headers");
@@ -231,7 +244,19 @@ void Collector::Cors(const Request& req, Response& res) const {
 }
 
 bool Collector::IsAdmin(const Request& req) const {
-  return SameSecret(Bearer(req), admin_token_);
+  return IsAdminAuthorization(req.Header("Authorization"));
+}
+
+bool Collector::IsAdminAuthorization(std::string_view authorization) const {
+  return SameSecret(Bearer(authorization), admin_token_);
+}
+
+// Only the admin may send a survey or a manifest (up to the manifest's
+// limit); anyone else's body stops at the server's limit, before it is read.
+std::size_t Collector::BodyLimit(std::string_view method,
+                                 std::string_view authorization) const {
+  return method == "PUT" && IsAdminAuthorization(authorization) ? kMaxSiteBytes
+                                                                : 0;
 }
 
 // Exports and summaries hold visitor ids, hidden fields and free text.
@@ -300,12 +325,40 @@ void Collector::Post(const Request& req, Response& res) {
   }
   const Json* id = payload.find("surveyId");
   const std::string survey_id = id ? id->as_string() : "";
-  auto survey = surveys_.find(survey_id);
-  if (survey == surveys_.end()) {
-    return Refuse(res, 422, HttpCode::kUnknownSurvey, "surveyId",
-                  "no survey \"" + survey_id + "\" here");
+  // The version the response names, as published here; one published through
+  // another collector a moment ago may not have been seen yet.
+  auto catalog = catalog_->Now();
+  auto version = [&]() -> Result<std::shared_ptr<const Survey>> {
+    auto history = catalog->surveys.find(survey_id);
+    if (history == catalog->surveys.end()) {
+      return Status(ErrorCode::kMismatch, "surveyId", "no such survey");
+    }
+    SONDAR_ASSIGN_OR_RETURN(const Survey* named,
+                            history->second.versions.For(payload));
+    return history->second.versions.Shared(named->version);
+  };
+  auto found = version();
+  if (!found.ok()) {
+    const bool looked = catalog_->Refresh(kCatalogOnMiss, /*on_miss=*/true);
+    catalog = catalog_->Now();
+    found = version();
+    // Not known, and the database could not say whether it was published:
+    // the widget is asked to retry rather than drop the response.
+    if (!found.ok() && !looked) {
+      res.Set("Retry-After", kStorageRetryAfter);
+      return Refuse(res, 503, HttpCode::kStorage, "",
+                    "could not read the published surveys; retry");
+    }
   }
-  auto record = ValidateResponse(*survey->second, payload);
+  if (!found.ok()) {
+    if (found.errors().front().path == "surveyId") {
+      return Refuse(res, 422, HttpCode::kUnknownSurvey, "surveyId",
+                    "no survey \"" + survey_id + "\" here");
+    }
+    return Reply(res, 422, {{"errors", ErrorsToJson(found.errors())}});
+  }
+  const std::shared_ptr<const Survey> survey = std::move(found).value();
+  auto record = ValidateResponse(*survey, payload);
   if (!record.ok()) {
     return Reply(res, StatusFor(record.errors()),
                  {{"errors", ErrorsToJson(record.errors())}});
@@ -318,10 +371,10 @@ void Collector::Post(const Request& req, Response& res) {
                    {{"errors", ErrorsToJson(extensions.errors())}});
     }
   }
-  Json normalized = NormalizeResponse(*survey->second, payload);
+  Json normalized = NormalizeResponse(*survey, payload);
   const TimeBounds bounds{
       now,
-      first_seen_.at(survey_id) -
+      FirstSeen(survey_id) -
           std::int64_t{config_.max_backdate_days} * 24 * 3600 * 1000,
       std::int64_t{config_.max_clock_skew_s} * 1000};
   BoundTimestamps(bounds, &normalized, &record.value());
@@ -392,6 +445,16 @@ void Collector::Post(const Request& req, Response& res) {
   }
 }
 
+std::int64_t Collector::FirstSeen(const std::string& survey_id) {
+  std::lock_guard<std::mutex> lock(first_seen_mu_);
+  auto it = first_seen_.find(survey_id);
+  if (it != first_seen_.end()) return it->second;
+  // A survey published since start: registered once, on this worker.
+  auto seen = store_->FirstSeen({survey_id});
+  return first_seen_[survey_id] =
+             seen.count(survey_id) ? seen[survey_id] : NowMs();
+}
+
 void Collector::Counts(const Request& req, Response& res) {
   const std::string wanted = req.Param("surveys");
   Json counts = Json::object();
@@ -411,8 +474,9 @@ void Collector::Counts(const Request& req, Response& res) {
 
 void Collector::Summary(const Request& req, Response& res) {
   const std::string id = req.Param("survey");
-  auto survey = surveys_.find(id);
-  if (survey == surveys_.end()) {
+  const auto catalog = catalog_->Now();
+  auto history = catalog->surveys.find(id);
+  if (history == catalog->surveys.end()) {
     return Refuse(res, 404, HttpCode::kUnknownSurvey, "survey",
                   "no survey \"" + id + "\" here");
   }
@@ -421,10 +485,18 @@ void Collector::Summary(const Request& req, Response& res) {
     confidence = std::atof(req.Param("confidence").c_str());
   if (!(confidence > 0.5 && confidence < 0.9999))
     confidence = kDefaultConfidence;
-  Aggregate aggregate(*survey->second);
+  // Every version's responses: each checked against its own version, and
+  // summarised with the versions of its shape (core/README.md, "Versions").
+  const SurveyVersions& versions = history->second.versions;
+  VersionedAggregate aggregate(versions);
+  std::uint64_t unreadable = 0;
   const bool read = store_->ForEach(id, [&](const std::string& payload) {
-    auto record = ValidateResponseText(*survey->second, payload);
-    if (record.ok()) aggregate.Add(record.value());
+    int version = 0;
+    auto record = ValidateResponseText(versions, payload, &version);
+    if (record.ok())
+      aggregate.Add(version, record.value());
+    else
+      ++unreadable;
     return true;
   });
   // Figures over part of the responses would look like real ones.
@@ -432,7 +504,11 @@ void Collector::Summary(const Request& req, Response& res) {
     res.Set("Retry-After", kStorageRetryAfter);
     return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
   }
-  Reply(res, 200, aggregate.Summary(confidence));
+  Json summary = aggregate.Summary(confidence);
+  // Stored rows no version accepts (a version removed by hand from the
+  // database): counted, never silently dropped.
+  summary["unreadable"] = unreadable;
+  Reply(res, 200, summary);
 }
 
 void Collector::Export(const Request& req, Response& res) {
@@ -457,6 +533,185 @@ void Collector::Export(const Request& req, Response& res) {
     if (!read || !open) return false;
     return piece.empty() || sink.Write(piece);
   };
+}
+
+// A public read: the latest version without x- members, revalidated cheaply.
+void Collector::ServePublic(const PublicDocument& doc, const Request& req,
+                            Response& res) {
+  res.Set("ETag", doc.etag);
+  res.Set("Cache-Control", kPublicCacheControl);
+  const std::string match = req.Header("If-None-Match");
+  if (!match.empty() &&
+      (match == "*" || match.find(doc.etag) != std::string::npos)) {
+    res.status = 304;
+    return;
+  }
+  res.content_type = "application/json";
+  res.body = doc.body;
+}
+
+// .../versions: the list, newest first; .../versions/N: one version as
+// stored (x- members included), for the editor's diff and rollback.
+void Collector::Versions(const std::vector<VersionInfo>& infos,
+                         const std::string& rest, const Request& req,
+                         Response& res) {
+  if (!Admin(req, res)) return;
+  if (rest.empty()) {
+    Json list = Json::array();
+    for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
+      Json item = {{"version", it->version},
+                   {"publishedAt", IsoTime(it->published_at_ms)},
+                   {"source", it->source},
+                   {"bytes", static_cast<std::int64_t>(it->content.size())}};
+      if (it->from_version) item["fromVersion"] = it->from_version;
+      list.push_back(std::move(item));
+    }
+    return Reply(res, 200, list);
+  }
+  for (const VersionInfo& info : infos) {
+    if (std::to_string(info.version) != rest) continue;
+    res.Set("ETag", "\"" + rest + "\"");
+    res.Set("Cache-Control", "no-store");
+    res.content_type = "application/json";
+    res.body = info.content;
+    return;
+  }
+  Refuse(res, 404, HttpCode::kUnknownVersion, "", "no version " + rest);
+}
+
+void Collector::Surveys(const Request& req, Response& res) {
+  const std::string& path = req.path;
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const auto catalog = catalog_->Now();
+  if (path == "/api/surveys") {
+    if (!get) {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
+      return res.Set("Allow", "GET, HEAD, OPTIONS");
+    }
+    if (!Admin(req, res)) return;
+    Json list = Json::array();
+    for (const auto& [id, history] : catalog->surveys) {
+      const VersionInfo& latest = history.infos.back();
+      list.push_back({{"id", id},
+                      {"version", latest.version},
+                      {"versions", history.infos.size()},
+                      {"publishedAt", IsoTime(latest.published_at_ms)},
+                      {"public", catalog->public_surveys.count(id) > 0}});
+    }
+    return Reply(res, 200, list);
+  }
+  // /api/surveys/ID.json, /api/surveys/ID, /api/surveys/ID/versions[/N],
+  // /api/surveys/ID/rollback
+  std::string rest = path.substr(std::string_view("/api/surveys/").size());
+  if (path.size() <= 13 || path[12] != '/') {
+    return Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
+  }
+  const std::size_t slash = rest.find('/');
+  std::string id = rest.substr(0, slash);
+  rest = slash == std::string::npos ? "" : rest.substr(slash + 1);
+  if (slash == std::string::npos && id.size() > 5 &&
+      id.compare(id.size() - 5, 5, ".json") == 0) {
+    id.resize(id.size() - 5);
+    if (!get) {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
+      return res.Set("Allow", "GET, HEAD, OPTIONS");
+    }
+    // Unknown and unpublished are one answer: which drafts exist is the
+    // owner's business.
+    auto it = catalog->public_surveys.find(id);
+    if (it == catalog->public_surveys.end())
+      return Refuse(res, 404, HttpCode::kUnknownSurvey, "", "no such survey");
+    return ServePublic(it->second, req, res);
+  }
+  if (!Admin(req, res)) return;
+  auto history = catalog->surveys.find(id);
+  if (slash == std::string::npos) {
+    if (req.method != "PUT") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "",
+             "PUT a survey here; GET /api/surveys/" + id +
+                 ".json or "
+                 "/api/surveys/" +
+                 id + "/versions");
+      return res.Set("Allow", "PUT, OPTIONS");
+    }
+    const Answer a = catalog_->PublishSurvey(id, req.body, IfMatch(req));
+    if (a.status == 201) {
+      res.Set("Location",
+              "/api/surveys/" + id + "/versions/" + a.body["version"].dump());
+      res.Set("ETag", "\"" + a.body["version"].dump() + "\"");
+    }
+    return Reply(res, a.status, a.body);
+  }
+  if (history == catalog->surveys.end()) {
+    return Refuse(res, 404, HttpCode::kUnknownSurvey, "",
+                  "no survey \"" + id + "\" here");
+  }
+  if (rest == "rollback") {
+    if (req.method != "POST") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST here");
+      return res.Set("Allow", "POST, OPTIONS");
+    }
+    auto body = ParseJson(req.body, kMaxResponseBytes, 8);
+    const Answer a =
+        catalog_->RollbackSurvey(id, body.ok() ? body.value() : Json::object());
+    return Reply(res, a.status, a.body);
+  }
+  if (rest == "versions" || rest.rfind("versions/", 0) == 0) {
+    if (!get) {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
+      return res.Set("Allow", "GET, HEAD, OPTIONS");
+    }
+    return Versions(history->second.infos,
+                    rest == "versions" ? "" : rest.substr(9), req, res);
+  }
+  Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
+}
+
+void Collector::Site(const Request& req, Response& res) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const auto catalog = catalog_->Now();
+  if (req.path == "/api/site") {
+    if (get) {
+      if (!catalog->public_site) {
+        return Refuse(res, 404, HttpCode::kNotFound, "",
+                      "no site manifest is published");
+      }
+      return ServePublic(*catalog->public_site, req, res);
+    }
+    if (req.method != "PUT") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "GET or PUT here");
+      return res.Set("Allow", "GET, HEAD, PUT, OPTIONS");
+    }
+    if (!Admin(req, res)) return;
+    const Answer a = catalog_->PublishSite(req.body, IfMatch(req));
+    if (a.status == 201) {
+      res.Set("Location", "/api/site/versions/" + a.body["version"].dump());
+      res.Set("ETag", "\"" + a.body["version"].dump() + "\"");
+    }
+    return Reply(res, a.status, a.body);
+  }
+  const std::string rest =
+      req.path.substr(std::string_view("/api/site/").size());
+  if (!Admin(req, res)) return;
+  if (rest == "rollback") {
+    if (req.method != "POST") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST here");
+      return res.Set("Allow", "POST, OPTIONS");
+    }
+    auto body = ParseJson(req.body, kMaxResponseBytes, 8);
+    const Answer a =
+        catalog_->RollbackSite(body.ok() ? body.value() : Json::object());
+    return Reply(res, a.status, a.body);
+  }
+  if (rest == "versions" || rest.rfind("versions/", 0) == 0) {
+    if (!get) {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
+      return res.Set("Allow", "GET, HEAD, OPTIONS");
+    }
+    return Versions(catalog->site, rest == "versions" ? "" : rest.substr(9),
+                    req, res);
+  }
+  Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
 }
 
 void Collector::Health(const Request& req, Response& res) {
@@ -551,9 +806,10 @@ void Collector::Refresh() {
   while (!stopping_) {
     lock.unlock();
     const auto now = Clock::now();
+    catalog_->Refresh(kCatalogEvery);
+    const auto catalog = catalog_->Now();
     if (now - counted >= kCountsEvery) {
-      for (const auto& [id, survey] : surveys_) {
-        if (survey->close_after <= 0) continue;
+      for (const std::string& id : catalog->close_after_ids) {
         const std::int64_t n =
             store_->CountComplete(id, config_.close_after_per_client);
         std::lock_guard<std::mutex> stats(stats_mu_);
@@ -562,7 +818,7 @@ void Collector::Refresh() {
       counted = now;
     }
     if (config_.max_survey_mb > 0 && now - measured >= kUsageEvery) {
-      for (const auto& [id, survey] : surveys_) {
+      for (const auto& [id, history] : catalog->surveys) {
         // Writes during the count are in it or in `since`: a little too
         // much, never too little.
         std::int64_t since;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "abuse.h"
+#include "catalog.h"
 #include "http_server.h"
 #include "sondar/sondar.h"
 #include "store.h"
@@ -66,10 +67,9 @@ struct Mount {
 
 class Collector final : public http::Application {
  public:
-  Collector(Config config,
-            std::map<std::string, std::shared_ptr<const Survey>> surveys,
-            std::map<std::string, std::string> survey_texts,
-            std::unique_ptr<Store> store, std::string admin_token,
+  // `catalog` reads from and publishes to `store`.
+  Collector(Config config, std::unique_ptr<Store> store,
+            std::unique_ptr<Catalog> catalog, std::string admin_token,
             std::vector<Mount> mounts);
   ~Collector() override;
 
@@ -77,6 +77,8 @@ class Collector final : public http::Application {
   void Handle(const http::Request& request, http::Response& response) override;
   void Decorate(const http::Request* request,
                 http::Response& response) const override;
+  std::size_t BodyLimit(std::string_view method,
+                        std::string_view authorization) const override;
 
  private:
   void Post(const http::Request& req, http::Response& res);
@@ -84,10 +86,19 @@ class Collector final : public http::Application {
   void Summary(const http::Request& req, http::Response& res);
   void Export(const http::Request& req, http::Response& res);
   void Health(const http::Request& req, http::Response& res);
+  // /api/surveys..., /api/site...: public reads and the admin publishing API.
+  void Surveys(const http::Request& req, http::Response& res);
+  void Site(const http::Request& req, http::Response& res);
+  void Versions(const std::vector<VersionInfo>& infos, const std::string& rest,
+                const http::Request& req, http::Response& res);
+  void ServePublic(const PublicDocument& doc, const http::Request& req,
+                   http::Response& res);
+  std::int64_t FirstSeen(const std::string& survey_id);
   void Static(const http::Request& req, http::Response& res);
   void Cors(const http::Request& req, http::Response& res) const;
   bool Admin(const http::Request& req, http::Response& res) const;
   bool IsAdmin(const http::Request& req) const;
+  bool IsAdminAuthorization(std::string_view authorization) const;
   bool OriginMayPost(const http::Request& req) const;
 
   // Counts for closeAfter, stored bytes per survey and whether the store
@@ -101,12 +112,12 @@ class Collector final : public http::Application {
   void StorageFailed();
 
   const Config config_;
-  const std::map<std::string, std::shared_ptr<const Survey>> surveys_;
-  const std::map<std::string, std::string> survey_texts_;
   std::unique_ptr<Store> store_;
+  std::unique_ptr<Catalog> catalog_;  // uses store_
   const std::set<std::string> origins_;
   const std::string admin_token_;
   const std::vector<Mount> mounts_;
+  std::mutex first_seen_mu_;
   std::map<std::string, std::int64_t> first_seen_;
   std::string secret_;
 

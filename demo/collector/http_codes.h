@@ -37,13 +37,16 @@ struct AnyCode {
 
 // {"errors": [{code, path, message}]}: the shape of every refusal, the
 // collector's and the core's alike.
-inline std::string ErrorBody(AnyCode code, std::string_view path,
-                             const std::string& message) {
+inline Json ErrorJson(AnyCode code, std::string_view path,
+                      const std::string& message) {
   return Json{{"errors",
                {{{"code", std::string(code.name)},
                  {"path", std::string(path)},
-                 {"message", message}}}}}
-      .dump();
+                 {"message", message}}}}};
+}
+inline std::string ErrorBody(AnyCode code, std::string_view path,
+                             const std::string& message) {
+  return ErrorJson(code, path, message).dump();
 }
 
 }  // namespace sondar::collector

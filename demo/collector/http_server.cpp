@@ -270,6 +270,7 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     parser_->header_limit(
         static_cast<std::uint32_t>(server_.limits.max_head_bytes));
     parser_->body_limit(server_.limits.max_body_bytes);
+    buffer_.max_size(BufferFor(server_.limits.max_body_bytes));
     if (buffer_.size() > 0) return ReadHead();
     // An idle keep-alive connection holds no more than a fresh one.
     buffer_.shrink_to_fit();
@@ -286,6 +287,10 @@ class Server::Session : public std::enable_shared_from_this<Session> {
           }
           self->ReadHead();
         });
+  }
+
+  std::size_t BufferFor(std::size_t body_limit) const {
+    return server_.limits.max_head_bytes + body_limit + kReadChunk;
   }
 
   void ReadHead() {
@@ -316,6 +321,18 @@ class Server::Session : public std::enable_shared_from_this<Session> {
                     "more than " +
                         std::to_string(server_.limits.max_header_count) +
                         " header fields");
+    }
+    const auto authorization = head.find(bhttp::field::authorization);
+    const std::size_t body_limit = server_.app.BodyLimit(
+        std::string_view(head.method_string().data(),
+                         head.method_string().size()),
+        authorization == head.end()
+            ? std::string_view()
+            : std::string_view(authorization->value().data(),
+                               authorization->value().size()));
+    if (body_limit > server_.limits.max_body_bytes) {
+      parser_->body_limit(body_limit);
+      buffer_.max_size(BufferFor(body_limit));
     }
     // Beast reads a body that ends in chunked; anything layered under it
     // (gzip, chunked) is not something a widget sends, and nothing here

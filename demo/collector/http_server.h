@@ -109,6 +109,13 @@ class Application {
   virtual Lane LaneFor(const Request& request) const = 0;
   // Called on the lane's thread.
   virtual void Handle(const Request& request, Response& response) = 0;
+  // How large a body this request may send, decided from its head before the
+  // body is read (so only a caller the application trusts may send more);
+  // 0: Limits::max_body_bytes. Called on the I/O thread; must not block.
+  virtual std::size_t BodyLimit(std::string_view /*method*/,
+                                std::string_view /*authorization*/) const {
+    return 0;
+  }
   // An answer the server made itself (a refused request: 400, 408, 413, 431,
   // 503), so the application can add its own headers (CORS, CSP).
   virtual void Decorate(const Request* request, Response& response) const = 0;

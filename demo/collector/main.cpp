@@ -101,7 +101,10 @@ int main(int argc, char** argv) {
                  "SQLite database file, or postgres://user@host/database"
                  " (several collectors may share one)")
       ->capture_default_str();
-  app.add_option("--surveys", config.surveys, "Folder of survey JSON files")
+  app.add_option("--surveys", config.surveys,
+                 "Folder of survey JSON files (and a site manifest) to publish "
+                 "at start: each file that differs from its latest version "
+                 "becomes a new one (\"\": none)")
       ->capture_default_str();
   app.add_option("--origin", config.origins,
                  "Origin allowed to POST cross-site (repeat; * for any)");
@@ -170,29 +173,6 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
-  std::map<std::string, std::shared_ptr<const sondar::Survey>> surveys;
-  std::map<std::string, std::string> texts;
-  std::error_code ec;
-  for (const auto& entry : fs::directory_iterator(config.surveys, ec)) {
-    if (entry.path().extension() != ".json") continue;
-    std::ifstream in(entry.path(), std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    auto survey = sondar::ParseSurvey(text.str());
-    if (!survey.ok()) {
-      std::cerr << entry.path().string() << " is not a valid survey:\n"
-                << survey.status().ToString() << "\n";
-      return 1;
-    }
-    const std::string id = survey->id;  // read before the move below
-    texts[id] = text.str();
-    surveys[id] =
-        std::make_shared<const sondar::Survey>(std::move(survey).value());
-  }
-  if (ec || surveys.empty()) {
-    std::cerr << "sondar-collector: no surveys in " << config.surveys << "\n";
-    return 1;
-  }
   const std::string token = AdminToken(config);
   if (token.empty()) return 2;
   std::vector<Mount> mounts;
@@ -242,6 +222,20 @@ int main(int argc, char** argv) {
     std::cerr << "sondar-collector: cannot read the database's secret\n";
     return 1;
   }
+  // Published surveys live in the database; the folder adds a version of each
+  // file that differs from its latest.
+  auto catalog = std::make_unique<sondar::collector::Catalog>(store.get());
+  if (!config.surveys.empty()) {
+    const sondar::Status imported = catalog->Import(config.surveys);
+    if (!imported.ok()) {
+      std::cerr << "sondar-collector: --surveys " << config.surveys << ": "
+                << imported.errors().front().message << "\n";
+      return 1;
+    }
+  } else if (!catalog->Load()) {
+    std::cerr << "sondar-collector: cannot read the published surveys\n";
+    return 1;
+  }
 
   // Signals are taken by one thread with sigwait, which may call stop() safely;
   // a plain handler could not.
@@ -266,9 +260,8 @@ int main(int argc, char** argv) {
       std::min(limits.max_connections,
                files > 2048 ? (files - 64 - 1024) / 2 : std::size_t{64});
   const std::vector<std::string> proxies = config.trusted_proxies;
-  sondar::collector::Collector collector(config, std::move(surveys),
-                                         std::move(texts), std::move(store),
-                                         token, std::move(mounts));
+  sondar::collector::Collector collector(
+      config, std::move(store), std::move(catalog), token, std::move(mounts));
   sondar::collector::http::Server server(limits, collector, proxies);
 
   const int port = server.Bind(config.bind, config.port);

@@ -80,6 +80,29 @@ class Store {
   // A random secret this database keeps (made on first use), so every
   // collector on it keys client addresses the same way. Empty on failure.
   virtual std::string Secret() = 0;
+
+  // Published documents: every version of every survey ("survey", its id)
+  // and of the site manifest ("site", id "site"), never changed once written.
+  struct Document {
+    std::string kind;
+    std::string id;
+    int version = 0;
+    std::string content;  // JSON text, with its assigned "version" in it
+    std::int64_t published_at_ms = 0;
+    std::string source;    // "import", "publish" or "rollback"
+    int from_version = 0;  // what it was edited from, or rolled back to
+  };
+  enum class Published { kPublished, kConflict, kFailed };
+  // Writes `document` if the latest version of its kind and id is
+  // `expected_latest` (0: none yet) and its version is above that; kConflict
+  // when another version came first. Atomic across every collector on the
+  // database.
+  virtual Published Publish(const Document& document, int expected_latest) = 0;
+  // Documents stored, or -1: rows are never deleted, so a change means new
+  // versions.
+  virtual std::int64_t DocumentCount() = 0;
+  // Every document, oldest first; false on failure.
+  virtual bool Documents(const std::function<void(Document)>& fn) = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

@@ -140,6 +140,15 @@ class PostgresStore final : public Store {
         "CREATE TABLE IF NOT EXISTS meta ("
         " key TEXT PRIMARY KEY,"
         " value TEXT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS documents ("
+        " kind TEXT NOT NULL,"
+        " id TEXT NOT NULL,"
+        " version INTEGER NOT NULL,"
+        " content TEXT NOT NULL,"
+        " published_at_ms BIGINT NOT NULL,"
+        " source TEXT NOT NULL,"
+        " from_version INTEGER NOT NULL,"
+        " PRIMARY KEY (kind, id, version));"
         // gen_random_uuid draws from a strong random source (random() does
         // not).
         "INSERT INTO meta (key, value) VALUES ('secret',"
@@ -283,6 +292,54 @@ class PostgresStore final : public Store {
     ResultPtr r =
         Run(lease.get(), "SELECT value FROM meta WHERE key = 'secret'");
     return Ok(r) && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
+  }
+
+  // The next version or nothing, in one statement: two collectors writing
+  // the same number meet on the primary key, and one of them writes nothing.
+  Published Publish(const Document& d, int expected) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return Published::kFailed;
+    ResultPtr r =
+        Run(lease.get(),
+            "INSERT INTO documents (kind, id, version, content,"
+            " published_at_ms, source, from_version)"
+            " SELECT $1, $2, $3::int, $4, $5::bigint, $6, $7::int"
+            " WHERE (SELECT COALESCE(MAX(version), 0) FROM documents"
+            "  WHERE kind = $1 AND id = $2) = $8::int"
+            " AND $3::int > $8::int"
+            " ON CONFLICT DO NOTHING",
+            {d.kind, d.id, std::to_string(d.version), d.content,
+             std::to_string(d.published_at_ms), d.source,
+             std::to_string(d.from_version), std::to_string(expected)});
+    if (!Ok(r)) return Published::kFailed;
+    return std::string(PQcmdTuples(r.get())) == "1" ? Published::kPublished
+                                                    : Published::kConflict;
+  }
+
+  std::int64_t DocumentCount() override {
+    return Number("SELECT count(*) FROM documents", {});
+  }
+
+  bool Documents(const std::function<void(Document)>& fn) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT kind, id, version, content, published_at_ms,"
+                      " source, from_version FROM documents"
+                      " ORDER BY published_at_ms, kind, id, version");
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      Document d;
+      d.kind = PQgetvalue(r.get(), i, 0);
+      d.id = PQgetvalue(r.get(), i, 1);
+      d.version = std::stoi(PQgetvalue(r.get(), i, 2));
+      d.content = PQgetvalue(r.get(), i, 3);
+      d.published_at_ms = std::stoll(PQgetvalue(r.get(), i, 4));
+      d.source = PQgetvalue(r.get(), i, 5);
+      d.from_version = std::stoi(PQgetvalue(r.get(), i, 6));
+      fn(std::move(d));
+    }
+    return true;
   }
 
  private:

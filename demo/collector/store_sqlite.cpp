@@ -60,6 +60,9 @@ class SqliteStore final : public Store {
   std::int64_t StoredBytes(const std::string& survey_id) override;
   bool Probe(std::size_t bytes) override;
   std::string Secret() override;
+  Published Publish(const Document& document, int expected_latest) override;
+  std::int64_t DocumentCount() override;
+  bool Documents(const std::function<void(Document)>& fn) override;
 
   bool Exec(const char* sql);
   bool AddColumns();
@@ -134,6 +137,15 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       "CREATE TABLE IF NOT EXISTS meta ("
       " key TEXT PRIMARY KEY,"
       " value TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS documents ("
+      " kind TEXT NOT NULL,"
+      " id TEXT NOT NULL,"
+      " version INTEGER NOT NULL,"
+      " content TEXT NOT NULL,"
+      " published_at_ms INTEGER NOT NULL,"
+      " source TEXT NOT NULL,"
+      " from_version INTEGER NOT NULL,"
+      " PRIMARY KEY (kind, id, version));"
       "INSERT OR IGNORE INTO meta (key, value)"
       " VALUES ('secret', lower(hex(randomblob(32))));"
       "COMMIT;";
@@ -405,6 +417,66 @@ std::string SqliteStore::Secret() {
   const auto* text =
       reinterpret_cast<const char*>(sqlite3_column_text(get.get(), 0));
   return text ? text : "";
+}
+
+}  // namespace sondar::collector
+
+namespace sondar::collector {
+
+Store::Published SqliteStore::Publish(const Document& d, int expected) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One statement: the version is written only over the expected latest, and
+  // the primary key turns a racing writer's same number into a no-op.
+  Statement insert(db_,
+                   "INSERT INTO documents (kind, id, version, content,"
+                   " published_at_ms, source, from_version)"
+                   " SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7"
+                   " WHERE (SELECT COALESCE(MAX(version), 0) FROM documents"
+                   "  WHERE kind = ?1 AND id = ?2) = ?8 AND ?3 > ?8"
+                   " ON CONFLICT DO NOTHING");
+  if (!insert) return Published::kFailed;
+  insert.Bind(1, d.kind);
+  insert.Bind(2, d.id);
+  insert.Bind(3, std::int64_t{d.version});
+  insert.Bind(4, d.content);
+  insert.Bind(5, d.published_at_ms);
+  insert.Bind(6, d.source);
+  insert.Bind(7, std::int64_t{d.from_version});
+  insert.Bind(8, std::int64_t{expected});
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return Published::kFailed;
+  return sqlite3_changes(db_) == 1 ? Published::kPublished
+                                   : Published::kConflict;
+}
+
+std::int64_t SqliteStore::DocumentCount() {
+  return ReadNumber("SELECT COUNT(*) FROM documents", "");
+}
+
+bool SqliteStore::Documents(const std::function<void(Document)>& fn) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT kind, id, version, content, published_at_ms,"
+                   " source, from_version FROM documents"
+                   " ORDER BY published_at_ms, kind, id, version");
+  if (!select) return false;
+  int step;
+  auto text = [&](int column) {
+    const unsigned char* t = sqlite3_column_text(select.get(), column);
+    return std::string(t ? reinterpret_cast<const char*>(t) : "",
+                       sqlite3_column_bytes(select.get(), column));
+  };
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    Document d;
+    d.kind = text(0);
+    d.id = text(1);
+    d.version = sqlite3_column_int(select.get(), 2);
+    d.content = text(3);
+    d.published_at_ms = sqlite3_column_int64(select.get(), 4);
+    d.source = text(5);
+    d.from_version = sqlite3_column_int(select.get(), 6);
+    fn(std::move(d));
+  }
+  return step == SQLITE_DONE;
 }
 
 }  // namespace sondar::collector

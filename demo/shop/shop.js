@@ -13,7 +13,7 @@ const order = sessionStorage.getItem('shop.order') || `A-${1000 + Math.floor(Mat
 sessionStorage.setItem('shop.order', order);
 
 Sondar.init({
-  site: '/sondar/site.json',
+  site: '/api/site',
   endpoint: '/api/responses',
   attributes: { segment, orders_count: vip ? 12 : 2, country: 'FR', device: matchMedia('(max-width: 600px)').matches ? 'mobile' : 'desktop' },
   hidden: { order_id: order, segment },

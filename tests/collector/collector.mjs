@@ -149,3 +149,27 @@ export async function acknowledgedLostAfterKill(db) {
     await second.stop();
   }
 }
+
+/**
+ * PUT `body` (an object or text) to an admin route of `collector`, with If-Match when `ifMatch`
+ * is given; the answer's status, JSON body and headers.
+ * @param {{url: string, auth: Record<string, string>}} collector
+ * @param {string} path @param {unknown} body @param {{ifMatch?: number|string, method?: string}} [options]
+ */
+export async function admin(collector, path, body, { ifMatch, method = 'PUT' } = {}) {
+  const headers = { ...collector.auth, 'Content-Type': 'application/json' };
+  if (ifMatch !== undefined) headers['If-Match'] = typeof ifMatch === 'number' ? `"${ifMatch}"` : ifMatch;
+  const res = await fetch(`${collector.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
+  const text = await res.text();
+  let json = null;
+  try {
+    json = JSON.parse(text);
+  } catch {}
+  return { status: res.status, json, headers: res.headers };
+}
+
+/** Publishes a site manifest naming the surveys `ids` (each at /api/surveys/ID.json). */
+export async function publishSite(collector, ids, ifMatch) {
+  const site = { schema: 'sondar.site/1', surveys: ids.map((id) => ({ id, url: `/api/surveys/${id}.json` })) };
+  return admin(collector, '/api/site', site, { ifMatch });
+}

@@ -11,7 +11,7 @@ import { mkdtempSync, mkdirSync, readFileSync, rmSync, statSync, symlinkSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startCollector, demoMounts, fixtureSurveys, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
+import { publishSite, startCollector, demoMounts, fixtureSurveys, payload, post, exported, acknowledgedLostAfterKill } from './collector.mjs';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'sondar-hardening-'));
@@ -72,7 +72,7 @@ async function pump(socket, piece, total, answered = () => false) {
 const status = (text) => Number((text.match(/^HTTP\/1\.1 (\d{3})/) || [])[1]);
 
 test('summary, export and the survey list answer 401 without the admin token', async () => {
-  for (const path of ['/api/summary?survey=order-nps', '/api/export.jsonl', '/api/surveys']) {
+  for (const path of ['/api/summary?survey=order-nps', '/api/export.jsonl', '/api/surveys', '/api/surveys/order-nps/versions', '/api/site/versions']) {
     for (const headers of [{}, { Authorization: 'Bearer wrong-token-of-some-length' }, { Authorization: `Basic ${server.token}` }, { Authorization: `Bearer ${server.token}x` }]) {
       const res = await fetch(`${server.url}${path}`, { headers });
       assert.equal(res.status, 401, `${path} with ${JSON.stringify(headers)}`);
@@ -82,7 +82,10 @@ test('summary, export and the survey list answer 401 without the admin token', a
     assert.equal((await fetch(`${server.url}${path}`, { headers: server.auth })).status, 200, path);
     assert.equal((await fetch(`${server.url}${path}`, { headers: { Authorization: `bearer ${server.token}` } })).status, 200, path);
   }
-  // The widget's own survey definitions stay public, and health says nothing about the data.
+  // A survey definition is public once the published manifest uses it, and health says nothing
+  // about the data.
+  assert.equal((await fetch(`${server.url}/api/surveys/order-nps.json`)).status, 404);
+  assert.equal((await publishSite(server, ['order-nps'])).status, 201);
   assert.equal((await fetch(`${server.url}/api/surveys/order-nps.json`)).status, 200);
   assert.deepEqual(await (await fetch(`${server.url}/api/health`)).json(), { ok: true });
   assert.equal(typeof (await (await fetch(`${server.url}/api/health`, { headers: server.auth })).json()).responses, 'number');

@@ -182,7 +182,7 @@ test('demo shop: one site manifest serves every page; why() names each survey he
 test('demo shop: the manifest copies the rules of the survey files it points to', async () => {
   const { readFileSync } = await import('node:fs');
   const root = new URL('../../', import.meta.url);
-  const site = JSON.parse(readFileSync(new URL('demo/shop/sondar/site.json', root), 'utf8'));
+  const site = JSON.parse(readFileSync(new URL('demo/surveys/site.json', root), 'utf8'));
   for (const entry of site.surveys) {
     const survey = JSON.parse(readFileSync(new URL(`demo/surveys/${entry.id}.json`, root), 'utf8'));
     assert.equal(entry.url, `/api/surveys/${entry.id}.json`);

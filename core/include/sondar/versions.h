@@ -14,6 +14,7 @@
 
 #include "sondar/aggregate.h"
 #include "sondar/json.h"
+#include "sondar/response.h"
 #include "sondar/status.h"
 #include "sondar/survey.h"
 
@@ -46,6 +47,13 @@ class SurveyVersions {
   std::string id_;
   std::map<int, std::shared_ptr<const Survey>> by_version_;
 };
+
+// ValidateResponseText against the version `text` names: the latest is tried
+// first (most stored rows are its), then the version its "surveyVersion"
+// gives. `*version` is set to the version it was checked against.
+Result<ResponseRecord> ValidateResponseText(
+    const SurveyVersions& versions, std::string_view text, int* version,
+    const ValidateOptions& options = {});
 
 // One Aggregate per group of SurveyVersions::Groups().
 class VersionedAggregate {

@@ -1,0 +1,400 @@
+#include "catalog.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "http_codes.h"
+
+namespace sondar::collector {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+Answer Fail(int status, AnyCode code, const std::string& path,
+            const std::string& message) {
+  return {status, ErrorJson(code, path, message)};
+}
+
+Answer Invalid(int status, const Errors& errors) {
+  return {status, {{"errors", ErrorsToJson(errors)}}};
+}
+
+// 400 for text that is not JSON, 413 over the size limit, else 422.
+int StatusFor(const Errors& errors) {
+  const auto code = errors.front().code;
+  if (code == ErrorCode::kTooLarge) return 413;
+  if (code == ErrorCode::kInvalidJson || code == ErrorCode::kTooDeep)
+    return 400;
+  return 422;
+}
+
+// What import compares: a document less its "version".
+Json Unversioned(Json doc) {
+  doc.erase("version");
+  return doc;
+}
+
+std::string Etag(int version) { return "\"" + std::to_string(version) + "\""; }
+
+PublicDocument Public(const VersionInfo& info) {
+  PublicDocument out;
+  out.version = info.version;
+  out.etag = Etag(info.version);
+  auto doc = ParseJson(info.content);
+  out.body = doc.ok() ? WithoutExtensions(doc.value()).dump() : info.content;
+  return out;
+}
+
+// The public part of a snapshot: the latest manifest and the surveys its
+// entries name.
+void FillPublic(Snapshot& s) {
+  s.public_site.reset();
+  s.public_surveys.clear();
+  s.close_after_ids.clear();
+  for (const auto& [id, history] : s.surveys) {
+    if (history.versions.Latest()->close_after > 0)
+      s.close_after_ids.push_back(id);
+  }
+  if (s.site.empty()) return;
+  s.public_site = Public(s.site.back());
+  auto site = ParseSite(s.site.back().content);
+  if (!site.ok()) return;  // checked when published; a bug otherwise
+  for (const SiteEntry& entry : site->surveys) {
+    auto it = s.surveys.find(entry.survey->id);
+    if (it != s.surveys.end())
+      s.public_surveys[entry.survey->id] = Public(it->second.infos.back());
+  }
+}
+
+std::optional<int> VersionIn(const Json& body) {
+  const Json* v = body.is_object() ? body.find("version") : nullptr;
+  if (!v || !v->is_number_integer() || v->as_int() < 1 || v->as_int() > 1e9)
+    return std::nullopt;
+  return static_cast<int>(v->as_int());
+}
+
+}  // namespace
+
+std::shared_ptr<const Snapshot> Catalog::Now() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return snapshot_;
+}
+
+bool Catalog::Load() {
+  std::lock_guard<std::mutex> loading(load_mu_);
+  const std::int64_t count = store_->DocumentCount();
+  if (count < 0) return false;
+  auto next = std::make_shared<Snapshot>(*Now());
+  bool changed = false;
+  const bool read = store_->Documents([&](Store::Document d) {
+    VersionInfo info{d.version, d.published_at_ms, d.source, d.from_version,
+                     std::move(d.content)};
+    if (d.kind == kSiteKind) {
+      for (const VersionInfo& held : next->site)
+        if (held.version == d.version) return;
+      next->site.push_back(std::move(info));
+      changed = true;
+      return;
+    }
+    SurveyHistory& history = next->surveys[d.id];
+    if (history.versions.Find(d.version)) return;
+    auto survey = ParseSurvey(info.content);
+    // Only valid surveys are ever written; a row that is not one (written
+    // by hand) is left out rather than served.
+    if (!survey.ok() || survey->id != d.id || survey->version != d.version) {
+      if (history.versions.empty()) next->surveys.erase(d.id);
+      return;
+    }
+    if (!history.versions
+             .Add(std::make_shared<const Survey>(std::move(survey).value()))
+             .ok())
+      return;
+    history.infos.push_back(std::move(info));
+    changed = true;
+  });
+  if (!read) return false;
+  if (changed) {
+    auto by_version = [](const VersionInfo& a, const VersionInfo& b) {
+      return a.version < b.version;
+    };
+    std::sort(next->site.begin(), next->site.end(), by_version);
+    for (auto& [id, history] : next->surveys)
+      std::sort(history.infos.begin(), history.infos.end(), by_version);
+    FillPublic(*next);
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (changed) snapshot_ = std::move(next);
+  seen_ = count;
+  return true;
+}
+
+bool Catalog::Refresh(std::chrono::milliseconds every, bool on_miss) {
+  const auto now = std::chrono::steady_clock::now();
+  std::int64_t seen;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto& last = on_miss ? missed_ : looked_;
+    if (now - last < every) return false;
+    last = now;
+    seen = seen_;
+  }
+  const std::int64_t count = store_->DocumentCount();
+  if (count >= 0 && count != seen) Load();
+  return count >= 0;
+}
+
+int Catalog::Latest(const Snapshot& now, const std::string& kind,
+                    const std::string& id) const {
+  if (kind == kSiteKind) return now.site.empty() ? 0 : now.site.back().version;
+  auto it = now.surveys.find(id);
+  return it == now.surveys.end() ? 0 : it->second.infos.back().version;
+}
+
+Errors Catalog::Check(const std::string& kind, const Json& doc,
+                      const Snapshot& now) const {
+  if (kind == kSurveyKind) {
+    auto survey = ParseSurveyDocument(doc);
+    return survey.ok() ? Errors{} : survey.errors();
+  }
+  auto site = ParseSiteDocument(doc);
+  if (!site.ok()) return site.errors();
+  // The manifest this collector serves names surveys it serves: a response
+  // to any other would have nowhere to go.
+  Errors errors;
+  for (std::size_t i = 0; i < site->surveys.size(); ++i) {
+    const SiteEntry& entry = site->surveys[i];
+    const std::string at = "surveys[" + std::to_string(i) + "]";
+    if (entry.url.empty()) {
+      errors.push_back({ErrorCode::kInvalidValue, at + ".survey",
+                        "publish the survey on its own (PUT /api/surveys/" +
+                            entry.survey->id + ") and give its url"});
+    } else if (!now.surveys.count(entry.survey->id)) {
+      errors.push_back(
+          {ErrorCode::kUnknownReference, at + ".id",
+           "no survey \"" + entry.survey->id + "\" is published here"});
+    }
+  }
+  return errors;
+}
+
+Answer Catalog::Publish(const std::string& kind, const std::string& id,
+                        Json doc, std::optional<int> if_match,
+                        const std::string& source, int from_version,
+                        bool keep_version) {
+  // Another collector may have published since this one last looked.
+  Refresh(std::chrono::milliseconds(0));
+  const auto now = Now();
+  const int latest = Latest(*now, kind, id);
+  const std::string what =
+      kind == kSiteKind ? "the site manifest" : "survey \"" + id + "\"";
+  if (latest > 0 && !if_match) {
+    return Fail(428, HttpCode::kPreconditionRequired, "",
+                what + " is at version " + std::to_string(latest) +
+                    ": send If-Match: \"<the version you edited>\"");
+  }
+  if (if_match && *if_match != latest) {
+    Answer a = Fail(412, HttpCode::kVersionConflict, "",
+                    what + " is at version " + std::to_string(latest) +
+                        ", not " + std::to_string(*if_match) +
+                        ": someone published in between; reload it, then "
+                        "apply your change again");
+    a.body["latest"] = latest;
+    return a;
+  }
+  int version = latest + 1;
+  if (keep_version && latest == 0) {
+    if (auto given = VersionIn(doc)) version = *given;
+  }
+  if (kind == kSurveyKind) doc["version"] = version;
+  Errors errors = Check(kind, doc, *now);
+  if (!errors.empty()) return Invalid(StatusFor(errors), errors);
+  Store::Document d{kind,    id,     version,     doc.dump(),
+                    NowMs(), source, from_version};
+  switch (store_->Publish(d, latest)) {
+    case Store::Published::kPublished:
+      Load();
+      return {201, {{"id", id}, {"version", version}}};
+    case Store::Published::kConflict: {
+      Load();
+      Answer a = Fail(412, HttpCode::kVersionConflict, "",
+                      what +
+                          " was published by someone else just now; "
+                          "reload it, then apply your change again");
+      a.body["latest"] = Latest(*Now(), kind, id);
+      return a;
+    }
+    case Store::Published::kFailed:
+      break;
+  }
+  return Fail(503, HttpCode::kStorage, "", "could not store; retry");
+}
+
+Answer Catalog::PublishSurvey(const std::string& id, std::string_view text,
+                              std::optional<int> if_match) {
+  auto doc = ParseJson(text, kMaxSurveyBytes);
+  if (!doc.ok()) return Invalid(StatusFor(doc.errors()), doc.errors());
+  if (!doc->is_object()) {
+    return Fail(422, ErrorCode::kWrongType, "", "a survey is a JSON object");
+  }
+  const Json* given = doc->find("id");
+  if (given && given->is_string() && given->as_string() != id) {
+    return Fail(
+        422, ErrorCode::kMismatch, "id",
+        "is \"" + given->as_string() + "\" but the URL names \"" + id + "\"");
+  }
+  return Publish(kSurveyKind, id, std::move(doc).value(), if_match, "publish",
+                 if_match.value_or(0));
+}
+
+Answer Catalog::PublishSite(std::string_view text,
+                            std::optional<int> if_match) {
+  auto doc = ParseJson(text, kMaxSiteBytes);
+  if (!doc.ok()) return Invalid(StatusFor(doc.errors()), doc.errors());
+  return Publish(kSiteKind, kSiteKind, std::move(doc).value(), if_match,
+                 "publish", if_match.value_or(0));
+}
+
+Answer Catalog::RollbackSurvey(const std::string& id, const Json& body) {
+  const auto now = Now();
+  auto it = now->surveys.find(id);
+  if (it == now->surveys.end()) {
+    return Fail(404, HttpCode::kUnknownSurvey, "",
+                "no survey \"" + id + "\" here");
+  }
+  const auto version = VersionIn(body);
+  if (!version) {
+    return Fail(422, ErrorCode::kWrongType, "version",
+                "must be the number of the version to restore");
+  }
+  for (const VersionInfo& info : it->second.infos) {
+    if (info.version != *version) continue;
+    auto doc = ParseJson(info.content);
+    if (!doc.ok()) break;
+    // Over whatever is latest now: a rollback restores content, it does not
+    // undo someone's publish in between.
+    return Publish(kSurveyKind, id, std::move(doc).value(),
+                   it->second.infos.back().version, "rollback", *version);
+  }
+  return Fail(
+      404, HttpCode::kUnknownVersion, "version",
+      "survey \"" + id + "\" has no version " + std::to_string(*version));
+}
+
+Answer Catalog::RollbackSite(const Json& body) {
+  const auto now = Now();
+  const auto version = VersionIn(body);
+  if (!version) {
+    return Fail(422, ErrorCode::kWrongType, "version",
+                "must be the number of the version to restore");
+  }
+  for (const VersionInfo& info : now->site) {
+    if (info.version != *version) continue;
+    auto doc = ParseJson(info.content);
+    if (!doc.ok()) break;
+    return Publish(kSiteKind, kSiteKind, std::move(doc).value(),
+                   now->site.back().version, "rollback", *version);
+  }
+  return Fail(404, HttpCode::kUnknownVersion, "version",
+              "the site manifest has no version " + std::to_string(*version));
+}
+
+Status Catalog::Import(const fs::path& folder) {
+  if (!Load()) {
+    return Status(ErrorCode::kInternal, "",
+                  "cannot read the published surveys from the database");
+  }
+  struct File {
+    fs::path path;
+    Json doc;
+  };
+  std::map<std::string, File> surveys;
+  std::optional<File> site;
+  std::error_code ec;
+  std::vector<fs::path> paths;
+  for (const auto& entry : fs::directory_iterator(folder, ec))
+    if (entry.path().extension() == ".json") paths.push_back(entry.path());
+  if (ec) {
+    return Status(ErrorCode::kInvalidValue, "",
+                  "cannot read " + folder.string() + ": " + ec.message());
+  }
+  std::sort(paths.begin(), paths.end());
+  for (const fs::path& path : paths) {
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    auto doc = ParseJson(text.str(), kMaxSiteBytes);
+    if (!doc.ok()) {
+      return Status(ErrorCode::kInvalidJson, "",
+                    path.string() + ": " + doc.status().ToString());
+    }
+    const Json* schema = doc->find("schema");
+    if (schema && schema->is_string() && schema->as_string() == kSiteSchema) {
+      if (site) {
+        return Status(ErrorCode::kDuplicateId, "",
+                      "two site manifests: " + site->path.string() + " and " +
+                          path.string());
+      }
+      site = File{path, std::move(doc).value()};
+      continue;
+    }
+    auto survey = ParseSurveyDocument(doc.value());
+    if (!survey.ok()) {
+      return Status(ErrorCode::kInvalidValue, "",
+                    path.string() + " is not a valid survey:\n" +
+                        survey.status().ToString());
+    }
+    auto [it, fresh] = surveys.try_emplace(survey->id);
+    if (!fresh) {
+      return Status(ErrorCode::kDuplicateId, "",
+                    "two files hold survey \"" + survey->id + "\": " +
+                        it->second.path.string() + " and " + path.string());
+    }
+    it->second = File{path, std::move(doc).value()};
+  }
+  auto import = [&](const std::string& kind, const std::string& id,
+                    const File& file) -> Status {
+    // Two collectors starting at once import the same files: the second
+    // finds the first one's version and has nothing to do.
+    for (int attempt = 0; attempt < 3; ++attempt) {
+      const auto now = Now();
+      const int latest = Latest(*now, kind, id);
+      if (latest > 0) {
+        const std::vector<VersionInfo>& infos =
+            kind == kSiteKind ? now->site : now->surveys.at(id).infos;
+        // Nothing to do when the file holds the latest content, or what it
+        // held when it was last imported: a publish from the editor since
+        // then is newer than the file, and a restart must not undo it.
+        const Json file_content = Unversioned(file.doc);
+        auto same = [&](const VersionInfo& info) {
+          auto held = ParseJson(info.content);
+          return held.ok() && Unversioned(held.value()) == file_content;
+        };
+        if (same(infos.back())) return Status();
+        for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
+          if (it->source != "import") continue;
+          if (same(*it)) return Status();
+          break;
+        }
+      }
+      Answer a = Publish(kind, id, file.doc,
+                         latest > 0 ? std::optional<int>(latest) : std::nullopt,
+                         "import", 0, /*keep_version=*/true);
+      if (a.status == 201) return Status();
+      if (a.status != 412 && a.status != 428) {
+        return Status(ErrorCode::kInvalidValue, "",
+                      file.path.string() + ": " + a.body.dump());
+      }
+    }
+    return Status(ErrorCode::kInternal, "",
+                  file.path.string() + ": kept meeting other publishes");
+  };
+  for (const auto& [id, file] : surveys)
+    SONDAR_RETURN_IF_ERROR(import(kSurveyKind, id, file));
+  if (site) SONDAR_RETURN_IF_ERROR(import(kSiteKind, kSiteKind, *site));
+  return Status();
+}
+
+}  // namespace sondar::collector

@@ -1,0 +1,117 @@
+// The surveys and site manifest the collector serves, kept in its database:
+// every published version (immutable; the collector assigns the numbers),
+// what shoppers may read, and the rules of publishing (the next number,
+// If-Match, rollback, import of --surveys at start). Several collectors on
+// one PostgreSQL database see each other's publishes through Refresh().
+#ifndef SONDAR_DEMO_COLLECTOR_CATALOG_H_
+#define SONDAR_DEMO_COLLECTOR_CATALOG_H_
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "sondar/sondar.h"
+#include "store.h"
+
+namespace sondar::collector {
+
+struct VersionInfo {
+  int version = 0;
+  std::int64_t published_at_ms = 0;
+  std::string source;    // "import", "publish" or "rollback"
+  int from_version = 0;  // edited from (publish) or restored (rollback)
+  std::string content;   // as stored, x- members included
+};
+
+// What a public GET answers: the latest version without x- members.
+struct PublicDocument {
+  int version = 0;
+  std::string etag;  // "\"<version>\"", as If-Match takes it back
+  std::string body;
+};
+
+struct SurveyHistory {
+  SurveyVersions versions;
+  std::vector<VersionInfo> infos;  // oldest first
+};
+
+// One consistent view; a publish or a reload makes a new one.
+struct Snapshot {
+  std::map<std::string, SurveyHistory> surveys;
+  std::vector<VersionInfo> site;  // manifest versions, oldest first
+  std::optional<PublicDocument> public_site;
+  // The surveys the latest manifest uses, by id.
+  std::map<std::string, PublicDocument> public_surveys;
+  // Ids whose versions need a closeAfter count (the latest sets one).
+  std::vector<std::string> close_after_ids;
+};
+
+// An admin call's answer: an HTTP status and a JSON body.
+struct Answer {
+  int status = 200;
+  Json body;
+};
+
+class Catalog {
+ public:
+  static constexpr const char* kSiteKind = "site";
+  static constexpr const char* kSurveyKind = "survey";
+
+  explicit Catalog(Store* store) : store_(store) {}
+
+  // Reads every document the store holds; false when it cannot be read.
+  bool Load();
+  // Load() when the store holds documents this catalog has not seen (another
+  // collector published), looking at most once per `every`. Periodic looks
+  // and looks for a response naming an unseen version (`on_miss`) are paced
+  // apart, so neither delays the other. True when it looked.
+  bool Refresh(std::chrono::milliseconds every, bool on_miss = false);
+  std::shared_ptr<const Snapshot> Now() const;
+
+  // The --surveys folder at start: each survey file becomes a new version
+  // when its content (less "version") differs from the latest and from what
+  // the same file held when last imported (so a restart never undoes a
+  // publish made in the browser since); the first
+  // version of an id keeps the file's number, so responses stored or queued
+  // before versions were kept still find theirs. A file whose "schema" is
+  // sondar.site/1 is the manifest, imported the same way. Errors name the
+  // file: an invalid document, two files with one survey id, two manifests.
+  Status Import(const std::filesystem::path& folder);
+
+  // PUT /api/surveys/{id} and /api/site. `if_match`: the version the text was
+  // edited from (nullopt: no If-Match; 0 is never a version).
+  Answer PublishSurvey(const std::string& id, std::string_view text,
+                       std::optional<int> if_match);
+  Answer PublishSite(std::string_view text, std::optional<int> if_match);
+  // POST .../rollback: a new version holding `version`'s content.
+  Answer RollbackSurvey(const std::string& id, const Json& body);
+  Answer RollbackSite(const Json& body);
+
+ private:
+  // Checks and writes `doc` (an object) as the next version of (kind, id).
+  Answer Publish(const std::string& kind, const std::string& id, Json doc,
+                 std::optional<int> if_match, const std::string& source,
+                 int from_version, bool keep_version = false);
+  // The errors of `doc` as the next version, or none.
+  Errors Check(const std::string& kind, const Json& doc,
+               const Snapshot& now) const;
+  int Latest(const Snapshot& now, const std::string& kind,
+             const std::string& id) const;
+
+  Store* store_;
+  mutable std::mutex mu_;  // guards snapshot_, seen_, looked_
+  std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
+  std::int64_t seen_ = 0;  // documents in the snapshot
+  std::chrono::steady_clock::time_point looked_{}, missed_{};
+  std::mutex load_mu_;  // one Load at a time
+};
+
+}  // namespace sondar::collector
+
+#endif  // SONDAR_DEMO_COLLECTOR_CATALOG_H_

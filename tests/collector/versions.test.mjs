@@ -1,0 +1,257 @@
+// Publishing and versions over real HTTP, on a real SQLite file and a real PostgreSQL server:
+// the collector assigns version numbers, keeps every version, refuses a publish made over
+// another one (412), validates each response against the version it names and summarises every
+// version (apart where questions changed shape). Two collectors on one PostgreSQL database see
+// each other's publishes.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { admin, fixtureSurveys, payload, post, publishSite, startCollector } from './collector.mjs';
+import { startPostgres } from './postgres.mjs';
+
+const dir = mkdtempSync(join(tmpdir(), 'sondar-versions-'));
+let postgres;
+after(() => {
+  postgres?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const fixture = JSON.parse(readFileSync(join(fixtureSurveys, 'order_nps.json'), 'utf8'));
+/** order-nps as the fixture has it, changed by `edit`. */
+function orderNps(edit = (s) => s) {
+  return edit(structuredClone(fixture));
+}
+const reworded = (s) => ((s.questions[0].prompt.en = 'Would you recommend us?'), s);
+const newOptions = (s) => ((s.questions[2].options[2] = { id: 'returns', label: 'Returns' }), s);
+
+async function summary(collector) {
+  const res = await fetch(`${collector.url}/api/summary?survey=order-nps`, { headers: collector.auth });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+async function versions(collector, path = '/api/surveys/order-nps/versions') {
+  const res = await fetch(`${collector.url}${path}`, { headers: collector.auth });
+  assert.equal(res.status, 200);
+  return res.json();
+}
+
+const backends = {
+  sqlite: (name) => join(dir, `${name}.db`),
+  postgres: async (name) => {
+    postgres ??= await startPostgres();
+    return postgres.createDatabase(name.replace(/-/g, '_'));
+  },
+};
+
+for (const [backend, database] of Object.entries(backends)) describe(backend, () => {
+  test('publish: the collector numbers versions, 428 without If-Match, 412 over a newer one, 422 at the path', async () => {
+    const collector = await startCollector(await database('publish'));
+    try {
+      const imported = fixture.version;
+      assert.deepEqual((await versions(collector)).map((v) => [v.version, v.source]), [[imported, 'import']]);
+      // The body's version is ignored: the next number is the collector's.
+      const missing = await admin(collector, '/api/surveys/order-nps', { ...orderNps(reworded), version: 99 });
+      assert.equal(missing.status, 428);
+      assert.equal(missing.json.errors[0].code, 'precondition_required');
+      const first = await admin(collector, '/api/surveys/order-nps', { ...orderNps(reworded), version: 99 }, { ifMatch: imported });
+      assert.equal(first.status, 201);
+      assert.deepEqual(first.json, { id: 'order-nps', version: imported + 1 });
+      // A second tab, edited from the same version, publishes after the first: nothing is overwritten.
+      const late = await admin(collector, '/api/surveys/order-nps', orderNps(newOptions), { ifMatch: imported });
+      assert.equal(late.status, 412);
+      assert.equal(late.json.errors[0].code, 'version_conflict');
+      assert.equal(late.json.latest, imported + 1);
+      const stored = await fetch(`${collector.url}/api/surveys/order-nps/versions/${imported + 1}`, { headers: collector.auth });
+      assert.equal((await stored.json()).questions[0].prompt.en, 'Would you recommend us?');
+      // The core's errors, with their paths.
+      const bad = orderNps();
+      bad.questions[0].type = 'stars';
+      bad.endings[2].link.url = '/\\evil.example/x';
+      const invalid = await admin(collector, '/api/surveys/order-nps', bad, { ifMatch: imported + 1 });
+      assert.equal(invalid.status, 422);
+      const paths = invalid.json.errors.map((e) => e.path);
+      assert.ok(paths.includes('questions[0].type'), paths.join(', '));
+      assert.ok(paths.includes('endings[2].link.url'), paths.join(', '));
+      assert.ok(invalid.json.errors.every((e) => e.code && e.message));
+      const otherId = await admin(collector, '/api/surveys/order-nps', { ...orderNps(), id: 'other' }, { ifMatch: imported + 1 });
+      assert.equal(otherId.status, 422);
+      assert.equal(otherId.json.errors[0].path, 'id');
+      assert.equal((await admin(collector, '/api/surveys/order-nps', '{"schema":', { ifMatch: imported + 1 })).status, 400);
+      // A new survey starts at version 1; without the token nothing is published.
+      const fresh = { ...orderNps(), id: 'fresh-nps' };
+      assert.equal((await admin({ ...collector, auth: {} }, '/api/surveys/fresh-nps', fresh)).status, 401);
+      assert.deepEqual((await admin(collector, '/api/surveys/fresh-nps', fresh)).json, { id: 'fresh-nps', version: 1 });
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('rollback: a new version holding an old one\'s content; versions kept across a restart', async () => {
+    const db = await database('rollback');
+    let collector = await startCollector(db);
+    const v = fixture.version;
+    try {
+      assert.equal((await admin(collector, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v })).status, 201);
+      const rolled = await admin(collector, '/api/surveys/order-nps/rollback', { version: v }, { method: 'POST' });
+      assert.equal(rolled.status, 201);
+      assert.deepEqual(rolled.json, { id: 'order-nps', version: v + 2 });
+      assert.equal((await admin(collector, '/api/surveys/order-nps/rollback', { version: 77 }, { method: 'POST' })).status, 404);
+      assert.equal((await admin(collector, '/api/surveys/order-nps/rollback', { version: 'x' }, { method: 'POST' })).status, 422);
+    } finally {
+      await collector.stop();
+    }
+    // A restart with the same files adds nothing, and keeps every version.
+    collector = await startCollector(db);
+    try {
+      const list = await versions(collector);
+      assert.deepEqual(list.map((x) => [x.version, x.source, x.fromVersion]), [[v + 2, 'rollback', v], [v + 1, 'publish', v], [v, 'import', undefined]]);
+      assert.ok(list.every((x) => !Number.isNaN(Date.parse(x.publishedAt))));
+      // A browser publish since the last import stays over a restart with the unchanged file.
+      assert.equal((await admin(collector, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v + 2 })).status, 201);
+    } finally {
+      await collector.stop();
+    }
+    collector = await startCollector(db);
+    try {
+      assert.equal((await versions(collector))[0].version, v + 3);
+    } finally {
+      await collector.stop();
+    }
+    // A changed file becomes a new version at start.
+    const folder = join(dir, `changed-${backend}`);
+    cpSync(fixtureSurveys, folder, { recursive: true });
+    writeFileSync(join(folder, 'order_nps.json'), JSON.stringify(orderNps(newOptions)));
+    collector = await startCollector(db, [], { surveys: folder });
+    try {
+      const [latest] = await versions(collector);
+      assert.deepEqual([latest.version, latest.source], [v + 4, 'import']);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('a response begun on an old version is stored and counted after a publish; shapes apart', async () => {
+    const collector = await startCollector(await database('mixed'));
+    const v = fixture.version;
+    try {
+      const early = payload({ answers: { nps: 10 } });
+      assert.equal((await post(collector.url, payload({ answers: { nps: 3 } }))).status, 201);
+      // Same shape (wording), then a new option set: three versions, two shapes.
+      assert.equal((await admin(collector, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v })).status, 201);
+      assert.equal((await admin(collector, '/api/surveys/order-nps', orderNps(newOptions), { ifMatch: v + 1 })).status, 201);
+      // Waiting in an outbox since before the publishes: still version v, still accepted.
+      assert.equal((await post(collector.url, early)).status, 201);
+      assert.equal((await post(collector.url, payload({ surveyVersion: v + 1, answers: { nps: 9 } }))).status, 201);
+      const latest = payload({ surveyVersion: v + 2, answers: { nps: 2, area: ['returns'] } });
+      assert.equal((await post(collector.url, latest)).status, 201);
+      // Checked against the version named: "returns" is not an option of version v.
+      const wrong = await post(collector.url, payload({ answers: { nps: 2, area: ['returns'] } }));
+      assert.equal(wrong.status, 422);
+      assert.equal(wrong.json.errors[0].path, 'answers.area[0]');
+      const unknown = await post(collector.url, payload({ surveyVersion: v + 40 }));
+      assert.equal(unknown.status, 422);
+      assert.equal(unknown.json.errors[0].path, 'surveyVersion');
+
+      const s = await summary(collector);
+      assert.equal(s.surveyVersion, v + 2);
+      assert.deepEqual(s.versions, [v + 2]);
+      assert.equal(s.responses.total, 1);
+      assert.equal(s.unreadable, 0);
+      assert.equal(s.reportedApart.length, 1);
+      assert.deepEqual(s.reportedApart[0].versions, [v + 1, v]);
+      assert.equal(s.reportedApart[0].responses.total, 3);
+      assert.equal(s.reportedApart[0].nps.promoters, 2);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('public reads: only what the published manifest uses, without x- members, with ETag and 304', async () => {
+    const collector = await startCollector(await database('public'));
+    try {
+      const noted = orderNps();
+      noted['x-owner-note'] = 'ask legal before changing the wording';
+      noted.questions[0]['x-draft'] = true;
+      assert.equal((await admin(collector, '/api/surveys/order-nps', noted, { ifMatch: fixture.version })).status, 201);
+      const missing = await fetch(`${collector.url}/api/surveys/order-nps.json`);
+      const unknown = await fetch(`${collector.url}/api/surveys/no-such.json`);
+      assert.deepEqual([missing.status, unknown.status], [404, 404]);
+      assert.deepEqual(await missing.json(), await unknown.json());
+      assert.equal((await fetch(`${collector.url}/api/site`)).status, 404);
+
+      // A manifest may only name surveys published here.
+      const bad = await publishSite(collector, ['order-nps', 'nowhere']);
+      assert.equal(bad.status, 422);
+      assert.equal(bad.json.errors[0].path, 'surveys[1].id');
+      assert.equal((await publishSite(collector, ['order-nps'])).status, 201);
+      assert.equal((await publishSite(collector, ['order-nps'])).status, 428);
+
+      const res = await fetch(`${collector.url}/api/surveys/order-nps.json`);
+      assert.equal(res.status, 200);
+      const etag = res.headers.get('etag');
+      assert.equal(etag, `"${fixture.version + 1}"`);
+      assert.match(res.headers.get('cache-control'), /max-age=30\b/);
+      const text = await res.text();
+      assert.ok(!text.includes('x-owner-note') && !text.includes('x-draft'), text);
+      assert.equal(JSON.parse(text).version, fixture.version + 1);
+      const again = await fetch(`${collector.url}/api/surveys/order-nps.json`, { headers: { 'If-None-Match': etag } });
+      assert.equal(again.status, 304);
+      assert.equal(await again.text(), '');
+      // The owner's copy keeps the notes.
+      const own = await fetch(`${collector.url}/api/surveys/order-nps/versions/${fixture.version + 1}`, { headers: collector.auth });
+      assert.equal((await own.json())['x-owner-note'], 'ask legal before changing the wording');
+      // A survey left out of the manifest is no longer served; its responses still are taken.
+      const site = await fetch(`${collector.url}/api/site`);
+      assert.equal(site.headers.get('etag'), '"1"');
+      assert.equal((await fetch(`${collector.url}/api/site`, { headers: { 'If-None-Match': '"1"' } })).status, 304);
+      assert.equal((await publishSite(collector, ['checkout-csat'], 1)).status, 201);
+      assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 404);
+      assert.equal((await fetch(`${collector.url}/api/surveys/checkout-csat.json`)).status, 200);
+      assert.equal((await post(collector.url, payload())).status, 201);
+      const rolled = await admin(collector, '/api/site/rollback', { version: 1 }, { method: 'POST' });
+      assert.deepEqual(rolled.json, { id: 'site', version: 3 });
+      assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 200);
+      assert.deepEqual((await versions(collector, '/api/site/versions')).map((x) => x.version), [3, 2, 1]);
+    } finally {
+      await collector.stop();
+    }
+  });
+});
+
+test('two files with one survey id stop the start with an error naming both', async () => {
+  const folder = join(dir, 'duplicates');
+  cpSync(fixtureSurveys, folder, { recursive: true });
+  writeFileSync(join(folder, 'copy_of_order_nps.json'), JSON.stringify(orderNps(reworded)));
+  await assert.rejects(startCollector(join(dir, 'duplicates.db'), [], { surveys: folder }),
+    (e) => /two files hold survey "order-nps"/.test(e.message) && e.message.includes('copy_of_order_nps.json') && e.message.includes('order_nps.json'));
+});
+
+test('two collectors on one PostgreSQL database see each other\'s publishes', async () => {
+  postgres ??= await startPostgres();
+  const db = postgres.createDatabase('pair');
+  const [a, b] = [await startCollector(db), await startCollector(db)];
+  try {
+    const v = fixture.version;
+    assert.equal((await publishSite(a, ['order-nps'])).status, 201);
+    assert.equal((await admin(a, '/api/surveys/order-nps', orderNps(newOptions), { ifMatch: v })).status, 201);
+    // A response to the new version, posted to the other collector at once: it looks for it.
+    const r = await post(b.url, payload({ surveyVersion: v + 1, answers: { nps: 2, area: ['returns'] } }));
+    assert.equal(r.status, 201, JSON.stringify(r.json));
+    // b publishes over a's version only with If-Match naming it.
+    assert.equal((await admin(b, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v })).status, 412);
+    assert.equal((await admin(b, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v + 1 })).status, 201);
+    // a's public read follows within its refresh (2 s).
+    let served;
+    for (let i = 0; i < 50; i++) {
+      served = await fetch(`${a.url}/api/surveys/order-nps.json`);
+      if (served.headers.get('etag') === `"${v + 2}"`) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    assert.equal(served.headers.get('etag'), `"${v + 2}"`);
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
+  }
+});
