@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio.hpp>
 #include <boost/beast/core.hpp>
@@ -269,7 +270,11 @@ class Server::Session : public std::enable_shared_from_this<Session> {
     parser_.emplace();
     parser_->header_limit(
         static_cast<std::uint32_t>(server_.limits.max_head_bytes));
-    parser_->body_limit(server_.limits.max_body_bytes);
+    // Beast checks a Content-Length against this as soon as the head is
+    // read, before OnHead can ask the application: so the largest any
+    // request may send, and OnHead narrows it per request.
+    parser_->body_limit(std::max(server_.limits.max_body_bytes,
+                                 server_.limits.max_trusted_body_bytes));
     buffer_.max_size(BufferFor(server_.limits.max_body_bytes));
     if (buffer_.size() > 0) return ReadHead();
     // An idle keep-alive connection holds no more than a fresh one.
@@ -330,10 +335,17 @@ class Server::Session : public std::enable_shared_from_this<Session> {
             ? std::string_view()
             : std::string_view(authorization->value().data(),
                                authorization->value().size()));
-    if (body_limit > server_.limits.max_body_bytes) {
-      parser_->body_limit(body_limit);
-      buffer_.max_size(BufferFor(body_limit));
+    const std::size_t allowed =
+        std::min(std::max(body_limit, server_.limits.max_body_bytes),
+                 std::max(server_.limits.max_body_bytes,
+                          server_.limits.max_trusted_body_bytes));
+    const auto length = parser_->content_length();
+    if (length && *length > allowed) {
+      return Refuse(413, ErrorCode::kTooLarge,
+                    "the body is over " + std::to_string(allowed) + " bytes");
     }
+    parser_->body_limit(allowed);  // what a chunked body may add up to
+    buffer_.max_size(BufferFor(allowed));
     // Beast reads a body that ends in chunked; anything layered under it
     // (gzip, chunked) is not something a widget sends, and nothing here
     // could decode it.

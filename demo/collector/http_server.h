@@ -34,6 +34,8 @@ struct Limits {
   std::size_t max_head_bytes = 16 * 1024;
   std::size_t max_header_count = 100;
   std::size_t max_body_bytes = 64 * 1024;
+  // The largest body Application::BodyLimit may allow a request it trusts.
+  std::size_t max_trusted_body_bytes = 0;
   // From the first byte of a request to its last.
   std::chrono::milliseconds request_timeout{10'000};
   // How long an open connection may wait for the first byte of its next

@@ -247,6 +247,8 @@ int main(int argc, char** argv) {
 
   sondar::collector::http::Limits limits;
   limits.max_body_bytes = sondar::kMaxResponseBytes;
+  // A manifest published with the admin token (Collector::BodyLimit).
+  limits.max_trusted_body_bytes = sondar::kMaxSiteBytes;
   limits.request_timeout = std::chrono::milliseconds(
       static_cast<std::int64_t>(config.request_timeout_s * 1000));
   limits.write_timeout = std::chrono::milliseconds(

@@ -80,6 +80,12 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
       assert.equal(otherId.status, 422);
       assert.equal(otherId.json.errors[0].path, 'id');
       assert.equal((await admin(collector, '/api/surveys/order-nps', '{"schema":', { ifMatch: imported + 1 })).status, 400);
+      // A survey may be larger than a response (up to 256 KiB), but only with the token: anyone
+      // else's body stops at 64 KiB before it is read.
+      const big = { ...orderNps(), 'x-notes': 'n'.repeat(150 * 1024) };
+      assert.equal((await admin({ ...collector, auth: {} }, '/api/surveys/order-nps', big, { ifMatch: imported + 1 })).status, 413);
+      const large = await admin(collector, '/api/surveys/order-nps', big, { ifMatch: imported + 1 });
+      assert.equal(large.status, 201, JSON.stringify(large.json));
       // A new survey starts at version 1; without the token nothing is published.
       const fresh = { ...orderNps(), id: 'fresh-nps' };
       assert.equal((await admin({ ...collector, auth: {} }, '/api/surveys/fresh-nps', fresh)).status, 401);
