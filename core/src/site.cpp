@@ -147,7 +147,7 @@ Result<Site> ParseSiteDocument(const Json& doc) {
   internal::Reader r(&errors);
   Site site;
   if (!r.ExpectObject(doc, "")) return errors;
-  r.CheckKeys(doc, "", {"schema", "surveys", "rules"});
+  r.CheckKeys(doc, "", {"$schema", "schema", "surveys", "rules"});
   if (auto schema = r.String(doc, "", "schema", true);
       schema && *schema != kSiteSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",

@@ -13,10 +13,11 @@ namespace sondar::internal {
 void Parser::Parse(const Json& doc, Survey* s) {
   survey_ = s;
   if (!r_.ExpectObject(doc, "")) return;
-  r_.CheckKeys(doc, "",
-               {"schema", "id", "version", "locale", "localeFallback", "title",
-                "questions", "trigger", "targeting", "sampling", "recontact",
-                "schedule", "closeAfter", "endings", "hidden"});
+  r_.CheckKeys(
+      doc, "",
+      {"$schema", "schema", "id", "version", "locale", "localeFallback",
+       "title", "questions", "trigger", "targeting", "sampling", "recontact",
+       "schedule", "closeAfter", "endings", "hidden"});
   if (auto schema = r_.String(doc, "", "schema", true);
       schema && *schema != kSurveySchema) {
     r_.Fail(ErrorCode::kSchemaMismatch, "schema",

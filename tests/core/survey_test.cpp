@@ -193,3 +193,21 @@ TEST(Survey, ForwardJumpsAndEndingJumpsAreAccepted) {
 
 }  // namespace
 }  // namespace sondar
+
+namespace sondar {
+namespace {
+
+// "$schema" points editors at web/schema/survey.json and site.json; the core
+// reads past it.
+TEST(Survey, AcceptsAJsonSchemaPointer) {
+  Json doc = testing::Parse(testing::ReadFixture("surveys/order_nps.json"));
+  doc["$schema"] = "./node_modules/sondar/schema/survey.json";
+  EXPECT_TRUE(ParseSurveyDocument(doc).ok());
+  Json site = testing::Parse(testing::ReadFixture("sites/shop.json"));
+  site["$schema"] = "./node_modules/sondar/schema/site.json";
+  auto parsed = ParseSiteDocument(site);
+  EXPECT_TRUE(parsed.ok()) << parsed.status().ToString();
+}
+
+}  // namespace
+}  // namespace sondar
