@@ -54,6 +54,7 @@ cat <<TXT
     Shop:       http://127.0.0.1:$port/
     Checkout:   http://127.0.0.1:$port/checkout.html
     Dashboard:  http://127.0.0.1:$port/dashboard.html#token=$token
+    Editor:     http://127.0.0.1:$port/editor.html#token=$token
     Summary:    curl -H "Authorization: Bearer \$(cat $token_file)" \\
                   http://127.0.0.1:$port/api/summary?survey=order-nps
   Ctrl-C stops it.

@@ -27,6 +27,13 @@ await build({
   define: { 'import.meta.url': 'undefined' },
 });
 await copyFile(new URL('lib/sondar-widget.wasm', web), new URL('sondar-widget.wasm', dist));
+// The workspace's editor libraries (CodeMirror, jsdiff), one ES module for the demo's pages.
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: [new URL('workspace/vendor.js', web).pathname],
+  outfile: new URL('workspace-vendor.js', dist).pathname,
+});
 // UI languages other than English, one file each: a page fetches only the one it shows.
 await mkdir(new URL('i18n/', dist), { recursive: true });
 for (const [language, strings] of Object.entries(STRINGS)) {

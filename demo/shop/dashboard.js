@@ -1,33 +1,11 @@
 // The dashboard shows the collector's /api/summary: figures computed on the server by the core over
-// every stored version of the survey (the page never downloads the responses). The summary needs the collector's admin token. `make demo` prints a link that
-// carries it in the fragment (#token=..., never sent to a server); it is kept for this tab only
-// (sessionStorage) and the fragment is removed from the address bar.
+// every stored version of the survey (the page never downloads the responses). The summary needs
+// the collector's admin token (admin.js).
+import { admin } from '/admin.js';
+
 const $ = (selector) => document.querySelector(selector);
 const el = (tag, text) => Object.assign(document.createElement(tag), text == null ? {} : { textContent: String(text) });
 const fmt = (v, digits = 1, sign = false) => (v == null ? '–' : `${sign && v > 0 ? '+' : ''}${v.toFixed(digits)}`);
-
-const fromLink = new URLSearchParams(location.hash.slice(1)).get('token');
-if (fromLink) {
-  sessionStorage.setItem('sondar.admin', fromLink);
-  history.replaceState(null, '', location.pathname + location.search);
-}
-
-/** GETs an admin route; on 401 asks for the token and resolves never (the page reloads). */
-async function admin(path) {
-  const token = sessionStorage.getItem('sondar.admin') || '';
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${token}` } });
-  if (res.status !== 401) return res;
-  const form = $('#login');
-  form.hidden = false;
-  $('main').querySelectorAll(':scope > :not(#login, h1)').forEach((n) => (n.hidden = true));
-  form.addEventListener('submit', (e) => {
-    e.preventDefault();
-    sessionStorage.setItem('sondar.admin', $('#token').value.trim());
-    location.reload();
-  });
-  $('#token').focus();
-  return new Promise(() => {});
-}
 
 const surveys = await (await admin('/api/surveys')).json();
 const select = $('#survey');

@@ -1,0 +1,410 @@
+// The survey editor: a form and a JSON tab over one draft, every change validated by the
+// WebAssembly core (sondar/core: no rule is checked here), a live preview rendered by the real
+// widget, and publishing through the collector's admin API (If-Match: a publish from another tab
+// in between is refused with 412 and nothing is overwritten).
+import { admin } from '/admin.js';
+import { loadCore } from '/web/src/core.js';
+import { createWidget } from '/web/src/index.js';
+import {
+  EditorState, EditorView, keymap, lineNumbers, highlightActiveLine, defaultKeymap, history, historyKeymap,
+  indentWithTab, syntaxTree, syntaxHighlighting, defaultHighlightStyle, bracketMatching, json, linter, lintGutter,
+  forceLinting, diffLines,
+} from '/dist/workspace-vendor.js';
+
+const $ = (selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
+/** @param {string} tag @param {Record<string, any>} [props] @param {...(Node|string)} children */
+function h(tag, props = {}, ...children) {
+  const node = Object.assign(document.createElement(tag), props);
+  for (const [k, v] of Object.entries(props)) if (k.startsWith('data-') || k.startsWith('aria-')) node.setAttribute(k, v);
+  node.append(...children);
+  return node;
+}
+const QUESTION_TYPES = ['nps', 'csat', 'ces', 'rating', 'single_choice', 'multi_choice', 'text', 'contact'];
+const CHOICE = new Set(['single_choice', 'multi_choice']);
+
+const core = await loadCore();
+const state = {
+  id: '',
+  base: 0, // the version the draft was edited from (0: a new survey)
+  published: '', // that version's text, as the diff shows it
+  text: '',
+  doc: /** @type {any} */ (null),
+  errors: /** @type {Array<{code: string, path: string, message: string}>} */ ([]),
+  info: /** @type {any} */ (null),
+};
+
+// ---- the draft's JSON text, in CodeMirror ----
+// In a shadow root: there CodeMirror's styles are constructed style sheets, which the pages' CSP
+// (style-src 'self') allows; in the document it would add <style> elements the CSP refuses.
+const shadow = $('#json-panel').attachShadow({ mode: 'open' });
+const mount = document.createElement('div');
+shadow.append(mount);
+const view = new EditorView({
+  parent: mount,
+  root: shadow,
+  state: EditorState.create({
+    doc: '',
+    extensions: [
+      lineNumbers(), history(), highlightActiveLine(), bracketMatching(), json(),
+      syntaxHighlighting(defaultHighlightStyle), lintGutter(),
+      keymap.of([...defaultKeymap, ...historyKeymap, indentWithTab]),
+      EditorView.contentAttributes.of({ 'aria-label': 'Survey JSON' }),
+      EditorView.theme({
+        '&': { maxHeight: '560px', border: '1px solid #d1d5db', fontSize: '14px' },
+        '.cm-scroller': { overflow: 'auto', fontFamily: 'ui-monospace, monospace' },
+      }),
+      linter(() => state.errors.map((e) => {
+        const [from, to] = span(view.state, e.path);
+        return { from, to, severity: 'error', message: `${e.path || '(document)'}: ${e.message}` };
+      }), { delay: 0 }),
+      EditorView.updateListener.of((u) => {
+        if (u.docChanged && !writing) changed(u.state.doc.toString(), 'json');
+      }),
+    ],
+  }),
+});
+let writing = false;
+
+/** Where `path` (the core's "questions[0].prompt") is in the text: the value's span, or the
+ * nearest enclosing one that exists. */
+function span(editorState, path) {
+  const tree = syntaxTree(editorState);
+  let node = tree.topNode.firstChild;
+  const keys = [...path.matchAll(/([^.[\]]+)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : m[1]));
+  const text = (n) => editorState.sliceDoc(n.from, n.to);
+  for (const key of keys) {
+    if (!node) break;
+    let next = null;
+    if (typeof key === 'number' && node.name === 'Array') {
+      let i = 0;
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        if (['[', ']', ','].includes(c.name)) continue;
+        if (i++ === key) next = c;
+      }
+    } else if (node.name === 'Object') {
+      for (let c = node.firstChild; c; c = c.nextSibling) {
+        if (c.name === 'Property' && c.firstChild && JSON.parse(text(c.firstChild)) === String(key)) next = c.lastChild;
+      }
+    }
+    if (!next) break;
+    node = next;
+  }
+  return node ? [node.from, Math.min(node.to, node.from + 2000)] : [0, 0];
+}
+
+function writeText(text) {
+  writing = true;
+  view.dispatch({ changes: { from: 0, to: view.state.doc.length, insert: text } });
+  writing = false;
+}
+
+// ---- validation: the core's, on every change ----
+/** @param {string} text @param {'json'|'form'|'load'} from */
+function changed(text, from) {
+  state.text = text;
+  let doc = null;
+  try {
+    doc = JSON.parse(text);
+  } catch {}
+  // The core reads the text itself: its invalid_json error names the line and column.
+  const result = core.validateSurvey(text);
+  state.errors = result.ok ? [] : result.errors;
+  state.info = result.ok ? result.survey : null;
+  if (doc && typeof doc === 'object' && !Array.isArray(doc)) state.doc = doc;
+  if (from !== 'form') renderForm();
+  else markFields();
+  renderErrors();
+  forceLinting(view);
+  $('#publish').toggleAttribute('disabled', true);
+  schedulePreview();
+}
+
+function renderErrors() {
+  const list = $('#errors');
+  list.replaceChildren(...state.errors.map((e) => {
+    const jump = h('button', { type: 'button', className: 'link' }, e.path || '(document)');
+    jump.addEventListener('click', () => {
+      showTab('json');
+      const [from] = span(view.state, e.path);
+      view.dispatch({ selection: { anchor: from }, scrollIntoView: true });
+      view.focus();
+    });
+    return h('li', { 'data-code': e.code }, jump, `: ${e.message}`);
+  }));
+  if (!state.errors.length) list.append(h('li', { className: 'ok' }, 'No problems: the core accepts this survey.'));
+}
+
+// ---- the form: the same document, field by field ----
+const locale = () => (state.doc && typeof state.doc.locale === 'string' ? state.doc.locale : 'en');
+const textOf = (v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? v[locale()] ?? '' : '');
+const withText = (old, value) => (old && typeof old === 'object' ? { ...old, [locale()]: value } : value);
+
+/** Applies `edit` to the draft and writes the JSON text from it. */
+function edit(fn) {
+  if (!state.doc) return;
+  fn(state.doc);
+  const text = JSON.stringify(state.doc, null, 2);
+  writeText(text);
+  changed(text, 'form');
+}
+
+function field(label, path, input, hint = '') {
+  input.setAttribute('data-path', path);
+  const id = `f-${path.replace(/[^A-Za-z0-9]/g, '-')}`;
+  input.id = id;
+  const wrap = h('div', { className: 'field' }, h('label', { htmlFor: id }, label), input);
+  if (hint) wrap.append(h('small', { className: 'muted' }, hint));
+  wrap.append(h('div', { className: 'field-error', id: `${id}-error` }));
+  input.setAttribute('aria-describedby', `${id}-error`);
+  return wrap;
+}
+function textInput(path, value, onInput, props = {}) {
+  const input = h('input', { value: value ?? '', ...props });
+  input.addEventListener('input', () => onInput(input.value));
+  return input;
+}
+
+function renderForm() {
+  const panel = $('#form-panel');
+  const focused = document.activeElement?.getAttribute('data-path');
+  if (!state.doc) {
+    panel.replaceChildren(h('p', { className: 'muted' }, 'The JSON is not readable yet: fix it in the JSON tab.'));
+    return;
+  }
+  const d = state.doc;
+  const top = h('fieldset', {}, h('legend', {}, 'Survey'),
+    field('Title', 'title', textInput('title', textOf(d.title), (v) => edit((x) => (x.title = withText(x.title, v))))),
+    field('Default locale', 'locale', textInput('locale', d.locale ?? 'en', (v) => edit((x) => (x.locale = v)))),
+    field('Trigger events (comma-separated)', 'trigger.events',
+      textInput('trigger.events', (d.trigger?.events || []).join(', '), (v) => edit((x) => {
+        x.trigger = { ...x.trigger, events: v.split(',').map((s) => s.trim()).filter(Boolean) };
+      }))));
+  const questions = h('fieldset', {}, h('legend', {}, 'Questions'));
+  (Array.isArray(d.questions) ? d.questions : []).forEach((q, i) => {
+    const at = `questions[${i}]`;
+    const type = h('select', {}, ...QUESTION_TYPES.map((t) => h('option', { value: t, selected: q.type === t }, t)));
+    type.addEventListener('change', () => edit((x) => {
+      x.questions[i].type = type.value;
+      if (CHOICE.has(type.value) && !x.questions[i].options) {
+        x.questions[i].options = [{ id: 'a', label: 'Option A' }, { id: 'b', label: 'Option B' }];
+      }
+    }));
+    const required = h('input', { type: 'checkbox', checked: !!q.required });
+    required.addEventListener('change', () => edit((x) => (x.questions[i].required = required.checked)));
+    const box = h('fieldset', { className: 'question' }, h('legend', {}, `Question ${i + 1}`),
+      field('Id', `${at}.id`, textInput(`${at}.id`, q.id, (v) => edit((x) => (x.questions[i].id = v)))),
+      field('Type', `${at}.type`, type),
+      field('Prompt', `${at}.prompt`, textInput(`${at}.prompt`, textOf(q.prompt), (v) => edit((x) => (x.questions[i].prompt = withText(x.questions[i].prompt, v))))),
+      field('Required', `${at}.required`, required));
+    if (CHOICE.has(q.type)) {
+      (q.options || []).forEach((o, j) => {
+        box.append(field(`Option ${j + 1} label`, `${at}.options[${j}]`,
+          textInput(`${at}.options[${j}]`, textOf(o.label), (v) => edit((x) => (x.questions[i].options[j].label = withText(x.questions[i].options[j].label, v))))));
+      });
+      const add = h('button', { type: 'button' }, 'Add option');
+      add.addEventListener('click', () => edit((x) => {
+        const n = x.questions[i].options.length + 1;
+        x.questions[i].options.push({ id: `option-${n}`, label: `Option ${n}` });
+      }));
+      box.append(add);
+    }
+    const remove = h('button', { type: 'button' }, `Remove question ${i + 1}`);
+    remove.addEventListener('click', () => edit((x) => x.questions.splice(i, 1)));
+    box.append(remove);
+    questions.append(box);
+  });
+  const add = h('button', { type: 'button', id: 'add-question' }, 'Add question');
+  add.addEventListener('click', () => edit((x) => {
+    x.questions = Array.isArray(x.questions) ? x.questions : [];
+    x.questions.push({ id: `q${x.questions.length + 1}`, type: 'text', prompt: '' });
+  }));
+  questions.append(add);
+  const endings = h('fieldset', {}, h('legend', {}, 'Endings'));
+  (Array.isArray(d.endings) ? d.endings : []).forEach((e, i) => {
+    endings.append(field(`Ending "${e.id}" title`, `endings[${i}].title`,
+      textInput(`endings[${i}].title`, textOf(e.title), (v) => edit((x) => (x.endings[i].title = withText(x.endings[i].title, v))))));
+    if (e.link) {
+      endings.append(field(`Ending "${e.id}" link`, `endings[${i}].link.url`,
+        textInput(`endings[${i}].link.url`, e.link.url, (v) => edit((x) => (x.endings[i].link.url = v)))));
+    }
+  });
+  panel.replaceChildren(top, questions, endings,
+    h('p', { className: 'muted' }, 'Everything else the schema has (logic, showIf, scales, translations, targeting, sampling, recontact, schedule, hidden fields): the JSON tab.'));
+  if (focused) panel.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
+  markFields();
+}
+
+/** Each error at the field of its path (or the nearest enclosing one shown). */
+function markFields() {
+  const panel = $('#form-panel');
+  for (const slot of panel.querySelectorAll('.field-error')) slot.textContent = '';
+  for (const input of panel.querySelectorAll('[data-path]')) input.removeAttribute('aria-invalid');
+  for (const e of state.errors) {
+    let path = e.path;
+    let input = null;
+    while (path && !(input = panel.querySelector(`[data-path="${CSS.escape(path)}"]`))) path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+    if (!input) continue;
+    input.setAttribute('aria-invalid', 'true');
+    const slot = document.getElementById(`${input.id}-error`);
+    if (slot) slot.textContent = `${slot.textContent ? `${slot.textContent} · ` : ''}${e.message}`;
+  }
+}
+
+// ---- tabs (arrow keys move between them) ----
+function showTab(which) {
+  for (const name of ['form', 'json']) {
+    const tab = $(`#tab-${name}`);
+    tab.setAttribute('aria-selected', String(name === which));
+    tab.tabIndex = name === which ? 0 : -1;
+    $(`#${name}-panel`).hidden = name !== which;
+  }
+  if (which === 'form') renderForm();
+  // A view laid out while hidden has measured nothing: it draws its lines once shown.
+  else view.requestMeasure();
+}
+for (const name of ['form', 'json']) {
+  const tab = $(`#tab-${name}`);
+  tab.addEventListener('click', () => showTab(name));
+  tab.addEventListener('keydown', (e) => {
+    if (e.key !== 'ArrowRight' && e.key !== 'ArrowLeft') return;
+    const other = name === 'form' ? 'json' : 'form';
+    showTab(other);
+    $(`#tab-${other}`).focus();
+  });
+}
+
+// ---- preview: the real widget, inline, from the draft ----
+let widget = null;
+let previewTimer = 0;
+function schedulePreview() {
+  clearTimeout(previewTimer);
+  previewTimer = setTimeout(preview, 300);
+}
+function preview() {
+  widget?.destroy();
+  widget = null;
+  const box = $('#preview');
+  box.replaceChildren();
+  const note = $('#preview-note');
+  if (!state.info) {
+    note.textContent = 'The preview shows once the core accepts the draft.';
+    return;
+  }
+  const select = /** @type {HTMLSelectElement} */ ($('#locale'));
+  const chosen = select.value;
+  select.replaceChildren(...state.info.locales.map((l) => h('option', { value: l, selected: l === chosen }, l)));
+  note.textContent = 'Answers given here are not sent anywhere.';
+  // A visitor of its own, and a transport that keeps nothing: the preview never posts.
+  widget = createWidget({
+    survey: state.doc,
+    container: box,
+    locale: select.value || state.info.locale,
+    visitorId: `editor-preview-${Math.random().toString(36).slice(2)}`,
+    transport: async () => ({ ok: true }),
+    wasmUrl: '/web/lib/sondar-widget.wasm',
+  });
+  widget.on('ready', () => widget.show(state.info.id));
+}
+$('#restart').addEventListener('click', preview);
+$('#locale').addEventListener('change', preview);
+$('#width').addEventListener('change', () => {
+  $('#preview').className = `preview ${/** @type {HTMLSelectElement} */ ($('#width')).value}`;
+});
+
+// ---- publishing ----
+const status = (text, bad = false) => {
+  const p = $('#publish-status');
+  p.textContent = text;
+  p.className = bad ? 'bad' : '';
+};
+
+$('#review').addEventListener('click', () => {
+  const diff = $('#diff');
+  diff.hidden = false;
+  const parts = diffLines(state.published, `${state.text.trimEnd()}\n`);
+  diff.replaceChildren(...parts.map((p) => h('span', { className: p.added ? 'added' : p.removed ? 'removed' : 'same' },
+    p.value.replace(/^(?=.)/gm, p.added ? '+ ' : p.removed ? '- ' : '  '))));
+  const same = parts.every((p) => !p.added && !p.removed);
+  const ok = !state.errors.length && !same && surveyId();
+  $('#publish').toggleAttribute('disabled', !ok);
+  status(same ? 'No changes to publish.' : state.errors.length ? 'Fix the problems above first.' : `Ready to publish as version ${state.base ? 'the next after ' + state.base : '1'}.`, !ok && !same);
+});
+
+function surveyId() {
+  return state.id || /** @type {HTMLInputElement} */ ($('#new-id')).value.trim();
+}
+
+$('#publish').addEventListener('click', async () => {
+  const id = surveyId();
+  const headers = { 'Content-Type': 'application/json' };
+  if (state.base) headers['If-Match'] = `"${state.base}"`;
+  const res = await admin(`/api/surveys/${encodeURIComponent(id)}`, { method: 'PUT', headers, body: state.text });
+  const body = await res.json().catch(() => ({}));
+  $('#publish').toggleAttribute('disabled', true);
+  if (res.status === 201) {
+    status(`Published "${id}" version ${body.version}.`);
+    await open(id);
+  } else if (res.status === 412) {
+    status(`Not published: version ${body.latest} of "${id}" was published (from another tab or by someone else) after version ${state.base}, which you edited. Nothing was overwritten. Copy your changes, choose the survey again to load version ${body.latest}, then apply them.`, true);
+  } else {
+    state.errors = body.errors || [];
+    renderErrors();
+    markFields();
+    forceLinting(view);
+    status(`Not published (HTTP ${res.status}): ${(body.errors || []).map((e) => `${e.path}: ${e.message}`).join('; ')}`, true);
+  }
+});
+
+async function renderVersions(list) {
+  const body = $('#versions tbody');
+  body.replaceChildren(...list.map((v) => {
+    const restore = h('button', { type: 'button' }, `Restore version ${v.version}`);
+    restore.disabled = v.version === state.base;
+    restore.addEventListener('click', async () => {
+      const res = await admin(`/api/surveys/${encodeURIComponent(state.id)}/rollback`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: v.version }),
+      });
+      const r = await res.json();
+      status(res.status === 201 ? `Version ${v.version} restored as version ${r.version}.` : `Not restored: ${r.errors?.[0]?.message}`, res.status !== 201);
+      if (res.status === 201) await open(state.id);
+    });
+    const how = v.source === 'rollback' ? `restored ${v.fromVersion}` : v.source;
+    return h('tr', {}, h('td', {}, String(v.version)), h('td', {}, new Date(v.publishedAt).toLocaleString()), h('td', {}, how), h('td', {}, restore));
+  }));
+}
+
+// ---- choosing what to edit ----
+const NEW = '(new)';
+async function open(id) {
+  $('#new-survey').hidden = id !== NEW;
+  $('#diff').hidden = true;
+  if (id === NEW) {
+    Object.assign(state, { id: '', base: 0, published: '' });
+    $('#base').textContent = 'A new survey: it becomes version 1 when published.';
+    renderVersions([]);
+    const draft = { schema: 'sondar.survey/1', id: 'new-survey', locale: 'en', title: 'A quick question', questions: [{ id: 'q1', type: 'nps', required: true, prompt: 'How likely are you to recommend us?' }], endings: [{ id: 'thanks', title: 'Thank you!' }] };
+    const text = JSON.stringify(draft, null, 2);
+    writeText(text);
+    changed(text, 'load');
+    return;
+  }
+  const list = await (await admin(`/api/surveys/${encodeURIComponent(id)}/versions`)).json();
+  const latest = list[0].version;
+  const text = await (await admin(`/api/surveys/${encodeURIComponent(id)}/versions/${latest}`)).text();
+  const pretty = `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
+  Object.assign(state, { id, base: latest, published: pretty });
+  $('#base').textContent = `Editing version ${latest} (the latest).`;
+  renderVersions(list);
+  writeText(pretty);
+  changed(pretty, 'load');
+}
+
+const surveys = await (await admin('/api/surveys')).json();
+const select = /** @type {HTMLSelectElement} */ ($('#survey'));
+select.replaceChildren(...surveys.map((s) => h('option', { value: s.id }, s.id)), h('option', { value: NEW }, 'New survey…'));
+const wanted = new URLSearchParams(location.search).get('survey');
+if (wanted) select.value = wanted;
+select.addEventListener('change', () => open(select.value));
+$('#new-id').addEventListener('input', () => edit((x) => (x.id = /** @type {HTMLInputElement} */ ($('#new-id')).value.trim())));
+await open(select.value);
+document.body.dataset.ready = 'editor';

@@ -1,0 +1,166 @@
+// The survey editor in Chromium against the real collector (the demo's surveys, a fresh SQLite
+// file): a survey built from nothing with the keyboard in the form, an error shown at its field
+// and gone once fixed, the preview answered to an ending, published; a publish from a second tab
+// in between refused (412) with nothing overwritten; the shop serving the new version without a
+// restart; a response begun on version 1 and delivered after version 2 was published, from the
+// outbox across a reload. axe on the editor. Screenshots: build/e2e-screenshots/editor-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { launch, screenshots } from './browser.mjs';
+import { startCollector, demoMounts, demoSurveys, exported } from '../collector/collector.mjs';
+
+const root = new URL('../../', import.meta.url);
+const axeSource = readFileSync(new URL('web/node_modules/axe-core/axe.min.js', root), 'utf8');
+const dir = mkdtempSync(join(tmpdir(), 'sondar-editor-'));
+let collector;
+let browser;
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  collector = await startCollector(join(dir, 'editor.db'), demoMounts, { surveys: demoSurveys });
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function openEditor(context, survey = '') {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${collector.url}/editor.html${survey ? `?survey=${survey}` : ''}#token=${collector.token}`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'editor', null, { timeout: 20000 });
+  return { page, problems };
+}
+
+// As a mouse user does: a click on the visible label (the radio is visually hidden).
+const choose = (page, name, scope = page) => scope.locator('label', { has: page.getByRole('radio', { name, exact: true }) }).click();
+
+test('editor: a survey from nothing with the keyboard, an error at its field, the preview to an ending, published', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await openEditor(context);
+  await page.selectOption('#survey', '(new)');
+  await page.focus('#new-id');
+  await page.keyboard.type('exit-poll');
+  // The first question's prompt, emptied from the keyboard: the core's error shows at the field.
+  const prompt = page.getByLabel('Prompt').first();
+  await prompt.focus();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Backspace');
+  const error = page.locator('#f-questions-0--prompt-error');
+  await page.waitForFunction(() => document.querySelector('#f-questions-0--prompt-error')?.textContent !== '');
+  assert.equal(await prompt.getAttribute('aria-invalid'), 'true');
+  assert.match(await page.textContent('#errors'), /questions\[0\]\.prompt/);
+  await page.screenshot({ path: `${screenshots}editor-error.png`, fullPage: true });
+  await page.keyboard.type('Would you shop with us again?');
+  await page.waitForFunction(() => document.querySelector('#f-questions-0--prompt-error')?.textContent === '');
+  assert.equal(await error.textContent(), '');
+  assert.match(await page.textContent('#errors'), /No problems/);
+  // The JSON tab holds the same document, and the tabs answer the arrow keys.
+  await page.focus('#tab-form');
+  await page.keyboard.press('ArrowRight');
+  assert.equal(await page.getAttribute('#tab-json', 'aria-selected'), 'true');
+  await page.waitForFunction(() => document.querySelector('#json-panel').shadowRoot.querySelector('.cm-content').textContent.includes('Would you shop with us again?'));
+  assert.match(await page.textContent('#json-panel .cm-content'), /"id": "exit-poll"/);
+  await page.screenshot({ path: `${screenshots}editor-json.png`, fullPage: true });
+  await page.keyboard.press('ArrowLeft');
+
+  // The real widget in the preview, at phone width, answered to its ending.
+  await page.selectOption('#width', 'phone');
+  const preview = page.locator('#preview');
+  await preview.getByRole('dialog').waitFor();
+  await preview.getByText('Would you shop with us again?', { exact: true }).waitFor();
+  await choose(page, '9', preview);
+  await preview.getByRole('button', { name: 'Submit' }).click();
+  await preview.getByRole('heading', { name: 'Thank you!' }).waitFor();
+  await page.screenshot({ path: `${screenshots}editor-preview-phone.png`, fullPage: true });
+
+  // Review, then publish: version 1 of a new survey.
+  await page.click('#review');
+  assert.match(await page.textContent('#diff'), /^\+ {3}"id": "exit-poll",$/m);
+  await page.click('#publish');
+  await page.getByText('Published "exit-poll" version 1.').waitFor();
+  const versions = await (await fetch(`${collector.url}/api/surveys/exit-poll/versions`, { headers: collector.auth })).json();
+  assert.deepEqual(versions.map((v) => v.version), [1]);
+
+  // axe over the whole editor, and no page error.
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  assert.deepEqual(violations, []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('editor: a publish from another tab in between gets 412 and overwrites nothing; the shop shows the new version', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const a = await openEditor(context, 'order-nps');
+  const b = await openEditor(context, 'order-nps');
+  const base = Number((await a.page.textContent('#base')).match(/version (\d+)/)[1]);
+  const setPrompt = async (page, text) => {
+    const prompt = page.getByLabel('Prompt').first();
+    await prompt.fill(text);
+    await page.waitForFunction((t) => document.querySelector('#json-panel').shadowRoot.querySelector('.cm-content').textContent.includes(t), text);
+  };
+  await setPrompt(a.page, 'How likely are you to recommend Acme to a friend?');
+  await a.page.click('#review');
+  await a.page.click('#publish');
+  await a.page.getByText(`Published "order-nps" version ${base + 1}.`).waitFor();
+
+  await setPrompt(b.page, 'Tab B would overwrite this');
+  await b.page.click('#review');
+  await b.page.click('#publish');
+  await b.page.getByText(/Not published: version \d+ of "order-nps" was published/).waitFor();
+  assert.match(await b.page.textContent('#publish-status'), new RegExp(`version ${base + 1} .* after version ${base}.*Nothing was overwritten`));
+  await b.page.screenshot({ path: `${screenshots}editor-412.png`, fullPage: true });
+  const latest = await (await fetch(`${collector.url}/api/surveys/order-nps/versions/${base + 1}`, { headers: collector.auth })).json();
+  assert.equal(latest.questions[0].prompt, 'How likely are you to recommend Acme to a friend?');
+  assert.equal((await (await fetch(`${collector.url}/api/surveys/order-nps/versions`, { headers: collector.auth })).json()).length, 2);
+
+  // The shop, in a browser that has never cached the survey: the new version, no restart.
+  const shop = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await shop.newPage();
+  await page.goto(`${collector.url}/confirmation.html`);
+  await page.getByRole('dialog').waitFor();
+  assert.match(await page.getByRole('dialog').textContent(), /How likely are you to recommend Acme to a friend\?/);
+  await shop.close();
+  await context.close();
+});
+
+test('a response begun on version 1 is delivered after version 2 was published, from the outbox across a reload', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  // The collector is out of reach while the visitor answers: the response waits in the outbox.
+  await page.route('**/api/responses', (route) => route.abort('connectionrefused'));
+  await page.goto(`${collector.url}/checkout.html`);
+  await page.click('#place');
+  await page.getByRole('dialog').waitFor();
+  const survey = await (await fetch(`${collector.url}/api/surveys/checkout-csat.json`)).json();
+  await choose(page, 'Very satisfied');
+  for (let i = 0; i < 5 && (await page.getByRole('button', { name: /Next|Submit/ }).count()); i++) {
+    await page.getByRole('button', { name: /Next|Submit/ }).first().click();
+  }
+  await page.waitForFunction(() => Object.keys(localStorage).some((k) => k.includes('outbox') && localStorage.getItem(k).includes('checkout-csat')));
+  // Version 2 is published meanwhile (a reworded title: the same shape).
+  const next = { ...survey, title: 'Your checkout, in one click' };
+  const put = await fetch(`${collector.url}/api/surveys/checkout-csat`, {
+    method: 'PUT', headers: { ...collector.auth, 'Content-Type': 'application/json', 'If-Match': `"${survey.version}"` }, body: JSON.stringify(next),
+  });
+  assert.equal(put.status, 201);
+  // Back online, and a reload: the outbox delivers the version-1 response, which is stored.
+  await page.unroute('**/api/responses');
+  await page.reload();
+  let stored = [];
+  for (let i = 0; i < 100 && !stored.length; i++) {
+    stored = (await exported(collector, 'checkout-csat')).filter((r) => r.surveyVersion === survey.version && r.status === 'complete');
+    if (!stored.length) await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(stored.length, 1);
+  const summary = await (await fetch(`${collector.url}/api/summary?survey=checkout-csat`, { headers: collector.auth })).json();
+  assert.deepEqual(summary.versions, [survey.version + 1, survey.version]);
+  assert.equal(summary.responses.complete, 1);
+  await context.close();
+});
