@@ -1,6 +1,7 @@
 // sondar: validate survey definitions and report on collected responses.
 //   sondar validate SURVEY.json
-//   sondar report --survey SURVEY.json RESPONSES.jsonl [--json] [--threads N]
+//   sondar report --survey SURVEY.json [--survey V2.json ...] RESPONSES.jsonl
+//                 [--json] [--threads N]
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -9,8 +10,10 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <optional>
 #include <sstream>
+#include <vector>
 
 #include "report.h"
 
@@ -56,18 +59,29 @@ int Validate(const std::string& path) {
   return 0;
 }
 
-int Report(const std::string& survey_path, const std::string& responses_path,
-           bool as_json, double confidence, const std::string& segment_field,
-           bool strict, unsigned threads, std::uint64_t memory_mib,
-           const std::string& temp_dir) {
-  auto parsed = ReadSurvey(survey_path);
-  if (!parsed) return 2;
-  if (!parsed->ok()) {
-    std::cerr << survey_path << " is not a valid survey:\n"
-              << parsed->status().ToString() << "\n";
-    return 1;
+int Report(const std::vector<std::string>& survey_paths,
+           const std::string& responses_path, bool as_json, double confidence,
+           const std::string& segment_field, bool strict, unsigned threads,
+           std::uint64_t memory_mib, const std::string& temp_dir) {
+  // Every version given (--survey once per version, e.g. the collector's
+  // /api/surveys/ID/versions/N): each line is read against the one it names.
+  sondar::SurveyVersions versions;
+  for (const std::string& path : survey_paths) {
+    auto parsed = ReadSurvey(path);
+    if (!parsed) return 2;
+    if (!parsed->ok()) {
+      std::cerr << path << " is not a valid survey:\n"
+                << parsed->status().ToString() << "\n";
+      return 1;
+    }
+    const sondar::Status added = versions.Add(
+        std::make_shared<const sondar::Survey>(std::move(*parsed).value()));
+    if (!added.ok()) {
+      std::cerr << path << ": " << added.ToString() << "\n";
+      return 1;
+    }
   }
-  const sondar::Survey& survey = parsed->value();
+  const sondar::Survey& survey = *versions.Latest();
   int fd = 0;  // "-": standard input
   if (responses_path != "-") {
     fd = ::open(responses_path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -77,7 +91,7 @@ int Report(const std::string& survey_path, const std::string& responses_path,
       return 2;
     }
   }
-  sondar::Aggregate aggregate(survey);
+  sondar::VersionedAggregate aggregate(versions);
   sondar::cli::ReadOptions options;
   options.validate.segment_field = segment_field;
   options.threads = threads;
@@ -85,8 +99,8 @@ int Report(const std::string& survey_path, const std::string& responses_path,
   options.temp_dir = temp_dir;
   sondar::cli::ReportInput input;
   std::string error;
-  const bool read = sondar::cli::ReadResponses(survey, fd, options, &aggregate,
-                                               &input, &error);
+  const bool read = sondar::cli::ReadResponses(versions, fd, options,
+                                               &aggregate, &input, &error);
   if (fd != 0) ::close(fd);
   if (!read) {
     std::cerr << "sondar: cannot read " << responses_path << ": " << error
@@ -127,7 +141,12 @@ int main(int argc, char** argv) {
   std::string segment_field = "segment";
   auto* report =
       app.add_subcommand("report", "Scores with intervals from a JSONL export");
-  report->add_option("--survey", survey_file, "Survey JSON file")->required();
+  std::vector<std::string> survey_files;
+  report
+      ->add_option("--survey", survey_files,
+                   "Survey JSON file; repeat it with each version of the "
+                   "survey to report on responses of every version")
+      ->required();
   report
       ->add_option("responses", responses_file,
                    "Responses, one JSON per line (- for stdin)")
@@ -162,6 +181,6 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*validate) return Validate(survey_file);
-  return Report(survey_file, responses_file, as_json, confidence, segment_field,
-                strict, threads, memory_mib, temp_dir);
+  return Report(survey_files, responses_file, as_json, confidence,
+                segment_field, strict, threads, memory_mib, temp_dir);
 }

@@ -156,6 +156,7 @@ struct Version {
   std::uint32_t values_begin;  // in the run's pool, beyond kInlineValues
   std::uint16_t values_count;  // a 64 KiB line cannot hold more
   std::uint8_t status;         // a ResponseStatus
+  std::uint8_t group;          // of VersionedAggregate (in the padding)
   Value inline_values[kInlineValues];
 };
 static_assert(sizeof(Version) == 64);
@@ -264,10 +265,14 @@ bool IsBlank(std::string_view line) {
 
 class RunReader {
  public:
-  RunReader(const Survey& survey, const ValidateOptions& options,
-            const IdHash& hash, std::uint64_t run_index, std::size_t max_held,
+  RunReader(const SurveyVersions& versions, const VersionedAggregate& groups,
+            const ValidateOptions& options, const IdHash& hash,
+            std::uint64_t run_index, std::size_t max_held,
             const std::string& temp_dir, Run* run)
-      : survey_(survey),
+      : versions_(versions),
+        survey_(*versions.Latest()),
+        groups_(groups),
+        several_(versions.Numbers().size() > 1),
         options_(options),
         max_held_(max_held),
         temp_dir_(temp_dir),
@@ -335,8 +340,21 @@ class RunReader {
                 " bytes, the limit is " + std::to_string(kMaxResponseBytes)});
       return;
     }
-    const Status status =
-        ValidateResponseTextInto(survey_, line, options_, &record_);
+    // Most lines answer the latest version; the others are read again
+    // against the version they name.
+    int version = survey_.version;
+    Status status = ValidateResponseTextInto(survey_, line, options_, &record_);
+    if (!status.ok() && several_ &&
+        status.errors().front().code == ErrorCode::kMismatch &&
+        status.errors().front().path == "surveyVersion") {
+      auto named = ValidateResponseText(versions_, line, &version, options_);
+      if (named.ok()) {
+        record_ = std::move(named).value();
+        status = Status();
+      } else {
+        status = named.status();
+      }
+    }
     if (!status.ok()) {
       const Error& first = status.errors().front();
       (first.code == ErrorCode::kInvalidJson ||
@@ -363,6 +381,7 @@ class RunReader {
     v.trigger = run_->triggers.Intern(r.trigger);
     v.segment = run_->segments.Intern(r.segment);
     v.status = static_cast<std::uint8_t>(r.status);
+    v.group = static_cast<std::uint8_t>(groups_.GroupOf(version));
     run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
     if (++run_->held > max_held_) Spill();
   }
@@ -399,7 +418,10 @@ class RunReader {
     if (errors.size() < kKeptErrors) errors.push_back(std::move(e));
   }
 
-  const Survey& survey_;
+  const SurveyVersions& versions_;
+  const Survey& survey_;  // the latest version
+  const VersionedAggregate& groups_;
+  const bool several_;
   const ValidateOptions& options_;
   ResponseRecord record_;  // reused by every line: no allocation per line
   const std::size_t max_held_;
@@ -500,12 +522,13 @@ struct Kind {
   std::int64_t day;
   std::uint16_t values_count;
   std::uint8_t status;
+  std::uint8_t group;
   Value values[kInlineValues];
 
   bool operator==(const Kind& o) const {
     return run == o.run && trigger == o.trigger && segment == o.segment &&
            day == o.day && values_count == o.values_count &&
-           status == o.status &&
+           status == o.status && group == o.group &&
            std::equal(values, values + values_count, o.values);
   }
 };
@@ -513,9 +536,9 @@ struct Kind {
 struct KindHash {
   std::size_t operator()(const Kind& k) const {
     std::uint64_t h = Mix(k.run ^ (std::uint64_t{k.trigger} << 32 | k.segment));
-    h = Mix(
-        h ^ static_cast<std::uint64_t>(k.day) ^
-        (std::uint64_t{k.status} << 56 | std::uint64_t{k.values_count} << 40));
+    h = Mix(h ^ static_cast<std::uint64_t>(k.day) ^
+            (std::uint64_t{k.status} << 56 | std::uint64_t{k.group} << 48 |
+             std::uint64_t{k.values_count} << 40));
     for (std::size_t i = 0; i < k.values_count; ++i) {
       h = Mix(h ^ (std::uint64_t{k.values[i].first} << 16 |
                    static_cast<std::uint16_t>(k.values[i].second)));
@@ -575,6 +598,25 @@ void Parallel(std::size_t count, unsigned threads, Fn fn) {
 bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
                    Aggregate* aggregate, ReportInput* input,
                    std::string* error) {
+  SurveyVersions one;
+  if (const Status added = one.Add(std::make_shared<const Survey>(survey));
+      !added.ok()) {
+    *error = added.ToString();
+    return false;
+  }
+  VersionedAggregate versioned(one);
+  if (!ReadResponses(one, fd, options, &versioned, input, error)) return false;
+  *aggregate = versioned.group(0);
+  return true;
+}
+
+bool ReadResponses(const SurveyVersions& survey_versions, int fd,
+                   const ReadOptions& options, VersionedAggregate* aggregate,
+                   ReportInput* input, std::string* error) {
+  if (aggregate->groups() > 255) {
+    *error = "more than 255 shapes of survey versions";
+    return false;
+  }
   unsigned threads = options.threads;
   if (threads == 0) threads = std::max(1u, std::thread::hardware_concurrency());
   struct stat st {};
@@ -601,7 +643,8 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
                                : std::getenv("TMPDIR")   ? std::getenv("TMPDIR")
                                                          : "/tmp";
   Parallel(runs.size(), threads, [&](std::size_t i) {
-    RunReader(survey, options.validate, hash, i, max_held, temp_dir, &runs[i])
+    RunReader(survey_versions, *aggregate, options.validate, hash, i, max_held,
+              temp_dir, &runs[i])
         .Read(fd, seekable);
   });
 
@@ -638,16 +681,17 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     out->segment = run.segments.Name(segment);
     out->values.assign(values, values + count);
   };
-  auto add = [&](Aggregate& into, const Version& v, ResponseRecord& scratch) {
+  auto add = [&](VersionedAggregate& into, const Version& v,
+                 ResponseRecord& scratch) {
     const std::uint64_t run = v.order >> kRunShift;
     fill(run, v.status, v.submitted_at_ms, v.trigger, v.segment,
          v.values_count <= kInlineValues
              ? v.inline_values
              : runs[run].values.data() + v.values_begin,
          v.values_count, &scratch);
-    into.Add(scratch);
+    into.group(v.group).Add(scratch);
   };
-  std::vector<Aggregate> partial(threads, *aggregate);
+  std::vector<VersionedAggregate> partial(threads, *aggregate);
   std::vector<std::uint64_t> distinct(kShards, 0);
   std::vector<std::string> errors(threads);
   std::atomic<unsigned> slot{0};
@@ -657,7 +701,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     std::atomic<std::size_t> next{0};
     auto work = [&] {
       const unsigned me = slot++;
-      Aggregate& mine = partial[me];
+      VersionedAggregate& mine = partial[me];
       ResponseRecord scratch;
       std::unordered_map<Kind, std::uint64_t, KindHash> kinds;
       std::vector<Version> versions;
@@ -675,6 +719,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
                       (v.submitted_at_ms % kMsPerDay < 0 ? 1 : 0);
               k.values_count = v.values_count;
               k.status = v.status;
+              k.group = v.group;
               std::copy(v.inline_values, v.inline_values + v.values_count,
                         k.values);
               ++kinds[k];
@@ -684,7 +729,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
         // Only the day of the time counts: its first millisecond will do.
         fill(k.run, k.status, k.day * kMsPerDay, k.trigger, k.segment, k.values,
              k.values_count, &scratch);
-        mine.Add(scratch, times);
+        mine.group(k.group).Add(scratch, times);
       }
     };
     std::vector<std::thread> pool;
@@ -698,8 +743,8 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
       return false;
     }
   }
-  for (const Aggregate& p : partial) {
-    // Every part aggregates the same survey; a failure here is a bug.
+  for (const VersionedAggregate& p : partial) {
+    // Every part aggregates the same versions; a failure here is a bug.
     if (const Status merged = aggregate->Merge(p); !merged.ok()) {
       *error = merged.ToString();
       return false;
@@ -725,7 +770,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
     }
     std::sort(winners.begin(), winners.end(),
               [](const auto& a, const auto& b) { return a.first < b.first; });
-    Aggregate ordered(survey);
+    VersionedAggregate ordered(survey_versions);
     ResponseRecord scratch;
     for (const auto& w : winners) add(ordered, w.second, scratch);
     *aggregate = std::move(ordered);
@@ -758,6 +803,15 @@ std::string ReportText(const Survey& survey, const ReportInput& input,
          std::to_string(input.invalid) + " invalid, " +
          std::to_string(input.superseded) +
          " superseded by a later version of the same response\n";
+  if (summary.contains("versions") && summary["versions"].size() > 1) {
+    out += "Versions summarised together: " + summary["versions"].dump() + "\n";
+  }
+  for (const Json& apart : summary["reportedApart"].as_array()) {
+    out += "Reported apart (other questions or scales): versions " +
+           apart["versions"].dump() + ", " +
+           std::to_string(apart["responses"]["total"].as_int()) +
+           " responses; see --json\n";
+  }
   out += "Intervals at " +
          Fmt("%.0f", 100 * summary["confidence"].as_double()) +
          "% confidence; unanswered questions are not counted.\n\n";

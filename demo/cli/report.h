@@ -52,6 +52,12 @@ struct ReadOptions {
 bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
                    Aggregate* aggregate, ReportInput* input,
                    std::string* error);
+// The same over every version of a survey: each line is checked against the
+// version it names and added to its version's group (core/README.md,
+// "Versions"); `aggregate` is an empty VersionedAggregate of `versions`.
+bool ReadResponses(const SurveyVersions& versions, int fd,
+                   const ReadOptions& options, VersionedAggregate* aggregate,
+                   ReportInput* input, std::string* error);
 
 Json ReportJson(const ReportInput& input, const Json& summary);
 std::string ReportText(const Survey& survey, const ReportInput& input,

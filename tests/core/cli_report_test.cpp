@@ -282,5 +282,69 @@ TEST(CliReport, ReadsAPipeAndALineLongerThanAnyResponse) {
   EXPECT_EQ(piped.summary["nps"]["score"], 14.29);
 }
 
+// `sondar report --survey v3 --survey v4 --survey v5`: each line read against
+// the version it names, same-shape versions together, the rest apart.
+TEST(CliReport, ReportsEveryVersionOfASurvey) {
+  auto version = [](int n, bool new_options, bool reworded) {
+    Json doc = testing::Parse(testing::ReadFixture("surveys/order_nps.json"));
+    doc["version"] = n;
+    if (new_options)
+      doc["questions"][2]["options"][2] =
+          testing::Parse(R"({"id": "returns", "label": "Returns"})");
+    if (reworded) doc["questions"][0]["prompt"]["en"] = "Recommend us?";
+    return std::make_shared<const Survey>(ParseSurveyDocument(doc).value());
+  };
+  SurveyVersions versions;
+  ASSERT_TRUE(versions.Add(version(3, false, false)).ok());
+  ASSERT_TRUE(versions.Add(version(4, true, false)).ok());
+  ASSERT_TRUE(versions.Add(version(5, false, true)).ok());
+  std::string lines;
+  int n = 0;
+  auto line = [&](int v, int nps, const char* area) {
+    char id[40];
+    std::snprintf(id, sizeof id, "0b9e2c1a-3f4d-4e5f-8a6b-%012d", ++n);
+    lines +=
+        std::string(R"({"schema": "sondar.response/1", "responseId": ")") + id +
+        R"(", "surveyId": "order-nps", "surveyVersion": )" + std::to_string(v) +
+        R"(, "visitorId": "v", "status": "complete", "locale": "en",)"
+        R"( "startedAt": "2026-11-30T10:00:00Z",)"
+        R"( "submittedAt": "2026-11-30T10:01:00Z", "answers": {"nps": )" +
+        std::to_string(nps) +
+        (area ? std::string(R"(, "area": [")") + area + R"("])" : "") + "}}\n";
+  };
+  for (int i = 0; i < 40; ++i) line(3, 10, nullptr);   // promoters, v3
+  for (int i = 0; i < 20; ++i) line(5, 0, "quality");  // detractors, v5
+  for (int i = 0; i < 10; ++i) line(4, 2, "returns");  // apart
+  line(4, 2, "quality");  // not an option of version 4
+  line(9, 10, nullptr);   // no such version
+  TempFile file(lines);
+  for (unsigned threads : {1u, 3u}) {
+    int fd = ::open(file.path().c_str(), O_RDONLY);
+    ASSERT_GE(fd, 0);
+    VersionedAggregate aggregate(versions);
+    cli::ReadOptions options;
+    options.threads = threads;
+    options.min_run_bytes = 1;
+    cli::ReportInput input;
+    std::string error;
+    ASSERT_TRUE(
+        cli::ReadResponses(versions, fd, options, &aggregate, &input, &error))
+        << error;
+    ::close(fd);
+    EXPECT_EQ(input.valid, 70u);
+    EXPECT_EQ(input.invalid, 2u);
+    const Json summary = aggregate.Summary();
+    EXPECT_EQ(summary["versions"], testing::Parse("[5, 3]"));
+    EXPECT_EQ(summary["responses"]["total"], 60);
+    EXPECT_EQ(summary["nps"]["n"], 60);
+    ASSERT_EQ(summary["reportedApart"].size(), 1u);
+    EXPECT_EQ(summary["reportedApart"][0]["versions"], testing::Parse("[4]"));
+    EXPECT_EQ(summary["reportedApart"][0]["responses"]["total"], 10);
+    const std::string text =
+        cli::ReportText(*versions.Latest(), input, summary);
+    EXPECT_NE(text.find("Reported apart"), std::string::npos) << text;
+  }
+}
+
 }  // namespace
 }  // namespace sondar

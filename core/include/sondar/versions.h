@@ -68,6 +68,16 @@ class VersionedAggregate {
   bool AtKeyLimit() const;
   std::uint64_t responses() const;
 
+  // The groups, for a reader that adds in parallel (the report): how many,
+  // the one a version belongs to (groups() for a version not given), and
+  // each group's aggregate.
+  std::size_t groups() const { return aggregates_.size(); }
+  std::size_t GroupOf(int version) const {
+    auto it = group_of_.find(version);
+    return it == group_of_.end() ? aggregates_.size() : it->second;
+  }
+  Aggregate& group(std::size_t g) { return aggregates_[g]; }
+
   // The summary of the latest version's group (Aggregate::Summary, with its
   // surveyVersion the latest), with "versions" (the versions it covers,
   // newest first) and "reportedApart": one summary of the same layout per
