@@ -373,6 +373,67 @@ async function renderVersions(list) {
   }));
 }
 
+// ---- who would see it: the core's site decision with this draft's rules ----
+const RULES = ['trigger', 'targeting', 'sampling', 'recontact', 'schedule', 'closeAfter'];
+let publishedSite = null;
+$('#who').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  const say = (text) => ($('#who-status').textContent = text);
+  const rows = $('#who-result tbody');
+  rows.replaceChildren();
+  if (!state.info) return say('The draft has problems: fix them first.');
+  const read = (id, what) => {
+    try {
+      return JSON.parse(/** @type {HTMLTextAreaElement} */ ($(id)).value);
+    } catch (e) {
+      throw new Error(`${what} is not JSON: ${e.message}`);
+    }
+  };
+  let context;
+  try {
+    const time = /** @type {HTMLInputElement} */ ($('#who-time')).value;
+    context = {
+      url: /** @type {HTMLInputElement} */ ($('#who-url')).value,
+      event: /** @type {HTMLInputElement} */ ($('#who-event')).value.trim(),
+      visitorId: /** @type {HTMLInputElement} */ ($('#who-visitor')).value || 'visitor-1',
+      attributes: read('#who-attributes', 'Visitor attributes'),
+      history: read('#who-history', 'History'),
+      now: time ? new Date(time).getTime() : Date.now(),
+    };
+  } catch (e) {
+    return say(e.message);
+  }
+  if (publishedSite === null) {
+    const res = await fetch('/api/site', { cache: 'no-store' });
+    publishedSite = res.ok ? await res.json() : { schema: 'sondar.site/1', surveys: [] };
+  }
+  // The published manifest with the draft's rules in its entry (or the draft inline, when the
+  // manifest does not list it yet).
+  const site = structuredClone(publishedSite);
+  const entry = site.surveys.find((e) => (e.survey ? e.survey.id : e.id) === state.doc.id);
+  if (!entry) site.surveys.push({ survey: state.doc });
+  else if (entry.survey) entry.survey = state.doc;
+  else {
+    for (const key of RULES) delete entry[key];
+    for (const key of RULES) if (key in state.doc) entry[key] = state.doc[key];
+  }
+  let decision;
+  try {
+    const parsed = core.parseSite(site);
+    try {
+      decision = parsed.decide(context);
+    } finally {
+      parsed.delete();
+    }
+  } catch (e) {
+    return say(`The core refused it: ${(e.errors || [e]).map((x) => `${x.path ?? ''} ${x.message}`).join('; ')}`);
+  }
+  say(decision.show ? `"${decision.show}" would show.` : 'No survey would show.');
+  rows.replaceChildren(...decision.surveys.map((d) => h('tr', { className: d.survey === state.doc.id ? 'draft' : '' },
+    h('td', {}, d.survey), h('td', {}, d.reason), h('td', {}, d.detail || ''),
+    h('td', {}, d.retryAt ? new Date(d.retryAt).toLocaleString() : ''))));
+});
+
 // ---- choosing what to edit ----
 const NEW = '(new)';
 async function open(id) {

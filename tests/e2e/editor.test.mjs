@@ -110,6 +110,21 @@ test('editor: a publish from another tab in between gets 412 and overwrites noth
   await a.page.click('#publish');
   await a.page.getByText(`Published "order-nps" version ${base + 1}.`).waitFor();
 
+  // Who would see it: the core's decision for every survey of the site, on the page given.
+  await a.page.click('#who-ask');
+  await a.page.getByText('"order-nps" would show.').waitFor();
+  await a.page.fill('#who-event', 'add_to_cart');
+  await a.page.fill('#who-url', 'https://shop.example/index.html');
+  await a.page.fill('#who-attributes', '{"segment": "vip"}');
+  await a.page.click('#who-ask');
+  await a.page.getByText('"vip-welcome" would show.').waitFor();
+  const reasons = await a.page.$$eval('#who-result tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.cells[0].textContent, r.cells[1].textContent])));
+  assert.equal(reasons['order-nps'], 'no_trigger');
+  assert.equal(reasons['vip-welcome'], 'show');
+  await a.page.fill('#who-attributes', '{"segment": ');
+  await a.page.click('#who-ask');
+  await a.page.getByText(/Visitor attributes is not JSON/).waitFor();
+
   await setPrompt(b.page, 'Tab B would overwrite this');
   await b.page.click('#review');
   await b.page.click('#publish');
