@@ -23,7 +23,9 @@ const QUESTION_TYPES = ['nps', 'csat', 'ces', 'rating', 'single_choice', 'multi_
 const CHOICE = new Set(['single_choice', 'multi_choice']);
 
 const core = await loadCore();
+const SITE = '(site)';
 const state = {
+  kind: /** @type {'survey'|'site'} */ ('survey'),
   id: '',
   base: 0, // the version the draft was edited from (0: a new survey)
   published: '', // that version's text, as the diff shows it
@@ -107,9 +109,9 @@ function changed(text, from) {
     doc = JSON.parse(text);
   } catch {}
   // The core reads the text itself: its invalid_json error names the line and column.
-  const result = core.validateSurvey(text);
+  const result = state.kind === 'site' ? core.validateSite(text) : core.validateSurvey(text);
   state.errors = result.ok ? [] : result.errors;
-  state.info = result.ok ? result.survey : null;
+  state.info = result.ok ? result.survey || result.site : null;
   if (doc && typeof doc === 'object' && !Array.isArray(doc)) state.doc = doc;
   if (from !== 'form') renderForm();
   else markFields();
@@ -131,7 +133,7 @@ function renderErrors() {
     });
     return h('li', { 'data-code': e.code }, jump, `: ${e.message}`);
   }));
-  if (!state.errors.length) list.append(h('li', { className: 'ok' }, 'No problems: the core accepts this survey.'));
+  if (!state.errors.length) list.append(h('li', { className: 'ok' }, `No problems: the core accepts this ${state.kind === 'site' ? 'manifest' : 'survey'}.`));
 }
 
 // ---- the form: the same document, field by field ----
@@ -169,6 +171,12 @@ function renderForm() {
   const focused = document.activeElement?.getAttribute('data-path');
   if (!state.doc) {
     panel.replaceChildren(h('p', { className: 'muted' }, 'The JSON is not readable yet: fix it in the JSON tab.'));
+    return;
+  }
+  if (state.kind === 'site') {
+    renderSiteForm(panel);
+    if (focused) panel.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
+    markFields();
     return;
   }
   const d = state.doc;
@@ -234,6 +242,51 @@ function renderForm() {
   markFields();
 }
 
+const number = (v) => (v === '' ? undefined : Number(v));
+
+/** The site manifest: site rules, and each survey's priority (and whether it is listed). */
+function renderSiteForm(panel) {
+  const d = state.doc;
+  const rules = d.rules || {};
+  const setRule = (key, v) => edit((x) => {
+    x.rules = { ...x.rules, [key]: number(v) };
+    if (x.rules[key] === undefined) delete x.rules[key];
+  });
+  const top = h('fieldset', {}, h('legend', {}, 'Site rules'),
+    field('Surveys per page view (0: no limit)', 'rules.maxPerPageView',
+      textInput('rules.maxPerPageView', rules.maxPerPageView ?? '', (v) => setRule('maxPerPageView', v), { type: 'number', min: 0 })),
+    field('Days between any two surveys shown', 'rules.cooldownDays',
+      textInput('rules.cooldownDays', rules.cooldownDays ?? '', (v) => setRule('cooldownDays', v), { type: 'number', min: 0, step: 'any' })));
+  const list = h('fieldset', {}, h('legend', {}, 'Surveys (higher priority first)'));
+  (Array.isArray(d.surveys) ? d.surveys : []).forEach((e, i) => {
+    const id = e.survey ? e.survey.id : e.id;
+    const remove = h('button', { type: 'button' }, `Remove ${id} from the site`);
+    remove.addEventListener('click', () => edit((x) => x.surveys.splice(i, 1)));
+    list.append(h('fieldset', { className: 'question' }, h('legend', {}, id),
+      field('Priority (-1000 to 1000)', `surveys[${i}].priority`,
+        textInput(`surveys[${i}].priority`, e.priority ?? '', (v) => edit((x) => (x.surveys[i].priority = number(v))), { type: 'number' })),
+      remove));
+  });
+  // Surveys published here and not on the site yet; an entry copies the survey's rules, which
+  // decide for an entry given by URL.
+  const listed = new Set((d.surveys || []).map((e) => (e.survey ? e.survey.id : e.id)));
+  for (const s of surveys.filter((x) => !listed.has(x.id))) {
+    const add = h('button', { type: 'button' }, `Add ${s.id} to the site`);
+    add.addEventListener('click', async () => {
+      const text = await (await admin(`/api/surveys/${encodeURIComponent(s.id)}/versions/${s.version}`)).text();
+      const survey = JSON.parse(text);
+      edit((x) => {
+        const entry = { url: `/api/surveys/${s.id}.json`, id: s.id, priority: 0 };
+        for (const key of RULES) if (key in survey) entry[key] = survey[key];
+        x.surveys = [...(x.surveys || []), entry];
+      });
+    });
+    list.append(add);
+  }
+  panel.replaceChildren(top, list,
+    h('p', { className: 'muted' }, 'Each entry\'s trigger, targeting, sampling, recontact, schedule and closeAfter: the JSON tab.'));
+}
+
 /** Each error at the field of its path (or the nearest enclosing one shown). */
 function markFields() {
   const panel = $('#form-panel');
@@ -286,6 +339,10 @@ function preview() {
   const box = $('#preview');
   box.replaceChildren();
   const note = $('#preview-note');
+  if (state.kind === 'site') {
+    note.textContent = 'A manifest has no preview of its own: "Who would see it?" below asks the core.';
+    return;
+  }
   if (!state.info) {
     note.textContent = 'The preview shows once the core accepts the draft.';
     return;
@@ -325,7 +382,7 @@ $('#review').addEventListener('click', () => {
   diff.replaceChildren(...parts.map((p) => h('span', { className: p.added ? 'added' : p.removed ? 'removed' : 'same' },
     p.value.replace(/^(?=.)/gm, p.added ? '+ ' : p.removed ? '- ' : '  '))));
   const same = parts.every((p) => !p.added && !p.removed);
-  const ok = !state.errors.length && !same && surveyId();
+  const ok = !state.errors.length && !same && (state.kind === 'site' || !!surveyId());
   $('#publish').toggleAttribute('disabled', !ok);
   status(same ? 'No changes to publish.' : state.errors.length ? 'Fix the problems above first.' : `Ready to publish as version ${state.base ? 'the next after ' + state.base : '1'}.`, !ok && !same);
 });
@@ -333,19 +390,23 @@ $('#review').addEventListener('click', () => {
 function surveyId() {
   return state.id || /** @type {HTMLInputElement} */ ($('#new-id')).value.trim();
 }
+/** Where the document being edited is published. */
+const route = () => (state.kind === 'site' ? '/api/site' : `/api/surveys/${encodeURIComponent(surveyId())}`);
+const what = () => (state.kind === 'site' ? 'the site manifest' : `"${surveyId()}"`);
 
 $('#publish').addEventListener('click', async () => {
   const id = surveyId();
   const headers = { 'Content-Type': 'application/json' };
   if (state.base) headers['If-Match'] = `"${state.base}"`;
-  const res = await admin(`/api/surveys/${encodeURIComponent(id)}`, { method: 'PUT', headers, body: state.text });
+  const res = await admin(route(), { method: 'PUT', headers, body: state.text });
   const body = await res.json().catch(() => ({}));
   $('#publish').toggleAttribute('disabled', true);
   if (res.status === 201) {
-    status(`Published "${id}" version ${body.version}.`);
-    await open(id);
+    status(`Published ${what()} version ${body.version}.`);
+    publishedSite = null;
+    await open(state.kind === 'site' ? SITE : id);
   } else if (res.status === 412) {
-    status(`Not published: version ${body.latest} of "${id}" was published (from another tab or by someone else) after version ${state.base}, which you edited. Nothing was overwritten. Copy your changes, choose the survey again to load version ${body.latest}, then apply them.`, true);
+    status(`Not published: version ${body.latest} of ${what()} was published (from another tab or by someone else) after version ${state.base}, which you edited. Nothing was overwritten. Copy your changes, choose it again to load version ${body.latest}, then apply them.`, true);
   } else {
     state.errors = body.errors || [];
     renderErrors();
@@ -361,12 +422,15 @@ async function renderVersions(list) {
     const restore = h('button', { type: 'button' }, `Restore version ${v.version}`);
     restore.disabled = v.version === state.base;
     restore.addEventListener('click', async () => {
-      const res = await admin(`/api/surveys/${encodeURIComponent(state.id)}/rollback`, {
+      const res = await admin(`${route()}/rollback`, {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version: v.version }),
       });
       const r = await res.json();
       status(res.status === 201 ? `Version ${v.version} restored as version ${r.version}.` : `Not restored: ${r.errors?.[0]?.message}`, res.status !== 201);
-      if (res.status === 201) await open(state.id);
+      if (res.status === 201) {
+        publishedSite = null;
+        await open(state.kind === 'site' ? SITE : state.id);
+      }
     });
     const how = v.source === 'rollback' ? `restored ${v.fromVersion}` : v.source;
     return h('tr', {}, h('td', {}, String(v.version)), h('td', {}, new Date(v.publishedAt).toLocaleString()), h('td', {}, how), h('td', {}, restore));
@@ -408,10 +472,12 @@ $('#who').addEventListener('submit', async (event) => {
     publishedSite = res.ok ? await res.json() : { schema: 'sondar.site/1', surveys: [] };
   }
   // The published manifest with the draft's rules in its entry (or the draft inline, when the
-  // manifest does not list it yet).
-  const site = structuredClone(publishedSite);
-  const entry = site.surveys.find((e) => (e.survey ? e.survey.id : e.id) === state.doc.id);
-  if (!entry) site.surveys.push({ survey: state.doc });
+  // manifest does not list it yet); with the manifest open, the draft manifest itself.
+  const site = structuredClone(state.kind === 'site' ? state.doc : publishedSite);
+  const entry = state.kind === 'site' ? true : site.surveys.find((e) => (e.survey ? e.survey.id : e.id) === state.doc.id);
+  if (entry === true) {
+    // nothing to merge
+  } else if (!entry) site.surveys.push({ survey: state.doc });
   else if (entry.survey) entry.survey = state.doc;
   else {
     for (const key of RULES) delete entry[key];
@@ -439,6 +505,20 @@ const NEW = '(new)';
 async function open(id) {
   $('#new-survey').hidden = id !== NEW;
   $('#diff').hidden = true;
+  state.kind = id === SITE ? 'site' : 'survey';
+  if (id === SITE) {
+    const list = await (await admin('/api/site/versions')).json();
+    const latest = list[0]?.version || 0;
+    const text = latest
+      ? `${JSON.stringify(await (await admin(`/api/site/versions/${latest}`)).json(), null, 2)}\n`
+      : `${JSON.stringify({ schema: 'sondar.site/1', rules: { maxPerPageView: 1 }, surveys: [] }, null, 2)}\n`;
+    Object.assign(state, { id: '', base: latest, published: latest ? text : '' });
+    $('#base').textContent = latest ? `Editing version ${latest} of the site manifest (the latest).` : 'No manifest is published yet.';
+    renderVersions(list);
+    writeText(text);
+    changed(text, 'load');
+    return;
+  }
   if (id === NEW) {
     Object.assign(state, { id: '', base: 0, published: '' });
     $('#base').textContent = 'A new survey: it becomes version 1 when published.';
@@ -451,6 +531,7 @@ async function open(id) {
   }
   const list = await (await admin(`/api/surveys/${encodeURIComponent(id)}/versions`)).json();
   const latest = list[0].version;
+  state.id = id;
   const text = await (await admin(`/api/surveys/${encodeURIComponent(id)}/versions/${latest}`)).text();
   const pretty = `${JSON.stringify(JSON.parse(text), null, 2)}\n`;
   Object.assign(state, { id, base: latest, published: pretty });
@@ -462,7 +543,8 @@ async function open(id) {
 
 const surveys = await (await admin('/api/surveys')).json();
 const select = /** @type {HTMLSelectElement} */ ($('#survey'));
-select.replaceChildren(...surveys.map((s) => h('option', { value: s.id }, s.id)), h('option', { value: NEW }, 'New survey…'));
+select.replaceChildren(...surveys.map((s) => h('option', { value: s.id }, s.id)), h('option', { value: NEW }, 'New survey…'),
+  h('option', { value: SITE }, 'Site manifest'));
 const wanted = new URLSearchParams(location.search).get('survey');
 if (wanted) select.value = wanted;
 select.addEventListener('change', () => open(select.value));

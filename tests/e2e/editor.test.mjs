@@ -179,3 +179,30 @@ test('a response begun on version 1 is delivered after version 2 was published, 
   assert.equal(summary.responses.complete, 1);
   await context.close();
 });
+
+test('editor: the site manifest, a priority out of range shown at its field, published; the shop reads it', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await openEditor(context);
+  await page.selectOption('#survey', '(site)');
+  await page.getByText(/Editing version 1 of the site manifest/).waitFor();
+  const priority = page.locator('[data-path="surveys[3].priority"]');
+  await priority.fill('5000');
+  await page.waitForFunction(() => document.querySelector('#f-surveys-3--priority-error')?.textContent !== '');
+  assert.match(await page.textContent('#errors'), /surveys\[3\]\.priority/);
+  await priority.fill('20');
+  await page.getByText('No problems: the core accepts this manifest.').waitFor();
+  // help-ces now outranks the others where it may show.
+  await page.fill('#who-url', 'https://shop.example/support.html');
+  await page.fill('#who-event', '');
+  await page.click('#who-ask');
+  await page.getByText(/would show|No survey would show/).waitFor();
+  await page.click('#review');
+  await page.click('#publish');
+  await page.getByText('Published the site manifest version 2.').waitFor();
+  const site = await fetch(`${collector.url}/api/site`);
+  assert.equal(site.headers.get('etag'), '"2"');
+  assert.equal((await site.json()).surveys[3].priority, 20);
+  await page.screenshot({ path: `${screenshots}editor-site.png`, fullPage: true });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
