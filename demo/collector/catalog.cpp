@@ -58,6 +58,13 @@ void FillPublic(Snapshot& s) {
     if (history.versions.Latest()->close_after > 0)
       s.close_after_ids.push_back(id);
   }
+  s.ever_listed.clear();
+  for (const VersionInfo& version : s.site) {
+    auto site = ParseSite(version.content);
+    if (!site.ok()) continue;
+    for (const SiteEntry& entry : site->surveys)
+      s.ever_listed.insert(entry.survey->id);
+  }
   if (s.site.empty()) return;
   s.public_site = Public(s.site.back());
   auto site = ParseSite(s.site.back().content);
@@ -67,6 +74,15 @@ void FillPublic(Snapshot& s) {
     if (it != s.surveys.end())
       s.public_surveys[entry.survey->id] = Public(it->second.infos.back());
   }
+}
+
+// Whether `url` (a path or an absolute URL, maybe with a query) ends in the
+// path this collector serves survey `id` at.
+bool ServedAt(std::string_view url, const std::string& id) {
+  url = url.substr(0, url.find_first_of("?#"));
+  const std::string path = "/api/surveys/" + id + ".json";
+  return url.size() >= path.size() &&
+         url.substr(url.size() - path.size()) == path;
 }
 
 std::optional<int> VersionIn(const Json& body) {
@@ -142,8 +158,10 @@ bool Catalog::Refresh(std::chrono::milliseconds every, bool on_miss) {
     seen = seen_;
   }
   const std::int64_t count = store_->DocumentCount();
-  if (count >= 0 && count != seen) Load();
-  return count >= 0;
+  if (count < 0) return false;
+  // A failed reload is a failed look: the caller must not take "not found"
+  // for an answer.
+  return count == seen || Load();
 }
 
 int Catalog::Latest(const Snapshot& now, const std::string& kind,
@@ -175,6 +193,13 @@ Errors Catalog::Check(const std::string& kind, const Json& doc,
       errors.push_back(
           {ErrorCode::kUnknownReference, at + ".id",
            "no survey \"" + entry.survey->id + "\" is published here"});
+    } else if (!ServedAt(entry.url, entry.survey->id)) {
+      // What the widget fetches is what this entry makes public.
+      errors.push_back({ErrorCode::kMismatch, at + ".url",
+                        "must be where this collector serves the survey, "
+                        "/api/surveys/" +
+                            entry.survey->id + ".json (got \"" + entry.url +
+                            "\")"});
     }
   }
   return errors;
@@ -258,6 +283,7 @@ Answer Catalog::PublishSite(std::string_view text,
 }
 
 Answer Catalog::RollbackSurvey(const std::string& id, const Json& body) {
+  Refresh(std::chrono::milliseconds(0));  // versions another collector made
   const auto now = Now();
   auto it = now->surveys.find(id);
   if (it == now->surveys.end()) {
@@ -284,6 +310,7 @@ Answer Catalog::RollbackSurvey(const std::string& id, const Json& body) {
 }
 
 Answer Catalog::RollbackSite(const Json& body) {
+  Refresh(std::chrono::milliseconds(0));
   const auto now = Now();
   const auto version = VersionIn(body);
   if (!version) {

@@ -13,6 +13,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,15 @@ struct Snapshot {
   std::map<std::string, PublicDocument> public_surveys;
   // Ids whose versions need a closeAfter count (the latest sets one).
   std::vector<std::string> close_after_ids;
+  // Surveys some published manifest has named.
+  std::set<std::string> ever_listed;
+  // Whether anonymous posts may answer `id`: any survey while no manifest was
+  // ever published (a collector without a site, an upgrade), else one some
+  // manifest named (a survey dropped from the site still takes the responses
+  // on their way). Drafts stay unknown to the public.
+  bool MayAnswer(const std::string& id) const {
+    return site.empty() || ever_listed.count(id) > 0;
+  }
 };
 
 // An admin call's answer: an HTTP status and a JSON body.

@@ -330,7 +330,8 @@ void Collector::Post(const Request& req, Response& res) {
   auto catalog = catalog_->Now();
   auto version = [&]() -> Result<std::shared_ptr<const Survey>> {
     auto history = catalog->surveys.find(survey_id);
-    if (history == catalog->surveys.end()) {
+    if (history == catalog->surveys.end() ||
+        (!admin && !catalog->MayAnswer(survey_id))) {
       return Status(ErrorCode::kMismatch, "surveyId", "no such survey");
     }
     SONDAR_ASSIGN_OR_RETURN(const Survey* named,
@@ -446,18 +447,25 @@ void Collector::Post(const Request& req, Response& res) {
 }
 
 std::int64_t Collector::FirstSeen(const std::string& survey_id) {
-  std::lock_guard<std::mutex> lock(first_seen_mu_);
-  auto it = first_seen_.find(survey_id);
-  if (it != first_seen_.end()) return it->second;
-  // A survey published since start: registered once, on this worker.
+  {
+    std::lock_guard<std::mutex> lock(first_seen_mu_);
+    auto it = first_seen_.find(survey_id);
+    if (it != first_seen_.end()) return it->second;
+  }
+  // A survey published since start: asked on this worker, outside the lock
+  // (other posts do not wait for it), and remembered once the database
+  // answered.
   auto seen = store_->FirstSeen({survey_id});
-  return first_seen_[survey_id] =
-             seen.count(survey_id) ? seen[survey_id] : NowMs();
+  auto it = seen.find(survey_id);
+  if (it == seen.end()) return NowMs();
+  std::lock_guard<std::mutex> lock(first_seen_mu_);
+  return first_seen_.emplace(survey_id, it->second).first->second;
 }
 
 void Collector::Counts(const Request& req, Response& res) {
   const std::string wanted = req.Param("surveys");
   Json counts = Json::object();
+  const auto catalog = catalog_->Now();  // drafts' counts stay the owner's
   std::lock_guard<std::mutex> lock(stats_mu_);
   std::size_t asked = 0;
   for (std::size_t at = 0; at <= wanted.size() && asked < 50; ++asked) {
@@ -467,7 +475,8 @@ void Collector::Counts(const Request& req, Response& res) {
     at = end + 1;
     // Unknown counts cap nothing: the widget shows the survey.
     auto count = counts_.find(id);
-    if (count != counts_.end()) counts[id] = count->second;
+    if (count != counts_.end() && catalog->MayAnswer(id))
+      counts[id] = count->second;
   }
   Reply(res, 200, counts);
 }

@@ -236,6 +236,12 @@ int main(int argc, char** argv) {
     std::cerr << "sondar-collector: cannot read the published surveys\n";
     return 1;
   }
+  if (catalog->Now()->site.empty()) {
+    std::cerr << "sondar-collector: no site manifest is published, so no "
+                 "survey is served to shoppers (/api/surveys/ID.json answers "
+                 "404); put a sondar.site/1 file in --surveys or PUT "
+                 "/api/site\n";
+  }
 
   // Signals are taken by one thread with sigwait, which may call stop() safely;
   // a plain handler could not.

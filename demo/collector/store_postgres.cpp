@@ -294,13 +294,23 @@ class PostgresStore final : public Store {
     return Ok(r) && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
   }
 
-  // The next version or nothing, in one statement: two collectors writing
-  // the same number meet on the primary key, and one of them writes nothing.
+  // The next version or nothing. Under READ COMMITTED two inserts can both
+  // see the same latest version, and the primary key parts them only when
+  // they chose the same number (an import keeps its file's number): a lock
+  // per (kind, id) for the transaction makes check and insert one step for
+  // every collector.
   Published Publish(const Document& d, int expected) override {
     Lease lease = Acquire();
-    if (!lease.get()) return Published::kFailed;
+    PGconn* c = lease.get();
+    if (!c) return Published::kFailed;
+    if (!Ok(Run(c, "BEGIN")) ||
+        !Ok(Run(c, "SELECT pg_advisory_xact_lock(7363757, hashtext($1))",
+                {d.kind + "/" + d.id}))) {
+      Run(c, "ROLLBACK");
+      return Published::kFailed;
+    }
     ResultPtr r =
-        Run(lease.get(),
+        Run(c,
             "INSERT INTO documents (kind, id, version, content,"
             " published_at_ms, source, from_version)"
             " SELECT $1, $2, $3::int, $4, $5::bigint, $6, $7::int"
@@ -311,7 +321,10 @@ class PostgresStore final : public Store {
             {d.kind, d.id, std::to_string(d.version), d.content,
              std::to_string(d.published_at_ms), d.source,
              std::to_string(d.from_version), std::to_string(expected)});
-    if (!Ok(r)) return Published::kFailed;
+    if (!Ok(r) || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return Published::kFailed;
+    }
     return std::string(PQcmdTuples(r.get())) == "1" ? Published::kPublished
                                                     : Published::kConflict;
   }

@@ -112,7 +112,9 @@ function changed(text, from) {
   const result = state.kind === 'site' ? core.validateSite(text) : core.validateSurvey(text);
   state.errors = result.ok ? [] : result.errors;
   state.info = result.ok ? result.survey || result.site : null;
-  if (doc && typeof doc === 'object' && !Array.isArray(doc)) state.doc = doc;
+  // Text that does not parse leaves the form nothing to show (a form edit then would rewrite the
+  // JSON from an older document, losing what was typed there).
+  state.doc = doc && typeof doc === 'object' && !Array.isArray(doc) ? doc : null;
   if (from !== 'form') renderForm();
   else markFields();
   renderErrors();
@@ -395,6 +397,8 @@ const route = () => (state.kind === 'site' ? '/api/site' : `/api/surveys/${encod
 const what = () => (state.kind === 'site' ? 'the site manifest' : `"${surveyId()}"`);
 
 $('#publish').addEventListener('click', async () => {
+  // Once: a second click would publish over the first (and read as someone else's 412).
+  $('#publish').toggleAttribute('disabled', true);
   const id = surveyId();
   const headers = { 'Content-Type': 'application/json' };
   if (state.base) headers['If-Match'] = `"${state.base}"`;
@@ -404,6 +408,7 @@ $('#publish').addEventListener('click', async () => {
   if (res.status === 201) {
     status(`Published ${what()} version ${body.version}.`);
     publishedSite = null;
+    await loadSurveys(state.kind === 'site' ? SITE : id);
     await open(state.kind === 'site' ? SITE : id);
   } else if (res.status === 412) {
     status(`Not published: version ${body.latest} of ${what()} was published (from another tab or by someone else) after version ${state.base}, which you edited. Nothing was overwritten. Copy your changes, choose it again to load version ${body.latest}, then apply them.`, true);
@@ -541,10 +546,16 @@ async function open(id) {
   changed(pretty, 'load');
 }
 
-const surveys = await (await admin('/api/surveys')).json();
+let surveys = [];
 const select = /** @type {HTMLSelectElement} */ ($('#survey'));
-select.replaceChildren(...surveys.map((s) => h('option', { value: s.id }, s.id)), h('option', { value: NEW }, 'New survey…'),
-  h('option', { value: SITE }, 'Site manifest'));
+/** The published surveys, in the picker (and for the manifest's "Add"), with `chosen` selected. */
+async function loadSurveys(chosen) {
+  surveys = await (await admin('/api/surveys')).json();
+  select.replaceChildren(...surveys.map((s) => h('option', { value: s.id }, s.id)), h('option', { value: NEW }, 'New survey…'),
+    h('option', { value: SITE }, 'Site manifest'));
+  if (chosen) select.value = chosen;
+}
+await loadSurveys('');
 const wanted = new URLSearchParams(location.search).get('survey');
 if (wanted) select.value = wanted;
 select.addEventListener('change', () => open(select.value));

@@ -73,6 +73,9 @@ const versions = Object.fromEntries(
   }),
 );
 
+/** The ids of the fixture surveys. */
+export const fixtureIds = Object.keys(versions);
+
 /** A valid response to the fixtures' order-nps; `over` replaces fields (the surveyVersion follows the surveyId). */
 export function payload(over = {}) {
   const now = Date.now();

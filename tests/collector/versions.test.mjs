@@ -217,6 +217,20 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
       assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 404);
       assert.equal((await fetch(`${collector.url}/api/surveys/checkout-csat.json`)).status, 200);
       assert.equal((await post(collector.url, payload())).status, 201);
+      // A survey published but never on the site is a draft: to anonymous posts and counts it is
+      // the same unknown survey as one that does not exist (the admin may still import to it).
+      const draft = { ...orderNps(), id: 'draft-nps', closeAfter: 100 };
+      assert.equal((await admin(collector, '/api/surveys/draft-nps', draft)).status, 201);
+      const toDraft = await post(collector.url, payload({ surveyId: 'draft-nps', surveyVersion: 1 }));
+      const toNothing = await post(collector.url, payload({ surveyId: 'nothing-here', surveyVersion: 1 }));
+      assert.deepEqual([toDraft.status, toNothing.status], [422, 422]);
+      assert.equal(toDraft.json.errors[0].code, 'unknown_survey');
+      assert.equal(toDraft.json.errors[0].message.replace('draft-nps', 'X'), toNothing.json.errors[0].message.replace('nothing-here', 'X'));
+      assert.equal((await post(collector.url, payload({ surveyId: 'draft-nps', surveyVersion: 1 }), collector.auth)).status, 201);
+      // An entry's url must be where this collector serves its survey.
+      const misled = await admin(collector, '/api/site', { schema: 'sondar.site/1', surveys: [{ id: 'order-nps', url: '/api/surveys/draft-nps.json' }] }, { ifMatch: 2 });
+      assert.equal(misled.status, 422);
+      assert.equal(misled.json.errors[0].path, 'surveys[0].url');
       const rolled = await admin(collector, '/api/site/rollback', { version: 1 }, { method: 'POST' });
       assert.deepEqual(rolled.json, { id: 'site', version: 3 });
       assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 200);
