@@ -37,8 +37,6 @@ Json Unversioned(Json doc) {
   return doc;
 }
 
-std::string Etag(int version) { return "\"" + std::to_string(version) + "\""; }
-
 PublicDocument Public(const VersionInfo& info) {
   PublicDocument out;
   out.version = info.version;
@@ -93,6 +91,8 @@ std::optional<int> VersionIn(const Json& body) {
 }
 
 }  // namespace
+
+std::string Etag(int version) { return "\"" + std::to_string(version) + "\""; }
 
 std::shared_ptr<const Snapshot> Catalog::Now() const {
   std::lock_guard<std::mutex> lock(mu_);

@@ -30,6 +30,10 @@ struct VersionInfo {
   std::string content;   // as stored, x- members included
 };
 
+// A version as an entity tag, "\"3\"": what public reads send and what
+// If-Match takes back.
+std::string Etag(int version);
+
 // What a public GET answers: the latest version without x- members.
 struct PublicDocument {
   int version = 0;

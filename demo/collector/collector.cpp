@@ -561,11 +561,32 @@ void Collector::ServePublic(const PublicDocument& doc, const Request& req,
 
 // .../versions: the list, newest first; .../versions/N: one version as
 // stored (x- members included), for the editor's diff and rollback.
-void Collector::Versions(const std::vector<VersionInfo>& infos,
-                         const std::string& rest, const Request& req,
-                         Response& res) {
-  if (!Admin(req, res)) return;
-  if (rest.empty()) {
+// The admin sub-routes of a survey or the manifest (the caller checked the
+// token): POST .../rollback, GET .../versions (newest first), and
+// .../versions/N, one version as stored (x- members included), for the
+// editor's diff.
+void Collector::History(const std::vector<VersionInfo>& infos,
+                        const std::string& rest, const Request& req,
+                        Response& res,
+                        const std::function<Answer(const Json&)>& rollback) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  if (rest == "rollback") {
+    if (req.method != "POST") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST here");
+      return res.Set("Allow", "POST, OPTIONS");
+    }
+    auto body = ParseJson(req.body, kMaxResponseBytes, 8);
+    const Answer a = rollback(body.ok() ? body.value() : Json::object());
+    return Reply(res, a.status, a.body);
+  }
+  if (rest != "versions" && rest.rfind("versions/", 0) != 0)
+    return Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
+  if (!get) {
+    Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
+    return res.Set("Allow", "GET, HEAD, OPTIONS");
+  }
+  const std::string number = rest == "versions" ? "" : rest.substr(9);
+  if (number.empty()) {
     Json list = Json::array();
     for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
       Json item = {{"version", it->version},
@@ -578,14 +599,25 @@ void Collector::Versions(const std::vector<VersionInfo>& infos,
     return Reply(res, 200, list);
   }
   for (const VersionInfo& info : infos) {
-    if (std::to_string(info.version) != rest) continue;
-    res.Set("ETag", "\"" + rest + "\"");
+    if (std::to_string(info.version) != number) continue;
+    res.Set("ETag", Etag(info.version));
     res.Set("Cache-Control", "no-store");
     res.content_type = "application/json";
     res.body = info.content;
     return;
   }
-  Refuse(res, 404, HttpCode::kUnknownVersion, "", "no version " + rest);
+  Refuse(res, 404, HttpCode::kUnknownVersion, "", "no version " + number);
+}
+
+// A publish's answer; a new version also says where it lives.
+void Collector::Published(const Answer& a, const std::string& route,
+                          Response& res) {
+  if (a.status == 201) {
+    const int version = static_cast<int>(a.body["version"].as_int());
+    res.Set("Location", route + "/versions/" + std::to_string(version));
+    res.Set("ETag", Etag(version));
+  }
+  Reply(res, a.status, a.body);
 }
 
 void Collector::Surveys(const Request& req, Response& res) {
@@ -643,37 +675,15 @@ void Collector::Surveys(const Request& req, Response& res) {
                  id + "/versions");
       return res.Set("Allow", "PUT, OPTIONS");
     }
-    const Answer a = catalog_->PublishSurvey(id, req.body, IfMatch(req));
-    if (a.status == 201) {
-      res.Set("Location",
-              "/api/surveys/" + id + "/versions/" + a.body["version"].dump());
-      res.Set("ETag", "\"" + a.body["version"].dump() + "\"");
-    }
-    return Reply(res, a.status, a.body);
+    return Published(catalog_->PublishSurvey(id, req.body, IfMatch(req)),
+                     "/api/surveys/" + id, res);
   }
   if (history == catalog->surveys.end()) {
     return Refuse(res, 404, HttpCode::kUnknownSurvey, "",
                   "no survey \"" + id + "\" here");
   }
-  if (rest == "rollback") {
-    if (req.method != "POST") {
-      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST here");
-      return res.Set("Allow", "POST, OPTIONS");
-    }
-    auto body = ParseJson(req.body, kMaxResponseBytes, 8);
-    const Answer a =
-        catalog_->RollbackSurvey(id, body.ok() ? body.value() : Json::object());
-    return Reply(res, a.status, a.body);
-  }
-  if (rest == "versions" || rest.rfind("versions/", 0) == 0) {
-    if (!get) {
-      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
-      return res.Set("Allow", "GET, HEAD, OPTIONS");
-    }
-    return Versions(history->second.infos,
-                    rest == "versions" ? "" : rest.substr(9), req, res);
-  }
-  Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
+  History(history->second.infos, rest, req, res,
+          [&](const Json& body) { return catalog_->RollbackSurvey(id, body); });
 }
 
 void Collector::Site(const Request& req, Response& res) {
@@ -692,35 +702,14 @@ void Collector::Site(const Request& req, Response& res) {
       return res.Set("Allow", "GET, HEAD, PUT, OPTIONS");
     }
     if (!Admin(req, res)) return;
-    const Answer a = catalog_->PublishSite(req.body, IfMatch(req));
-    if (a.status == 201) {
-      res.Set("Location", "/api/site/versions/" + a.body["version"].dump());
-      res.Set("ETag", "\"" + a.body["version"].dump() + "\"");
-    }
-    return Reply(res, a.status, a.body);
+    return Published(catalog_->PublishSite(req.body, IfMatch(req)), "/api/site",
+                     res);
   }
   const std::string rest =
       req.path.substr(std::string_view("/api/site/").size());
   if (!Admin(req, res)) return;
-  if (rest == "rollback") {
-    if (req.method != "POST") {
-      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "POST here");
-      return res.Set("Allow", "POST, OPTIONS");
-    }
-    auto body = ParseJson(req.body, kMaxResponseBytes, 8);
-    const Answer a =
-        catalog_->RollbackSite(body.ok() ? body.value() : Json::object());
-    return Reply(res, a.status, a.body);
-  }
-  if (rest == "versions" || rest.rfind("versions/", 0) == 0) {
-    if (!get) {
-      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
-      return res.Set("Allow", "GET, HEAD, OPTIONS");
-    }
-    return Versions(catalog->site, rest == "versions" ? "" : rest.substr(9),
-                    req, res);
-  }
-  Refuse(res, 404, HttpCode::kNotFound, "", "no such path");
+  History(catalog->site, rest, req, res,
+          [&](const Json& body) { return catalog_->RollbackSite(body); });
 }
 
 void Collector::Health(const Request& req, Response& res) {

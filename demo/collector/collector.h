@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -89,8 +90,11 @@ class Collector final : public http::Application {
   // /api/surveys..., /api/site...: public reads and the admin publishing API.
   void Surveys(const http::Request& req, http::Response& res);
   void Site(const http::Request& req, http::Response& res);
-  void Versions(const std::vector<VersionInfo>& infos, const std::string& rest,
-                const http::Request& req, http::Response& res);
+  void History(const std::vector<VersionInfo>& infos, const std::string& rest,
+               const http::Request& req, http::Response& res,
+               const std::function<Answer(const Json&)>& rollback);
+  void Published(const Answer& answer, const std::string& route,
+                 http::Response& res);
   void ServePublic(const PublicDocument& doc, const http::Request& req,
                    http::Response& res);
   std::int64_t FirstSeen(const std::string& survey_id);

@@ -97,18 +97,22 @@ export function payload(over = {}) {
   };
 }
 
-export async function post(url, body, headers = {}) {
-  const res = await fetch(`${url}/api/responses`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...headers },
-    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
-  });
+/** An answer's status, its body as JSON (null when it is not JSON) and its headers. */
+async function answer(res) {
   const text = await res.text();
   let json = null;
   try {
     json = JSON.parse(text);
   } catch {}
   return { status: res.status, json, headers: res.headers };
+}
+
+export async function post(url, body, headers = {}) {
+  return answer(await fetch(`${url}/api/responses`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...headers },
+    body: typeof body === 'string' || body instanceof Uint8Array ? body : JSON.stringify(body),
+  }));
 }
 
 /** Stored responses, through the export (which needs the collector's admin token). */
@@ -162,13 +166,7 @@ export async function acknowledgedLostAfterKill(db) {
 export async function admin(collector, path, body, { ifMatch, method = 'PUT' } = {}) {
   const headers = { ...collector.auth, 'Content-Type': 'application/json' };
   if (ifMatch !== undefined) headers['If-Match'] = typeof ifMatch === 'number' ? `"${ifMatch}"` : ifMatch;
-  const res = await fetch(`${collector.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, json, headers: res.headers };
+  return answer(await fetch(`${collector.url}${path}`, { method, headers, body: typeof body === 'string' ? body : JSON.stringify(body) }));
 }
 
 /** Publishes a site manifest naming the surveys `ids` (each at /api/surveys/ID.json). */
