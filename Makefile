@@ -11,7 +11,7 @@ SHELL := /bin/bash
 # Debian's npm package conflicts with it).
 APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 	nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev libcli11-dev \
-	libboost-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev libpq-dev libmimalloc-dev pkg-config \
+	libboost-dev libcurl4-openssl-dev libssl-dev zlib1g-dev libbrotli-dev libsqlite3-dev libpq-dev libcsv-dev libmimalloc-dev pkg-config \
 	emscripten chromium fonts-noto-color-emoji brotli curl iproute2 time \
 	firefox-esr webkit2gtk-driver xvfb xauth
 

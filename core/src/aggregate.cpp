@@ -366,6 +366,59 @@ Json Aggregate::GroupSummary(const Group& g, double confidence) const {
   return out;
 }
 
+Json Aggregate::VersusRest(const Group& g, double confidence) const {
+  Json out = Json::object();
+  auto put = [&](const char* key, const std::optional<Difference>& d) {
+    if (!d || out.contains(key)) return;
+    out[key] = {{"difference", Round(d->difference)},
+                {"ci_low", Round(d->ci.low)},
+                {"ci_high", Round(d->ci.high)},
+                {"significant", d->significant}};
+  };
+  for (std::size_t q = 0; q < shapes_.size(); ++q) {
+    const QuestionShape& shape = shapes_[q];
+    std::vector<std::uint64_t> rest = total_.counts[q];
+    for (std::size_t i = 0; i < rest.size(); ++i) rest[i] -= g.counts[q][i];
+    const std::vector<std::uint64_t>& mine = g.counts[q];
+    switch (shape.type) {
+      case QuestionType::kNps: {
+        auto score = [&](const std::vector<std::uint64_t>& c) {
+          std::uint64_t det = 0, pas = 0, pro = 0;
+          for (std::size_t i = 0; i < c.size(); ++i)
+            (i >= 9 ? pro : i >= 7 ? pas : det) += c[i];
+          return ScoreNps(pro, pas, det, confidence);
+        };
+        put("nps", CompareNps(score(mine), score(rest), confidence));
+        break;
+      }
+      case QuestionType::kCsat: {
+        auto score = [&](const std::vector<std::uint64_t>& c) {
+          std::uint64_t n = 0, hits = 0;
+          for (std::size_t i = 0; i < c.size(); ++i) {
+            n += c[i];
+            if (shape.min + static_cast<int>(i) >= shape.threshold)
+              hits += c[i];
+          }
+          return ScoreProportion(hits, n, confidence);
+        };
+        put("csat", CompareProportions(score(mine), score(rest), confidence));
+        break;
+      }
+      case QuestionType::kCes: {
+        auto score = [&](const std::vector<std::uint64_t>& c) {
+          return ScoreMean(shape.min, c.data(), static_cast<int>(c.size()),
+                           confidence);
+        };
+        put("ces", CompareMeans(score(mine), score(rest), confidence));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return out;
+}
+
 Json Aggregate::Summary(double confidence) const {
   Json out = GroupSummary(total_, confidence);
   out["surveyId"] = survey_id_;
@@ -375,8 +428,13 @@ Json Aggregate::Summary(double confidence) const {
        {std::pair{"byTrigger", &by_trigger_},
         std::pair{"bySegment", &by_segment_}, std::pair{"byDay", &by_day_}}) {
     Json section = Json::object();
-    for (const auto& [name, g] : *groups)
+    for (const auto& [name, g] : *groups) {
       section[name] = GroupSummary(g, confidence);
+      // Touchpoints and segments are compared with the rest; days make the
+      // trend instead.
+      if (groups != &by_day_)
+        section[name]["vsRest"] = VersusRest(g, confidence);
+    }
     out[key] = std::move(section);
   }
   return out;

@@ -127,6 +127,8 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
                               // recomputed, not trusted
   if (auto v = r.String(p, "", "locale"); v && !IsLocaleTag(*v)) {
     r.Fail(ErrorCode::kInvalidValue, "locale", "is not a language tag");
+  } else if (v) {
+    record.locale = *v;
   }
   if (const Json* t = r.Field(p, "", "trigger", false); t && !t->is_null()) {
     if (!t->is_string()) {

@@ -404,6 +404,7 @@ bool ScanResponse(const Survey& survey, std::string_view text,
                   const ValidateOptions& options, ResponseRecord* record) {
   if (text.size() > kMaxResponseBytes) return false;
   record->segment.clear();
+  record->locale.clear();
   record->values.clear();
   Scanner s(text);
   Found f;
@@ -449,6 +450,7 @@ bool ScanResponse(const Survey& survey, std::string_view text,
   }
   if (Has(f, kScores) && !f.scores_object) return false;
   if (Has(f, kLocale) && !IsLocaleTag(f.locale)) return false;
+  record->locale.assign(f.locale);
   if (f.trigger.size() > kMaxIdLength) return false;
   if (Has(f, kPage) && f.page.size() > kMaxPageLength) return false;
   const std::optional<std::int64_t> started = ParseTimestamp(f.started_at);

@@ -146,4 +146,62 @@ MeanScore ScoreMean(int min, const std::uint64_t* counts, int points,
   return s;
 }
 
+namespace {
+
+// The adjusted-Wald centre (-1..1) and variance of an NPS, as ScoreNps has
+// them.
+std::pair<double, double> AdjustedNps(const NpsScore& s) {
+  const double n_adj = static_cast<double>(s.n) + 3;
+  const double pp = (static_cast<double>(s.promoters) + 0.75) / n_adj;
+  const double pd = (static_cast<double>(s.detractors) + 0.75) / n_adj;
+  return {pp - pd, std::max((pp + pd - (pp - pd) * (pp - pd)) / n_adj, 0.0)};
+}
+
+Difference Around(double difference, double low, double high) {
+  return {difference, Interval{low, high}, low > 0 || high < 0};
+}
+
+}  // namespace
+
+std::optional<Difference> CompareNps(const NpsScore& a, const NpsScore& b,
+                                     double confidence) {
+  if (a.n == 0 || b.n == 0) return std::nullopt;
+  // The interval is centred on the adjusted scores, as each score's own is:
+  // otherwise one promoter against one detractor would look significant.
+  const auto [ca, va] = AdjustedNps(a);
+  const auto [cb, vb] = AdjustedNps(b);
+  const double centre = 100 * (ca - cb);
+  const double half = 100 * ZForConfidence(confidence) * std::sqrt(va + vb);
+  return Around(a.score - b.score, std::max(-200.0, centre - half),
+                std::min(200.0, centre + half));
+}
+
+std::optional<Difference> CompareProportions(const ProportionScore& a,
+                                             const ProportionScore& b,
+                                             double confidence) {
+  if (a.n == 0 || b.n == 0) return std::nullopt;
+  // The scores carry their intervals at one confidence; recompute them at
+  // the one asked for.
+  const ProportionScore x = ScoreProportion(a.hits, a.n, confidence);
+  const ProportionScore y = ScoreProportion(b.hits, b.n, confidence);
+  const double d = x.score - y.score;
+  const double low =
+      d - std::sqrt((x.score - x.ci->low) * (x.score - x.ci->low) +
+                    (y.ci->high - y.score) * (y.ci->high - y.score));
+  const double high =
+      d + std::sqrt((x.ci->high - x.score) * (x.ci->high - x.score) +
+                    (y.score - y.ci->low) * (y.score - y.ci->low));
+  return Around(d, low, high);
+}
+
+std::optional<Difference> CompareMeans(const MeanScore& a, const MeanScore& b,
+                                       double confidence) {
+  if (a.n < 2 || b.n < 2) return std::nullopt;
+  const double se = std::sqrt(a.sd * a.sd / static_cast<double>(a.n) +
+                              b.sd * b.sd / static_cast<double>(b.n));
+  const double half = ZForConfidence(confidence) * se;
+  const double d = a.mean - b.mean;
+  return Around(d, d - half, d + half);
+}
+
 }  // namespace sondar

@@ -8,6 +8,7 @@
 #include <random>
 
 #include "http_codes.h"
+#include "reply.h"
 
 namespace sondar::collector {
 
@@ -23,7 +24,6 @@ constexpr auto kUsageEvery = std::chrono::seconds(30);
 constexpr auto kProbeEvery = std::chrono::seconds(30);
 // While storage fails, how often to try again, and what a client is told.
 constexpr auto kProbeFailingEvery = std::chrono::seconds(1);
-constexpr const char* kStorageRetryAfter = "5";
 // Stored bytes are recounted every 30 s; a quota is raised by a restart.
 constexpr const char* kQuotaRetryAfter = "300";
 // How often a collector looks for publishes made through another collector
@@ -70,31 +70,6 @@ std::string MimeType(const fs::path& file) {
   };
   auto it = kTypes.find(Lower(file.extension().string()));
   return it == kTypes.end() ? "application/octet-stream" : it->second;
-}
-
-void Reply(Response& res, int status, const Json& body) {
-  res.status = status;
-  res.content_type = "application/json";
-  res.body = body.dump();
-}
-
-// The same {"errors": [...]} shape as the core's, for failures the collector
-// finds itself.
-void Refuse(Response& res, int status, AnyCode code, const char* path,
-            const std::string& message) {
-  res.status = status;
-  res.content_type = "application/json";
-  res.body = ErrorBody(code, path, message);
-}
-
-// 413 for too large, 400 for text that is not a usable JSON document, 422 for
-// a document that is not a valid response.
-int StatusFor(const Errors& errors) {
-  const auto code = errors.front().code;
-  if (code == ErrorCode::kTooLarge) return 413;
-  if (code == ErrorCode::kTooDeep || code == ErrorCode::kInvalidJson)
-    return 400;
-  return 422;
 }
 
 std::string_view Bearer(std::string_view value) {
@@ -151,6 +126,7 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   for (const auto& [id, history] : catalog_->Now()->surveys) ids.push_back(id);
   first_seen_ = store_->FirstSeen(ids);
   secret_ = store_->Secret();
+  IndexOldComments();
   refresher_ = std::thread([this] { Refresh(); });
 }
 
@@ -170,7 +146,10 @@ Lane Collector::LaneFor(const Request& req) const {
       (req.path.rfind("/api/surveys/", 0) == 0 ||
        req.path.rfind("/api/site", 0) == 0))
     return Lane::kWrite;
-  if (req.path == "/api/summary" || req.path == "/api/export.jsonl")
+  if (req.path == "/api/summary" || req.path == "/api/export.jsonl" ||
+      req.path == "/api/export.csv" || req.path == "/api/comments" ||
+      (req.path.rfind("/api/responses/", 0) == 0 &&
+       req.path != "/api/responses/counts"))
     return Lane::kRead;
   // With the token, health counts the stored rows: a query, not for the I/O
   // thread. Without it, health answers from memory.
@@ -205,6 +184,12 @@ void Collector::Handle(const Request& req, Response& res) {
     if (Admin(req, res)) Summary(req, res);
   } else if (path == "/api/export.jsonl") {
     if (Admin(req, res)) Export(req, res);
+  } else if (path == "/api/export.csv") {
+    if (Admin(req, res)) ExportCsv(req, res);
+  } else if (path == "/api/comments") {
+    if (Admin(req, res)) Comments(req, res);
+  } else if (path.rfind("/api/responses/", 0) == 0) {
+    if (Admin(req, res)) OneResponse(path.substr(15), res);
   } else if (path == "/api/health") {
     Health(req, res);
   } else {
@@ -399,8 +384,9 @@ void Collector::Post(const Request& req, Response& res) {
   // An import with the token is one address posting for many clients: it
   // has no client key, and each of its rows counts for itself.
   const std::string client_key = admin ? "" : ClientKey(secret_, client);
-  const auto outcome = store_->Upsert(
-      {record.value(), survey_id, visitor, text, client_key, may_insert});
+  const std::vector<Comment> comments = CommentsOf(*survey, normalized);
+  const auto outcome = store_->Upsert({record.value(), survey_id, visitor, text,
+                                       client_key, may_insert, &comments});
   if (outcome == Store::Outcome::kFailed) {
     StorageFailed();
     res.Set("Retry-After", kStorageRetryAfter);
@@ -479,45 +465,6 @@ void Collector::Counts(const Request& req, Response& res) {
       counts[id] = count->second;
   }
   Reply(res, 200, counts);
-}
-
-void Collector::Summary(const Request& req, Response& res) {
-  const std::string id = req.Param("survey");
-  const auto catalog = catalog_->Now();
-  auto history = catalog->surveys.find(id);
-  if (history == catalog->surveys.end()) {
-    return Refuse(res, 404, HttpCode::kUnknownSurvey, "survey",
-                  "no survey \"" + id + "\" here");
-  }
-  double confidence = kDefaultConfidence;
-  if (req.HasParam("confidence"))
-    confidence = std::atof(req.Param("confidence").c_str());
-  if (!(confidence > 0.5 && confidence < 0.9999))
-    confidence = kDefaultConfidence;
-  // Every version's responses: each checked against its own version, and
-  // summarised with the versions of its shape (core/README.md, "Versions").
-  const SurveyVersions& versions = history->second.versions;
-  VersionedAggregate aggregate(versions);
-  std::uint64_t unreadable = 0;
-  const bool read = store_->ForEach(id, [&](const std::string& payload) {
-    int version = 0;
-    auto record = ValidateResponseText(versions, payload, &version);
-    if (record.ok())
-      aggregate.Add(version, record.value());
-    else
-      ++unreadable;
-    return true;
-  });
-  // Figures over part of the responses would look like real ones.
-  if (!read) {
-    res.Set("Retry-After", kStorageRetryAfter);
-    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
-  }
-  Json summary = aggregate.Summary(confidence);
-  // Stored rows no version accepts (a version removed by hand from the
-  // database): counted, never silently dropped.
-  summary["unreadable"] = unreadable;
-  Reply(res, 200, summary);
 }
 
 void Collector::Export(const Request& req, Response& res) {

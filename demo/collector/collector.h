@@ -84,7 +84,15 @@ class Collector final : public http::Application {
  private:
   void Post(const http::Request& req, http::Response& res);
   void Counts(const http::Request& req, http::Response& res);
+  // queries.cpp: the workspace's reads.
+  const SurveyVersions* Queried(const http::Request& req, http::Response& res,
+                                std::shared_ptr<const Snapshot>* hold,
+                                ResponseFilter* filter);
   void Summary(const http::Request& req, http::Response& res);
+  void Comments(const http::Request& req, http::Response& res);
+  void OneResponse(const std::string& response_id, http::Response& res);
+  void ExportCsv(const http::Request& req, http::Response& res);
+  void IndexOldComments();
   void Export(const http::Request& req, http::Response& res);
   void Health(const http::Request& req, http::Response& res);
   // /api/surveys..., /api/site...: public reads and the admin publishing API.

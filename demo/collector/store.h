@@ -7,12 +7,15 @@
 
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "sondar/query.h"
 #include "sondar/response.h"
 
 namespace sondar::collector {
@@ -45,6 +48,9 @@ class Store {
     const std::string& client_key;
     // False: store it only if it is a version of a response already stored.
     bool may_insert = true;
+    // The customer's words in it (sondar::CommentsOf), indexed for search
+    // with the row and replaced with it.
+    const std::vector<Comment>* comments = nullptr;
   };
   // Stores the version's payload unless the stored version of the same
   // response supersedes it. A responseId belongs to the survey and the
@@ -57,14 +63,58 @@ class Store {
   virtual std::map<std::string, std::int64_t> FirstSeen(
       const std::vector<std::string>& survey_ids) = 0;
 
+  // submittedAt in [from_ms, to_ms).
+  struct TimeRange {
+    std::int64_t from_ms = std::numeric_limits<std::int64_t>::min();
+    std::int64_t to_ms = std::numeric_limits<std::int64_t>::max();
+  };
   // Calls `fn` with each stored payload of `survey_id` (all surveys when
-  // empty), in the order rows were first stored, `batch` rows per query, on a
-  // connection of its own so a long export does not hold up writers; `fn`
-  // returns false to stop. False if the database failed part-way (the rows
-  // given so far are not all there are).
-  virtual bool ForEach(const std::string& survey_id,
+  // empty) submitted in `range`, in the order rows were first stored, `batch`
+  // rows per query, on a connection of its own so a long export does not hold
+  // up writers; `fn` returns false to stop. False if the database failed
+  // part-way (the rows given so far are not all there are).
+  virtual bool ForEach(const std::string& survey_id, const TimeRange& range,
                        const std::function<bool(const std::string&)>& fn,
-                       int batch = 500) = 0;
+                       int batch) = 0;
+  bool ForEach(const std::string& survey_id,
+               const std::function<bool(const std::string&)>& fn) {
+    return ForEach(survey_id, TimeRange{}, fn, 500);
+  }
+
+  // The stored payload of a response, nullopt when there is none; false on
+  // failure.
+  virtual bool Find(const std::string& response_id,
+                    std::optional<std::string>* payload) = 0;
+
+  // One stored comment with its response's payload.
+  struct CommentRow {
+    std::int64_t id = 0;  // the store's, for the cursor
+    std::string response_id, question, kind, text;
+    std::int64_t submitted_at_ms = 0;
+    std::string payload;
+  };
+  struct CommentQuery {
+    std::string survey_id;
+    TimeRange range;
+    // Every term must begin a word of the comment (sondar::SearchTerms; the
+    // terms hold no query syntax). Empty: every comment.
+    std::vector<std::string> terms;
+    // Only rows before this one in the order newest first (submittedAt, then
+    // id, both descending): the cursor of the previous page.
+    std::int64_t before_ms = std::numeric_limits<std::int64_t>::max();
+    std::int64_t before_id = std::numeric_limits<std::int64_t>::max();
+    int limit = 50;
+  };
+  // The comments matching `query`, newest first; false on failure.
+  virtual bool Comments(const CommentQuery& query,
+                        std::vector<CommentRow>* rows) = 0;
+  // Databases older than the comment index: whether every stored response's
+  // comments are indexed, and indexing them, `extract` giving the comments of
+  // a stored payload (nullopt: a payload no version reads, left out).
+  virtual bool CommentsIndexed() = 0;
+  virtual bool IndexComments(
+      const std::function<std::optional<std::vector<Comment>>(
+          const std::string& payload)>& extract) = 0;
   // Stored responses, or -1 when the database cannot be asked.
   virtual std::int64_t Count() = 0;
   // Complete responses of a survey, counting at most `per_client` of each

@@ -154,6 +154,30 @@ class PostgresStore final : public Store {
         "INSERT INTO meta (key, value) VALUES ('secret',"
         " replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', ''))"
         " ON CONFLICT (key) DO NOTHING;"
+        "CREATE INDEX IF NOT EXISTS responses_by_time"
+        " ON responses(survey_id, submitted_at_ms);"
+        // The customer's words, one row per comment, searched through a
+        // tsvector with the 'simple' configuration: lower case, no stemming,
+        // because comments come in every language.
+        "CREATE TABLE IF NOT EXISTS comments ("
+        " id BIGSERIAL PRIMARY KEY,"
+        " response_id TEXT NOT NULL,"
+        " survey_id TEXT NOT NULL,"
+        " question TEXT NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " submitted_at_ms BIGINT NOT NULL,"
+        " text TEXT NOT NULL,"
+        " words tsvector GENERATED ALWAYS AS"
+        "  (to_tsvector('simple'::regconfig, text)) STORED);"
+        "CREATE INDEX IF NOT EXISTS comments_by_response"
+        " ON comments(response_id);"
+        "CREATE INDEX IF NOT EXISTS comments_by_time"
+        " ON comments(survey_id, submitted_at_ms, id);"
+        "CREATE INDEX IF NOT EXISTS comments_words ON comments USING GIN "
+        "(words);"
+        "INSERT INTO meta (key, value) SELECT 'comments_indexed', '1'"
+        " WHERE NOT EXISTS (SELECT 1 FROM responses)"
+        " ON CONFLICT (key) DO NOTHING;"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -170,8 +194,16 @@ class PostgresStore final : public Store {
     if (!c) return Outcome::kFailed;
     const std::string status(StatusName(record.status));
     const std::string submitted = std::to_string(record.submitted_at_ms);
+    // Comments are written in the response's transaction; a response
+    // without any is a single statement.
+    const bool has_comments = version.comments && !version.comments->empty();
+    bool in_transaction = false;
     if (version.may_insert) {
       // An id never seen: one statement, committed on its own.
+      if (has_comments) {
+        if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
+        in_transaction = true;
+      }
       ResultPtr inserted = Run(
           c,
           "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
@@ -181,15 +213,29 @@ class PostgresStore final : public Store {
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
            version.client_key});
-      if (!Ok(inserted)) return Outcome::kFailed;
-      if (std::string(PQcmdTuples(inserted.get())) == "1")
-        return Outcome::kInserted;
+      if (!Ok(inserted)) {
+        if (in_transaction) Run(c, "ROLLBACK");
+        return Outcome::kFailed;
+      }
+      if (std::string(PQcmdTuples(inserted.get())) == "1") {
+        if (!in_transaction) return Outcome::kInserted;
+        if (WriteComments(c, record.response_id, version.survey_id, submitted,
+                          *version.comments) &&
+            Ok(Run(c, "COMMIT")))
+          return Outcome::kInserted;
+        Run(c, "ROLLBACK");
+        return Outcome::kFailed;
+      }
     }
     // A known id: lock its row, let the core decide, then write or keep.
-    if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
-    const Outcome outcome =
+    if (!in_transaction && !Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
+    Outcome outcome =
         Decide(c, record, version.survey_id, version.visitor_id,
                version.payload, status, submitted, version.may_insert);
+    if (outcome == Outcome::kReplaced && version.comments &&
+        !WriteComments(c, record.response_id, version.survey_id, submitted,
+                       *version.comments))
+      outcome = Outcome::kFailed;
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
@@ -222,23 +268,28 @@ class PostgresStore final : public Store {
   // One snapshot for the whole export, read through a cursor: PostgreSQL
   // readers do not block writers, and rows committed meanwhile by any
   // collector are neither half-seen nor skipped by paging.
-  bool ForEach(const std::string& survey_id,
+  bool ForEach(const std::string& survey_id, const TimeRange& range,
                const std::function<bool(const std::string&)>& fn,
                int batch) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
       return false;
-    const bool all = survey_id.empty();
+    const std::vector<std::string> bounds = {std::to_string(range.from_ms),
+                                             std::to_string(range.to_ms)};
     ResultPtr declared =
-        all ? Run(c,
+        survey_id.empty()
+            ? Run(c,
                   "DECLARE export NO SCROLL CURSOR FOR"
-                  " SELECT payload FROM responses ORDER BY seq")
+                  " SELECT payload FROM responses WHERE submitted_at_ms >="
+                  " $1::bigint AND submitted_at_ms < $2::bigint ORDER BY seq",
+                  bounds)
             : Run(c,
                   "DECLARE export NO SCROLL CURSOR FOR"
-                  " SELECT payload FROM responses WHERE survey_id = $1"
-                  " ORDER BY seq",
-                  {survey_id});
+                  " SELECT payload FROM responses WHERE survey_id = $3"
+                  " AND submitted_at_ms >= $1::bigint"
+                  " AND submitted_at_ms < $2::bigint ORDER BY seq",
+                  {bounds[0], bounds[1], survey_id});
     bool ok = Ok(declared);
     const std::string fetch = "FETCH " + std::to_string(batch) + " FROM export";
     while (ok) {
@@ -255,6 +306,108 @@ class PostgresStore final : public Store {
     }
     Run(c, ok ? "COMMIT" : "ROLLBACK");
     return ok;
+  }
+
+  bool Comments(const CommentQuery& q, std::vector<CommentRow>* rows) override {
+    // Each term a prefix lexeme, all required: 'term':* & ... The terms are
+    // letters and digits only (sondar::SearchTerms) and hold no quote.
+    std::string query;
+    for (const std::string& term : q.terms)
+      query += (query.empty() ? "'" : " & '") + term + "':*";
+    std::vector<std::string> params = {q.survey_id,
+                                       std::to_string(q.range.from_ms),
+                                       std::to_string(q.range.to_ms),
+                                       std::to_string(q.before_ms),
+                                       std::to_string(q.before_id),
+                                       std::to_string(q.limit)};
+    if (!query.empty()) params.push_back(query);
+    const std::string sql =
+        std::string(
+            "SELECT c.id, c.response_id, c.question, c.kind, c.text,"
+            " c.submitted_at_ms, r.payload FROM comments c"
+            " JOIN responses r ON r.response_id = c.response_id"
+            " WHERE c.survey_id = $1 AND c.submitted_at_ms >= $2::bigint"
+            " AND c.submitted_at_ms < $3::bigint"
+            " AND (c.submitted_at_ms, c.id) < ($4::bigint, $5::bigint)") +
+        (query.empty()
+             ? ""
+             : " AND c.words @@ to_tsquery('simple'::regconfig, $7)") +
+        " ORDER BY c.submitted_at_ms DESC, c.id DESC LIMIT $6::int";
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(), sql.c_str(), params);
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      CommentRow row;
+      row.id = std::stoll(PQgetvalue(r.get(), i, 0));
+      row.response_id = PQgetvalue(r.get(), i, 1);
+      row.question = PQgetvalue(r.get(), i, 2);
+      row.kind = PQgetvalue(r.get(), i, 3);
+      row.text = PQgetvalue(r.get(), i, 4);
+      row.submitted_at_ms = std::stoll(PQgetvalue(r.get(), i, 5));
+      row.payload = PQgetvalue(r.get(), i, 6);
+      rows->push_back(std::move(row));
+    }
+    return true;
+  }
+
+  bool Find(const std::string& response_id,
+            std::optional<std::string>* payload) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r =
+        Run(lease.get(), "SELECT payload FROM responses WHERE response_id = $1",
+            {response_id});
+    if (!Ok(r)) return false;
+    if (PQntuples(r.get()) == 1)
+      *payload = std::string(PQgetvalue(r.get(), 0, 0));
+    else
+      payload->reset();
+    return true;
+  }
+
+  bool CommentsIndexed() override {
+    return Number("SELECT count(*) FROM meta WHERE key = 'comments_indexed'",
+                  {}) == 1;
+  }
+
+  // In batches by seq, each its own transaction; a response written
+  // meanwhile is indexed by its own write, and indexing it again gives the
+  // same rows.
+  bool IndexComments(const std::function<std::optional<std::vector<Comment>>(
+                         const std::string&)>& extract) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c) return false;
+    std::string after = "0";
+    for (;;) {
+      if (!Ok(Run(c, "BEGIN"))) return false;
+      ResultPtr rows = Run(c,
+                           "SELECT seq, response_id, survey_id,"
+                           " submitted_at_ms, payload FROM responses"
+                           " WHERE seq > $1::bigint ORDER BY seq LIMIT 500"
+                           " FOR UPDATE",
+                           {after});
+      bool ok = Ok(rows);
+      const int n = ok ? PQntuples(rows.get()) : 0;
+      for (int i = 0; ok && i < n; ++i) {
+        after = PQgetvalue(rows.get(), i, 0);
+        auto comments = extract(PQgetvalue(rows.get(), i, 4));
+        if (comments)
+          ok = WriteComments(c, PQgetvalue(rows.get(), i, 1),
+                             PQgetvalue(rows.get(), i, 2),
+                             PQgetvalue(rows.get(), i, 3), *comments);
+      }
+      if (ok && n == 0)
+        ok = Ok(Run(c,
+                    "INSERT INTO meta (key, value) VALUES"
+                    " ('comments_indexed', '1') ON CONFLICT (key) DO NOTHING"));
+      if (!ok || !Ok(Run(c, "COMMIT"))) {
+        Run(c, "ROLLBACK");
+        return false;
+      }
+      if (n == 0) return true;
+    }
   }
 
   std::int64_t Count() override {
@@ -393,6 +546,26 @@ class PostgresStore final : public Store {
             {status, submitted, payload, std::to_string(NowMs()),
              record.response_id});
     return Ok(updated) ? Outcome::kReplaced : Outcome::kFailed;
+  }
+
+  // In the caller's transaction: the response's comments become `comments`.
+  static bool WriteComments(PGconn* c, const std::string& response_id,
+                            const std::string& survey_id,
+                            const std::string& submitted,
+                            const std::vector<Comment>& comments) {
+    if (!Ok(Run(c, "DELETE FROM comments WHERE response_id = $1",
+                {response_id})))
+      return false;
+    for (const Comment& comment : comments) {
+      if (!Ok(Run(c,
+                  "INSERT INTO comments (response_id, survey_id, question,"
+                  " kind, submitted_at_ms, text)"
+                  " VALUES ($1, $2, $3, $4, $5::bigint, $6)",
+                  {response_id, survey_id, comment.question, comment.kind,
+                   submitted, comment.text})))
+        return false;
+    }
+    return true;
   }
 
   void Return(PGconn* c) {

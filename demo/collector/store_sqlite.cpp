@@ -51,9 +51,16 @@ class SqliteStore final : public Store {
   Outcome Upsert(const Version& version) override;
   std::map<std::string, std::int64_t> FirstSeen(
       const std::vector<std::string>& survey_ids) override;
-  bool ForEach(const std::string& survey_id,
+  bool ForEach(const std::string& survey_id, const TimeRange& range,
                const std::function<bool(const std::string&)>& fn,
                int batch) override;
+  bool Comments(const CommentQuery& query,
+                std::vector<CommentRow>* rows) override;
+  bool CommentsIndexed() override;
+  bool Find(const std::string& response_id,
+            std::optional<std::string>* payload) override;
+  bool IndexComments(const std::function<std::optional<std::vector<Comment>>(
+                         const std::string&)>& extract) override;
   std::int64_t Count() override;
   std::int64_t CountComplete(const std::string& survey_id,
                              int per_client) override;
@@ -76,6 +83,10 @@ class SqliteStore final : public Store {
   };
   void WriteBatch(const std::vector<Write*>& batch);  // mu_ held
   Outcome Apply(const Version& version);  // mu_ held, in a transaction
+  // mu_ held, in a transaction: the response's comments become `comments`.
+  bool WriteComments(const std::string& response_id,
+                     const std::string& survey_id, std::int64_t submitted_at_ms,
+                     const std::vector<Comment>& comments);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -148,6 +159,36 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       " PRIMARY KEY (kind, id, version));"
       "INSERT OR IGNORE INTO meta (key, value)"
       " VALUES ('secret', lower(hex(randomblob(32))));"
+      "CREATE INDEX IF NOT EXISTS responses_by_time ON "
+      "responses(survey_id, submitted_at_ms);"
+      // The customer's words, one row per comment, searched through FTS5
+      // (its unicode61 tokenizer folds case in every script and keeps
+      // diacritics, as PostgreSQL's 'simple' configuration does).
+      "CREATE TABLE IF NOT EXISTS comments ("
+      " id INTEGER PRIMARY KEY,"
+      " response_id TEXT NOT NULL,"
+      " survey_id TEXT NOT NULL,"
+      " question TEXT NOT NULL,"
+      " kind TEXT NOT NULL,"
+      " submitted_at_ms INTEGER NOT NULL,"
+      " text TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS comments_by_response ON "
+      "comments(response_id);"
+      "CREATE INDEX IF NOT EXISTS comments_by_time ON "
+      "comments(survey_id, submitted_at_ms, id);"
+      "CREATE VIRTUAL TABLE IF NOT EXISTS comments_fts USING fts5(text,"
+      " content='comments', content_rowid='id',"
+      " tokenize='unicode61 remove_diacritics 0');"
+      "CREATE TRIGGER IF NOT EXISTS comments_added AFTER INSERT ON comments"
+      " BEGIN INSERT INTO comments_fts (rowid, text)"
+      " VALUES (new.id, new.text); END;"
+      "CREATE TRIGGER IF NOT EXISTS comments_removed AFTER DELETE ON comments"
+      " BEGIN INSERT INTO comments_fts (comments_fts, rowid, text)"
+      " VALUES ('delete', old.id, old.text); END;"
+      // A new database has every comment indexed; an older one is indexed
+      // once at start (IndexComments).
+      "INSERT OR IGNORE INTO meta (key, value) SELECT 'comments_indexed', '1'"
+      " WHERE NOT EXISTS (SELECT 1 FROM responses);"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -281,6 +322,10 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
         update.Bind(5, record.response_id);
         outcome = sqlite3_step(update.get()) == SQLITE_DONE ? Outcome::kReplaced
                                                             : Outcome::kFailed;
+        if (outcome == Outcome::kReplaced && version.comments &&
+            !WriteComments(record.response_id, survey_id,
+                           record.submitted_at_ms, *version.comments))
+          outcome = Outcome::kFailed;
       }
     } else if (step == SQLITE_DONE && !version.may_insert) {
       outcome = Outcome::kNotNew;
@@ -300,6 +345,10 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
       insert.Bind(8, version.client_key);
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
+      if (outcome == Outcome::kInserted && version.comments &&
+          !WriteComments(record.response_id, survey_id, record.submitted_at_ms,
+                         *version.comments))
+        outcome = Outcome::kFailed;
     }
   }
   return outcome;
@@ -326,7 +375,144 @@ std::map<std::string, std::int64_t> SqliteStore::FirstSeen(
   return seen;
 }
 
-bool SqliteStore::ForEach(const std::string& survey_id,
+bool SqliteStore::WriteComments(const std::string& response_id,
+                                const std::string& survey_id,
+                                std::int64_t submitted_at_ms,
+                                const std::vector<Comment>& comments) {
+  Statement remove(db_, "DELETE FROM comments WHERE response_id = ?");
+  remove.Bind(1, response_id);
+  if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+  for (const Comment& c : comments) {
+    Statement add(db_,
+                  "INSERT INTO comments (response_id, survey_id, question,"
+                  " kind, submitted_at_ms, text) VALUES (?, ?, ?, ?, ?, ?)");
+    add.Bind(1, response_id);
+    add.Bind(2, survey_id);
+    add.Bind(3, c.question);
+    add.Bind(4, c.kind);
+    add.Bind(5, submitted_at_ms);
+    add.Bind(6, c.text);
+    if (sqlite3_step(add.get()) != SQLITE_DONE) return false;
+  }
+  return true;
+}
+
+bool SqliteStore::Comments(const CommentQuery& q,
+                           std::vector<CommentRow>* rows) {
+  // Each term as an FTS5 prefix query: "term"*, all of them required. The
+  // terms are letters and digits only (sondar::SearchTerms), so quoting them
+  // cannot change the query's meaning.
+  std::string match;
+  for (const std::string& term : q.terms)
+    match += (match.empty() ? "\"" : " \"") + term + "\"*";
+  const std::string sql =
+      std::string(
+          "SELECT c.id, c.response_id, c.question, c.kind, c.text,"
+          " c.submitted_at_ms, r.payload FROM comments c"
+          " JOIN responses r ON r.response_id = c.response_id"
+          " WHERE c.survey_id = ?1 AND c.submitted_at_ms >= ?2"
+          " AND c.submitted_at_ms < ?3 AND (c.submitted_at_ms, c.id) < (?4, "
+          "?5)") +
+      (match.empty() ? ""
+                     : " AND c.id IN (SELECT rowid FROM comments_fts"
+                       " WHERE comments_fts MATCH ?7)") +
+      " ORDER BY c.submitted_at_ms DESC, c.id DESC LIMIT ?6";
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_, sql.c_str());
+  if (!select) return false;
+  select.Bind(1, q.survey_id);
+  select.Bind(2, q.range.from_ms);
+  select.Bind(3, q.range.to_ms);
+  select.Bind(4, q.before_ms);
+  select.Bind(5, q.before_id);
+  select.Bind(6, static_cast<std::int64_t>(q.limit));
+  if (!match.empty()) select.Bind(7, match);
+  auto text = [&](int column) {
+    const unsigned char* t = sqlite3_column_text(select.get(), column);
+    return std::string(t ? reinterpret_cast<const char*>(t) : "",
+                       sqlite3_column_bytes(select.get(), column));
+  };
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    CommentRow row;
+    row.id = sqlite3_column_int64(select.get(), 0);
+    row.response_id = text(1);
+    row.question = text(2);
+    row.kind = text(3);
+    row.text = text(4);
+    row.submitted_at_ms = sqlite3_column_int64(select.get(), 5);
+    row.payload = text(6);
+    rows->push_back(std::move(row));
+  }
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::Find(const std::string& response_id,
+                       std::optional<std::string>* payload) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT payload FROM responses WHERE response_id = ?");
+  if (!select) return false;
+  select.Bind(1, response_id);
+  const int step = sqlite3_step(select.get());
+  if (step == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(select.get(), 0);
+    *payload = std::string(t ? reinterpret_cast<const char*>(t) : "");
+  } else {
+    payload->reset();
+  }
+  return step == SQLITE_ROW || step == SQLITE_DONE;
+}
+
+bool SqliteStore::CommentsIndexed() {
+  return ReadNumber("SELECT COUNT(*) FROM meta WHERE key = 'comments_indexed'",
+                    "") == 1;
+}
+
+bool SqliteStore::IndexComments(
+    const std::function<
+        std::optional<std::vector<Comment>>(const std::string&)>& extract) {
+  // In batches, each its own transaction, so posts keep being written in
+  // between; a response written meanwhile is indexed by its own write, and
+  // indexing it again gives the same rows.
+  std::int64_t after = 0;
+  for (;;) {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!Exec("BEGIN IMMEDIATE")) return false;
+    Statement select(db_,
+                     "SELECT rowid, response_id, survey_id, submitted_at_ms,"
+                     " payload FROM responses WHERE rowid > ? ORDER BY rowid"
+                     " LIMIT 500");
+    select.Bind(1, after);
+    int step, n = 0;
+    bool ok = true;
+    while (ok && (step = sqlite3_step(select.get())) == SQLITE_ROW) {
+      ++n;
+      after = sqlite3_column_int64(select.get(), 0);
+      auto column = [&](int i) {
+        const unsigned char* t = sqlite3_column_text(select.get(), i);
+        return std::string(t ? reinterpret_cast<const char*>(t) : "");
+      };
+      auto comments = extract(column(4));
+      if (comments)
+        ok = WriteComments(column(1), column(2),
+                           sqlite3_column_int64(select.get(), 3), *comments);
+    }
+    if (!ok || step != SQLITE_DONE) {
+      Exec("ROLLBACK");
+      return false;
+    }
+    if (n == 0) {
+      const bool done = Exec(
+          "INSERT OR IGNORE INTO meta (key, value)"
+          " VALUES ('comments_indexed', '1')");
+      return Exec("COMMIT") && done;
+    }
+    if (!Exec("COMMIT")) return false;
+  }
+}
+
+bool SqliteStore::ForEach(const std::string& survey_id, const TimeRange& range,
                           const std::function<bool(const std::string&)>& fn,
                           int batch) {
   std::int64_t after = 0;
@@ -335,20 +521,16 @@ bool SqliteStore::ForEach(const std::string& survey_id,
     {
       std::lock_guard<std::mutex> lock(read_mu_);
       Statement select(read_db_,
-                       survey_id.empty()
-                           ? "SELECT rowid, payload FROM responses WHERE "
-                             "rowid > ? ORDER BY rowid LIMIT ?"
-                           : "SELECT rowid, payload FROM responses WHERE "
-                             "rowid > ? AND survey_id = ?"
-                             " ORDER BY rowid LIMIT ?");
+                       "SELECT rowid, payload FROM responses WHERE rowid > ?1"
+                       " AND (?2 = '' OR survey_id = ?2)"
+                       " AND submitted_at_ms >= ?3 AND submitted_at_ms < ?4"
+                       " ORDER BY rowid LIMIT ?5");
       if (!select) return false;
       select.Bind(1, after);
-      if (survey_id.empty()) {
-        select.Bind(2, static_cast<std::int64_t>(batch));
-      } else {
-        select.Bind(2, survey_id);
-        select.Bind(3, static_cast<std::int64_t>(batch));
-      }
+      select.Bind(2, survey_id);
+      select.Bind(3, range.from_ms);
+      select.Bind(4, range.to_ms);
+      select.Bind(5, static_cast<std::int64_t>(batch));
       int step;
       while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
         const auto* text =

@@ -96,6 +96,28 @@ TEST_F(AggregateTest, BreaksDownByTriggerSegmentAndDay) {
   EXPECT_EQ(s["byDay"]["2026-01-02"]["nps"]["n"], 2);
 }
 
+TEST_F(AggregateTest, EachTouchpointAndSegmentIsComparedWithTheRest) {
+  Aggregate agg(*survey_);
+  // vip: 20 promoters; regular: 20 detractors; the one without a segment
+  // (a passive) is in the rest of both.
+  for (int i = 0; i < 20; ++i) {
+    agg.Add(Record({{"nps", 10}}, "complete", "checkout_complete", "vip"));
+    agg.Add(Record({{"nps", 2}}, "complete", "chat_ended", "regular"));
+  }
+  agg.Add(Record({{"nps", 8}}, "complete", "chat_ended", ""));
+  Json s = agg.Summary();
+  const Json& vip = s["bySegment"]["vip"]["vsRest"]["nps"];
+  // 100 against (0 - 20) / 21 * 100 = -95.24.
+  EXPECT_EQ(vip["difference"], 195.24);
+  EXPECT_EQ(vip["significant"], true);
+  EXPECT_LT(vip["ci_low"].as_double(), 195.24);
+  EXPECT_EQ(s["byTrigger"]["checkout_complete"]["vsRest"]["nps"]["difference"],
+            195.24);
+  // No csat or ces question: nothing to compare.
+  EXPECT_FALSE(s["bySegment"]["vip"]["vsRest"].contains("csat"));
+  EXPECT_FALSE(s["byDay"]["2026-01-01"].contains("vsRest"));
+}
+
 TEST_F(AggregateTest, MergingShardsEqualsAggregatingEverything) {
   Aggregate whole(*survey_), left(*survey_), right(*survey_);
   for (int i = 0; i < 300; ++i) {

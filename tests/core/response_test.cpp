@@ -110,10 +110,12 @@ TEST_F(ResponseTest, RejectsOversizedAndMalformedText) {
 }
 
 TEST(Supersedes, CompleteBeatsDismissedBeatsPartialThenLaterWins) {
-  ResponseRecord partial{"id", ResponseStatus::kPartial, "", "", 100, {}};
-  ResponseRecord late_partial{"id", ResponseStatus::kPartial, "", "", 200, {}};
-  ResponseRecord complete{"id", ResponseStatus::kComplete, "", "", 150, {}};
-  ResponseRecord dismissed{"id", ResponseStatus::kDismissed, "", "", 150, {}};
+  ResponseRecord partial{"id", ResponseStatus::kPartial, "", "", 100, {}, ""};
+  ResponseRecord late_partial{"id", ResponseStatus::kPartial, "", "", 200, {},
+                              ""};
+  ResponseRecord complete{"id", ResponseStatus::kComplete, "", "", 150, {}, ""};
+  ResponseRecord dismissed{"id", ResponseStatus::kDismissed, "", "", 150, {},
+                           ""};
   EXPECT_TRUE(Supersedes(complete, partial));
   EXPECT_FALSE(
       Supersedes(late_partial, complete));  // a late partial never overwrites

@@ -102,3 +102,53 @@ TEST(Scoring, AnswerCategories) {
 
 }  // namespace
 }  // namespace sondar
+
+namespace sondar {
+namespace {
+
+TEST(Compare, ProportionsByNewcombesHybridScoreInterval) {
+  // Newcombe (1998), Statistics in Medicine 17:873, example (a): 56/70 against
+  // 48/80, method 10: 0.2000 [0.0524, 0.3339].
+  auto d = CompareProportions(ScoreProportion(56, 70), ScoreProportion(48, 80));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_NEAR(d->difference, 20.0, 1e-9);
+  EXPECT_NEAR(d->ci.low, 5.24, 0.01);
+  EXPECT_NEAR(d->ci.high, 33.39, 0.01);
+  EXPECT_TRUE(d->significant);
+  EXPECT_FALSE(
+      CompareProportions(ScoreProportion(0, 0), ScoreProportion(1, 2)));
+}
+
+TEST(Compare, NpsAddsTheAdjustedWaldVariances) {
+  // 60/20/20 (NPS 40) against 30/30/40 (NPS -10): by hand, with 3 added
+  // answers on each side, the adjusted centres are 0.38835 and -0.09709 and
+  // the variances 0.0062180 and 0.0066480, so the interval is 48.54 +-
+  // 1.959964 * sqrt(0.012866) * 100 = 48.54 +- 22.23.
+  auto d = CompareNps(ScoreNps(60, 20, 20), ScoreNps(30, 30, 40));
+  ASSERT_TRUE(d.has_value());
+  EXPECT_NEAR(d->difference, 50.0, 1e-9);
+  EXPECT_NEAR(d->ci.low, 26.31, 0.02);
+  EXPECT_NEAR(d->ci.high, 70.77, 0.02);
+  EXPECT_TRUE(d->significant);
+  // One answer each way is no evidence.
+  auto small = CompareNps(ScoreNps(1, 0, 0), ScoreNps(0, 0, 1));
+  ASSERT_TRUE(small.has_value());
+  EXPECT_FALSE(small->significant);
+}
+
+TEST(Compare, MeansByWelchsStandardError) {
+  MeanScore a, b;
+  a.n = 100, a.mean = 4.0, a.sd = 1.0;
+  b.n = 100, b.mean = 3.8, b.sd = 1.0;
+  // 0.2 +- 1.959964 * sqrt(0.01 + 0.01) = 0.2 +- 0.2772: includes 0.
+  auto d = CompareMeans(a, b);
+  ASSERT_TRUE(d.has_value());
+  EXPECT_NEAR(d->ci.low, -0.0772, 1e-3);
+  EXPECT_NEAR(d->ci.high, 0.4772, 1e-3);
+  EXPECT_FALSE(d->significant);
+  b.n = 1;
+  EXPECT_FALSE(CompareMeans(a, b).has_value());
+}
+
+}  // namespace
+}  // namespace sondar

@@ -90,6 +90,9 @@ class Aggregate {
   Status GroupFromJson(const Json& value, const std::string& path,
                        Group* group) const;
   Json GroupSummary(const Group& group, double confidence) const;
+  // The headline scores of `group` minus those of every other response, with
+  // intervals and whether each difference is significant.
+  Json VersusRest(const Group& group, double confidence) const;
 
   std::string survey_id_;
   int survey_version_ = 0;

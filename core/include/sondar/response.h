@@ -30,6 +30,7 @@ struct ResponseRecord {
   // (question index, value): scale point, or option index for choices (one
   // entry per chosen option), or 0 for an answered text question.
   std::vector<std::pair<std::uint16_t, std::int16_t>> values;
+  std::string locale;  // the visitor's language tag, if given
 };
 
 struct ValidateOptions {

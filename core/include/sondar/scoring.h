@@ -67,6 +67,30 @@ struct MeanScore {
 MeanScore ScoreMean(int min, const std::uint64_t* counts, int points,
                     double confidence = kDefaultConfidence);
 
+// One score minus another (a segment against the rest of the responses),
+// with an interval for the difference: significant when the interval leaves
+// out 0. nullopt when either side has too few answers to say.
+struct Difference {
+  double difference = 0;
+  Interval ci;
+  bool significant = false;
+};
+// In NPS points; the interval is the adjusted-Wald one of each score carried
+// over to their difference (adjusted centres, variances added: independent
+// samples). Needs an answer on each side.
+std::optional<Difference> CompareNps(const NpsScore& a, const NpsScore& b,
+                                     double confidence = kDefaultConfidence);
+// In percentage points; Newcombe's hybrid score interval, built from the two
+// Wilson intervals (it keeps its coverage near 0% and 100%, where Wald's
+// does not).
+std::optional<Difference> CompareProportions(
+    const ProportionScore& a, const ProportionScore& b,
+    double confidence = kDefaultConfidence);
+// On the scale's units; the two means' standard errors added (Welch, normal
+// approximation). Needs two answers on each side.
+std::optional<Difference> CompareMeans(const MeanScore& a, const MeanScore& b,
+                                       double confidence = kDefaultConfidence);
+
 }  // namespace sondar
 
 #endif  // SONDAR_SCORING_H_

@@ -6,6 +6,7 @@
 #include "sondar/condition.h"
 #include "sondar/decide.h"
 #include "sondar/json.h"
+#include "sondar/query.h"
 #include "sondar/response.h"
 #include "sondar/scoring.h"
 #include "sondar/session.h"

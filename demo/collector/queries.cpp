@@ -1,0 +1,345 @@
+// The workspace's queries (admin): a filtered summary, the comments inbox, one
+// response in full and the CSV export. Every figure and every decision (which
+// response a filter keeps, what a comment is, how a cell reads) is the
+// core's; this file reads the store and writes the answer.
+#include <csv.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <iostream>
+
+#include "collector.h"
+#include "http_codes.h"
+#include "reply.h"
+
+namespace sondar::collector {
+
+namespace {
+
+using http::Request;
+using http::Response;
+
+constexpr int kDefaultCommentLimit = 25;
+constexpr int kMaxCommentLimit = 100;
+// Rows of comments one request may look at while a filter drops them: a page
+// can come back shorter than asked, with a cursor to go on from, instead of
+// one request reading every stored comment.
+constexpr int kMaxCommentsScanned = 2000;
+
+// One stored response read back against the version it names.
+struct Stored {
+  const Survey* version = nullptr;
+  ResponseRecord record;
+  Json payload;  // parsed only when asked for
+};
+
+bool Read(const SurveyVersions& versions, const std::string& text,
+          bool want_payload, Stored* out) {
+  if (!want_payload) {
+    int version = 0;
+    auto record = ValidateResponseText(versions, text, &version);
+    if (!record.ok()) return false;
+    out->version = versions.Find(version);
+    out->record = std::move(record).value();
+    return out->version != nullptr;
+  }
+  auto payload = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
+  if (!payload.ok()) return false;
+  auto version = versions.For(payload.value());
+  if (!version.ok()) return false;
+  auto record = ValidateResponse(*version.value(), payload.value());
+  if (!record.ok()) return false;
+  out->version = version.value();
+  out->record = std::move(record).value();
+  out->payload = std::move(payload).value();
+  return true;
+}
+
+// "1764500000000.42": the submittedAt and id of the last row a page looked
+// at.
+std::string Cursor(const Store::CommentRow& row) {
+  return std::to_string(row.submitted_at_ms) + "." + std::to_string(row.id);
+}
+
+bool ParseCursor(const std::string& text, Store::CommentQuery* query) {
+  const auto dot = text.find('.');
+  if (dot == std::string::npos || dot == 0 || dot + 1 == text.size() ||
+      text.size() > 40)
+    return false;
+  for (std::size_t i = 0; i < text.size(); ++i)
+    if (i != dot && (text[i] < '0' || text[i] > '9')) return false;
+  query->before_ms = std::strtoll(text.c_str(), nullptr, 10);
+  query->before_id = std::strtoll(text.c_str() + dot + 1, nullptr, 10);
+  return true;
+}
+
+// A field quoted by libcsv: always in double quotes, inner quotes doubled
+// (RFC 4180), so commas, quotes and line breaks in a cell stay in it.
+void AppendCsvRow(const std::vector<std::string>& cells, std::string* out) {
+  for (std::size_t i = 0; i < cells.size(); ++i) {
+    if (i) *out += ',';
+    const std::string& cell = cells[i];
+    const std::size_t size = csv_write(nullptr, 0, cell.data(), cell.size());
+    const std::size_t at = out->size();
+    out->resize(at + size);
+    csv_write(&(*out)[at], size, cell.data(), cell.size());
+  }
+  *out += "\r\n";
+}
+
+}  // namespace
+
+// The survey a query names, or a 404 already answered.
+const SurveyVersions* Collector::Queried(const Request& req, Response& res,
+                                         std::shared_ptr<const Snapshot>* hold,
+                                         ResponseFilter* filter) {
+  *hold = catalog_->Now();
+  const std::string id = req.Param("survey");
+  auto history = (*hold)->surveys.find(id);
+  if (history == (*hold)->surveys.end()) {
+    Refuse(res, 404, HttpCode::kUnknownSurvey, "survey",
+           "no survey \"" + id + "\" here");
+    return nullptr;
+  }
+  auto parsed = ParseFilter(req.query);
+  if (!parsed.ok()) {
+    Reply(res, 400, {{"errors", ErrorsToJson(parsed.errors())}});
+    return nullptr;
+  }
+  *filter = std::move(parsed).value();
+  return &history->second.versions;
+}
+
+void Collector::Summary(const Request& req, Response& res) {
+  std::shared_ptr<const Snapshot> hold;
+  ResponseFilter filter;
+  const SurveyVersions* versions = Queried(req, res, &hold, &filter);
+  if (!versions) return;
+  double confidence = kDefaultConfidence;
+  if (req.HasParam("confidence"))
+    confidence = std::atof(req.Param("confidence").c_str());
+  if (!(confidence > 0.5 && confidence < 0.9999))
+    confidence = kDefaultConfidence;
+  // Every version's responses: each checked against its own version, and
+  // summarised with the versions of its shape (core/README.md, "Versions").
+  VersionedAggregate aggregate(*versions);
+  std::uint64_t unreadable = 0;
+  Stored stored;
+  const bool read = store_->ForEach(
+      versions->id(), {filter.from_ms, filter.to_ms},
+      [&](const std::string& text) {
+        if (!Read(*versions, text, filter.NeedsPayload(), &stored)) {
+          ++unreadable;
+        } else if (Matches(filter, *stored.version, stored.record,
+                           &stored.payload)) {
+          aggregate.Add(stored.version->version, stored.record);
+        }
+        return true;
+      },
+      500);
+  // Figures over part of the responses would look like real ones.
+  if (!read) {
+    res.Set("Retry-After", kStorageRetryAfter);
+    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
+  }
+  Json summary = aggregate.Summary(confidence);
+  summary["filter"] = filter.ToJson();
+  // Stored rows no version accepts (a version removed by hand from the
+  // database): counted, never silently dropped.
+  summary["unreadable"] = unreadable;
+  Reply(res, 200, summary);
+}
+
+void Collector::Comments(const Request& req, Response& res) {
+  std::shared_ptr<const Snapshot> hold;
+  ResponseFilter filter;
+  const SurveyVersions* versions = Queried(req, res, &hold, &filter);
+  if (!versions) return;
+  int limit = kDefaultCommentLimit;
+  if (req.HasParam("limit")) {
+    const std::string text = req.Param("limit");
+    limit = text.size() <= 4 && !text.empty() &&
+                    std::all_of(text.begin(), text.end(),
+                                [](char c) { return c >= '0' && c <= '9'; })
+                ? std::atoi(text.c_str())
+                : 0;
+    if (limit < 1 || limit > kMaxCommentLimit) {
+      return Refuse(
+          res, 400, ErrorCode::kInvalidValue, "limit",
+          "must be a number from 1 to " + std::to_string(kMaxCommentLimit));
+    }
+  }
+  Store::CommentQuery query;
+  query.survey_id = versions->id();
+  query.range = {filter.from_ms, filter.to_ms};
+  const std::vector<std::string> terms = SearchTerms(req.Param("q"));
+  query.terms = terms;
+  if (req.HasParam("cursor") && !ParseCursor(req.Param("cursor"), &query)) {
+    return Refuse(res, 400, ErrorCode::kInvalidValue, "cursor",
+                  "is not a cursor this collector gave");
+  }
+  // The rows come newest first in batches; the core's filter keeps some.
+  query.limit = filter.empty() ? limit + 1 : std::min(4 * limit, 200);
+  Json items = Json::array();
+  std::optional<std::string> next;
+  int scanned = 0;
+  Stored stored;
+  for (bool done = false; !done;) {
+    std::vector<Store::CommentRow> rows;
+    if (!store_->Comments(query, &rows)) {
+      res.Set("Retry-After", kStorageRetryAfter);
+      return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
+    }
+    const bool last_batch = rows.size() < static_cast<std::size_t>(query.limit);
+    for (const Store::CommentRow& row : rows) {
+      if (static_cast<int>(items.size()) == limit) {
+        // One more row exists: the page ends at the one before it.
+        done = true;
+        break;
+      }
+      ++scanned;
+      next = Cursor(row);
+      if (!Read(*versions, row.payload, true, &stored) ||
+          !Matches(filter, *stored.version, stored.record, &stored.payload))
+        continue;
+      const Question* q = nullptr;
+      if (int i = stored.version->QuestionIndex(row.question); i >= 0)
+        q = &stored.version->questions[i];
+      Json item = {
+          {"responseId", row.response_id},
+          {"question", row.question},
+          {"kind", row.kind},
+          {"text", row.text},
+          {"submittedAt", FormatTimestamp(row.submitted_at_ms)},
+          {"status", std::string(StatusName(stored.record.status))},
+          {"surveyVersion", stored.version->version},
+          {"prompt",
+           q ? q->prompt.Resolve(stored.version->locale, stored.version->locale)
+             : row.question},
+      };
+      for (const char* key :
+           {"trigger", "locale", "page", "hidden", "scores", "visitorId"}) {
+        if (const Json* v = stored.payload.find(key)) item[key] = *v;
+      }
+      if (!stored.record.segment.empty())
+        item["segment"] = stored.record.segment;
+      items.push_back(std::move(item));
+    }
+    if (done) break;
+    if (last_batch) {
+      // Every matching row is on this page.
+      if (static_cast<int>(items.size()) <= limit) next.reset();
+      break;
+    }
+    if (scanned >= kMaxCommentsScanned) break;
+    query.before_ms = rows.back().submitted_at_ms;
+    query.before_id = rows.back().id;
+  }
+  Json body = {{"items", std::move(items)}, {"terms", Json(terms)}};
+  body["next"] = next ? Json(*next) : Json(nullptr);
+  body["filter"] = filter.ToJson();
+  Reply(res, 200, body);
+}
+
+// One response in full, each answer as the CSV export reads it (choices by
+// their labels), for the inbox's detail view.
+void Collector::OneResponse(const std::string& response_id, Response& res) {
+  std::optional<std::string> text;
+  if (!store_->Find(response_id, &text)) {
+    res.Set("Retry-After", kStorageRetryAfter);
+    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
+  }
+  auto payload = text ? ParseJson(*text) : Result<Json>(Json());
+  const Json* survey_id =
+      payload.ok() ? payload.value().find("surveyId") : nullptr;
+  if (!text || !survey_id || !survey_id->is_string()) {
+    return Refuse(res, 404, HttpCode::kNotFound, "",
+                  "no response \"" + response_id + "\" here");
+  }
+  const auto catalog = catalog_->Now();
+  auto history = catalog->surveys.find(survey_id->as_string());
+  const Survey* version = nullptr;
+  if (history != catalog->surveys.end()) {
+    auto found = history->second.versions.For(payload.value());
+    if (found.ok()) version = found.value();
+  }
+  Json body = {{"response", payload.value()}};
+  if (version) {
+    const CsvTable table(history->second.versions);
+    const auto cells = table.Row(*version, payload.value(), false);
+    Json answers = Json::array();
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+      if (i < CsvTable::kFixedColumns || cells[i].empty()) continue;
+      answers.push_back(
+          {{"label", table.Header(false)[i]}, {"value", cells[i]}});
+    }
+    body["answers"] = std::move(answers);
+  }
+  Reply(res, 200, body);
+}
+
+void Collector::ExportCsv(const Request& req, Response& res) {
+  std::shared_ptr<const Snapshot> hold;
+  ResponseFilter filter;
+  const SurveyVersions* versions = Queried(req, res, &hold, &filter);
+  if (!versions) return;
+  res.content_type = "text/csv; charset=utf-8";
+  res.Set("Content-Disposition",
+          "attachment; filename=\"" + versions->id() + ".csv\"");
+  res.stream = [this, hold, versions, filter](http::Sink& sink) {
+    const CsvTable table(*versions);
+    // A byte order mark first: without it Excel reads UTF-8 as the
+    // system's code page.
+    std::string piece = "\xEF\xBB\xBF";
+    AppendCsvRow(table.Header(), &piece);
+    bool open = true;
+    Stored stored;
+    const bool read = store_->ForEach(
+        versions->id(), {filter.from_ms, filter.to_ms},
+        [&](const std::string& text) {
+          if (Read(*versions, text, true, &stored) &&
+              Matches(filter, *stored.version, stored.record,
+                      &stored.payload)) {
+            AppendCsvRow(table.Row(*stored.version, stored.payload), &piece);
+          }
+          if (piece.size() >= 64 * 1024) {
+            open = sink.Write(piece);
+            piece.clear();
+          }
+          return open;
+        },
+        500);
+    // A failed read cuts the stream instead of ending it cleanly, so the
+    // client cannot take a partial export for a whole one.
+    if (!read || !open) return false;
+    return piece.empty() || sink.Write(piece);
+  };
+}
+
+// Databases older than the comment index get every stored response's
+// comments indexed once, at start.
+void Collector::IndexOldComments() {
+  if (store_->CommentsIndexed()) return;
+  const auto catalog = catalog_->Now();
+  std::size_t indexed = 0;
+  const bool ok = store_->IndexComments(
+      [&](const std::string& text) -> std::optional<std::vector<Comment>> {
+        auto payload = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
+        if (!payload.ok()) return std::nullopt;
+        const Json* id = payload.value().find("surveyId");
+        if (!id || !id->is_string()) return std::nullopt;
+        auto history = catalog->surveys.find(id->as_string());
+        if (history == catalog->surveys.end()) return std::nullopt;
+        auto version = history->second.versions.For(payload.value());
+        if (!version.ok()) return std::nullopt;
+        ++indexed;
+        return CommentsOf(*version.value(), payload.value());
+      });
+  std::cerr << (ok ? "indexed the comments of " + std::to_string(indexed) +
+                         " stored responses for search"
+                   : std::string("could not index the stored comments; "
+                                 "will try again at the next start"))
+            << "\n";
+}
+
+}  // namespace sondar::collector

@@ -1,0 +1,266 @@
+// The workspace's queries over real HTTP, on a real SQLite file and a real PostgreSQL server:
+// summaries for every filter against figures counted by hand, the comments inbox (newest first,
+// full-text search with the database's own index, cursor paging, filters), one response in full,
+// and the CSV export read back by a CSV parser, with formula and markup payloads kept as text.
+import { describe, test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { payload, post, startCollector } from './collector.mjs';
+import { startPostgres } from './postgres.mjs';
+
+// A maintained CSV parser reads the export back (web's devDependencies).
+const { parse } = createRequire(new URL('../../web/package.json', import.meta.url))('csv-parse/sync');
+
+const dir = mkdtempSync(join(tmpdir(), 'sondar-workspace-'));
+let postgres;
+after(() => {
+  postgres?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+const DAY = 24 * 3600 * 1000;
+const dayOf = (ms) => new Date(ms).toISOString().slice(0, 10);
+// Two whole days before today (UTC), noon: inside the collector's backdating window.
+const dayA = Date.parse(`${dayOf(Date.now() - 2 * DAY)}T12:00:00Z`);
+const dayB = dayA + DAY;
+
+const markup = 'Delivery was <b>late</b> <img src=x onerror="alert(1)">';
+const formula = '=HYPERLINK("http://evil.example","click") price too high';
+/** Six responses to order-nps whose figures are counted by hand in the tests below. */
+const rows = [
+  { at: dayA, nps: 2, why: markup, trigger: 'order_confirmed', segment: 'vip', locale: 'de-DE', order: 'A-1' },
+  { at: dayA + 60000, nps: 9, trigger: 'order_confirmed', segment: 'regular', locale: 'en', order: 'A-2' },
+  { at: dayA + 120000, nps: 7, area: ['price'], trigger: 'checkout', segment: 'vip', locale: 'en', order: 'A-3' },
+  { at: dayB, nps: 4, why: formula, trigger: 'checkout', segment: 'regular', locale: 'en', order: 'A-4' },
+  { at: dayB + 60000, nps: 10, trigger: 'checkout', segment: 'vip', locale: 'fr', order: 'A-5' },
+  { at: dayB + 120000, nps: 0, why: 'Lieferung verspätet, livraison aussi', status: 'partial', trigger: 'order_confirmed', segment: 'vip', locale: 'de', order: 'A-6' },
+].map((r, i) => ({
+  ...r,
+  body: payload({
+    responseId: `00000000-0000-4000-8000-00000000000${i + 1}`,
+    visitorId: `visitor-${i + 1}`,
+    status: r.status || 'complete',
+    trigger: r.trigger,
+    locale: r.locale,
+    hidden: { order_id: r.order, segment: r.segment },
+    answers: { nps: r.nps, ...(r.why ? { why: r.why } : {}), ...(r.area ? { area: r.area } : {}) },
+    startedAt: new Date(r.at - 30000).toISOString(),
+    submittedAt: new Date(r.at).toISOString(),
+  }),
+}));
+
+async function get(collector, path) {
+  const res = await fetch(`${collector.url}${path}`, { headers: collector.auth });
+  const text = await res.text();
+  return { status: res.status, headers: res.headers, text, json: res.headers.get('content-type')?.startsWith('application/json') ? JSON.parse(text) : null };
+}
+
+async function summary(collector, filters = '') {
+  const res = await get(collector, `/api/summary?survey=order-nps${filters}`);
+  assert.equal(res.status, 200, res.text);
+  return res.json;
+}
+
+/** Every page of comments for `query`, following `next`. */
+async function allComments(collector, query) {
+  const pages = [];
+  let cursor = null;
+  do {
+    const res = await get(collector, `/api/comments?survey=order-nps${query}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    assert.equal(res.status, 200, res.text);
+    pages.push(res.json.items);
+    cursor = res.json.next;
+    assert.ok(pages.length < 20, 'paging ends');
+  } while (cursor);
+  return pages;
+}
+
+const backends = {
+  sqlite: (name) => join(dir, `${name}.db`),
+  postgres: async (name) => {
+    postgres ??= await startPostgres();
+    return postgres.createDatabase(name.replace(/-/g, '_'));
+  },
+};
+
+for (const [backend, database] of Object.entries(backends)) describe(backend, () => {
+  let collector;
+  before(async () => {
+    collector = await startCollector(await database('workspace'));
+    // An earlier partial of the first response, with other words: its comment must not stay.
+    const early = structuredClone(rows[0].body);
+    early.status = 'partial';
+    early.answers.why = 'first words';
+    early.submittedAt = new Date(rows[0].at - 10000).toISOString();
+    assert.equal((await post(collector.url, early, collector.auth)).status, 201);
+    for (const r of rows) {
+      const answer = await post(collector.url, r.body, collector.auth);
+      assert.ok([200, 201].includes(answer.status), JSON.stringify(answer.json));
+    }
+  });
+  after(() => collector?.stop());
+
+  test('summary: each filter keeps the responses counted by hand', async () => {
+    const cases = [
+      ['', 6],
+      [`&from=${dayOf(dayA)}&to=${dayOf(dayA)}`, 3],
+      [`&from=${dayOf(dayB)}`, 3],
+      [`&to=${dayOf(dayA - DAY)}`, 0],
+      ['&trigger=checkout', 3],
+      ['&trigger=(none)', 0],
+      ['&segment=vip', 4],
+      ['&category=detractor', 3],
+      ['&category=promoter', 2],
+      ['&category=passive', 1],
+      ['&category=promoter&segment=vip', 1],
+      ['&status=partial', 1],
+      ['&locale=de', 2],
+      ['&hidden.order_id=A-4', 1],
+      ['&version=3', 6],
+      ['&version=2', 0],
+      [`&trigger=checkout&from=${dayOf(dayB)}&to=${dayOf(dayB)}`, 2],
+    ];
+    for (const [filters, total] of cases) {
+      const s = await summary(collector, filters);
+      assert.equal(s.responses.total, total, `${filters}: ${JSON.stringify(s.responses)}`);
+    }
+    // NPS of the vip segment: 10 promoter, 7 passive, 2 and 0 detractors: (1 - 2) / 4 = -25.
+    const vip = await summary(collector, '&segment=vip');
+    assert.equal(vip.nps.n, 4);
+    assert.equal(vip.nps.score, -25);
+    assert.deepEqual(vip.filter, { segment: 'vip' });
+    assert.deepEqual(Object.keys(vip.byTrigger).sort(), ['checkout', 'order_confirmed']);
+  });
+
+  test('summary: a bad filter is a 400 naming the parameter', async () => {
+    const res = await get(collector, '/api/summary?survey=order-nps&from=yesterday&category=happy');
+    assert.equal(res.status, 400);
+    assert.deepEqual(res.json.errors.map((e) => [e.code, e.path]), [['invalid_value', 'category'], ['invalid_value', 'from']]);
+    assert.equal((await get(collector, '/api/summary?survey=nope')).status, 404);
+    const anonymous = await fetch(`${collector.url}/api/comments?survey=order-nps`);
+    assert.equal(anonymous.status, 401);
+  });
+
+  test('comments: newest first, with the response around them; a replaced response keeps only its latest words', async () => {
+    const res = await get(collector, '/api/comments?survey=order-nps');
+    assert.equal(res.status, 200);
+    assert.equal(res.json.next, null);
+    assert.deepEqual(res.json.items.map((c) => c.text), [rows[5].body.answers.why, formula, markup]);
+    const first = res.json.items[2];
+    assert.equal(first.responseId, rows[0].body.responseId);
+    assert.equal(first.question, 'why');
+    assert.equal(first.kind, 'text');
+    assert.equal(first.prompt, 'What should we improve?');
+    assert.equal(first.submittedAt, rows[0].body.submittedAt);
+    assert.equal(first.segment, 'vip');
+    assert.equal(first.trigger, 'order_confirmed');
+    assert.deepEqual(first.hidden, { order_id: 'A-1', segment: 'vip' });
+    assert.equal(first.scores.nps.category, 'detractor');
+    assert.equal(first.page, 'https://shop.example/confirmation.html');
+    assert.ok(!res.text.includes('first words'));
+  });
+
+  test('comments: search through the database index, by word prefix, any script, syntax inert', async () => {
+    const search = async (q, filters = '') => {
+      const r = await get(collector, `/api/comments?survey=order-nps&q=${encodeURIComponent(q)}${filters}`);
+      assert.equal(r.status, 200, `${q}: ${r.text}`);
+      return r.json;
+    };
+    assert.deepEqual((await search('LATE')).items.map((c) => c.responseId), [rows[0].body.responseId]);
+    assert.deepEqual((await search('deliv')).items.map((c) => c.responseId), [rows[0].body.responseId]);
+    assert.deepEqual((await search('verspät')).items.map((c) => c.responseId), [rows[5].body.responseId]);
+    assert.deepEqual((await search('price high')).items.map((c) => c.responseId), [rows[3].body.responseId]);
+    assert.deepEqual((await search('price late')).items, []);
+    assert.deepEqual((await search('late', '&segment=regular')).items, []);
+    assert.deepEqual((await search('late')).terms, ['late']);
+    // Query-language syntax of FTS5 and tsquery is searched as words, never run.
+    for (const q of ['"', 'late OR price', 'NEAR(late', "'", '*', 'a:* | !b', 'col:late', '\\']) {
+      const r = await search(q);
+      assert.ok(Array.isArray(r.items), q);
+    }
+    assert.deepEqual((await search('late OR price')).items, []);
+  });
+
+  test('comments: cursor pages cover every match once, with filters applied', async () => {
+    const pages = await allComments(collector, '&limit=1');
+    assert.deepEqual(pages.flat().map((c) => c.responseId), [rows[5], rows[3], rows[0]].map((r) => r.body.responseId));
+    assert.ok(pages.every((p) => p.length <= 1));
+    const vip = (await allComments(collector, '&limit=1&segment=vip')).flat();
+    assert.deepEqual(vip.map((c) => c.responseId), [rows[5], rows[0]].map((r) => r.body.responseId));
+    const complete = (await allComments(collector, '&status=complete&category=detractor')).flat();
+    assert.deepEqual(complete.map((c) => c.responseId), [rows[3], rows[0]].map((r) => r.body.responseId));
+    for (const bad of ['&limit=0', '&limit=101', '&limit=x', '&cursor=abc', '&cursor=1.2.3']) {
+      const r = await get(collector, `/api/comments?survey=order-nps${bad}`);
+      assert.equal(r.status, 400, bad);
+      assert.equal(r.json.errors[0].path, bad.slice(1, bad.indexOf('=')));
+    }
+  });
+
+  test('one response in full, answers read as the export reads them', async () => {
+    const r = await get(collector, `/api/responses/${rows[2].body.responseId}`);
+    assert.equal(r.status, 200);
+    assert.equal(r.json.response.responseId, rows[2].body.responseId);
+    assert.deepEqual(r.json.answers.find((a) => a.label.endsWith('[area]')).value, 'Price');
+    assert.deepEqual(r.json.answers.find((a) => a.label.endsWith('[nps category]')).value, 'passive');
+    assert.equal((await get(collector, '/api/responses/00000000-0000-4000-8000-000000000099')).status, 404);
+    assert.equal((await fetch(`${collector.url}/api/responses/${rows[2].body.responseId}`)).status, 401);
+  });
+
+  test('CSV export: RFC 4180 read back by csv-parse, one column per question, filtered, formulas neutralised', async () => {
+    const res = await get(collector, '/api/export.csv?survey=order-nps');
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get('content-type'), /^text\/csv; charset=utf-8/);
+    assert.match(res.headers.get('content-disposition'), /attachment; filename="order-nps.csv"/);
+    // fetch's text() drops a byte order mark: the bytes show it.
+    const raw = Buffer.from(await (await fetch(`${collector.url}/api/export.csv?survey=order-nps`, { headers: collector.auth })).arrayBuffer());
+    assert.deepEqual([...raw.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'a byte order mark for spreadsheets');
+    const table = parse(res.text, { bom: true });
+    const [header, ...body] = table;
+    assert.deepEqual(header.slice(0, 10), ['responseId', 'submittedAt', 'status', 'surveyVersion', 'trigger', 'locale', 'page', 'visitorId', 'hidden.order_id', 'hidden.segment']);
+    assert.deepEqual(header.slice(10), [
+      'How likely are you to recommend us to a friend? [nps]',
+      'How likely are you to recommend us to a friend? [nps category]',
+      'What should we improve? [why]',
+      'Which parts fell short? [area]',
+    ]);
+    assert.equal(body.length, 6);
+    const byId = Object.fromEntries(body.map((r) => [r[0], r]));
+    const r4 = byId[rows[3].body.responseId];
+    assert.equal(r4[10], '4');
+    assert.equal(r4[11], 'detractor');
+    assert.equal(r4[12], `'${formula}`);
+    assert.equal(byId[rows[0].body.responseId][12], markup);
+    assert.equal(byId[rows[2].body.responseId][13], 'Price');
+    assert.ok(body.every((r) => r.length === header.length));
+    assert.ok(body.every((r) => r.every((cell) => !/^[=+\-@\t\r]/.test(cell))), 'no cell starts a formula');
+    const vip = parse((await get(collector, '/api/export.csv?survey=order-nps&segment=vip')).text, { bom: true });
+    assert.equal(vip.length, 1 + 4);
+    const bad = await get(collector, '/api/export.csv?survey=order-nps&status=done');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.json.errors[0].path, 'status');
+  });
+});
+
+test('postgres: a database from before the comment index gets its stored comments indexed at start', async () => {
+  postgres ??= await startPostgres();
+  const url = postgres.createDatabase('before_index');
+  const first = await startCollector(url);
+  try {
+    assert.equal((await post(first.url, rows[0].body, first.auth)).status, 201);
+  } finally {
+    await first.stop();
+  }
+  // What a database written before this index holds: responses, no comments, no mark.
+  postgres.sql('before_index', "DELETE FROM comments; DELETE FROM meta WHERE key = 'comments_indexed'");
+  const second = await startCollector(url);
+  try {
+    const res = await get(second, '/api/comments?survey=order-nps&q=late');
+    assert.deepEqual(res.json.items.map((c) => c.responseId), [rows[0].body.responseId]);
+    assert.equal(postgres.sql('before_index', "SELECT count(*) FROM meta WHERE key = 'comments_indexed'"), '1');
+  } finally {
+    await second.stop();
+  }
+});
