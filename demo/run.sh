@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job: the collector on 127.0.0.1 with a SQLite file, serving the demo shop, the
-# dashboard and the widget build. A fresh database is seeded with generated history so the
-# dashboard has something to show. Ctrl-C stops it cleanly.
+# workspace, the survey editor and the widget build. A fresh database is seeded with generated
+# history so the workspace has something to show. Ctrl-C stops it cleanly.
 #   demo/run.sh BUILD_DIR [PORT]
 set -euo pipefail
 build=${1:-build/release}
@@ -13,7 +13,7 @@ db=$data/sondar.db
 mkdir -p "$data"
 fresh=0
 [ -f "$db" ] || fresh=1
-# Summary, export and the dashboard need this token; it stays the same across runs.
+# The workspace, the editor, summary and export need this token; it stays the same across runs.
 token_file=$data/admin-token
 if [ ! -s "$token_file" ]; then
   (umask 077 && od -An -tx1 -N20 /dev/urandom | tr -d ' \n' > "$token_file")
@@ -22,7 +22,7 @@ token=$(cat "$token_file")
 
 "$build/demo/collector/sondar-collector" --db "$db" --surveys demo/surveys --port "$port" \
   --admin-token-file "$token_file" \
-  --mount /=demo/shop --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
+  --mount /=demo/shop --mount /workspace=demo/workspace --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 for _ in $(seq 50); do
@@ -53,7 +53,7 @@ cat <<TXT
   sondar demo is running (database $db)
     Shop:       http://127.0.0.1:$port/
     Checkout:   http://127.0.0.1:$port/checkout.html
-    Dashboard:  http://127.0.0.1:$port/dashboard.html#token=$token
+    Workspace:  http://127.0.0.1:$port/workspace/#token=$token
     Editor:     http://127.0.0.1:$port/editor.html#token=$token
     Summary:    curl -H "Authorization: Bearer \$(cat $token_file)" \\
                   http://127.0.0.1:$port/api/summary?survey=order-nps

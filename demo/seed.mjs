@@ -1,4 +1,4 @@
-// Posts generated responses to a running collector so the dashboard has history to show.
+// Posts generated responses to a running collector so the workspace has history to show.
 //   SONDAR_ADMIN_TOKEN=... node demo/seed.mjs http://127.0.0.1:8787 FILE.jsonl...
 // With the admin token the posts are an import: the per-address rate limit and the per-visitor
 // cap, which are for anonymous posters, do not apply.

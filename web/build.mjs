@@ -34,6 +34,14 @@ await build({
   entryPoints: [new URL('workspace/vendor.js', web).pathname],
   outfile: new URL('workspace-vendor.js', dist).pathname,
 });
+// The workspace's views (Preact + htm) and chart (uPlot, with its stylesheet).
+await build({
+  ...common,
+  format: 'esm',
+  entryPoints: [new URL('workspace/views.js', web).pathname],
+  outfile: new URL('workspace-views.js', dist).pathname,
+});
+await copyFile(new URL('node_modules/uplot/dist/uPlot.min.css', web), new URL('workspace-uplot.css', dist));
 // UI languages other than English, one file each: a page fetches only the one it shows.
 await mkdir(new URL('i18n/', dist), { recursive: true });
 for (const [language, strings] of Object.entries(STRINGS)) {

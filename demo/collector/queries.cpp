@@ -241,8 +241,8 @@ void Collector::Comments(const Request& req, Response& res) {
   Reply(res, 200, body);
 }
 
-// One response in full, each answer as the CSV export reads it (choices by
-// their labels), for the inbox's detail view.
+// One response in full, with each answer as the CSV export reads it (choices
+// by their labels), for the inbox's detail view.
 void Collector::OneResponse(const std::string& response_id, Response& res) {
   std::optional<std::string> text;
   if (!store_->Find(response_id, &text)) {
@@ -269,7 +269,7 @@ void Collector::OneResponse(const std::string& response_id, Response& res) {
     const auto cells = table.Row(*version, payload.value(), false);
     Json answers = Json::array();
     for (std::size_t i = 0; i < cells.size(); ++i) {
-      if (i < CsvTable::kFixedColumns || cells[i].empty()) continue;
+      if (i < table.FirstQuestionColumn() || cells[i].empty()) continue;
       answers.push_back(
           {{"label", table.Header(false)[i]}, {"value", cells[i]}});
     }

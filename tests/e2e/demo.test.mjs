@@ -110,17 +110,17 @@ test(`${VISITORS} visitors through drops, 503s, closes, reloads and offline: eac
   assert.ok(proxy.counts.dropBefore + proxy.counts.dropAfter + proxy.counts.unavailable > 10, 'faults were injected');
 });
 
-test('the dashboard shows the figures of /api/summary and the versions they cover; screenshots of shop and dashboard', async () => {
+test('the workspace shows the figures of /api/summary and the versions they cover; screenshots of shop and workspace', async () => {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.goto(`${collector.url}/dashboard.html?survey=order-nps#token=${collector.token}`);
-  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
+  await page.goto(`${collector.url}/workspace/?survey=order-nps#token=${collector.token}`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'overview', null, { timeout: 20000 });
   const summary = await (await fetch(`${collector.url}/api/summary?survey=order-nps`, { headers: { Authorization: `Bearer ${collector.token}` } })).json();
   assert.match(await page.textContent('#count'), new RegExp(`^${summary.responses.total} responses \\(${summary.responses.complete} complete`));
   const nps = summary.nps.score;
   assert.equal(await page.textContent('#nps .value'), `${nps > 0 ? '+' : ''}${nps.toFixed(1)}`);
-  assert.match(await page.textContent('#check'), new RegExp(`over versions? ${summary.versions.join(', ')} `));
-  await page.screenshot({ path: `${screenshots}demo-dashboard.png`, fullPage: true });
+  assert.match(await page.textContent('#count'), new RegExp(`versions ${summary.versions.join(', ')}`));
+  await page.screenshot({ path: `${screenshots}demo-workspace.png`, fullPage: true });
   await page.goto(`${collector.url}/checkout.html`);
   await page.click('#place');
   await page.getByRole('dialog').waitFor();

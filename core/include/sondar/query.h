@@ -95,6 +95,10 @@ class CsvTable {
   static constexpr std::size_t kFixedColumns = 8;
 
   explicit CsvTable(const SurveyVersions& versions);
+  // Where the question columns begin (after the fixed and hidden ones).
+  std::size_t FirstQuestionColumn() const {
+    return kFixedColumns + hidden_.size();
+  }
   // `neutralize` false: the same cells for a screen, which runs no formulas.
   std::vector<std::string> Header(bool neutralize = true) const;
   // Cells of a response validated against `version`, one per header column.

@@ -1,0 +1,384 @@
+// The workspace: one app for a shop's CX team. Every figure comes from the collector's queries
+// (/api/summary, /api/comments, /api/responses/ID, /api/export.csv), computed by the core over
+// the stored responses; the page never downloads them all, only what the screen shows. The chosen
+// survey, the view, the search and the filters live in the URL, so a view can be shared. Text from
+// responses is always set as text: Preact renders htm's values as text nodes, never as markup.
+import { html, render, useEffect, useMemo, useRef, useState, uPlot } from '/dist/workspace-views.js';
+import { admin } from '/admin.js';
+
+/** URL parameters that are the app's own; every other one is a filter the collector reads. */
+const OWN = new Set(['view', 'survey', 'q']);
+const METRICS = [
+  { key: 'nps', name: 'NPS', digits: 1, unit: '', sign: true, categories: ['promoter', 'passive', 'detractor'] },
+  { key: 'csat', name: 'CSAT', digits: 1, unit: '%', sign: false, categories: ['satisfied', 'not_satisfied'] },
+  { key: 'ces', name: 'CES', digits: 2, unit: '', sign: false, categories: ['agree', 'not_agree'] },
+];
+const CONTROLLED = new Set(['from', 'to', 'trigger', 'segment', 'category', 'status']);
+const GOOD = new Set(['promoter', 'satisfied', 'agree']);
+const BAD = new Set(['detractor', 'not_satisfied', 'not_agree']);
+
+/** @typedef {{view: string, survey: string, q: string, filters: Record<string, string>}} View */
+
+/** @returns {View} */
+function readLocation() {
+  const params = new URLSearchParams(location.search);
+  /** @type {Record<string, string>} */
+  const filters = {};
+  for (const [k, v] of params) if (!OWN.has(k) && v !== '') filters[k] = v;
+  return { view: params.get('view') === 'responses' ? 'responses' : 'overview', survey: params.get('survey') || '', q: params.get('q') || '', filters };
+}
+
+/** @param {View} view */
+function hrefFor(view) {
+  const params = new URLSearchParams({ view: view.view });
+  if (view.survey) params.set('survey', view.survey);
+  if (view.q) params.set('q', view.q);
+  for (const [k, v] of Object.entries(view.filters)) params.set(k, v);
+  return `/workspace/?${params}`;
+}
+
+/** @param {string} survey @param {Record<string, string>} filters @param {Record<string, string>} [extra] */
+const query = (survey, filters, extra = {}) => new URLSearchParams({ survey, ...filters, ...extra }).toString();
+
+/** An admin GET as JSON; a refusal becomes an Error carrying the collector's messages. */
+async function json(path) {
+  const res = await admin(path);
+  const body = await res.json().catch(() => null);
+  if (!res.ok) throw new Error(body?.errors?.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ') || `the collector answered ${res.status}`);
+  return body;
+}
+
+/** What `path` answers, refetched when it changes; null while loading. */
+function useJson(path) {
+  const [state, setState] = useState({ path: '', data: null, error: '' });
+  useEffect(() => {
+    if (!path) return undefined;
+    let live = true;
+    setState({ path, data: null, error: '' });
+    json(path).then((data) => live && setState({ path, data, error: '' }), (e) => live && setState({ path, data: null, error: e.message }));
+    return () => (live = false);
+  }, [path]);
+  return state.path === path ? state : { path, data: null, error: '' };
+}
+
+const fmt = (v, digits = 1, sign = false) => (v == null ? '–' : `${sign && v > 0 ? '+' : ''}${v.toFixed(digits)}`);
+const label = (category) => category.replace('_', ' ');
+const tone = (category) => (GOOD.has(category) ? 'good' : BAD.has(category) ? 'bad' : 'neutral');
+const text = (t, locale) => (t == null ? '' : typeof t === 'string' ? t : t[locale] ?? Object.values(t)[0] ?? '');
+
+function App() {
+  const [view, setView] = useState(readLocation);
+  const surveys = useJson('/api/surveys');
+  useEffect(() => {
+    const back = () => setView(readLocation());
+    addEventListener('popstate', back);
+    return () => removeEventListener('popstate', back);
+  }, []);
+  const list = surveys.data || [];
+  const survey = list.find((s) => s.id === view.survey) || list[0];
+  const current = survey ? { ...view, survey: survey.id } : view;
+  // The header's links keep the survey and the filters.
+  useEffect(() => {
+    for (const a of document.querySelectorAll('nav a[data-view]')) {
+      const target = /** @type {HTMLAnchorElement} */ (a);
+      target.href = hrefFor({ ...current, view: target.dataset.view || 'overview' });
+      if (target.dataset.view === current.view) target.setAttribute('aria-current', 'page');
+      else target.removeAttribute('aria-current');
+    }
+  });
+  /** @param {Partial<View>} change */
+  const go = (change) => {
+    const next = { ...current, ...change };
+    history.pushState(null, '', hrefFor(next));
+    setView(next);
+  };
+  if (surveys.error) return html`<p role="alert" class="bad">${surveys.error}</p>`;
+  if (!surveys.data) return html`<p class="muted">Loading…</p>`;
+  if (!survey) return html`<p>No survey is published on this collector yet. <a href="/editor.html">Create one</a>.</p>`;
+  return html`<${Workspace} view=${current} survey=${survey} surveys=${list} go=${go} />`;
+}
+
+function Workspace({ view, survey, surveys, go }) {
+  // The latest version's document labels questions and options; the unfiltered summary gives the
+  // touchpoints and segments a filter can choose.
+  const doc = useJson(`/api/surveys/${encodeURIComponent(survey.id)}/versions/${survey.version}`).data;
+  const base = useJson(`/api/summary?${query(survey.id, {})}`).data;
+  return html`
+    <${Filters} view=${view} surveys=${surveys} base=${base} go=${go} />
+    ${view.view === 'responses'
+      ? html`<${Responses} view=${view} go=${go} />`
+      : html`<${Overview} view=${view} doc=${doc} go=${go} />`}`;
+}
+
+function Filters({ view, surveys, base, go }) {
+  const f = view.filters;
+  const set = (key, value) => {
+    const filters = { ...f };
+    if (value) filters[key] = value;
+    else delete filters[key];
+    go({ filters });
+  };
+  const keys = (section) => Object.keys(base?.[section] || {}).sort();
+  const categories = METRICS.filter((m) => base?.[m.key]).flatMap((m) => m.categories.map((c) => ({ c, m })));
+  const select = (name, key, options, all = 'All') => html`
+    <label>${name}
+      <select value=${f[key] || ''} onChange=${(e) => set(key, e.currentTarget.value)}>
+        <option value="">${all}</option>
+        ${options.map((o) => html`<option value=${o.value ?? o}>${o.text ?? o}</option>`)}
+        ${f[key] && !options.some((o) => (o.value ?? o) === f[key]) ? html`<option value=${f[key]}>${f[key]}</option>` : null}
+      </select>
+    </label>`;
+  const others = Object.entries(f).filter(([k]) => !CONTROLLED.has(k));
+  return html`
+    <form class="filters card" aria-label="Filters" onSubmit=${(e) => e.preventDefault()}>
+      <label>Survey
+        <select value=${view.survey} onChange=${(e) => go({ survey: e.currentTarget.value, filters: {}, q: '' })}>
+          ${surveys.map((s) => html`<option value=${s.id}>${s.id}</option>`)}
+        </select>
+      </label>
+      <label>From <input type="date" value=${f.from || ''} onChange=${(e) => set('from', e.currentTarget.value)} /></label>
+      <label>To <input type="date" value=${f.to || ''} onChange=${(e) => set('to', e.currentTarget.value)} /></label>
+      ${select('Touchpoint', 'trigger', keys('byTrigger'))}
+      ${select('Segment', 'segment', keys('bySegment'))}
+      ${select('Score', 'category', categories.map(({ c, m }) => ({ value: c, text: `${m.name}: ${label(c)}` })), 'Any')}
+      ${select('Status', 'status', ['complete', 'partial', 'dismissed'])}
+      ${others.map(([k, v]) => html`<button type="button" class="chip" onClick=${() => set(k, '')} aria-label=${`Remove filter ${k} = ${v}`}>${k} = ${v} ×</button>`)}
+      ${Object.keys(f).length ? html`<button type="button" class="link" onClick=${() => go({ filters: {} })}>Clear filters</button>` : null}
+    </form>`;
+}
+
+function Overview({ view, doc, go }) {
+  const { data: s, error } = useJson(`/api/summary?${query(view.survey, view.filters)}`);
+  useEffect(() => {
+    if (s) document.body.dataset.ready = 'overview';
+    return () => delete document.body.dataset.ready;
+  }, [s]);
+  if (error) return html`<p role="alert" class="bad">${error}</p>`;
+  if (!s) return html`<p class="muted" aria-live="polite">Loading…</p>`;
+  const metrics = METRICS.filter((m) => s[m.key]);
+  const r = s.responses;
+  const apart = s.reportedApart || [];
+  return html`
+    <p id="count">${r.total} responses (${r.complete} complete, ${r.partial} partial, ${r.dismissed} dismissed)
+      <span class="muted"> · versions ${(s.versions || []).join(', ')}${apart.length ? ` · reported apart: ${apart.map((g) => `versions ${g.versions.join(', ')} (${g.responses.total})`).join('; ')}` : ''}${s.unreadable ? ` · ${s.unreadable} stored responses match no version` : ''}</span></p>
+    <div class="cards">
+      ${metrics.map((m) => html`<${Metric} metric=${m} score=${s[m.key]} />`)}
+    </div>
+    ${metrics.length ? html`<section class="card"><h2>Trend</h2><${Trend} byDay=${s.byDay} metric=${metrics[0]} /></section>` : null}
+    <${Breakdown} title="Touchpoints" param="trigger" groups=${s.byTrigger} metrics=${metrics} view=${view} go=${go} />
+    <${Breakdown} title="Segments" param="segment" groups=${s.bySegment} metrics=${metrics} view=${view} go=${go} />
+    <section class="card"><h2>Answers</h2><${Distributions} questions=${s.questions} doc=${doc} /></section>`;
+}
+
+function Metric({ metric, score }) {
+  const m = metric;
+  return html`
+    <section class="card metric" id=${m.key} aria-label=${m.name}>
+      <h2>${m.name}</h2>
+      <div class="value">${score.score == null ? '–' : `${fmt(score.score, m.digits, m.sign)}${m.unit}`}</div>
+      <div class="ci">${score.ci_low != null ? `95% CI ${fmt(score.ci_low, m.digits, m.sign)} to ${fmt(score.ci_high, m.digits, m.sign)} · ` : ''}n=${score.n}</div>
+    </section>`;
+}
+
+/** The headline metric by day with its interval as a band (uPlot), and the same as a table. */
+function Trend({ byDay, metric }) {
+  const box = useRef(null);
+  const days = Object.keys(byDay).filter((d) => /^\d{4}-\d\d-\d\d$/.test(d)).sort();
+  const at = (d, k) => byDay[d][metric.key]?.[k] ?? null;
+  useEffect(() => {
+    if (!box.current || !days.length) return undefined;
+    const data = [days.map((d) => Date.parse(`${d}T00:00:00Z`) / 1000), days.map((d) => at(d, 'score')), days.map((d) => at(d, 'ci_low')), days.map((d) => at(d, 'ci_high'))];
+    const plot = new uPlot({
+      width: Math.max(280, box.current.clientWidth),
+      height: 220,
+      tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      series: [{}, { label: metric.name, stroke: '#0f766e', width: 2 }, { label: 'CI low', stroke: 'rgba(15,118,110,0.25)' }, { label: 'CI high', stroke: 'rgba(15,118,110,0.25)' }],
+      bands: [{ series: [3, 2], fill: 'rgba(15,118,110,0.12)' }],
+    }, data, box.current);
+    const resize = () => plot.setSize({ width: Math.max(280, box.current?.clientWidth || 280), height: 220 });
+    addEventListener('resize', resize);
+    return () => {
+      removeEventListener('resize', resize);
+      plot.destroy();
+    };
+  }, [byDay, metric.key]);
+  if (!days.length) return html`<p class="muted">No responses in this range.</p>`;
+  return html`
+    <div ref=${box} class="chart" role="img" aria-label=${`${metric.name} by day, ${days[0]} to ${days[days.length - 1]}, with its 95% interval`}></div>
+    <details><summary>The trend as a table</summary>
+      <table><thead><tr><th scope="col">Day</th><th scope="col">Responses</th><th scope="col">${metric.name}</th><th scope="col">95% CI</th></tr></thead>
+        <tbody>${days.map((d) => html`<tr><td>${d}</td><td>${byDay[d].responses.total}</td><td>${fmt(at(d, 'score'), metric.digits, metric.sign)}</td><td>${at(d, 'ci_low') == null ? '–' : `${fmt(at(d, 'ci_low'), metric.digits)} to ${fmt(at(d, 'ci_high'), metric.digits)}`}</td></tr>`)}</tbody>
+      </table>
+    </details>`;
+}
+
+/** Touchpoints or segments side by side: each score with its interval, and its difference from
+ * every other response with a mark where the collector's comparison says it is significant. */
+function Breakdown({ title, param, groups, metrics, view, go }) {
+  const rows = Object.entries(groups || {}).sort((a, b) => b[1].responses.total - a[1].responses.total);
+  if (!rows.length) return null;
+  return html`
+    <section class="card"><h2>${title}</h2>
+      <div class="scroll"><table>
+        <thead><tr><th scope="col">${title.slice(0, -1)}</th><th scope="col">n</th>
+          ${metrics.map((m) => html`<th scope="col">${m.name} (95% CI)</th><th scope="col">${m.name} against the rest</th>`)}</tr></thead>
+        <tbody>${rows.map(([key, g]) => html`
+          <tr>
+            <th scope="row">${key === '(other)' ? key : html`<a href=${hrefFor({ ...view, filters: { ...view.filters, [param]: key } })} onClick=${(e) => { e.preventDefault(); go({ filters: { ...view.filters, [param]: key } }); }}>${key}</a>`}</th>
+            <td>${g.responses.total}</td>
+            ${metrics.map((m) => html`<td>${fmt(g[m.key]?.score, m.digits, m.sign)}${g[m.key]?.ci_low != null ? html` <span class="muted">[${fmt(g[m.key].ci_low, m.digits)}, ${fmt(g[m.key].ci_high, m.digits)}]</span>` : null}</td>
+              <td>${versus(g.vsRest?.[m.key], m)}</td>`)}
+          </tr>`)}</tbody>
+      </table></div>
+    </section>`;
+}
+
+function versus(d, m) {
+  if (!d) return html`<span class="muted">–</span>`;
+  const diff = `${fmt(d.difference, m.digits, true)} [${fmt(d.ci_low, m.digits, true)}, ${fmt(d.ci_high, m.digits, true)}]`;
+  if (!d.significant) return html`${diff} <span class="muted">not significant</span>`;
+  const higher = d.difference > 0;
+  // CES is an effort score read like the others here (higher agree is better).
+  return html`${diff} <strong class=${higher ? 'good' : 'bad'}>${higher ? '▲ higher' : '▼ lower'}, significant</strong>`;
+}
+
+function Distributions({ questions, doc }) {
+  const locale = doc?.locale || 'en';
+  const byId = Object.fromEntries((doc?.questions || []).map((q) => [q.id, q]));
+  // In the survey's order (the summary's keys are sorted), then any the latest version lacks.
+  const order = [...(doc?.questions || []).map((q) => q.id), ...Object.keys(questions)];
+  return [...new Set(order)].filter((id) => questions[id]).map((id) => questions[id]).map((q) => {
+    const def = byId[q.question];
+    const prompt = text(def?.prompt, locale) || q.question;
+    const optionLabel = (id) => text(def?.options?.find((o) => o.id === id)?.label, locale) || id;
+    const rows = q.distribution
+      ? q.distribution.map((d) => ({ name: String(d.value), count: d.count }))
+      : q.counts && Object.entries(q.counts).map(([id, count]) => ({ name: def?.type === 'contact' ? id : optionLabel(id), count }));
+    if (!rows) return html`<h3>${prompt} <span class="muted">(${q.type}, ${q.n} answers: read them under Responses)</span></h3>`;
+    const max = Math.max(1, ...rows.map((d) => d.count));
+    return html`
+      <h3>${prompt} <span class="muted">(${q.type}, n=${q.n})</span></h3>
+      <table class="bars"><tbody>${rows.map((d) => html`
+        <tr><th scope="row">${d.name}</th><td><progress max=${max} value=${d.count} aria-label=${`${d.name}: ${d.count}`}></progress></td><td>${d.count}</td></tr>`)}
+      </tbody></table>`;
+  });
+}
+
+/** Each term marked where it begins a word, as the collector's search matched it. */
+function Highlighted({ text: t, terms }) {
+  if (!terms.length) return t;
+  const escaped = terms.map((term) => term.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const re = new RegExp(`(^|[^\\p{L}\\p{N}])(${escaped.join('|')})`, 'giu');
+  const parts = [];
+  let last = 0;
+  for (const m of t.matchAll(re)) {
+    const start = (m.index || 0) + m[1].length;
+    parts.push(t.slice(last, start), html`<mark>${m[2]}</mark>`);
+    last = start + m[2].length;
+  }
+  parts.push(t.slice(last));
+  return parts;
+}
+
+function Responses({ view, go }) {
+  const [pages, setPages] = useState(/** @type {any[]} */ ([]));
+  const [state, setState] = useState({ next: null, terms: [], loading: true, error: '' });
+  const [open, setOpen] = useState(/** @type {string|null} */ (null));
+  const [exporting, setExporting] = useState('');
+  // What is typed stays until searched: a render (a page arriving) must not put back the URL's q.
+  const [typed, setTyped] = useState(view.q);
+  useEffect(() => setTyped(view.q), [view.q]);
+  const key = query(view.survey, view.filters, view.q ? { q: view.q } : {});
+  const load = async (cursor) => {
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const page = await json(`/api/comments?${key}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      setPages((p) => (cursor ? [...p, ...page.items] : page.items));
+      setState({ next: page.next, terms: page.terms, loading: false, error: '' });
+    } catch (e) {
+      setState((s) => ({ ...s, loading: false, error: e.message }));
+    }
+  };
+  useEffect(() => {
+    setPages([]);
+    load(null);
+  }, [key]);
+  useEffect(() => {
+    if (!state.loading) document.body.dataset.ready = 'responses';
+    return () => delete document.body.dataset.ready;
+  }, [state.loading]);
+  const exportCsv = async () => {
+    setExporting('Preparing the CSV…');
+    const res = await admin(`/api/export.csv?${query(view.survey, view.filters)}`);
+    if (!res.ok) return setExporting(`The export failed (${res.status}).`);
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(await res.blob());
+    a.download = `${view.survey}.csv`;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    setExporting('');
+  };
+  return html`
+    <div class="toolbar">
+      <form role="search" class="search" onSubmit=${(e) => { e.preventDefault(); go({ q: new FormData(e.currentTarget).get('q')?.toString().trim() || '' }); }}>
+        <label for="q" class="visually-hidden">Search comments</label>
+        <input id="q" name="q" type="search" value=${typed} onInput=${(e) => setTyped(e.currentTarget.value)} placeholder="Search comments" />
+        <button class="button">Search</button>
+      </form>
+      <button type="button" class="button secondary" onClick=${exportCsv}>Export CSV</button>
+      <span class="muted" aria-live="polite">${exporting}</span>
+    </div>
+    ${state.error ? html`<p role="alert" class="bad">${state.error}</p>` : null}
+    <p class="muted" aria-live="polite">${state.loading && !pages.length ? 'Loading…' : `${pages.length}${state.next ? '+' : ''} comment${pages.length === 1 ? '' : 's'}${view.q ? ` matching “${view.q}”` : ''}`}</p>
+    <ol class="inbox">
+      ${pages.map((c) => html`
+        <li key=${`${c.responseId}/${c.question}/${c.kind}`}>
+          <button type="button" class="comment" onClick=${() => setOpen(c.responseId)}>
+            <span class="prompt muted">${c.prompt}${c.kind === 'other' ? ' (other)' : ''}</span>
+            <span class="words"><${Highlighted} text=${c.text} terms=${state.terms} /></span>
+            <span class="meta">
+              ${Object.entries(c.scores || {}).map(([q, sc]) => html`<span class=${`badge ${tone(sc.category)}`}>${q} ${sc.value} · ${label(sc.category)}</span>`)}
+              ${c.segment ? html`<span>segment ${c.segment}</span>` : null}
+              ${c.trigger ? html`<span>${c.trigger}</span>` : null}
+              <span>${c.submittedAt.slice(0, 16).replace('T', ' ')} UTC</span>
+              ${c.status !== 'complete' ? html`<span>${c.status}</span>` : null}
+            </span>
+          </button>
+        </li>`)}
+    </ol>
+    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More comments</button>` : null}
+    ${open ? html`<${Detail} id=${open} onClose=${() => setOpen(null)} />` : null}`;
+}
+
+/** One response in full, in a modal dialog (focus moves in, Escape closes, focus goes back). */
+function Detail({ id, onClose }) {
+  const dialog = useRef(null);
+  const { data, error } = useJson(`/api/responses/${encodeURIComponent(id)}`);
+  useEffect(() => {
+    const opener = document.activeElement;
+    /** @type {HTMLDialogElement} */ (dialog.current).showModal();
+    return () => /** @type {HTMLElement|null} */ (opener)?.focus?.();
+  }, [id]);
+  const r = data?.response;
+  return html`
+    <dialog ref=${dialog} class="detail" aria-labelledby="detail-title" onClose=${onClose}>
+      <h2 id="detail-title">Response</h2>
+      ${error ? html`<p role="alert" class="bad">${error}</p>` : null}
+      ${r ? html`
+        <dl class="facts">
+          <dt>Submitted</dt><dd>${r.submittedAt}</dd>
+          <dt>Status</dt><dd>${r.status}</dd>
+          <dt>Survey</dt><dd>${r.surveyId} version ${r.surveyVersion}</dd>
+          ${r.trigger ? html`<dt>Touchpoint</dt><dd>${r.trigger}</dd>` : null}
+          ${r.locale ? html`<dt>Language</dt><dd>${r.locale}</dd>` : null}
+          ${r.page ? html`<dt>Page</dt><dd>${r.page}</dd>` : null}
+          <dt>Visitor</dt><dd>${r.visitorId}</dd>
+          ${Object.entries(r.hidden || {}).map(([k, v]) => html`<dt>${k}</dt><dd>${typeof v === 'string' ? v : JSON.stringify(v)}</dd>`)}
+        </dl>
+        <h3>Answers</h3>
+        <dl class="answers">${(data.answers || []).map((a) => html`<dt>${a.label}</dt><dd>${a.value}</dd>`)}</dl>` : html`<p class="muted">Loading…</p>`}
+      <form method="dialog"><button class="button">Close</button></form>
+    </dialog>`;
+}
+
+render(html`<${App} />`, /** @type {HTMLElement} */ (document.querySelector('#app')));

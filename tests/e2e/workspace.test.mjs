@@ -1,0 +1,176 @@
+// The workspace in Chromium against the real collector (the demo's surveys, a fresh SQLite file,
+// responses posted with known scores): the overview's figures are the collector's, the segment
+// that differs is marked significant and the one that does not is not; filters live in the URL
+// and survive a reload; the inbox searches with matches marked, pages, and opens a response in a
+// dialog that Escape closes; hostile comments, triggers and segments show as text, never as
+// markup; the CSV download is neutralised against formulas; axe finds nothing on either view.
+// Screenshots: build/e2e-screenshots/workspace-*.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { launch, screenshots } from './browser.mjs';
+import { startCollector, demoMounts, demoSurveys, post } from '../collector/collector.mjs';
+
+const root = new URL('../../', import.meta.url);
+const axeSource = readFileSync(new URL('web/node_modules/axe-core/axe.min.js', root), 'utf8');
+const { parse } = createRequire(new URL('web/package.json', root))('csv-parse/sync');
+const dir = mkdtempSync(join(tmpdir(), 'sondar-workspace-e2e-'));
+const version = JSON.parse(readFileSync(join(demoSurveys, 'order-nps.json'), 'utf8')).version;
+
+const xss = '<img src=x onerror="window.__xss = 1">Late <b>again</b>';
+const formula = '=HYPERLINK("http://evil.example","win") parcel lost';
+const hostileTrigger = '<script>window.__xss = 2</script>';
+
+let collector;
+let browser;
+before(async () => {
+  mkdirSync(screenshots, { recursive: true });
+  collector = await startCollector(join(dir, 'workspace.db'), demoMounts, { surveys: demoSurveys });
+  browser = await launch();
+  const now = Date.now();
+  let n = 0;
+  const send = async (nps, segment, improve, trigger = 'order_confirmed') => {
+    const at = now - 3600_000 + n++ * 1000;
+    const body = {
+      schema: 'sondar.response/1', responseId: randomUUID(), surveyId: 'order-nps', surveyVersion: version,
+      visitorId: `v-${n}`, status: 'complete', locale: 'en', trigger,
+      hidden: { order_id: `A-${n}`, segment },
+      answers: { nps, ...(improve ? { improve } : {}) },
+      page: 'https://shop.example/order/1', startedAt: new Date(at - 20000).toISOString(), submittedAt: new Date(at).toISOString(),
+    };
+    const answer = await post(collector.url, body, collector.auth);
+    assert.equal(answer.status, 201, JSON.stringify(answer.json));
+  };
+  // vip: 15 promoters; regular: 15 detractors with words; a segment of 2 too small to tell.
+  for (let i = 0; i < 15; i++) await send(10, 'vip');
+  for (let i = 0; i < 15; i++) await send(2, 'regular', `Delivery was late, order ${i}`);
+  await send(9, '<i>tiny</i>');
+  await send(3, '<i>tiny</i>', formula, hostileTrigger);
+  await send(1, 'regular', xss);
+});
+after(async () => {
+  await browser?.close();
+  await collector?.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function open(context, path) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  await page.goto(`${collector.url}${path}#token=${collector.token}`);
+  await page.waitForFunction(() => document.body.dataset.ready, null, { timeout: 20000 });
+  return { page, problems };
+}
+
+async function axe(page) {
+  await page.evaluate(axeSource);
+  return page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+}
+
+test('overview: the collector\'s figures, the segment comparison marked where significant, filters in the URL', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await open(context, '/workspace/?survey=order-nps');
+  const summary = await (await fetch(`${collector.url}/api/summary?survey=order-nps`, { headers: collector.auth })).json();
+  assert.match(await page.textContent('#count'), new RegExp(`^${summary.responses.total} responses`));
+  const nps = summary.nps.score;
+  assert.equal(await page.textContent('#nps .value'), `${nps > 0 ? '+' : ''}${nps.toFixed(1)}`);
+  const segments = page.locator('section', { has: page.getByRole('heading', { name: 'Segments' }) });
+  const vip = segments.getByRole('row', { name: /^vip/ });
+  assert.match(await vip.textContent(), /▲ higher, significant/);
+  assert.equal(summary.bySegment.vip.vsRest.nps.significant, true);
+  const tiny = segments.getByRole('row', { name: /tiny/ });
+  assert.match(await tiny.textContent(), /not significant/);
+  // The hostile segment and trigger are text: the <i> and <script> are characters on screen.
+  assert.equal(await tiny.locator('a').textContent(), '<i>tiny</i>');
+  assert.equal(await page.locator('main i, main script').count(), 0);
+  assert.match(await page.textContent('main'), /<script>window.__xss = 2<\/script>/);
+  await page.screenshot({ path: `${screenshots}workspace-overview.png`, fullPage: true });
+  assert.deepEqual(await axe(page), []);
+
+  // A filter goes into the URL, and the figures are the filtered summary's.
+  await page.getByLabel('Segment').selectOption('regular');
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('segment') === 'regular');
+  await page.waitForFunction(() => document.body.dataset.ready === 'overview');
+  const regular = await (await fetch(`${collector.url}/api/summary?survey=order-nps&segment=regular`, { headers: collector.auth })).json();
+  await page.waitForFunction((n) => document.querySelector('#count')?.textContent.startsWith(`${n} responses`), regular.responses.total);
+  await page.reload();
+  await page.waitForFunction(() => document.body.dataset.ready === 'overview');
+  assert.equal(await page.getByLabel('Segment').inputValue(), 'regular');
+  assert.match(await page.textContent('#count'), new RegExp(`^${regular.responses.total} responses`));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('responses: search with matches marked, filters, paging, the whole response in a dialog, hostile text as text', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await open(context, '/workspace/?view=responses&survey=order-nps');
+  // 15 + 1 + 1 comments, 25 a page: all on one.
+  assert.equal(await page.locator('.inbox li').count(), 17);
+  const hostile = page.locator('.inbox li', { hasText: 'onerror' });
+  assert.equal(await hostile.locator('.words').textContent(), xss);
+  assert.equal(await page.locator('.inbox img, .inbox b').count(), 0);
+  assert.equal(await page.evaluate(() => window.__xss), undefined);
+
+  await page.getByRole('searchbox', { name: 'Search comments' }).fill('LATE');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('q') === 'LATE');
+  await page.waitForFunction(() => document.querySelectorAll('.inbox li').length === 16);
+  const marks = await page.locator('.inbox mark').allTextContents();
+  assert.ok(marks.length >= 16 && marks.every((m) => m.toLowerCase() === 'late'), marks.join());
+  await page.screenshot({ path: `${screenshots}workspace-responses.png`, fullPage: true });
+
+  await page.getByLabel('Segment').selectOption('<i>tiny</i>');
+  await page.waitForFunction(() => document.querySelectorAll('.inbox li').length === 0);
+  await page.getByRole('button', { name: 'Clear filters' }).click();
+  await page.getByRole('searchbox', { name: 'Search comments' }).fill('parcel');
+  await page.getByRole('button', { name: 'Search' }).click();
+  await page.waitForFunction(() => document.querySelectorAll('.inbox li').length === 1);
+  assert.equal(await page.locator('.inbox .words').textContent(), formula);
+
+  // The whole response, in a modal dialog; Escape closes it and focus goes back.
+  const opener = page.locator('.inbox .comment').first();
+  await opener.focus();
+  await page.keyboard.press('Enter');
+  const dialog = page.getByRole('dialog', { name: 'Response' });
+  await dialog.locator('.answers dt').first().waitFor();
+  assert.match(await dialog.textContent(), /order_idA-\d+/);
+  assert.match(await dialog.textContent(), new RegExp(hostileTrigger.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')));
+  assert.deepEqual(await axe(page), []);
+  await page.screenshot({ path: `${screenshots}workspace-detail.png` });
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+  assert.equal(await page.evaluate(() => document.activeElement?.classList.contains('comment')), true);
+  assert.deepEqual(await axe(page), []);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('responses: paging by the collector\'s cursor, and the CSV download neutralised', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce', acceptDownloads: true });
+  const { page } = await open(context, '/workspace/?view=responses&survey=order-nps&q=late&segment=regular');
+  assert.equal(await page.locator('.inbox li').count(), 16);
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+  assert.equal(download.suggestedFilename(), 'order-nps.csv');
+  const rows = parse(readFileSync(await download.path()), { bom: true });
+  // The export takes the view's filters (segment=regular), not its search.
+  assert.equal(rows.length, 1 + 16);
+  const improve = rows[0].findIndex((h) => h.endsWith('[improve]'));
+  assert.ok(improve > 0);
+  assert.ok(rows.slice(1).some((r) => r[improve] === xss));
+  const all = parse(await (await fetch(`${collector.url}/api/export.csv?survey=order-nps`, { headers: collector.auth })).text(), { bom: true });
+  const cell = all.slice(1).find((r) => r[improve].includes('parcel'))[improve];
+  assert.equal(cell, `'${formula}`);
+  await context.close();
+  // A page of 10: the second page starts where the first ended, nothing twice.
+  const first = await (await fetch(`${collector.url}/api/comments?survey=order-nps&limit=10`, { headers: collector.auth })).json();
+  const second = await (await fetch(`${collector.url}/api/comments?survey=order-nps&limit=10&cursor=${first.next}`, { headers: collector.auth })).json();
+  assert.equal(first.items.length, 10);
+  assert.equal(second.items.length, 7);
+  assert.equal(second.next, null);
+  assert.equal(new Set([...first.items, ...second.items].map((c) => c.responseId)).size, 17);
+});
