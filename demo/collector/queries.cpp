@@ -267,11 +267,11 @@ void Collector::OneResponse(const std::string& response_id, Response& res) {
   if (version) {
     const CsvTable table(history->second.versions);
     const auto cells = table.Row(*version, payload.value(), false);
+    const auto header = table.Header(false);
     Json answers = Json::array();
     for (std::size_t i = 0; i < cells.size(); ++i) {
       if (i < table.FirstQuestionColumn() || cells[i].empty()) continue;
-      answers.push_back(
-          {{"label", table.Header(false)[i]}, {"value", cells[i]}});
+      answers.push_back({{"label", header[i]}, {"value", cells[i]}});
     }
     body["answers"] = std::move(answers);
   }

@@ -82,3 +82,22 @@ export async function startPostgres() {
     },
   };
 }
+
+/**
+ * For tests that run once per store: `make.sqlite(name)` is a file in `dir`, `make.postgres(name)`
+ * a fresh database on one PostgreSQL server started on first use (`server()` starts it too);
+ * `destroy()` stops the server.
+ * @param {string} dir
+ */
+export function backends(dir) {
+  let postgres;
+  const server = async () => (postgres ??= await startPostgres());
+  return {
+    make: {
+      sqlite: (name) => join(dir, `${name}.db`),
+      postgres: async (name) => (await server()).createDatabase(name.replace(/-/g, '_')),
+    },
+    server,
+    destroy: () => postgres?.destroy(),
+  };
+}

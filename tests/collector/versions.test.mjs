@@ -9,12 +9,12 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, fixtureSurveys, payload, post, publishSite, startCollector } from './collector.mjs';
-import { startPostgres } from './postgres.mjs';
+import { backends } from './postgres.mjs';
 
 const dir = mkdtempSync(join(tmpdir(), 'sondar-versions-'));
-let postgres;
+const stores = backends(dir);
 after(() => {
-  postgres?.destroy();
+  stores.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -38,15 +38,7 @@ async function versions(collector, path = '/api/surveys/order-nps/versions') {
   return res.json();
 }
 
-const backends = {
-  sqlite: (name) => join(dir, `${name}.db`),
-  postgres: async (name) => {
-    postgres ??= await startPostgres();
-    return postgres.createDatabase(name.replace(/-/g, '_'));
-  },
-};
-
-for (const [backend, database] of Object.entries(backends)) describe(backend, () => {
+for (const [backend, database] of Object.entries(stores.make)) describe(backend, () => {
   test('publish: the collector numbers versions, 428 without If-Match, 412 over a newer one, 422 at the path', async () => {
     const collector = await startCollector(await database('publish'));
     try {
@@ -250,7 +242,7 @@ test('two files with one survey id stop the start with an error naming both', as
 });
 
 test('two collectors on one PostgreSQL database see each other\'s publishes', async () => {
-  postgres ??= await startPostgres();
+  const postgres = await stores.server();
   const db = postgres.createDatabase('pair');
   const [a, b] = [await startCollector(db), await startCollector(db)];
   try {

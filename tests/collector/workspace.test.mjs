@@ -9,15 +9,15 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { payload, post, startCollector } from './collector.mjs';
-import { startPostgres } from './postgres.mjs';
+import { backends } from './postgres.mjs';
 
 // A maintained CSV parser reads the export back (web's devDependencies).
 const { parse } = createRequire(new URL('../../web/package.json', import.meta.url))('csv-parse/sync');
 
 const dir = mkdtempSync(join(tmpdir(), 'sondar-workspace-'));
-let postgres;
+const stores = backends(dir);
 after(() => {
-  postgres?.destroy();
+  stores.destroy();
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -78,15 +78,7 @@ async function allComments(collector, query) {
   return pages;
 }
 
-const backends = {
-  sqlite: (name) => join(dir, `${name}.db`),
-  postgres: async (name) => {
-    postgres ??= await startPostgres();
-    return postgres.createDatabase(name.replace(/-/g, '_'));
-  },
-};
-
-for (const [backend, database] of Object.entries(backends)) describe(backend, () => {
+for (const [backend, database] of Object.entries(stores.make)) describe(backend, () => {
   let collector;
   before(async () => {
     collector = await startCollector(await database('workspace'));
@@ -245,7 +237,7 @@ for (const [backend, database] of Object.entries(backends)) describe(backend, ()
 });
 
 test('postgres: a database from before the comment index gets its stored comments indexed at start', async () => {
-  postgres ??= await startPostgres();
+  const postgres = await stores.server();
   const url = postgres.createDatabase('before_index');
   const first = await startCollector(url);
   try {
