@@ -200,6 +200,101 @@ bool Matches(const ResponseFilter& f, const Survey& version,
   return true;
 }
 
+// "r1;3;c;1796105932110;15:order_confirmed;3:vip;2:en;0:9,2:1": a tag, the
+// version, the status, submittedAt, three length-prefixed strings (any bytes
+// may be in them) and the values as question:value pairs.
+std::string EncodeRecord(const ResponseRecord& r, int version) {
+  std::string out = "r1;";
+  out += std::to_string(version);
+  out += r.status == ResponseStatus::kComplete    ? ";c;"
+         : r.status == ResponseStatus::kDismissed ? ";d;"
+                                                  : ";p;";
+  out += std::to_string(r.submitted_at_ms);
+  for (const std::string* s : {&r.trigger, &r.segment, &r.locale}) {
+    out += ';';
+    out += std::to_string(s->size());
+    out += ':';
+    out += *s;
+  }
+  out += ';';
+  for (std::size_t i = 0; i < r.values.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(r.values[i].first);
+    out += ':';
+    out += std::to_string(r.values[i].second);
+  }
+  return out;
+}
+
+namespace {
+
+// Reads a decimal integer (with an optional '-') up to `stop`, or up to the
+// end of `text` when `or_end`; `*at` moves past the stop.
+bool ReadInt(std::string_view text, std::size_t* at, char stop,
+             std::int64_t* out, bool or_end = false) {
+  std::size_t i = *at;
+  const bool negative = i < text.size() && text[i] == '-';
+  if (negative) ++i;
+  const std::size_t digits = i;
+  std::int64_t v = 0;
+  while (i < text.size() && text[i] >= '0' && text[i] <= '9' && i - digits < 18)
+    v = v * 10 + (text[i++] - '0');
+  if (i == digits) return false;
+  if (i == text.size() ? !or_end : text[i] != stop) return false;
+  *out = negative ? -v : v;
+  *at = i + 1;
+  return true;
+}
+
+}  // namespace
+
+bool DecodeRecord(std::string_view text, ResponseRecord* r, int* version) {
+  if (text.substr(0, 3) != "r1;") return false;
+  std::size_t at = 3;
+  std::int64_t n = 0;
+  if (!ReadInt(text, &at, ';', &n) || n < 1 || n > 1'000'000'000) return false;
+  *version = static_cast<int>(n);
+  if (at + 2 > text.size() || text[at + 1] != ';') return false;
+  switch (text[at]) {
+    case 'c':
+      r->status = ResponseStatus::kComplete;
+      break;
+    case 'd':
+      r->status = ResponseStatus::kDismissed;
+      break;
+    case 'p':
+      r->status = ResponseStatus::kPartial;
+      break;
+    default:
+      return false;
+  }
+  at += 2;
+  if (!ReadInt(text, &at, ';', &r->submitted_at_ms)) return false;
+  for (std::string* s : {&r->trigger, &r->segment, &r->locale}) {
+    if (!ReadInt(text, &at, ':', &n) || n < 0 ||
+        static_cast<std::size_t>(n) > text.size() - at ||
+        at + static_cast<std::size_t>(n) >= text.size() ||
+        text[at + static_cast<std::size_t>(n)] != ';')
+      return false;
+    s->assign(text.substr(at, static_cast<std::size_t>(n)));
+    at += static_cast<std::size_t>(n) + 1;
+  }
+  r->response_id.clear();
+  r->values.clear();
+  while (at < text.size()) {
+    std::int64_t q = 0, v = 0;
+    if (!ReadInt(text, &at, ':', &q) || q < 0 || q > 65535) return false;
+    if (!ReadInt(text, &at, ',', &v, /*or_end=*/true) || v < -32768 ||
+        v > 32767)
+      return false;
+    r->values.emplace_back(static_cast<std::uint16_t>(q),
+                           static_cast<std::int16_t>(v));
+    // A trailing comma promised one more pair.
+    if (at == text.size() && text.back() == ',') return false;
+  }
+  return true;
+}
+
 std::vector<Comment> CommentsOf(const Survey& version, const Json& payload) {
   std::vector<Comment> out;
   const Json* answers = payload.find("answers");

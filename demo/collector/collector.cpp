@@ -126,7 +126,7 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   for (const auto& [id, history] : catalog_->Now()->surveys) ids.push_back(id);
   first_seen_ = store_->FirstSeen(ids);
   secret_ = store_->Secret();
-  IndexOldComments();
+  DeriveOld();
   refresher_ = std::thread([this] { Refresh(); });
 }
 
@@ -385,8 +385,10 @@ void Collector::Post(const Request& req, Response& res) {
   // has no client key, and each of its rows counts for itself.
   const std::string client_key = admin ? "" : ClientKey(secret_, client);
   const std::vector<Comment> comments = CommentsOf(*survey, normalized);
-  const auto outcome = store_->Upsert({record.value(), survey_id, visitor, text,
-                                       client_key, may_insert, &comments});
+  const std::string encoded = EncodeRecord(record.value(), survey->version);
+  const auto outcome =
+      store_->Upsert({record.value(), survey_id, visitor, text, client_key,
+                      may_insert, &comments, &encoded});
   if (outcome == Store::Outcome::kFailed) {
     StorageFailed();
     res.Set("Retry-After", kStorageRetryAfter);

@@ -92,7 +92,7 @@ class Collector final : public http::Application {
   void Comments(const http::Request& req, http::Response& res);
   void OneResponse(const std::string& response_id, http::Response& res);
   void ExportCsv(const http::Request& req, http::Response& res);
-  void IndexOldComments();
+  void DeriveOld();
   void Export(const http::Request& req, http::Response& res);
   void Health(const http::Request& req, http::Response& res);
   // /api/surveys..., /api/site...: public reads and the admin publishing API.

@@ -125,18 +125,42 @@ void Collector::Summary(const Request& req, Response& res) {
   VersionedAggregate aggregate(*versions);
   std::uint64_t unreadable = 0;
   Stored stored;
-  const bool read = store_->ForEach(
-      versions->id(), {filter.from_ms, filter.to_ms},
-      [&](const std::string& text) {
-        if (!Read(*versions, text, filter.NeedsPayload(), &stored)) {
-          ++unreadable;
-        } else if (Matches(filter, *stored.version, stored.record,
-                           &stored.payload)) {
-          aggregate.Add(stored.version->version, stored.record);
-        }
-        return true;
-      },
-      500);
+  auto add = [&] {
+    if (Matches(filter, *stored.version, stored.record, &stored.payload))
+      aggregate.Add(stored.version->version, stored.record);
+  };
+  // Each row's record, written when it was stored, is read back without
+  // parsing its payload; a row without one (stored before records were
+  // kept, or one no version reads) and filters on hidden fields read the
+  // payload.
+  const bool read =
+      filter.NeedsPayload()
+          ? store_->ForEach(
+                versions->id(), {filter.from_ms, filter.to_ms},
+                [&](const std::string& text) {
+                  if (Read(*versions, text, true, &stored))
+                    add();
+                  else
+                    ++unreadable;
+                  return true;
+                },
+                500)
+          : store_->ForEachRecord(
+                versions->id(), {filter.from_ms, filter.to_ms},
+                [&](std::string_view record, std::string_view payload) {
+                  int version = 0;
+                  if (DecodeRecord(record, &stored.record, &version) &&
+                      (stored.version = versions->Find(version))) {
+                    add();
+                  } else if (Read(*versions, std::string(payload), false,
+                                  &stored)) {
+                    add();
+                  } else {
+                    ++unreadable;
+                  }
+                  return true;
+                },
+                5000);
   // Figures over part of the responses would look like real ones.
   if (!read) {
     res.Set("Retry-After", kStorageRetryAfter);
@@ -316,14 +340,11 @@ void Collector::ExportCsv(const Request& req, Response& res) {
   };
 }
 
-// Databases older than the comment index get every stored response's
-// comments indexed once, at start.
-void Collector::IndexOldComments() {
-  if (store_->CommentsIndexed()) return;
+// Rows stored before records and comments were kept get them once, at start.
+void Collector::DeriveOld() {
   const auto catalog = catalog_->Now();
-  std::size_t indexed = 0;
-  const bool ok = store_->IndexComments(
-      [&](const std::string& text) -> std::optional<std::vector<Comment>> {
+  const std::int64_t derived = store_->DeriveOld(
+      [&](const std::string& text) -> std::optional<Store::Derived> {
         auto payload = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
         if (!payload.ok()) return std::nullopt;
         const Json* id = payload.value().find("surveyId");
@@ -332,14 +353,19 @@ void Collector::IndexOldComments() {
         if (history == catalog->surveys.end()) return std::nullopt;
         auto version = history->second.versions.For(payload.value());
         if (!version.ok()) return std::nullopt;
-        ++indexed;
-        return CommentsOf(*version.value(), payload.value());
+        auto record = ValidateResponse(*version.value(), payload.value());
+        if (!record.ok()) return std::nullopt;
+        return Store::Derived{
+            EncodeRecord(record.value(), version.value()->version),
+            CommentsOf(*version.value(), payload.value())};
       });
-  std::cerr << (ok ? "indexed the comments of " + std::to_string(indexed) +
-                         " stored responses for search"
-                   : std::string("could not index the stored comments; "
-                                 "will try again at the next start"))
-            << "\n";
+  if (derived < 0) {
+    std::cerr << "could not index the stored responses for the workspace; "
+                 "summaries read their payloads until the next start\n";
+  } else if (derived > 0) {
+    std::cerr << "indexed " << derived
+              << " stored responses for the workspace (records, comments)\n";
+  }
 }
 
 }  // namespace sondar::collector

@@ -51,6 +51,9 @@ class Store {
     // The customer's words in it (sondar::CommentsOf), indexed for search
     // with the row and replaced with it.
     const std::vector<Comment>* comments = nullptr;
+    // sondar::EncodeRecord of `record`, kept beside the payload for
+    // summaries.
+    const std::string* encoded = nullptr;
   };
   // Stores the version's payload unless the stored version of the same
   // response supersedes it. A responseId belongs to the survey and the
@@ -108,13 +111,27 @@ class Store {
   // The comments matching `query`, newest first; false on failure.
   virtual bool Comments(const CommentQuery& query,
                         std::vector<CommentRow>* rows) = 0;
-  // Databases older than the comment index: whether every stored response's
-  // comments are indexed, and indexing them, `extract` giving the comments of
-  // a stored payload (nullopt: a payload no version reads, left out).
-  virtual bool CommentsIndexed() = 0;
-  virtual bool IndexComments(
-      const std::function<std::optional<std::vector<Comment>>(
-          const std::string& payload)>& extract) = 0;
+  // Like ForEach, but with each row's record (Version::record) and its
+  // payload only where the record is empty: a row stored before records
+  // were kept, or one no version reads.
+  virtual bool ForEachRecord(
+      const std::string& survey_id, const TimeRange& range,
+      const std::function<bool(std::string_view record,
+                               std::string_view payload)>& fn,
+      int batch) = 0;
+
+  // What a write derives from a payload: its record and its comments.
+  struct Derived {
+    std::string record;
+    std::vector<Comment> comments;
+  };
+  // Rows stored before records and comments were kept get them, in batches
+  // that let writes through in between; `derive` gives nullopt for a payload
+  // no version reads (its record is then "" and it is not asked again). The
+  // rows derived, or -1 on failure.
+  virtual std::int64_t DeriveOld(
+      const std::function<std::optional<Derived>(const std::string& payload)>&
+          derive) = 0;
   // Stored responses, or -1 when the database cannot be asked.
   virtual std::int64_t Count() = 0;
   // Complete responses of a survey, counting at most `per_client` of each

@@ -175,9 +175,17 @@ class PostgresStore final : public Store {
         " ON comments(survey_id, submitted_at_ms, id);"
         "CREATE INDEX IF NOT EXISTS comments_words ON comments USING GIN "
         "(words);"
-        "INSERT INTO meta (key, value) SELECT 'comments_indexed', '1'"
-        " WHERE NOT EXISTS (SELECT 1 FROM responses)"
-        " ON CONFLICT (key) DO NOTHING;"
+        // Each row's record (sondar::EncodeRecord), what summaries read;
+        // rows from before it are derived at start (DeriveOld), found by a
+        // partial index.
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+        "  WHERE table_schema = current_schema() AND table_name = 'responses'"
+        "  AND column_name = 'record') THEN"
+        "  ALTER TABLE responses ADD COLUMN record TEXT;"
+        " END IF; END $$;"
+        "CREATE INDEX IF NOT EXISTS responses_underived ON responses(seq)"
+        " WHERE record IS NULL;"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -207,12 +215,13 @@ class PostgresStore final : public Store {
       ResultPtr inserted = Run(
           c,
           "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
-          " submitted_at_ms, received_at_ms, payload, client_key)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''))"
+          " submitted_at_ms, received_at_ms, payload, client_key, record)"
+          " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''),"
+          " NULLIF($9, ''))"
           " ON CONFLICT (response_id) DO NOTHING",
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
-           version.client_key});
+           version.client_key, version.encoded ? *version.encoded : ""});
       if (!Ok(inserted)) {
         if (in_transaction) Run(c, "ROLLBACK");
         return Outcome::kFailed;
@@ -231,7 +240,8 @@ class PostgresStore final : public Store {
     if (!in_transaction && !Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
     Outcome outcome =
         Decide(c, record, version.survey_id, version.visitor_id,
-               version.payload, status, submitted, version.may_insert);
+               version.payload, status, submitted, version.may_insert,
+               version.encoded ? *version.encoded : "");
     if (outcome == Outcome::kReplaced && version.comments &&
         !WriteComments(c, record.response_id, version.survey_id, submitted,
                        *version.comments))
@@ -366,47 +376,80 @@ class PostgresStore final : public Store {
     return true;
   }
 
-  bool CommentsIndexed() override {
-    return Number("SELECT count(*) FROM meta WHERE key = 'comments_indexed'",
-                  {}) == 1;
-  }
-
-  // In batches by seq, each its own transaction; a response written
-  // meanwhile is indexed by its own write, and indexing it again gives the
-  // same rows.
-  bool IndexComments(const std::function<std::optional<std::vector<Comment>>(
-                         const std::string&)>& extract) override {
+  bool ForEachRecord(
+      const std::string& survey_id, const TimeRange& range,
+      const std::function<bool(std::string_view, std::string_view)>& fn,
+      int batch) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
-    if (!c) return false;
-    std::string after = "0";
+    if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+      return false;
+    bool ok = Ok(Run(c,
+                     "DECLARE records NO SCROLL CURSOR FOR"
+                     " SELECT record, CASE WHEN record IS NULL OR record = ''"
+                     " THEN payload END FROM responses WHERE survey_id = $1"
+                     " AND submitted_at_ms >= $2::bigint"
+                     " AND submitted_at_ms < $3::bigint ORDER BY seq",
+                     {survey_id, std::to_string(range.from_ms),
+                      std::to_string(range.to_ms)}));
+    const std::string fetch =
+        "FETCH " + std::to_string(batch) + " FROM records";
+    while (ok) {
+      ResultPtr rows = Run(c, fetch.c_str());
+      if (!Ok(rows)) {
+        ok = false;
+        break;
+      }
+      const int n = PQntuples(rows.get());
+      bool more = true;
+      for (int i = 0; i < n && more; ++i) {
+        more = fn(std::string_view(PQgetvalue(rows.get(), i, 0),
+                                   PQgetlength(rows.get(), i, 0)),
+                  std::string_view(PQgetvalue(rows.get(), i, 1),
+                                   PQgetlength(rows.get(), i, 1)));
+      }
+      if (!more || n < batch) break;
+    }
+    Run(c, ok ? "COMMIT" : "ROLLBACK");
+    return ok;
+  }
+
+  // In batches by seq, each its own transaction; a row written meanwhile has
+  // its record already, and SKIP LOCKED leaves rows another collector is
+  // deriving to it.
+  std::int64_t DeriveOld(
+      const std::function<std::optional<Derived>(const std::string&)>& derive)
+      override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c) return -1;
+    std::int64_t derived = 0;
     for (;;) {
-      if (!Ok(Run(c, "BEGIN"))) return false;
+      if (!Ok(Run(c, "BEGIN"))) return -1;
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
-                           " WHERE seq > $1::bigint ORDER BY seq LIMIT 500"
-                           " FOR UPDATE",
-                           {after});
+                           " WHERE record IS NULL ORDER BY seq LIMIT 500"
+                           " FOR UPDATE SKIP LOCKED");
       bool ok = Ok(rows);
       const int n = ok ? PQntuples(rows.get()) : 0;
       for (int i = 0; ok && i < n; ++i) {
-        after = PQgetvalue(rows.get(), i, 0);
-        auto comments = extract(PQgetvalue(rows.get(), i, 4));
-        if (comments)
-          ok = WriteComments(c, PQgetvalue(rows.get(), i, 1),
-                             PQgetvalue(rows.get(), i, 2),
-                             PQgetvalue(rows.get(), i, 3), *comments);
+        const auto got = derive(PQgetvalue(rows.get(), i, 4));
+        ok =
+            Ok(Run(c, "UPDATE responses SET record = $1 WHERE seq = $2::bigint",
+                   {got ? got->record : std::string(),
+                    PQgetvalue(rows.get(), i, 0)})) &&
+            (!got ||
+             WriteComments(c, PQgetvalue(rows.get(), i, 1),
+                           PQgetvalue(rows.get(), i, 2),
+                           PQgetvalue(rows.get(), i, 3), got->comments));
+        if (got) ++derived;
       }
-      if (ok && n == 0)
-        ok = Ok(Run(c,
-                    "INSERT INTO meta (key, value) VALUES"
-                    " ('comments_indexed', '1') ON CONFLICT (key) DO NOTHING"));
       if (!ok || !Ok(Run(c, "COMMIT"))) {
         Run(c, "ROLLBACK");
-        return false;
+        return -1;
       }
-      if (n == 0) return true;
+      if (n == 0) return derived;
     }
   }
 
@@ -521,7 +564,8 @@ class PostgresStore final : public Store {
   Outcome Decide(PGconn* c, const ResponseRecord& record,
                  const std::string& survey_id, const std::string& visitor_id,
                  const std::string& payload, const std::string& status,
-                 const std::string& submitted, bool may_insert) {
+                 const std::string& submitted, bool may_insert,
+                 const std::string& encoded) {
     ResultPtr row = Run(c,
                         "SELECT status, submitted_at_ms, survey_id, visitor_id"
                         " FROM responses WHERE response_id = $1 FOR UPDATE",
@@ -542,9 +586,10 @@ class PostgresStore final : public Store {
     ResultPtr updated =
         Run(c,
             "UPDATE responses SET status = $1, submitted_at_ms = $2,"
-            " payload = $3, received_at_ms = $4 WHERE response_id = $5",
+            " payload = $3, received_at_ms = $4, record = NULLIF($6, '')"
+            " WHERE response_id = $5",
             {status, submitted, payload, std::to_string(NowMs()),
-             record.response_id});
+             record.response_id, encoded});
     return Ok(updated) ? Outcome::kReplaced : Outcome::kFailed;
   }
 

@@ -8,6 +8,7 @@
 #include <deque>
 #include <mutex>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "store.h"
@@ -32,6 +33,12 @@ class Statement {
                       SQLITE_TRANSIENT);
   }
   void Bind(int i, std::int64_t v) { sqlite3_bind_int64(stmt_, i, v); }
+  void BindOrNull(int i, const std::string* s) {
+    if (s)
+      Bind(i, *s);
+    else
+      sqlite3_bind_null(stmt_, i);
+  }
 
  private:
   sqlite3_stmt* stmt_ = nullptr;
@@ -56,11 +63,15 @@ class SqliteStore final : public Store {
                int batch) override;
   bool Comments(const CommentQuery& query,
                 std::vector<CommentRow>* rows) override;
-  bool CommentsIndexed() override;
   bool Find(const std::string& response_id,
             std::optional<std::string>* payload) override;
-  bool IndexComments(const std::function<std::optional<std::vector<Comment>>(
-                         const std::string&)>& extract) override;
+  bool ForEachRecord(
+      const std::string& survey_id, const TimeRange& range,
+      const std::function<bool(std::string_view, std::string_view)>& fn,
+      int batch) override;
+  std::int64_t DeriveOld(
+      const std::function<std::optional<Derived>(const std::string&)>& derive)
+      override;
   std::int64_t Count() override;
   std::int64_t CountComplete(const std::string& survey_id,
                              int per_client) override;
@@ -185,10 +196,6 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       "CREATE TRIGGER IF NOT EXISTS comments_removed AFTER DELETE ON comments"
       " BEGIN INSERT INTO comments_fts (comments_fts, rowid, text)"
       " VALUES ('delete', old.id, old.text); END;"
-      // A new database has every comment indexed; an older one is indexed
-      // once at start (IndexComments).
-      "INSERT OR IGNORE INTO meta (key, value) SELECT 'comments_indexed', '1'"
-      " WHERE NOT EXISTS (SELECT 1 FROM responses);"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -229,7 +236,17 @@ bool SqliteStore::AddColumns() {
     return false;
   int client = has("client_key");
   if (client < 0) return false;
-  return client || Exec("ALTER TABLE responses ADD COLUMN client_key TEXT");
+  if (!client && !Exec("ALTER TABLE responses ADD COLUMN client_key TEXT"))
+    return false;
+  // Each row's record (sondar::EncodeRecord), what summaries read; rows from
+  // before it are derived at start (DeriveOld), found by a partial index.
+  int record = has("record");
+  if (record < 0) return false;
+  if (!record && !Exec("ALTER TABLE responses ADD COLUMN record TEXT"))
+    return false;
+  return Exec(
+      "CREATE INDEX IF NOT EXISTS responses_underived ON responses(survey_id)"
+      " WHERE record IS NULL");
 }
 
 bool SqliteStore::Exec(const char* sql) {
@@ -314,12 +331,13 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
         Statement update(
             db_,
             "UPDATE responses SET status = ?, submitted_at_ms = ?, payload = ?,"
-            " received_at_ms = ? WHERE response_id = ?");
+            " received_at_ms = ?, record = ? WHERE response_id = ?");
         update.Bind(1, std::string(StatusName(record.status)));
         update.Bind(2, record.submitted_at_ms);
         update.Bind(3, payload);
         update.Bind(4, NowMs());
-        update.Bind(5, record.response_id);
+        update.BindOrNull(5, version.encoded);
+        update.Bind(6, record.response_id);
         outcome = sqlite3_step(update.get()) == SQLITE_DONE ? Outcome::kReplaced
                                                             : Outcome::kFailed;
         if (outcome == Outcome::kReplaced && version.comments &&
@@ -330,11 +348,11 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
     } else if (step == SQLITE_DONE && !version.may_insert) {
       outcome = Outcome::kNotNew;
     } else if (step == SQLITE_DONE) {
-      Statement insert(
-          db_,
-          "INSERT INTO responses (response_id, survey_id, status, "
-          "submitted_at_ms, received_at_ms, payload, visitor_id,"
-          " client_key) VALUES (?, ?, ?, ?, ?, ?, ?, NULLIF(?, ''))");
+      Statement insert(db_,
+                       "INSERT INTO responses (response_id, survey_id, status, "
+                       "submitted_at_ms, received_at_ms, payload, visitor_id,"
+                       " client_key, record) VALUES (?, ?, ?, ?, ?, ?, ?, "
+                       "NULLIF(?, ''), ?)");
       insert.Bind(1, record.response_id);
       insert.Bind(2, survey_id);
       insert.Bind(3, std::string(StatusName(record.status)));
@@ -343,6 +361,7 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
       insert.Bind(6, payload);
       insert.Bind(7, visitor_id);
       insert.Bind(8, version.client_key);
+      insert.BindOrNull(9, version.encoded);
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
       if (outcome == Outcome::kInserted && version.comments &&
@@ -464,51 +483,82 @@ bool SqliteStore::Find(const std::string& response_id,
   return step == SQLITE_ROW || step == SQLITE_DONE;
 }
 
-bool SqliteStore::CommentsIndexed() {
-  return ReadNumber("SELECT COUNT(*) FROM meta WHERE key = 'comments_indexed'",
-                    "") == 1;
-}
-
-bool SqliteStore::IndexComments(
-    const std::function<
-        std::optional<std::vector<Comment>>(const std::string&)>& extract) {
+std::int64_t SqliteStore::DeriveOld(
+    const std::function<std::optional<Derived>(const std::string&)>& derive) {
   // In batches, each its own transaction, so posts keep being written in
-  // between; a response written meanwhile is indexed by its own write, and
-  // indexing it again gives the same rows.
-  std::int64_t after = 0;
+  // between; a row written meanwhile has its record already.
+  std::int64_t derived = 0;
   for (;;) {
     std::lock_guard<std::mutex> lock(mu_);
-    if (!Exec("BEGIN IMMEDIATE")) return false;
+    if (!Exec("BEGIN IMMEDIATE")) return -1;
     Statement select(db_,
                      "SELECT rowid, response_id, survey_id, submitted_at_ms,"
-                     " payload FROM responses WHERE rowid > ? ORDER BY rowid"
-                     " LIMIT 500");
-    select.Bind(1, after);
+                     " payload FROM responses WHERE record IS NULL"
+                     " ORDER BY rowid LIMIT 500");
     int step, n = 0;
-    bool ok = true;
+    bool ok = static_cast<bool>(select);
     while (ok && (step = sqlite3_step(select.get())) == SQLITE_ROW) {
       ++n;
-      after = sqlite3_column_int64(select.get(), 0);
       auto column = [&](int i) {
         const unsigned char* t = sqlite3_column_text(select.get(), i);
         return std::string(t ? reinterpret_cast<const char*>(t) : "");
       };
-      auto comments = extract(column(4));
-      if (comments)
-        ok = WriteComments(column(1), column(2),
-                           sqlite3_column_int64(select.get(), 3), *comments);
+      const auto got = derive(column(4));
+      Statement mark(db_, "UPDATE responses SET record = ? WHERE rowid = ?");
+      mark.Bind(1, got ? got->record : std::string());
+      mark.Bind(2, sqlite3_column_int64(select.get(), 0));
+      ok = sqlite3_step(mark.get()) == SQLITE_DONE &&
+           (!got || WriteComments(column(1), column(2),
+                                  sqlite3_column_int64(select.get(), 3),
+                                  got->comments));
+      if (got) ++derived;
     }
     if (!ok || step != SQLITE_DONE) {
       Exec("ROLLBACK");
-      return false;
+      return -1;
     }
-    if (n == 0) {
-      const bool done = Exec(
-          "INSERT OR IGNORE INTO meta (key, value)"
-          " VALUES ('comments_indexed', '1')");
-      return Exec("COMMIT") && done;
+    if (!Exec("COMMIT")) return -1;
+    if (n == 0) return derived;
+  }
+}
+
+bool SqliteStore::ForEachRecord(
+    const std::string& survey_id, const TimeRange& range,
+    const std::function<bool(std::string_view, std::string_view)>& fn,
+    int batch) {
+  std::int64_t after = 0;
+  for (;;) {
+    // (rowid, record, payload where the record is empty)
+    std::vector<std::tuple<std::int64_t, std::string, std::string>> rows;
+    {
+      std::lock_guard<std::mutex> lock(read_mu_);
+      Statement select(
+          read_db_,
+          "SELECT rowid, record, CASE WHEN record IS NULL OR record = ''"
+          " THEN payload END FROM responses WHERE rowid > ?1"
+          " AND survey_id = ?2 AND submitted_at_ms >= ?3"
+          " AND submitted_at_ms < ?4 ORDER BY rowid LIMIT ?5");
+      if (!select) return false;
+      select.Bind(1, after);
+      select.Bind(2, survey_id);
+      select.Bind(3, range.from_ms);
+      select.Bind(4, range.to_ms);
+      select.Bind(5, static_cast<std::int64_t>(batch));
+      auto text = [&](int column) {
+        const unsigned char* t = sqlite3_column_text(select.get(), column);
+        return std::string(t ? reinterpret_cast<const char*>(t) : "",
+                           sqlite3_column_bytes(select.get(), column));
+      };
+      int step;
+      while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+        rows.emplace_back(sqlite3_column_int64(select.get(), 0), text(1),
+                          text(2));
+      if (step != SQLITE_DONE) return false;
     }
-    if (!Exec("COMMIT")) return false;
+    for (const auto& [rowid, record, payload] : rows)
+      if (!fn(record, payload)) return true;
+    if (rows.size() < static_cast<std::size_t>(batch)) return true;
+    after = std::get<0>(rows.back());
   }
 }
 

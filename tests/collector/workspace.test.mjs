@@ -4,6 +4,7 @@
 // and the CSV export read back by a CSV parser, with formula and markup payloads kept as text.
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -236,23 +237,33 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
   });
 });
 
-test('postgres: a database from before the comment index gets its stored comments indexed at start', async () => {
-  const postgres = await stores.server();
-  const url = postgres.createDatabase('before_index');
-  const first = await startCollector(url);
-  try {
-    assert.equal((await post(first.url, rows[0].body, first.auth)).status, 201);
-  } finally {
-    await first.stop();
-  }
-  // What a database written before this index holds: responses, no comments, no mark.
-  postgres.sql('before_index', "DELETE FROM comments; DELETE FROM meta WHERE key = 'comments_indexed'");
-  const second = await startCollector(url);
-  try {
-    const res = await get(second, '/api/comments?survey=order-nps&q=late');
-    assert.deepEqual(res.json.items.map((c) => c.responseId), [rows[0].body.responseId]);
-    assert.equal(postgres.sql('before_index', "SELECT count(*) FROM meta WHERE key = 'comments_indexed'"), '1');
-  } finally {
-    await second.stop();
-  }
-});
+for (const [backend, database] of Object.entries(stores.make)) {
+  test(`${backend}: rows stored before records and comments were kept count the same, and are indexed at the next start`, async () => {
+    const db = await database('before-index');
+    // The database's own client: sqlite3 (Debian's package) or psql.
+    const sql = backend === 'sqlite'
+      ? (query) => execFileSync('sqlite3', [db, query], { encoding: 'utf8' }).trim()
+      : async (query) => (await stores.server()).sql('before_index', query);
+    const first = await startCollector(db);
+    let before;
+    try {
+      for (const r of rows) assert.ok([200, 201].includes((await post(first.url, r.body, first.auth)).status));
+      before = await summary(first, '&segment=vip');
+      // What a database written before records and comments were kept holds: payloads only.
+      await sql('UPDATE responses SET record = NULL; DELETE FROM comments;');
+      assert.deepEqual(await summary(first, '&segment=vip'), before);
+      assert.deepEqual((await get(first, '/api/comments?survey=order-nps')).json.items, []);
+    } finally {
+      await first.stop();
+    }
+    const second = await startCollector(db);
+    try {
+      assert.equal(await sql('SELECT count(*) FROM responses WHERE record IS NULL'), '0');
+      assert.deepEqual(await summary(second, '&segment=vip'), before);
+      const res = await get(second, '/api/comments?survey=order-nps&q=late');
+      assert.deepEqual(res.json.items.map((c) => c.responseId), [rows[0].body.responseId]);
+    } finally {
+      await second.stop();
+    }
+  });
+}

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include "fixtures.h"
+#include "sondar/aggregate.h"
 
 namespace sondar {
 namespace {
@@ -121,6 +122,41 @@ TEST(ResponseFilter, AHiddenFieldFilterNeedsThePayload) {
   auto record = ValidateResponse(*survey, Payload(9));
   ASSERT_TRUE(record.ok());
   EXPECT_FALSE(Matches(filter.value(), *survey, record.value()));
+}
+
+TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
+  auto survey = OrderNps(3);
+  Json p = Payload(4, "late");
+  p["answers"]["area"] = Json::array({"delivery", "quality"});
+  p["trigger"] = "odd;trigger:12,x";
+  auto record = ValidateResponse(*survey, p);
+  ASSERT_TRUE(record.ok()) << record.status().ToString();
+  const std::string text = EncodeRecord(record.value(), 3);
+  ResponseRecord back;
+  int version = 0;
+  ASSERT_TRUE(DecodeRecord(text, &back, &version)) << text;
+  EXPECT_EQ(version, 3);
+  EXPECT_EQ(back.status, record.value().status);
+  EXPECT_EQ(back.submitted_at_ms, record.value().submitted_at_ms);
+  EXPECT_EQ(back.trigger, "odd;trigger:12,x");
+  EXPECT_EQ(back.segment, "vip");
+  EXPECT_EQ(back.locale, "fr-CH");
+  EXPECT_EQ(back.values, record.value().values);
+  // The same aggregate either way.
+  Aggregate a(*survey), b(*survey);
+  a.Add(record.value());
+  b.Add(back);
+  EXPECT_EQ(a.ToJson(), b.ToJson());
+  // Anything else is refused, never half-read.
+  for (const std::string& bad :
+       {std::string(), std::string("r2;3;c;1;0:;0:;0:;"), text.substr(0, 20),
+        std::string("r1;3;x;1;0:;0:;0:;"), std::string("r1;3;c;1;9:;0:;0:;"),
+        std::string("r1;3;c;1;0:;0:;0:;0:1,"),
+        std::string("r1;3;c;1;0:;0:;0:;0:99999"),
+        std::string("r1;0;c;1;0:;0:;0:;")})
+    EXPECT_FALSE(DecodeRecord(bad, &back, &version)) << bad;
+  EXPECT_TRUE(DecodeRecord("r1;1;d;-5;0:;0:;0:;", &back, &version));
+  EXPECT_TRUE(back.values.empty());
 }
 
 TEST(CommentsOf, TextAnswersAndOtherTextsInQuestionOrder) {

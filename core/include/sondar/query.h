@@ -60,6 +60,15 @@ Result<ResponseFilter> ParseFilter(
 bool Matches(const ResponseFilter& filter, const Survey& version,
              const ResponseRecord& record, const Json* payload = nullptr);
 
+// A validated record and the version it was checked against, as compact text
+// a store keeps beside the payload: a summary reads it back without parsing
+// or validating the payload again (a version never changes, so what was
+// valid stays valid). Lossless for everything Aggregate and Matches read;
+// the response id is left out. DecodeRecord is false for text EncodeRecord
+// did not write (then read the payload).
+std::string EncodeRecord(const ResponseRecord& record, int version);
+bool DecodeRecord(std::string_view text, ResponseRecord* record, int* version);
+
 // A customer's own words in a response: a text question's answer or the text
 // of an "other" option.
 struct Comment {
