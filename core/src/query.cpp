@@ -295,6 +295,22 @@ bool DecodeRecord(std::string_view text, ResponseRecord* r, int* version) {
   return true;
 }
 
+bool RecordKind(std::string_view encoded, std::string* kind) {
+  // "r1;<version>;<status>;<ms>;..."
+  if (encoded.substr(0, 3) != "r1;") return false;
+  const std::size_t status = encoded.find(';', 3);
+  if (status == std::string_view::npos || status + 3 > encoded.size())
+    return false;
+  std::size_t at = status + 3;
+  std::int64_t ms = 0;
+  if (!ReadInt(encoded, &at, ';', &ms)) return false;
+  const std::int64_t day = (ms >= 0 ? ms : ms - (kDayMs - 1)) / kDayMs * kDayMs;
+  kind->assign(encoded.substr(0, status + 3));
+  *kind += std::to_string(day);
+  kind->append(encoded.substr(at - 1));
+  return true;
+}
+
 std::vector<Comment> CommentsOf(const Survey& version, const Json& payload) {
   std::vector<Comment> out;
   const Json* answers = payload.find("answers");

@@ -3,9 +3,11 @@
 // needs shared memory).
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
+#include <limits>
 #include <mutex>
 #include <thread>
 #include <tuple>
@@ -46,7 +48,8 @@ class Statement {
 
 class SqliteStore final : public Store {
  public:
-  SqliteStore(sqlite3* db, sqlite3* read_db) : db_(db), read_db_(read_db) {}
+  SqliteStore(sqlite3* db, sqlite3* read_db, std::string path)
+      : db_(db), read_db_(read_db), path_(std::move(path)) {}
   ~SqliteStore() override {
     sqlite3_close(read_db_);
     sqlite3_close(db_);
@@ -109,6 +112,7 @@ class SqliteStore final : public Store {
   // mode they see a snapshot and never wait for, nor hold up, a write.
   sqlite3* read_db_;
   std::mutex read_mu_;
+  const std::string path_;
   // Guards queue_, writing_ and every Write's done/outcome.
   std::mutex queue_mu_;
   std::condition_variable queue_cv_;
@@ -134,7 +138,7 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
     return nullptr;
   }
   sqlite3_busy_timeout(read_db, 5000);
-  auto store = std::make_unique<SqliteStore>(db, read_db);
+  auto store = std::make_unique<SqliteStore>(db, read_db, path);
   sqlite3_busy_timeout(db, 5000);
   // Switching to WAL and creating the schema can meet another process doing
   // the same; SQLite then answers SQLITE_BUSY at once, without waiting in the
@@ -170,8 +174,6 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       " PRIMARY KEY (kind, id, version));"
       "INSERT OR IGNORE INTO meta (key, value)"
       " VALUES ('secret', lower(hex(randomblob(32))));"
-      "CREATE INDEX IF NOT EXISTS responses_by_time ON "
-      "responses(survey_id, submitted_at_ms);"
       // The customer's words, one row per comment, searched through FTS5
       // (its unicode61 tokenizer folds case in every script and keeps
       // diacritics, as PostgreSQL's 'simple' configuration does).
@@ -244,9 +246,13 @@ bool SqliteStore::AddColumns() {
   if (record < 0) return false;
   if (!record && !Exec("ALTER TABLE responses ADD COLUMN record TEXT"))
     return false;
+  // Summaries and exports read a survey's rows by time; with the record in
+  // the index a summary never touches the table's rows (their payloads).
   return Exec(
       "CREATE INDEX IF NOT EXISTS responses_underived ON responses(survey_id)"
-      " WHERE record IS NULL");
+      " WHERE record IS NULL;"
+      "CREATE INDEX IF NOT EXISTS responses_by_time ON "
+      "responses(survey_id, submitted_at_ms, record);");
 }
 
 bool SqliteStore::Exec(const char* sql) {
@@ -525,41 +531,47 @@ std::int64_t SqliteStore::DeriveOld(
 bool SqliteStore::ForEachRecord(
     const std::string& survey_id, const TimeRange& range,
     const std::function<bool(std::string_view, std::string_view)>& fn,
-    int batch) {
-  std::int64_t after = 0;
-  for (;;) {
-    // (rowid, record, payload where the record is empty)
-    std::vector<std::tuple<std::int64_t, std::string, std::string>> rows;
-    {
-      std::lock_guard<std::mutex> lock(read_mu_);
-      Statement select(
-          read_db_,
-          "SELECT rowid, record, CASE WHEN record IS NULL OR record = ''"
-          " THEN payload END FROM responses WHERE rowid > ?1"
-          " AND survey_id = ?2 AND submitted_at_ms >= ?3"
-          " AND submitted_at_ms < ?4 ORDER BY rowid LIMIT ?5");
-      if (!select) return false;
-      select.Bind(1, after);
-      select.Bind(2, survey_id);
-      select.Bind(3, range.from_ms);
-      select.Bind(4, range.to_ms);
-      select.Bind(5, static_cast<std::int64_t>(batch));
-      auto text = [&](int column) {
-        const unsigned char* t = sqlite3_column_text(select.get(), column);
-        return std::string(t ? reinterpret_cast<const char*>(t) : "",
-                           sqlite3_column_bytes(select.get(), column));
-      };
-      int step;
-      while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
-        rows.emplace_back(sqlite3_column_int64(select.get(), 0), text(1),
-                          text(2));
-      if (step != SQLITE_DONE) return false;
-    }
-    for (const auto& [rowid, record, payload] : rows)
-      if (!fn(record, payload)) return true;
-    if (rows.size() < static_cast<std::size_t>(batch)) return true;
-    after = std::get<0>(rows.back());
+    int /*batch*/) {
+  // A read-only connection of its own, for one statement over the covering
+  // index in its order: no paging (which would sort or rescan), no lock on
+  // the shared read connection, and one WAL snapshot for the whole summary.
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(raw);
+    return false;
   }
+  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
+  sqlite3_busy_timeout(raw, 5000);
+  Statement select(raw,
+                   "SELECT record, rowid FROM responses"
+                   " INDEXED BY responses_by_time WHERE survey_id = ?1"
+                   " AND submitted_at_ms >= ?2 AND submitted_at_ms < ?3"
+                   " ORDER BY submitted_at_ms, record");
+  if (!select) return false;
+  select.Bind(1, survey_id);
+  select.Bind(2, range.from_ms);
+  select.Bind(3, range.to_ms);
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    const unsigned char* t = sqlite3_column_text(select.get(), 0);
+    const std::string_view record(t ? reinterpret_cast<const char*>(t) : "",
+                                  sqlite3_column_bytes(select.get(), 0));
+    if (!record.empty()) {
+      if (!fn(record, {})) return true;
+      continue;
+    }
+    // A row without a record (from before records, or unreadable) is read
+    // whole; they are few.
+    Statement payload(raw, "SELECT payload FROM responses WHERE rowid = ?");
+    payload.Bind(1, sqlite3_column_int64(select.get(), 1));
+    if (sqlite3_step(payload.get()) != SQLITE_ROW) return false;
+    const unsigned char* p = sqlite3_column_text(payload.get(), 0);
+    if (!fn({}, std::string_view(p ? reinterpret_cast<const char*>(p) : "",
+                                 sqlite3_column_bytes(payload.get(), 0))))
+      return true;
+  }
+  return step == SQLITE_DONE;
 }
 
 bool SqliteStore::ForEach(const std::string& survey_id, const TimeRange& range,

@@ -48,6 +48,18 @@ async function json(path) {
   return body;
 }
 
+// Answers of the last few seconds by path: the overview and the filter bar ask for the same
+// unfiltered summary, and one query to the collector serves both.
+const recent = new Map();
+function cached(path) {
+  const hit = recent.get(path);
+  if (hit && Date.now() - hit.at < 10000) return hit.answer;
+  const answer = json(path);
+  recent.set(path, { at: Date.now(), answer });
+  answer.catch(() => recent.delete(path));
+  return answer;
+}
+
 /** What `path` answers, refetched when it changes; null while loading. */
 function useJson(path) {
   const [state, setState] = useState({ path: '', data: null, error: '' });
@@ -55,7 +67,7 @@ function useJson(path) {
     if (!path) return undefined;
     let live = true;
     setState({ path, data: null, error: '' });
-    json(path).then((data) => live && setState({ path, data, error: '' }), (e) => live && setState({ path, data: null, error: e.message }));
+    cached(path).then((data) => live && setState({ path, data, error: '' }), (e) => live && setState({ path, data: null, error: e.message }));
     return () => (live = false);
   }, [path]);
   return state.path === path ? state : { path, data: null, error: '' };

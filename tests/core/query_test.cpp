@@ -157,6 +157,23 @@ TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
     EXPECT_FALSE(DecodeRecord(bad, &back, &version)) << bad;
   EXPECT_TRUE(DecodeRecord("r1;1;d;-5;0:;0:;0:;", &back, &version));
   EXPECT_TRUE(back.values.empty());
+
+  // Two responses of one day and one kind share a kind; its time is the
+  // day's start, and it decodes to the same aggregate.
+  ResponseRecord later = record.value();
+  later.submitted_at_ms += 3 * 3600 * 1000;
+  std::string kind, other;
+  ASSERT_TRUE(RecordKind(text, &kind));
+  ASSERT_TRUE(RecordKind(EncodeRecord(later, 3), &other));
+  EXPECT_EQ(kind, other);
+  ASSERT_TRUE(DecodeRecord(kind, &back, &version));
+  EXPECT_EQ(FormatTimestamp(back.submitted_at_ms), "2026-11-30T00:00:00.000Z");
+  Aggregate c(*survey);
+  c.Add(back);
+  EXPECT_EQ(c.ToJson(), a.ToJson());
+  EXPECT_TRUE(RecordKind("r1;1;d;-5;0:;0:;0:;", &kind));
+  EXPECT_EQ(kind, "r1;1;d;-86400000;0:;0:;0:;");
+  EXPECT_FALSE(RecordKind("r1;1;d;x;", &kind));
 }
 
 TEST(CommentsOf, TextAnswersAndOtherTextsInQuestionOrder) {

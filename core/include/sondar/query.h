@@ -68,6 +68,11 @@ bool Matches(const ResponseFilter& filter, const Survey& version,
 // did not write (then read the payload).
 std::string EncodeRecord(const ResponseRecord& record, int version);
 bool DecodeRecord(std::string_view text, ResponseRecord* record, int* version);
+// The same text with submittedAt moved to the start of its day (UTC): records
+// of one kind are alike for aggregation and for filters by day, so a reader
+// counts each kind and adds it once (Aggregate::Add's `times`). False for
+// text EncodeRecord did not write.
+bool RecordKind(std::string_view encoded, std::string* kind);
 
 // A customer's own words in a response: a text question's answer or the text
 // of an "other" option.

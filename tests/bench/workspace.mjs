@@ -1,0 +1,108 @@
+// The workspace's queries at scale: N generated order-nps responses (default 1,000,000) posted
+// to the release collector over loopback, on SQLite and on PostgreSQL, then the requests a CX
+// lead's screens make, each timed cold (its first run) and as the median of 5, with the bytes
+// each answer sends. Prints figures; asserts only that every response was stored.
+//   node tests/bench/workspace.mjs [N] [sqlite|postgres|both]      (make bench runs it)
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('../../', import.meta.url).pathname;
+process.env.SONDAR_NATIVE_BUILD ||= `${root}build/release`;
+const build = process.env.SONDAR_NATIVE_BUILD;
+const { startCollector, fixtureSurveys } = await import('../collector/collector.mjs');
+const { startPostgres } = await import('../collector/postgres.mjs');
+
+const n = Number(process.argv[2] || 1000000);
+const which = process.argv[3] || 'both';
+const DAY = 86400000;
+// 14 days of history ending a week ago: inside the collector's 30-day backdating window, and the
+// last 7 days of the range hold none of it (a filter that keeps nothing is a case too).
+const base = Math.floor((Date.now() - 21 * DAY) / DAY) * DAY;
+const data = `${root}build/bench/workspace-${n}.jsonl`;
+mkdirSync(`${root}build/bench`, { recursive: true });
+if (!existsSync(data) || statSync(data).size === 0) {
+  execFileSync('sh', ['-c', `"${build}/tests/bench/sondar_gen_responses" "${fixtureSurveys}/order_nps.json" ${n} 11 ${base} > "${data}"`]);
+}
+const lines = readFileSync(data, 'utf8').split('\n').filter(Boolean);
+
+async function load(collector) {
+  const headers = { 'Content-Type': 'application/json', ...collector.auth };
+  let next = 0;
+  let stored = 0; // 201: a new response (the file also holds later versions of some: 200)
+  let refused = 0;
+  const started = performance.now();
+  await Promise.all(Array.from({ length: 64 }, async () => {
+    while (next < lines.length) {
+      const body = lines[next++];
+      const res = await fetch(`${collector.url}/api/responses`, { method: 'POST', headers, body });
+      await res.arrayBuffer();
+      if (res.status === 201) stored++;
+      else if (res.status !== 200) refused++;
+    }
+  }));
+  return { stored, refused, seconds: (performance.now() - started) / 1000 };
+}
+
+async function timed(collector, path) {
+  const runs = [];
+  let bytes = 0;
+  for (let i = 0; i < 6; i++) {
+    const start = performance.now();
+    const res = await fetch(`${collector.url}${path}`, { headers: collector.auth });
+    const body = Buffer.from(await res.arrayBuffer());
+    runs.push(performance.now() - start);
+    if (res.status !== 200) throw new Error(`${path}: ${res.status} ${body}`);
+    bytes = body.length;
+  }
+  const warm = runs.slice(1).sort((a, b) => a - b);
+  return { cold: runs[0], median: warm[2], bytes };
+}
+
+const day = (ms) => new Date(ms).toISOString().slice(0, 10);
+const queries = [
+  ['first view: the survey list', '/api/surveys'],
+  ['first view: the summary', '/api/summary?survey=order-nps'],
+  ['filter: segment=vip', '/api/summary?survey=order-nps&segment=vip'],
+  ['filter: 3 days', `/api/summary?survey=order-nps&from=${day(base + 5 * DAY)}&to=${day(base + 7 * DAY)}`],
+  ['filter: detractors', '/api/summary?survey=order-nps&category=detractor'],
+  ['filter: hidden field', '/api/summary?survey=order-nps&hidden.segment=vip'],
+  ['comments: first page', '/api/comments?survey=order-nps&limit=25'],
+  ['comments: search', '/api/comments?survey=order-nps&q=size&limit=25'],
+  ['comments: vip detractors', '/api/comments?survey=order-nps&segment=vip&category=detractor&limit=25'],
+];
+
+async function bench(name, db) {
+  const collector = await startCollector(db, ['--max-survey-mb', '0']);
+  try {
+    const { stored, refused, seconds } = await load(collector);
+    if (stored !== n || refused) throw new Error(`${name}: ${stored} of ${n} responses stored, ${refused} posts refused`);
+    console.log(`\n${name}: ${stored.toLocaleString('en')} responses (${lines.length.toLocaleString('en')} posts) loaded in ${seconds.toFixed(0)} s (${Math.round(lines.length / seconds).toLocaleString('en')} posts/s)`);
+    if (process.env.SONDAR_BENCH_PAUSE) {
+      // For a profiler: the collector's pid, then the queries once the file names appears.
+      console.log(`collector pid ${collector.process.pid}; queries start when ${process.env.SONDAR_BENCH_PAUSE} exists`);
+      while (!existsSync(process.env.SONDAR_BENCH_PAUSE)) await new Promise((r) => setTimeout(r, 200));
+    }
+    console.log('| request | cold ms | median ms | bytes |\n|---|---|---|---|');
+    for (const [label, path] of queries) {
+      const t = await timed(collector, path);
+      console.log(`| ${label} | ${t.cold.toFixed(0)} | ${t.median.toFixed(0)} | ${t.bytes.toLocaleString('en')} |`);
+    }
+  } finally {
+    await collector.stop();
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'sondar-workspace-bench-'));
+let postgres;
+try {
+  if (which !== 'postgres') await bench('SQLite', join(dir, 'bench.db'));
+  if (which !== 'sqlite') {
+    postgres = await startPostgres();
+    await bench('PostgreSQL', postgres.createDatabase('bench'));
+  }
+} finally {
+  postgres?.destroy();
+  rmSync(dir, { recursive: true, force: true });
+}
