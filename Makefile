@@ -113,6 +113,7 @@ bench: deps
 	  (cd tests/bench/duckdb && npm ci --no-audit --no-fund)
 	node tests/bench/duckdb/report_vs_duckdb.mjs build/release/demo/cli/sondar \
 	  tests/fixtures/surveys/order_nps.json build/bench/responses-$(BENCH_RESPONSES).jsonl
+	node tests/bench/workspace.mjs $(BENCH_RESPONSES)
 
 format:
 	clang-format -i core/include/sondar/*.h core/src/*.cpp core/src/*.h tests/core/*.cpp \

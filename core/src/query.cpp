@@ -9,6 +9,7 @@
 #include "sondar/scoring.h"
 #include "sondar/session.h"
 #include "sondar/text.h"
+#include "sondar/themes.h"
 #include "sondar/util.h"
 
 namespace sondar {
@@ -57,7 +58,7 @@ const std::string& Label(const Survey& survey, const Question& q,
 bool ResponseFilter::empty() const {
   return from_ms == std::numeric_limits<std::int64_t>::min() &&
          to_ms == std::numeric_limits<std::int64_t>::max() && !trigger &&
-         !segment && !locale && !status && !category && !version &&
+         !segment && !locale && !status && !category && !version && !theme &&
          hidden.empty();
 }
 
@@ -73,6 +74,7 @@ Json ResponseFilter::ToJson() const {
   if (status) out["status"] = std::string(StatusName(*status));
   if (category) out["category"] = *category;
   if (version) out["version"] = *version;
+  if (theme) out["theme"] = *theme;
   for (const auto& [name, value] : hidden) out["hidden." + name] = value;
   return out;
 }
@@ -144,6 +146,13 @@ Result<ResponseFilter> ParseFilter(
       } else {
         f.version = static_cast<int>(n);
       }
+    } else if (name == "theme") {
+      if (value.empty() || value.size() > 64) {
+        fail(ErrorCode::kInvalidValue, name,
+             "must name a theme: theme=delivery");
+      } else {
+        f.theme = value;
+      }
     } else if (name.rfind("hidden.", 0) == 0) {
       const std::string field = name.substr(7);
       if (field.empty() || field.size() > kMaxIdLength) {
@@ -189,6 +198,7 @@ bool Matches(const ResponseFilter& f, const Survey& version,
     auto score = ScoreAnswer(*q, Json(value->second));
     if (!score || score->category != *f.category) return false;
   }
+  if (f.theme && !MentionsTheme(record.themes, *f.theme)) return false;
   if (!f.hidden.empty()) {
     if (!payload) return false;
     const Json* hidden = payload->find("hidden");
@@ -200,9 +210,10 @@ bool Matches(const ResponseFilter& f, const Survey& version,
   return true;
 }
 
-// "r1;3;c;1796105932110;15:order_confirmed;3:vip;2:en;0:9,2:1": a tag, the
-// version, the status, submittedAt, three length-prefixed strings (any bytes
-// may be in them) and the values as question:value pairs.
+// "r1;3;c;1796105932110;15:order_confirmed;3:vip;2:en;10:c,delivery;0:9,2:1":
+// a tag, the version, the status, submittedAt, four length-prefixed strings
+// (trigger, segment, locale, themes; any bytes may be in them) and the values
+// as question:value pairs.
 std::string EncodeRecord(const ResponseRecord& r, int version) {
   std::string out = "r1;";
   out += std::to_string(version);
@@ -210,7 +221,7 @@ std::string EncodeRecord(const ResponseRecord& r, int version) {
          : r.status == ResponseStatus::kDismissed ? ";d;"
                                                   : ";p;";
   out += std::to_string(r.submitted_at_ms);
-  for (const std::string* s : {&r.trigger, &r.segment, &r.locale}) {
+  for (const std::string* s : {&r.trigger, &r.segment, &r.locale, &r.themes}) {
     out += ';';
     out += std::to_string(s->size());
     out += ':';
@@ -270,7 +281,7 @@ bool DecodeRecord(std::string_view text, ResponseRecord* r, int* version) {
   }
   at += 2;
   if (!ReadInt(text, &at, ';', &r->submitted_at_ms)) return false;
-  for (std::string* s : {&r->trigger, &r->segment, &r->locale}) {
+  for (std::string* s : {&r->trigger, &r->segment, &r->locale, &r->themes}) {
     if (!ReadInt(text, &at, ':', &n) || n < 0 ||
         static_cast<std::size_t>(n) > text.size() - at ||
         at + static_cast<std::size_t>(n) >= text.size() ||

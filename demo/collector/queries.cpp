@@ -52,6 +52,8 @@ bool Read(const SurveyVersions& versions, const std::string& text,
   if (!record.ok()) return false;
   out->version = version.value();
   out->record = std::move(record).value();
+  out->record.themes =
+      ThemesOf(DefaultThemes(), *out->version, payload.value());
   out->payload = std::move(payload).value();
   return true;
 }
@@ -124,6 +126,7 @@ void Collector::Summary(const Request& req, Response& res) {
   // Every version's responses: each checked against its own version, and
   // summarised with the versions of its shape (core/README.md, "Versions").
   VersionedAggregate aggregate(*versions);
+  ThemeAggregate themes(*versions, DefaultThemes());
   std::uint64_t unreadable = 0;
   Stored stored;
   bool read = false;
@@ -135,8 +138,10 @@ void Collector::Summary(const Request& req, Response& res) {
           if (!Read(*versions, text, true, &stored))
             ++unreadable;
           else if (Matches(filter, *stored.version, stored.record,
-                           &stored.payload))
+                           &stored.payload)) {
             aggregate.Add(stored.version->version, stored.record);
+            themes.Add(stored.version->version, stored.record);
+          }
           return true;
         },
         500);
@@ -154,7 +159,7 @@ void Collector::Summary(const Request& req, Response& res) {
         versions->id(), {filter.from_ms, filter.to_ms},
         [&](std::string_view record, std::string_view payload) {
           if (!RecordKind(record, &kind)) {
-            if (!Read(*versions, std::string(payload), false, &stored)) {
+            if (!Read(*versions, std::string(payload), true, &stored)) {
               ++unreadable;
               return true;
             }
@@ -174,6 +179,7 @@ void Collector::Summary(const Request& req, Response& res) {
         unreadable += times;
       } else if (Matches(filter, *stored.version, stored.record)) {
         aggregate.Add(version, stored.record, times);
+        themes.Add(version, stored.record, times);
       }
     }
   }
@@ -183,6 +189,9 @@ void Collector::Summary(const Request& req, Response& res) {
     return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
   }
   Json summary = aggregate.Summary(confidence);
+  // Themes of the commented responses among those the filter keeps, with
+  // labels in the survey's own language.
+  summary["themes"] = themes.Summary(versions->Latest()->locale, confidence);
   summary["filter"] = filter.ToJson();
   // Stored rows no version accepts (a version removed by hand from the
   // database): counted, never silently dropped.
@@ -263,6 +272,15 @@ void Collector::Comments(const Request& req, Response& res) {
       }
       if (!stored.record.segment.empty())
         item["segment"] = stored.record.segment;
+      // "c,delivery,price" as ["delivery", "price"]
+      Json themes = Json::array();
+      std::string_view rest = stored.record.themes;
+      for (std::size_t comma;
+           (comma = rest.find(',')) != std::string_view::npos;) {
+        rest.remove_prefix(comma + 1);
+        themes.push_back(std::string(rest.substr(0, rest.find(','))));
+      }
+      item["themes"] = std::move(themes);
       items.push_back(std::move(item));
     }
     if (done) break;
@@ -371,6 +389,8 @@ void Collector::DeriveOld() {
         if (!version.ok()) return std::nullopt;
         auto record = ValidateResponse(*version.value(), payload.value());
         if (!record.ok()) return std::nullopt;
+        record.value().themes =
+            ThemesOf(DefaultThemes(), *version.value(), payload.value());
         return Store::Derived{
             EncodeRecord(record.value(), version.value()->version),
             CommentsOf(*version.value(), payload.value())};

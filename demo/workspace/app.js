@@ -13,7 +13,7 @@ const METRICS = [
   { key: 'csat', name: 'CSAT', digits: 1, unit: '%', sign: false, categories: ['satisfied', 'not_satisfied'] },
   { key: 'ces', name: 'CES', digits: 2, unit: '', sign: false, categories: ['agree', 'not_agree'] },
 ];
-const CONTROLLED = new Set(['from', 'to', 'trigger', 'segment', 'category', 'status']);
+const CONTROLLED = new Set(['from', 'to', 'trigger', 'segment', 'category', 'status', 'theme']);
 const GOOD = new Set(['promoter', 'satisfied', 'agree']);
 const BAD = new Set(['detractor', 'not_satisfied', 'not_agree']);
 
@@ -118,7 +118,7 @@ function Workspace({ view, survey, surveys, go }) {
   return html`
     <${Filters} view=${view} surveys=${surveys} base=${base} go=${go} />
     ${view.view === 'responses'
-      ? html`<${Responses} view=${view} go=${go} />`
+      ? html`<${Responses} view=${view} base=${base} go=${go} />`
       : html`<${Overview} view=${view} doc=${doc} go=${go} />`}`;
 }
 
@@ -154,6 +154,7 @@ function Filters({ view, surveys, base, go }) {
       ${select('Segment', 'segment', keys('bySegment'))}
       ${select('Score', 'category', categories.map(({ c, m }) => ({ value: c, text: `${m.name}: ${label(c)}` })), 'Any')}
       ${select('Status', 'status', ['complete', 'partial', 'dismissed'])}
+      ${select('Theme', 'theme', (base?.themes || []).map((t) => ({ value: t.id, text: t.label })), 'Any')}
       ${others.map(([k, v]) => html`<button type="button" class="chip" onClick=${() => set(k, '')} aria-label=${`Remove filter ${k} = ${v}`}>${k} = ${v} ×</button>`)}
       ${Object.keys(f).length ? html`<button type="button" class="link" onClick=${() => go({ filters: {} })}>Clear filters</button>` : null}
     </form>`;
@@ -179,6 +180,7 @@ function Overview({ view, doc, go }) {
     ${metrics.length ? html`<section class="card"><h2>Trend</h2><${Trend} byDay=${s.byDay} metric=${metrics[0]} /></section>` : null}
     <${Breakdown} title="Touchpoints" param="trigger" groups=${s.byTrigger} metrics=${metrics} view=${view} go=${go} />
     <${Breakdown} title="Segments" param="segment" groups=${s.bySegment} metrics=${metrics} view=${view} go=${go} />
+    <${Themes} themes=${s.themes} metrics=${metrics} view=${view} go=${go} />
     <section class="card"><h2>Answers</h2><${Distributions} questions=${s.questions} doc=${doc} /></section>`;
 }
 
@@ -204,6 +206,8 @@ function Trend({ byDay, metric }) {
       width: Math.max(280, box.current.clientWidth),
       height: 220,
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
+      // One day alone gets a day either side, not an axis of years.
+      scales: { x: { time: true, range: (u, min, max) => (min === max ? [min - 86400, max + 86400] : [min, max]) } },
       series: [{}, { label: metric.name, stroke: '#0f766e', width: 2 }, { label: 'CI low', stroke: 'rgba(15,118,110,0.25)' }, { label: 'CI high', stroke: 'rgba(15,118,110,0.25)' }],
       bands: [{ series: [3, 2], fill: 'rgba(15,118,110,0.12)' }],
     }, data, box.current);
@@ -242,6 +246,27 @@ function Breakdown({ title, param, groups, metrics, view, go }) {
               <td>${versus(g.vsRest?.[m.key], m)}</td>`)}
           </tr>`)}</tbody>
       </table></div>
+    </section>`;
+}
+
+/** What the commented responses are about (the core's tagger), and how those that mention a
+ * theme score against the other commented responses. */
+function Themes({ themes, metrics, view, go }) {
+  const rows = (themes || []).filter((t) => t.comments > 0).sort((a, b) => b.comments - a.comments);
+  if (!themes?.length) return null;
+  const to = (id) => ({ ...view, view: 'responses', filters: { ...view.filters, theme: id } });
+  return html`
+    <section class="card"><h2>Themes</h2>
+      ${rows.length ? html`<div class="scroll"><table>
+        <thead><tr><th scope="col">Theme</th><th scope="col">Comments (share)</th>
+          ${metrics.map((m) => html`<th scope="col">${m.name} of those</th><th scope="col">against the other comments</th>`)}</tr></thead>
+        <tbody>${rows.map((t) => html`
+          <tr>
+            <th scope="row"><a href=${hrefFor(to(t.id))} onClick=${(e) => { e.preventDefault(); go(to(t.id)); }}>${t.label}</a></th>
+            <td>${t.comments} (${t.share.toFixed(1)}%)</td>
+            ${metrics.map((m) => html`<td>${fmt(t[m.key]?.score, m.digits, m.sign)}</td><td>${versus(t.vsRest?.[m.key], m)}</td>`)}
+          </tr>`)}</tbody>
+      </table></div>` : html`<p class="muted">No comment in this view mentions a theme.</p>`}
     </section>`;
 }
 
@@ -292,7 +317,8 @@ function Highlighted({ text: t, terms }) {
   return parts;
 }
 
-function Responses({ view, go }) {
+function Responses({ view, base, go }) {
+  const themeLabel = Object.fromEntries((base?.themes || []).map((t) => [t.id, t.label]));
   const [pages, setPages] = useState(/** @type {any[]} */ ([]));
   const [state, setState] = useState({ next: null, terms: [], loading: true, error: '' });
   const [open, setOpen] = useState(/** @type {string|null} */ (null));
@@ -350,6 +376,7 @@ function Responses({ view, go }) {
             <span class="words"><${Highlighted} text=${c.text} terms=${state.terms} /></span>
             <span class="meta">
               ${Object.entries(c.scores || {}).map(([q, sc]) => html`<span class=${`badge ${tone(sc.category)}`}>${q} ${sc.value} · ${label(sc.category)}</span>`)}
+              ${(c.themes || []).map((t) => html`<span class="theme">${themeLabel[t] || t}</span>`)}
               ${c.segment ? html`<span>segment ${c.segment}</span>` : null}
               ${c.trigger ? html`<span>${c.trigger}</span>` : null}
               <span>${c.submittedAt.slice(0, 16).replace('T', ' ')} UTC</span>

@@ -128,6 +128,27 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
     assert.deepEqual(Object.keys(vip.byTrigger).sort(), ['checkout', 'order_confirmed']);
   });
 
+  test('themes: the core tags each comment; a summary gives each theme\'s share and effect, and filters by it', async () => {
+    const s = await summary(collector);
+    const byId = Object.fromEntries(s.themes.map((t) => [t.id, t]));
+    // Three commented responses: two mention delivery (one in German), one the price.
+    assert.equal(byId.delivery.comments, 2);
+    assert.equal(byId.delivery.share, 66.67);
+    assert.equal(byId.delivery.label, 'Delivery');
+    assert.equal(byId.price.comments, 1);
+    assert.equal(byId.returns.comments, 0);
+    // Delivery's two (2 and 0) against the price comment (4): all detractors, no difference.
+    assert.equal(byId.delivery.nps.score, -100);
+    assert.equal(byId.delivery.vsRest.nps.difference, 0);
+    assert.equal(byId.delivery.vsRest.nps.significant, false);
+    assert.equal((await summary(collector, '&theme=delivery')).responses.total, 2);
+    const comments = await get(collector, '/api/comments?survey=order-nps&theme=delivery');
+    assert.deepEqual(comments.json.items.map((c) => c.responseId), [rows[5], rows[0]].map((r) => r.body.responseId));
+    assert.deepEqual(comments.json.items[0].themes, ['delivery']);
+    const price = await get(collector, '/api/comments?survey=order-nps&theme=price');
+    assert.deepEqual(price.json.items.map((c) => c.themes), [['price']]);
+  });
+
   test('summary: a bad filter is a 400 naming the parameter', async () => {
     const res = await get(collector, '/api/summary?survey=order-nps&from=yesterday&category=happy');
     assert.equal(res.status, 400);

@@ -149,13 +149,13 @@ TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
   EXPECT_EQ(a.ToJson(), b.ToJson());
   // Anything else is refused, never half-read.
   for (const std::string& bad :
-       {std::string(), std::string("r2;3;c;1;0:;0:;0:;"), text.substr(0, 20),
-        std::string("r1;3;x;1;0:;0:;0:;"), std::string("r1;3;c;1;9:;0:;0:;"),
-        std::string("r1;3;c;1;0:;0:;0:;0:1,"),
-        std::string("r1;3;c;1;0:;0:;0:;0:99999"),
-        std::string("r1;0;c;1;0:;0:;0:;")})
+       {std::string(), std::string("r2;3;c;1;0:;0:;0:;0:;"), text.substr(0, 20),
+        std::string("r1;3;x;1;0:;0:;0:;0:;"), std::string("r1;3;c;1;9:;0:;0:;"),
+        std::string("r1;3;c;1;0:;0:;0:;0:;0:1,"),
+        std::string("r1;3;c;1;0:;0:;0:;0:;0:99999"),
+        std::string("r1;0;c;1;0:;0:;0:;0:;")})
     EXPECT_FALSE(DecodeRecord(bad, &back, &version)) << bad;
-  EXPECT_TRUE(DecodeRecord("r1;1;d;-5;0:;0:;0:;", &back, &version));
+  EXPECT_TRUE(DecodeRecord("r1;1;d;-5;0:;0:;0:;0:;", &back, &version));
   EXPECT_TRUE(back.values.empty());
 
   // Two responses of one day and one kind share a kind; its time is the
@@ -171,8 +171,8 @@ TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
   Aggregate c(*survey);
   c.Add(back);
   EXPECT_EQ(c.ToJson(), a.ToJson());
-  EXPECT_TRUE(RecordKind("r1;1;d;-5;0:;0:;0:;", &kind));
-  EXPECT_EQ(kind, "r1;1;d;-86400000;0:;0:;0:;");
+  EXPECT_TRUE(RecordKind("r1;1;d;-5;0:;0:;0:;0:;", &kind));
+  EXPECT_EQ(kind, "r1;1;d;-86400000;0:;0:;0:;0:;");
   EXPECT_FALSE(RecordKind("r1;1;d;x;", &kind));
 }
 

@@ -110,12 +110,17 @@ TEST_F(ResponseTest, RejectsOversizedAndMalformedText) {
 }
 
 TEST(Supersedes, CompleteBeatsDismissedBeatsPartialThenLaterWins) {
-  ResponseRecord partial{"id", ResponseStatus::kPartial, "", "", 100, {}, ""};
-  ResponseRecord late_partial{"id", ResponseStatus::kPartial, "", "", 200, {},
-                              ""};
-  ResponseRecord complete{"id", ResponseStatus::kComplete, "", "", 150, {}, ""};
-  ResponseRecord dismissed{"id", ResponseStatus::kDismissed, "", "", 150, {},
-                           ""};
+  auto at = [](ResponseStatus status, std::int64_t ms) {
+    ResponseRecord r;
+    r.response_id = "id";
+    r.status = status;
+    r.submitted_at_ms = ms;
+    return r;
+  };
+  const ResponseRecord partial = at(ResponseStatus::kPartial, 100);
+  const ResponseRecord late_partial = at(ResponseStatus::kPartial, 200);
+  const ResponseRecord complete = at(ResponseStatus::kComplete, 150);
+  const ResponseRecord dismissed = at(ResponseStatus::kDismissed, 150);
   EXPECT_TRUE(Supersedes(complete, partial));
   EXPECT_FALSE(
       Supersedes(late_partial, complete));  // a late partial never overwrites

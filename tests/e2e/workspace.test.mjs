@@ -89,8 +89,18 @@ test('overview: the collector\'s figures, the segment comparison marked where si
   assert.equal(await tiny.locator('a').textContent(), '<i>tiny</i>');
   assert.equal(await page.locator('main i, main script').count(), 0);
   assert.match(await page.textContent('main'), /<script>window.__xss = 2<\/script>/);
+  // Every comment mentions delivery (late, parcel): 17 of 17 commented responses.
+  const themes = page.locator('section', { has: page.getByRole('heading', { name: 'Themes' }) });
+  assert.match(await themes.getByRole('row', { name: /^Delivery/ }).textContent(), /17 \(100\.0%\)/);
   await page.screenshot({ path: `${screenshots}workspace-overview.png`, fullPage: true });
   assert.deepEqual(await axe(page), []);
+  // A theme opens its comments.
+  await themes.getByRole('link', { name: 'Delivery' }).click();
+  await page.waitForFunction(() => document.body.dataset.ready === 'responses');
+  assert.equal(new URL(page.url()).searchParams.get('theme'), 'delivery');
+  assert.equal(await page.locator('.inbox li').count(), 17);
+  await page.goBack();
+  await page.waitForFunction(() => document.body.dataset.ready === 'overview');
 
   // A filter goes into the URL, and the figures are the filtered summary's.
   await page.getByLabel('Segment').selectOption('regular');

@@ -38,6 +38,8 @@ struct ResponseFilter {
   // satisfied | not_satisfied (first csat), agree | not_agree (first ces).
   std::optional<std::string> category;
   std::optional<int> version;
+  // A theme id its comments mention (ResponseRecord::themes).
+  std::optional<std::string> theme;
   // hidden.NAME=VALUE: the hidden field NAME is VALUE.
   std::vector<std::pair<std::string, std::string>> hidden;
 
@@ -49,8 +51,8 @@ struct ResponseFilter {
 };
 
 // Reads from, to (YYYY-MM-DD), trigger, segment, locale, status, category,
-// version and hidden.NAME from query parameters, ignoring other names. Each
-// error's path is the parameter's name, e.g. `to: is before from`.
+// version, theme and hidden.NAME from query parameters, ignoring other names.
+// Each error's path is the parameter's name, e.g. `to: is before from`.
 Result<ResponseFilter> ParseFilter(
     const std::multimap<std::string, std::string>& params);
 

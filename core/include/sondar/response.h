@@ -31,6 +31,9 @@ struct ResponseRecord {
   // entry per chosen option), or 0 for an answered text question.
   std::vector<std::pair<std::uint16_t, std::int16_t>> values;
   std::string locale;  // the visitor's language tag, if given
+  // What its comments mention (sondar::ThemesOf): set by a reader that tags
+  // comments, empty otherwise.
+  std::string themes;
 };
 
 struct ValidateOptions {

@@ -14,6 +14,7 @@
 #include "sondar/status.h"
 #include "sondar/survey.h"
 #include "sondar/text.h"
+#include "sondar/themes.h"
 #include "sondar/util.h"
 #include "sondar/versions.h"
 
