@@ -86,6 +86,14 @@ Result<ResponseFilter> ParseFilter(
   auto fail = [&](ErrorCode code, const std::string& path, std::string msg) {
     errors.push_back({code, path, std::move(msg)});
   };
+  // Text that is not UTF-8 reaches no store (PostgreSQL would refuse it).
+  for (const auto& [name, value] : params) {
+    if (!IsUtf8(name) || !IsUtf8(value)) {
+      fail(ErrorCode::kInvalidValue, IsUtf8(name) ? name : "",
+           "query parameters must be UTF-8 text");
+      return errors;
+    }
+  }
   // Only the first of a repeated name counts, as Request::Param reads it.
   for (auto it = params.begin(); it != params.end();
        it = params.upper_bound(it->first)) {
@@ -344,11 +352,13 @@ std::vector<Comment> CommentsOf(const Survey& version, const Json& payload) {
 std::vector<std::string> SearchTerms(std::string_view query) {
   std::vector<std::string> terms;
   std::string term;
+  bool full = false;
   auto flush = [&] {
     if (!term.empty() && terms.size() < kMaxTerms &&
         std::find(terms.begin(), terms.end(), term) == terms.end())
       terms.push_back(term);
     term.clear();
+    full = false;
   };
   for (std::size_t i = 0; i < query.size(); ++i) {
     const unsigned char c = static_cast<unsigned char>(query[i]);
@@ -358,11 +368,15 @@ std::vector<std::string> SearchTerms(std::string_view query) {
       flush();
       continue;
     }
-    // A multi-byte character is never cut at the length limit.
-    if (term.size() >= kMaxTermBytes) {
-      if (c < 0x80 || c >= 0xC0) flush();
-      if (term.empty() && c >= 0x80 && c < 0xC0) continue;
+    // A word longer than the limit is searched by its first 64 bytes, cut
+    // before a character, never inside one; the rest of it is skipped.
+    if (c < 0x80 || c >= 0xC0) {
+      std::size_t length = c < 0x80 ? 1 : c < 0xE0 ? 2 : c < 0xF0 ? 3 : 4;
+      full = full || term.size() + length > kMaxTermBytes;
+    } else {
+      full = full || term.size() >= kMaxTermBytes;  // not UTF-8: bounded too
     }
+    if (full) continue;
     term += static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
   }
   flush();

@@ -199,6 +199,8 @@ std::optional<Difference> CompareMeans(const MeanScore& a, const MeanScore& b,
   if (a.n < 2 || b.n < 2) return std::nullopt;
   const double se = std::sqrt(a.sd * a.sd / static_cast<double>(a.n) +
                               b.sd * b.sd / static_cast<double>(b.n));
+  // Every answer alike on both sides says nothing about how far they vary.
+  if (se == 0) return std::nullopt;
   const double half = ZForConfidence(confidence) * se;
   const double d = a.mean - b.mean;
   return Around(d, d - half, d + half);

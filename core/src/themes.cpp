@@ -111,11 +111,33 @@ bool IsWordByte(unsigned char c) {
 // Lower-case words of `text` joined by single spaces, with a space before and
 // after: " the parcel was late ". ASCII and Latin-1 letters are folded (the
 // second byte of U+00C0..U+00DE, but for the multiplication sign).
+// Bytes of a punctuation or space character outside ASCII at `i` (no-break
+// space, « », ¿ ¡, general punctuation, CJK and full-width punctuation), or 0.
+std::size_t PunctuationAt(std::string_view text, std::size_t i) {
+  auto at = [&](std::size_t k) {
+    return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+  };
+  const unsigned char a = at(0), b = at(1), c = at(2);
+  if (a == 0xC2 && b >= 0xA0 && b <= 0xBF) return 2;  // U+00A0..U+00BF
+  if (a == 0xE2 && (b == 0x80 || b == 0x81) && c >= 0x80) return 3;
+  if (a == 0xE3 && b == 0x80 && c >= 0x80 && c <= 0xBF) return 3;  // U+3000..
+  if (a == 0xEF && b == 0xBC &&
+      ((c >= 0x81 && c <= 0x8F) || (c >= 0x9A && c <= 0xA0)))
+    return 3;  // full-width ! .. / and : .. @
+  return 0;
+}
+
 std::string Normalize(std::string_view text) {
   std::string out = " ";
   bool in_word = false;
   for (std::size_t i = 0; i < text.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(text[i]);
+    if (const std::size_t skip = PunctuationAt(text, i)) {
+      if (in_word) out += ' ';
+      in_word = false;
+      i += skip - 1;
+      continue;
+    }
     if (!IsWordByte(c)) {
       if (in_word) out += ' ';
       in_word = false;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <unordered_map>
 
 #include "collector.h"
@@ -152,9 +153,26 @@ void Collector::Summary(const Request& req, Response& res) {
     // filtered and added once. Kinds are added in the order they first
     // appear, so breakdowns past kMaxGroupKeys fold the same keys as adding
     // row by row would.
-    std::unordered_map<std::string, std::size_t> index;
-    std::vector<std::pair<std::string, std::uint64_t>> kinds;
+    // Rows come in time order, so the kinds of one day are added when the
+    // next day begins: memory holds one day's kinds, not the range's.
+    std::unordered_map<std::string, std::uint64_t> index;  // kind -> slot
+    std::vector<std::pair<const std::string*, std::uint64_t>> kinds;
     std::string kind;
+    std::int64_t day = std::numeric_limits<std::int64_t>::min();
+    auto add_kinds = [&] {
+      for (const auto& [text, times] : kinds) {
+        int version = 0;
+        if (!DecodeRecord(*text, &stored.record, &version) ||
+            !(stored.version = versions->Find(version))) {
+          unreadable += times;
+        } else if (Matches(filter, *stored.version, stored.record)) {
+          aggregate.Add(version, stored.record, times);
+          themes.Add(version, stored.record, times);
+        }
+      }
+      kinds.clear();
+      index.clear();
+    };
     read = store_->ForEachRecord(
         versions->id(), {filter.from_ms, filter.to_ms},
         [&](std::string_view record, std::string_view payload) {
@@ -166,22 +184,21 @@ void Collector::Summary(const Request& req, Response& res) {
             RecordKind(EncodeRecord(stored.record, stored.version->version),
                        &kind);
           }
-          auto [at, added] = index.try_emplace(kind, kinds.size());
-          if (added) kinds.emplace_back(kind, 0);
-          ++kinds[at->second].second;
+          // The kind's day, as RecordKind wrote it: "r1;N;s;<day>;".
+          const std::size_t at = kind.find(';', 3) + 3;
+          const std::int64_t this_day =
+              std::strtoll(kind.c_str() + at, nullptr, 10);
+          if (this_day != day) {
+            add_kinds();
+            day = this_day;
+          }
+          auto [slot, added] = index.try_emplace(kind, kinds.size());
+          if (added) kinds.emplace_back(&slot->first, 0);
+          ++kinds[slot->second].second;
           return true;
         },
         5000);
-    for (const auto& [text, times] : kinds) {
-      int version = 0;
-      if (!DecodeRecord(text, &stored.record, &version) ||
-          !(stored.version = versions->Find(version))) {
-        unreadable += times;
-      } else if (Matches(filter, *stored.version, stored.record)) {
-        aggregate.Add(version, stored.record, times);
-        themes.Add(version, stored.record, times);
-      }
-    }
+    add_kinds();
   }
   // Figures over part of the responses would look like real ones.
   if (!read) {
@@ -302,6 +319,10 @@ void Collector::Comments(const Request& req, Response& res) {
 // One response in full, with each answer as the CSV export reads it (choices
 // by their labels), for the inbox's detail view.
 void Collector::OneResponse(const std::string& response_id, Response& res) {
+  // Ids are UTF-8 (the core checks them); PostgreSQL would refuse other text.
+  if (!IsUtf8(response_id)) {
+    return Refuse(res, 404, HttpCode::kNotFound, "", "no such response here");
+  }
   std::optional<std::string> text;
   if (!store_->Find(response_id, &text)) {
     res.Set("Retry-After", kStorageRetryAfter);

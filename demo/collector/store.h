@@ -111,9 +111,9 @@ class Store {
   // The comments matching `query`, newest first; false on failure.
   virtual bool Comments(const CommentQuery& query,
                         std::vector<CommentRow>* rows) = 0;
-  // Like ForEach, but with each row's record (Version::record) and its
-  // payload only where the record is empty: a row stored before records
-  // were kept, or one no version reads.
+  // Like ForEach, but in time order with each row's record
+  // (Version::encoded), and its payload only where the record is empty: a
+  // row stored before records were kept, or one no version reads.
   virtual bool ForEachRecord(
       const std::string& survey_id, const TimeRange& range,
       const std::function<bool(std::string_view record,

@@ -165,8 +165,11 @@ class PostgresStore final : public Store {
         " kind TEXT NOT NULL,"
         " submitted_at_ms BIGINT NOT NULL,"
         " text TEXT NOT NULL,"
+        // ASCII punctuation becomes a space first: PostgreSQL's parser would
+        // keep a URL or an e-mail address as one token, which FTS5 splits.
         " words tsvector GENERATED ALWAYS AS"
-        "  (to_tsvector('simple'::regconfig, text)) STORED);"
+        "  (to_tsvector('simple'::regconfig,"
+        "   regexp_replace(text, '[!-/:-@[-`{-~]+', ' ', 'g'))) STORED);"
         "CREATE INDEX IF NOT EXISTS comments_by_response"
         " ON comments(response_id);"
         "CREATE INDEX IF NOT EXISTS comments_by_time"
@@ -188,6 +191,17 @@ class PostgresStore final : public Store {
         // in the index a summary never reads the rows' payloads.
         "CREATE INDEX IF NOT EXISTS responses_by_time"
         " ON responses(survey_id, submitted_at_ms, seq) INCLUDE (record);"
+        // A collector from before records (a rolling deploy, a rollback)
+        // replaces a payload and leaves its record: the record is dropped,
+        // the summary reads the payload, and the next start derives it
+        // again. This collector writes both, and a replacing version always
+        // has another record (a later time or a stronger status).
+        "CREATE OR REPLACE FUNCTION sondar_rederive() RETURNS trigger AS $$"
+        " BEGIN IF NEW.record IS NOT DISTINCT FROM OLD.record THEN"
+        " NEW.record := NULL; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+        "CREATE OR REPLACE TRIGGER responses_rederive"
+        " BEFORE UPDATE OF payload ON responses FOR EACH ROW"
+        " EXECUTE FUNCTION sondar_rederive();"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());

@@ -252,7 +252,16 @@ bool SqliteStore::AddColumns() {
       "CREATE INDEX IF NOT EXISTS responses_underived ON responses(survey_id)"
       " WHERE record IS NULL;"
       "CREATE INDEX IF NOT EXISTS responses_by_time ON "
-      "responses(survey_id, submitted_at_ms, record);");
+      "responses(survey_id, submitted_at_ms, record);"
+      // A collector from before records (a rolling deploy, a rollback)
+      // replaces a payload and leaves its record: the record is dropped, the
+      // summary reads the payload, and the next start derives it again.
+      // This collector writes both, and a replacing version always has
+      // another record (a later time or a stronger status).
+      "CREATE TRIGGER IF NOT EXISTS responses_rederive AFTER UPDATE OF payload"
+      " ON responses WHEN new.record IS old.record AND new.record IS NOT NULL"
+      " BEGIN UPDATE responses SET record = NULL WHERE rowid = new.rowid; "
+      "END;");
 }
 
 bool SqliteStore::Exec(const char* sql) {

@@ -130,7 +130,8 @@ function Filters({ view, surveys, base, go }) {
     else delete filters[key];
     go({ filters });
   };
-  const keys = (section) => Object.keys(base?.[section] || {}).sort();
+  // "(other)" holds the keys past the breakdown's limit: no filter can choose it.
+  const keys = (section) => Object.keys(base?.[section] || {}).filter((k) => k !== '(other)').sort();
   const categories = METRICS.filter((m) => base?.[m.key]).flatMap((m) => m.categories.map((c) => ({ c, m })));
   const select = (name, key, options, all = 'All') => html`
     <label>${name}
@@ -327,14 +328,19 @@ function Responses({ view, base, go }) {
   const [typed, setTyped] = useState(view.q);
   useEffect(() => setTyped(view.q), [view.q]);
   const key = query(view.survey, view.filters, view.q ? { q: view.q } : {});
+  // The view a page belongs to: an answer for a view left meanwhile is dropped.
+  const current = useRef(key);
+  current.current = key;
   const load = async (cursor) => {
+    const asked = key;
     setState((s) => ({ ...s, loading: true }));
     try {
-      const page = await json(`/api/comments?${key}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      const page = await json(`/api/comments?${asked}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (current.current !== asked) return;
       setPages((p) => (cursor ? [...p, ...page.items] : page.items));
       setState({ next: page.next, terms: page.terms, loading: false, error: '' });
     } catch (e) {
-      setState((s) => ({ ...s, loading: false, error: e.message }));
+      if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
     }
   };
   useEffect(() => {

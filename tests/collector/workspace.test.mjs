@@ -259,6 +259,24 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
 });
 
 for (const [backend, database] of Object.entries(stores.make)) {
+  test(`${backend}: search splits addresses and URLs into words, as both indexes must; query text must be UTF-8`, async () => {
+    const collector = await startCollector(await database('search-words'));
+    try {
+      const body = payload({ answers: { nps: 2, why: 'Broken at https://shop.example/cart, mail john@example.com' } });
+      assert.equal((await post(collector.url, body, collector.auth)).status, 201);
+      for (const q of ['cart', 'example', 'john', 'shop']) {
+        const res = await get(collector, `/api/comments?survey=order-nps&q=${q}`);
+        assert.equal(res.json.items.length, 1, q);
+      }
+      const bad = await get(collector, '/api/comments?survey=order-nps&q=%FF');
+      assert.equal(bad.status, 400);
+      assert.equal(bad.json.errors[0].path, 'q');
+      assert.equal((await get(collector, '/api/responses/%FF')).status, 404);
+    } finally {
+      await collector.stop();
+    }
+  });
+
   test(`${backend}: rows stored before records and comments were kept count the same, and are indexed at the next start`, async () => {
     const db = await database('before-index');
     // The database's own client: sqlite3 (Debian's package) or psql.
@@ -270,6 +288,13 @@ for (const [backend, database] of Object.entries(stores.make)) {
     try {
       for (const r of rows) assert.ok([200, 201].includes((await post(first.url, r.body, first.auth)).status));
       before = await summary(first, '&segment=vip');
+      // A collector from before records replaces a payload and leaves the record as it was: the
+      // record is dropped (a trigger), and the summary reads the new payload.
+      assert.equal((await summary(first, '&category=detractor')).responses.total, 3);
+      const replaced = { ...rows[1].body, answers: { nps: 3 } };
+      await sql(`UPDATE responses SET payload = '${JSON.stringify(replaced)}' WHERE response_id = '${replaced.responseId}';`);
+      assert.equal(await sql('SELECT count(*) FROM responses WHERE record IS NULL'), '1');
+      assert.equal((await summary(first, '&category=detractor')).responses.total, 4);
       // What a database written before records and comments were kept holds: payloads only.
       await sql('UPDATE responses SET record = NULL; DELETE FROM comments;');
       assert.deepEqual(await summary(first, '&segment=vip'), before);

@@ -221,6 +221,21 @@ TEST(SearchTerms, WordsOnlyLowerCasedAndBounded) {
   ASSERT_FALSE(cut.empty());
   EXPECT_EQ(cut[0].size(), 64u);
   EXPECT_TRUE(ParseJson(Json(cut[0]).dump()).ok());
+  EXPECT_EQ(cut.size(), 1u);
+  // Stray continuation bytes never make a term longer than the limit.
+  auto stray = SearchTerms(std::string(300, '\x80'));
+  ASSERT_EQ(stray.size(), 1u);
+  EXPECT_LE(stray[0].size(), 64u);
+}
+
+TEST(ResponseFilter, QueryTextMustBeUtf8) {
+  for (const char* bad :
+       {"\xff", "\xc0\xaf", "\xed\xa0\x80", "\xf4\x90\x80\x80", "\xe2\x82"}) {
+    auto f = Filter({{"q", bad}});
+    ASSERT_FALSE(f.ok()) << bad;
+    EXPECT_EQ(f.errors().front().path, "q");
+  }
+  EXPECT_TRUE(Filter({{"q", "Lieferung verspätet 配送 🚚"}}).ok());
 }
 
 TEST(NeutralizeCell, FormulaStartsBecomeText) {

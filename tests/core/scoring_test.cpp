@@ -148,6 +148,11 @@ TEST(Compare, MeansByWelchsStandardError) {
   EXPECT_FALSE(d->significant);
   b.n = 1;
   EXPECT_FALSE(CompareMeans(a, b).has_value());
+  // Every answer alike on both sides ({7, 7} against {6, 6}) says nothing.
+  MeanScore sevens, sixes;
+  sevens.n = sixes.n = 2;
+  sevens.mean = 7, sixes.mean = 6;
+  EXPECT_FALSE(CompareMeans(sevens, sixes).has_value());
 }
 
 }  // namespace

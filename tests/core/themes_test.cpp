@@ -46,6 +46,10 @@ TEST(TagThemes, FindsThemesInEachLanguage) {
       {"De klantenservice was behulpzaam", {"support"}},
       {"A camisola chegou com defeito", {"delivery", "quality"}},
       {"Great, thanks!", {}},
+      // Punctuation outside ASCII parts words as ASCII punctuation does.
+      {"C'est trop cher\u00a0!", {"price"}},
+      {"¿Demasiado caro?", {"price"}},
+      {"«colis» abîmé", {"delivery", "quality"}},
       {"", {}},
   };
   for (const auto& [text, expected] : cases)

@@ -41,6 +41,9 @@ std::vector<std::string> LocaleChain(std::string_view locale);
 bool IsLocaleTag(std::string_view tag);
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b);
+// Well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing
+// above U+10FFFF).
+bool IsUtf8(std::string_view text);
 
 // Recall fields in texts: "{{hidden.product}}", "{{answers.nps}}",
 // "{{attributes.first_name}}", with an optional fallback after "|":
