@@ -168,19 +168,17 @@ bool MatchesAnywhere(std::string_view word) {
   });
 }
 
-bool Mentions(const std::string& normalized, std::string_view word) {
-  if (word.empty()) return false;
+// What a keyword looks for in a normalized text: " w " for a whole word or
+// phrase, " w" for a prefix, "w" in a script matched anywhere; "" for none.
+std::string Needle(std::string_view word) {
+  if (word.empty()) return "";
   const bool prefix = word.back() == '*';
   if (prefix) word.remove_suffix(1);
-  const std::string needle = Normalize(word);
-  // Normalize gives " w " for a word w; a prefix or a script matched
-  // anywhere drops the space after, the latter the one before too.
-  std::string_view n = needle;
-  if (n.size() < 3) return false;
-  if (MatchesAnywhere(word))
-    return normalized.find(n.substr(1, n.size() - 2)) != std::string::npos;
-  if (prefix) n.remove_suffix(1);
-  return normalized.find(n) != std::string::npos;
+  std::string needle = Normalize(word);
+  if (needle.size() < 3) return "";
+  if (MatchesAnywhere(word)) return needle.substr(1, needle.size() - 2);
+  if (prefix) needle.pop_back();
+  return needle;
 }
 
 }  // namespace
@@ -245,6 +243,8 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
             continue;
           }
           theme.words.push_back(word.as_string());
+          if (std::string needle = Needle(word.as_string()); !needle.empty())
+            theme.needles.push_back(std::move(needle));
         }
         if (words->size() > kMaxThemeWords)
           r.Fail(ErrorCode::kTooLarge, internal::PathKey(path, "words"),
@@ -273,9 +273,10 @@ std::vector<std::string> TagThemes(const std::vector<Theme>& themes,
   const std::string normalized = Normalize(text);
   std::vector<std::string> out;
   for (const Theme& theme : themes) {
-    if (std::any_of(
-            theme.words.begin(), theme.words.end(),
-            [&](const std::string& w) { return Mentions(normalized, w); }))
+    if (std::any_of(theme.needles.begin(), theme.needles.end(),
+                    [&](const std::string& n) {
+                      return normalized.find(n) != std::string::npos;
+                    }))
       out.push_back(theme.id);
   }
   return out;

@@ -30,6 +30,8 @@ struct Theme {
   // written without spaces or with attached articles (Arabic, Chinese,
   // Japanese) matches anywhere in the text.
   std::vector<std::string> words;
+  // The words as TagThemes looks for them, made once by ParseThemes.
+  std::vector<std::string> needles;
 };
 
 // {"schema": "sondar.themes/1", "themes": [{"id", "label", "words"}]}; every
