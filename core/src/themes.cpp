@@ -284,7 +284,11 @@ std::vector<std::string> TagThemes(const std::vector<Theme>& themes,
 
 std::string ThemesOf(const std::vector<Theme>& themes, const Survey& version,
                      const Json& payload) {
-  const std::vector<Comment> comments = CommentsOf(version, payload);
+  return ThemesOf(themes, CommentsOf(version, payload));
+}
+
+std::string ThemesOf(const std::vector<Theme>& themes,
+                     const std::vector<Comment>& comments) {
   if (comments.empty()) return "";
   std::string words;
   for (const Comment& c : comments) {

@@ -385,7 +385,7 @@ void Collector::Post(const Request& req, Response& res) {
   // has no client key, and each of its rows counts for itself.
   const std::string client_key = admin ? "" : ClientKey(secret_, client);
   const std::vector<Comment> comments = CommentsOf(*survey, normalized);
-  record.value().themes = ThemesOf(DefaultThemes(), *survey, normalized);
+  record.value().themes = ThemesOf(DefaultThemes(), comments);
   const std::string encoded = EncodeRecord(record.value(), survey->version);
   const auto outcome =
       store_->Upsert({record.value(), survey_id, visitor, text, client_key,

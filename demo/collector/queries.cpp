@@ -410,11 +410,12 @@ void Collector::DeriveOld() {
         if (!version.ok()) return std::nullopt;
         auto record = ValidateResponse(*version.value(), payload.value());
         if (!record.ok()) return std::nullopt;
-        record.value().themes =
-            ThemesOf(DefaultThemes(), *version.value(), payload.value());
+        std::vector<Comment> comments =
+            CommentsOf(*version.value(), payload.value());
+        record.value().themes = ThemesOf(DefaultThemes(), comments);
         return Store::Derived{
             EncodeRecord(record.value(), version.value()->version),
-            CommentsOf(*version.value(), payload.value())};
+            std::move(comments)};
       });
   if (derived < 0) {
     std::cerr << "could not index the stored responses for the workspace; "

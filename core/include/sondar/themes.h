@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "sondar/json.h"
+#include "sondar/query.h"
 #include "sondar/response.h"
 #include "sondar/status.h"
 #include "sondar/text.h"
@@ -52,6 +53,10 @@ std::vector<std::string> TagThemes(const std::vector<Theme>& themes,
 // theme it mentions.
 std::string ThemesOf(const std::vector<Theme>& themes, const Survey& version,
                      const Json& payload);
+// The same from comments already found (CommentsOf), for a caller that keeps
+// them too.
+std::string ThemesOf(const std::vector<Theme>& themes,
+                     const std::vector<Comment>& comments);
 // Whether a record's themes (ThemesOf) name `id`; and whether it commented.
 bool MentionsTheme(std::string_view themes, std::string_view id);
 inline bool Commented(std::string_view themes) { return !themes.empty(); }
