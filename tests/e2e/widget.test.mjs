@@ -332,10 +332,13 @@ test('delivery: a dropped connection, then a reload, still delivers the response
   const id = await answerPromoter(page);
   assert.ok(await page.evaluate(() => localStorage.getItem('sondar.outbox').length > 2), 'kept in the outbox');
   server.faults.length = 0;
-  await page.reload(); // the next page load resumes the outbox
-  await page.waitForFunction(() => window.sondarEvents.some((e) => e.name === 'delivered'), null, { timeout: 15000 });
+  // Either the leaving page's pagehide send or the next page load's resume delivers it: which one
+  // is a race (a fast local server can answer the keepalive post before the old page is gone, and
+  // then the new page has nothing left to send). Both are right; what must hold is that the
+  // response arrives and the outbox ends empty.
+  await page.reload();
+  await page.waitForFunction(() => localStorage.getItem('sondar.outbox') === '[]', null, { timeout: 15000 });
   assert.equal(stored(id).at(-1).body.status, 'complete');
-  assert.equal(await page.evaluate(() => localStorage.getItem('sondar.outbox')), '[]');
   await context.close();
 });
 
