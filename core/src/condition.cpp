@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "condition_parse.h"
 #include "json_reader.h"
 
 namespace sondar {
@@ -83,6 +84,59 @@ Lookup LookupInObject(const Json& object) {
   return {&object, [](const void* source, const std::string& subject) {
             return static_cast<const Json*>(source)->find(subject);
           }};
+}
+
+bool internal::ParseOperation(Reader& r, const Json& c, const std::string& path,
+                              const std::string& op_name, const char* presence,
+                              Condition* out) {
+  const std::string op_path = internal::PathKey(path, "op");
+  static const std::pair<const char*, Op> kOps[] = {
+      {"eq", Op::kEq}, {"neq", Op::kNeq}, {"lt", Op::kLt}, {"lte", Op::kLte},
+      {"gt", Op::kGt}, {"gte", Op::kGte}, {"in", Op::kIn}};
+  bool known = false;
+  for (auto& [n, o] : kOps) {
+    if (op_name == n) {
+      out->op = o;
+      known = true;
+    }
+  }
+  // "answered" reads naturally for questions, "exists" for attributes; both
+  // test presence.
+  if (op_name == presence) {
+    out->op = Op::kAnswered;
+    known = true;
+  }
+  if (!known) {
+    r.Fail(ErrorCode::kInvalidValue, op_path,
+           "unknown operator \"" + op_name +
+               "\" (expected eq, neq, lt, lte, gt, gte, in, " + presence + ")");
+    return false;
+  }
+  const std::string value_path = internal::PathKey(path, "value");
+  const Json* value = r.Field(c, path, "value", out->op != Op::kAnswered);
+  if (out->op == Op::kAnswered) {
+    if (value && !value->is_boolean()) {
+      r.Fail(ErrorCode::kWrongType, value_path, "must be true or false");
+      return false;
+    }
+    out->value = value ? *value : Json(true);
+  } else {
+    if (!value) return false;
+    out->value = *value;
+    if (out->op == Op::kIn && !value->is_array()) {
+      r.Fail(ErrorCode::kWrongType, value_path,
+             "must be an array for \"in\" (got " + internal::Describe(*value) +
+                 ")");
+      return false;
+    }
+    if (out->op != Op::kIn && (value->is_array() || value->is_object())) {
+      r.Fail(ErrorCode::kWrongType, value_path,
+             "must be a string, number or boolean (got " +
+                 internal::Describe(*value) + ")");
+      return false;
+    }
+  }
+  return true;
 }
 
 bool Evaluate(const Condition& condition, const Lookup& lookup) {

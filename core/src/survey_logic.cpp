@@ -4,6 +4,7 @@
 #include <cmath>
 #include <map>
 
+#include "condition_parse.h"
 #include "json_reader.h"
 #include "sondar/util.h"
 #include "survey_parser.h"
@@ -112,53 +113,9 @@ std::optional<Condition> Parser::ParseCondition(const Json& c,
   auto op_name = r_.String(c, path, "op", true);
   if (!name || !op_name) return std::nullopt;
   out.subject = *name;
-  const std::string op_path = PathKey(path, "op");
-  static const std::pair<const char*, Op> kOps[] = {
-      {"eq", Op::kEq}, {"neq", Op::kNeq}, {"lt", Op::kLt}, {"lte", Op::kLte},
-      {"gt", Op::kGt}, {"gte", Op::kGte}, {"in", Op::kIn}};
-  bool known = false;
-  for (auto& [n, o] : kOps) {
-    if (*op_name == n) {
-      out.op = o;
-      known = true;
-    }
-  }
-  // "answered" reads naturally for questions, "exists" for attributes; both
-  // test presence.
-  if (*op_name == (on_question ? "answered" : "exists")) {
-    out.op = Op::kAnswered;
-    known = true;
-  }
-  if (!known) {
-    r_.Fail(ErrorCode::kInvalidValue, op_path,
-            "unknown operator \"" + *op_name +
-                "\" (expected eq, neq, lt, lte, gt, gte, in, " +
-                (on_question ? "answered" : "exists") + ")");
+  if (!internal::ParseOperation(r_, c, path, *op_name,
+                                on_question ? "answered" : "exists", &out))
     return std::nullopt;
-  }
-  const std::string value_path = PathKey(path, "value");
-  const Json* value = r_.Field(c, path, "value", out.op != Op::kAnswered);
-  if (out.op == Op::kAnswered) {
-    if (value && !value->is_boolean()) {
-      r_.Fail(ErrorCode::kWrongType, value_path, "must be true or false");
-      return std::nullopt;
-    }
-    out.value = value ? *value : Json(true);
-  } else {
-    if (!value) return std::nullopt;
-    out.value = *value;
-    if (out.op == Op::kIn && !value->is_array()) {
-      r_.Fail(ErrorCode::kWrongType, value_path,
-              "must be an array for \"in\" (got " + Describe(*value) + ")");
-      return std::nullopt;
-    }
-    if (out.op != Op::kIn && (value->is_array() || value->is_object())) {
-      r_.Fail(
-          ErrorCode::kWrongType, value_path,
-          "must be a string, number or boolean (got " + Describe(*value) + ")");
-      return std::nullopt;
-    }
-  }
   if (on_question) CheckQuestionLeaf(out, path, subject.max_index);
   return out;
 }

@@ -3,6 +3,7 @@
 #define SONDAR_SONDAR_H_
 
 #include "sondar/aggregate.h"
+#include "sondar/alerts.h"
 #include "sondar/condition.h"
 #include "sondar/decide.h"
 #include "sondar/json.h"

@@ -1,0 +1,453 @@
+#include "sondar/alerts.h"
+
+#include <algorithm>
+
+#include "condition_parse.h"
+#include "json_reader.h"
+#include "sondar/query.h"
+#include "sondar/util.h"
+
+namespace sondar {
+
+namespace {
+
+using internal::PathIndex;
+using internal::PathKey;
+
+// Condition subjects are "<kind>:<name>"; the kinds cannot collide because a
+// name never starts a subject.
+constexpr std::string_view kQuestion = "question:";
+constexpr std::string_view kCategory = "category:";
+constexpr std::string_view kHidden = "hidden:";
+constexpr std::string_view kField = "field:";
+
+constexpr std::string_view kFields[] = {"trigger", "locale", "status", "theme"};
+constexpr std::string_view kCategories[] = {
+    "promoter",      "passive", "detractor", "satisfied",
+    "not_satisfied", "agree",   "not_agree"};
+
+// A stored response's status; a stored payload always has a valid one.
+ResponseStatus StatusFromResponse(const Json& response) {
+  const Json* status = response.find("status");
+  const std::string name =
+      status && status->is_string() ? status->as_string() : "";
+  if (name == "complete") return ResponseStatus::kComplete;
+  if (name == "dismissed") return ResponseStatus::kDismissed;
+  return ResponseStatus::kPartial;
+}
+
+bool StartsWith(std::string_view s, std::string_view prefix) {
+  return s.substr(0, prefix.size()) == prefix;
+}
+
+class RuleParser {
+ public:
+  RuleParser(internal::Reader* r, const std::vector<const Survey*>* in_scope)
+      : r_(*r), in_scope_(*in_scope) {}
+
+  bool Parse(const Json& c, const std::string& path, int depth,
+             Condition* out) {
+    if (!r_.ExpectObject(c, path)) return false;
+    if (depth > 8) {
+      r_.Fail(ErrorCode::kTooDeep, path,
+              "nests conditions more than 8 levels deep");
+      return false;
+    }
+    for (auto [key, kind] :
+         {std::pair<const char*, Condition::Kind>{"all", Condition::Kind::kAll},
+          {"any", Condition::Kind::kAny}}) {
+      if (!c.contains(key)) continue;
+      r_.CheckKeys(c, path, {key});
+      out->kind = kind;
+      const Json* list = r_.Array(c, path, key, true);
+      if (!list) return false;
+      const std::string here = PathKey(path, key);
+      if (list->empty()) {
+        r_.Fail(ErrorCode::kInvalidValue, here,
+                "must hold at least one condition");
+        return false;
+      }
+      bool ok = true;
+      for (std::size_t i = 0; i < list->size(); ++i) {
+        Condition child;
+        ok = Parse((*list)[i], PathIndex(here, i), depth + 1, &child) && ok;
+        out->children.push_back(std::move(child));
+      }
+      return ok;
+    }
+    static const char* kKeys[] = {"question", "category", "hidden", "field"};
+    const char* subject_key = nullptr;
+    for (const char* key : kKeys) {
+      if (!c.contains(key)) continue;
+      if (subject_key) {
+        r_.Fail(
+            ErrorCode::kInvalidValue, PathKey(path, key),
+            std::string("a condition tests one thing; it already names \"") +
+                subject_key + "\"");
+        return false;
+      }
+      subject_key = key;
+    }
+    if (!subject_key) {
+      r_.Fail(ErrorCode::kMissingField, path,
+              "needs one of \"question\", \"category\", \"hidden\", "
+              "\"field\", or \"all\" / \"any\"");
+      return false;
+    }
+    r_.CheckKeys(c, path, {subject_key, "op", "value"});
+    const std::string* name = r_.String(c, path, subject_key, true);
+    const std::string* op = r_.String(c, path, "op", true);
+    if (!name || !op) return false;
+    const std::string subject_path = PathKey(path, subject_key);
+    const std::string_view key = subject_key;
+    const bool presence_is_answered = key == "question" || key == "category";
+    if (!internal::ParseOperation(r_, c, path, *op,
+                                  presence_is_answered ? "answered" : "exists",
+                                  out))
+      return false;
+    if (key == "question") {
+      out->subject = std::string(kQuestion) + *name;
+      return CheckQuestion(*name, subject_path, /*scored=*/false);
+    }
+    if (key == "category") {
+      out->subject = std::string(kCategory) + *name;
+      if (!CheckQuestion(*name, subject_path, /*scored=*/true)) return false;
+      return CheckCategories(*out, PathKey(path, "value"));
+    }
+    if (key == "hidden") {
+      out->subject = std::string(kHidden) + *name;
+      if (name->empty()) {
+        r_.Fail(ErrorCode::kInvalidValue, subject_path, "must not be empty");
+        return false;
+      }
+      return true;
+    }
+    if (std::find(std::begin(kFields), std::end(kFields), *name) ==
+        std::end(kFields)) {
+      r_.Fail(ErrorCode::kInvalidValue, subject_path,
+              "unknown field \"" + *name +
+                  "\" (expected trigger, locale, status or theme)");
+      return false;
+    }
+    out->subject = std::string(kField) + *name;
+    return true;
+  }
+
+ private:
+  // The question must exist in every survey the rule is for (in one of them
+  // when it is for all): a rule on a question no response can have would
+  // never fire, silently.
+  bool CheckQuestion(const std::string& id, const std::string& path,
+                     bool scored) {
+    bool everywhere = true, somewhere = false;
+    std::string missing_in;
+    for (const Survey* s : in_scope_) {
+      const int index = s->QuestionIndex(id);
+      const bool ok =
+          index >= 0 &&
+          (!scored || s->questions[static_cast<std::size_t>(index)].scored());
+      somewhere = somewhere || ok;
+      if (!ok && everywhere) missing_in = s->id;
+      everywhere = everywhere && ok;
+    }
+    if (named_surveys_ ? everywhere && !in_scope_.empty() : somewhere)
+      return true;
+    std::string what =
+        scored ? "a scored (nps, csat, ces) question" : "a question";
+    r_.Fail(ErrorCode::kUnknownReference, path,
+            "\"" + id + "\" is not " + what +
+                (named_surveys_ && !missing_in.empty()
+                     ? " of survey \"" + missing_in + "\""
+                     : " of any survey here"));
+    return false;
+  }
+
+  bool CheckCategories(const Condition& c, const std::string& path) {
+    if (c.op == Op::kAnswered) return true;
+    std::vector<const Json*> values;
+    if (c.value.is_array()) {
+      for (const Json& v : c.value.as_array()) values.push_back(&v);
+    } else {
+      values.push_back(&c.value);
+    }
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      const Json& v = *values[i];
+      const bool known =
+          v.is_string() &&
+          std::find(std::begin(kCategories), std::end(kCategories),
+                    v.as_string()) != std::end(kCategories);
+      if (!known) {
+        r_.Fail(ErrorCode::kInvalidValue,
+                c.value.is_array() ? PathIndex(path, i) : path,
+                "is not a category (promoter, passive, detractor, satisfied, "
+                "not_satisfied, agree, not_agree)");
+        return false;
+      }
+    }
+    if (c.op != Op::kEq && c.op != Op::kNeq && c.op != Op::kIn) {
+      r_.Fail(ErrorCode::kInvalidValue,
+              PathKey(path.substr(0, path.rfind('.')), "op"),
+              "a category is tested with eq, neq, in or answered");
+      return false;
+    }
+    return true;
+  }
+
+ public:
+  bool named_surveys_ = false;
+
+ private:
+  internal::Reader& r_;
+  const std::vector<const Survey*>& in_scope_;
+};
+
+// What a condition of a rule reads of one stored response.
+struct Subjects {
+  const Json& response;
+  Json themes;  // the theme ids, an array
+};
+
+const Json* Find(const void* source, const std::string& subject) {
+  const Subjects& s = *static_cast<const Subjects*>(source);
+  const std::string_view name(subject);
+  if (StartsWith(name, kQuestion)) {
+    const Json* answers = s.response.find("answers");
+    return answers ? answers->find(name.substr(kQuestion.size())) : nullptr;
+  }
+  if (StartsWith(name, kCategory)) {
+    const Json* scores = s.response.find("scores");
+    const Json* score =
+        scores ? scores->find(name.substr(kCategory.size())) : nullptr;
+    return score ? score->find("category") : nullptr;
+  }
+  if (StartsWith(name, kHidden)) {
+    const Json* hidden = s.response.find("hidden");
+    return hidden ? hidden->find(name.substr(kHidden.size())) : nullptr;
+  }
+  const std::string_view field = name.substr(kField.size());
+  if (field == "theme") return &s.themes;
+  return s.response.find(field);
+}
+
+Json ThemeList(std::string_view themes) {
+  // ThemesOf: "" (no comment), "c" (comments, no theme) or "c,id,id".
+  Json out = Json::array();
+  std::size_t at = themes.find(',');
+  while (at != std::string_view::npos) {
+    const std::size_t next = themes.find(',', at + 1);
+    out.push_back(std::string(themes.substr(at + 1, next - at - 1)));
+    at = next;
+  }
+  return out;
+}
+
+// Slack's mrkdwn gives &, < and > meaning (<!channel>, <url|label>); as
+// entities they are only text.
+std::string SlackEscape(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    if (c == '&')
+      out += "&amp;";
+    else if (c == '<')
+      out += "&lt;";
+    else if (c == '>')
+      out += "&gt;";
+    else
+      out += c;
+  }
+  return out;
+}
+
+std::string TextOf(const Json* value) {
+  if (!value || value->is_null()) return "";
+  if (value->is_string()) return value->as_string();
+  return value->dump();
+}
+
+// Slack refuses a section text above 3,000 characters; a comment is cut
+// well before (at a UTF-8 boundary).
+std::string Cut(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return text.substr(0, end) + "…";
+}
+
+std::string SlackBody(const AlertInput& in) {
+  const Survey& survey = in.version;
+  const Json& response = in.response;
+  const std::string locale = TextOf(response.find("locale"));
+  std::string title = survey.title.Resolve(locale, survey.locale);
+  if (title.empty()) title = survey.id;
+  std::string scores;
+  if (const Json* all = response.find("scores"); all && all->is_object()) {
+    for (const auto& [qid, score] : all->as_object()) {
+      const int index = survey.QuestionIndex(qid);
+      if (index < 0) continue;
+      const Question& q = survey.questions[static_cast<std::size_t>(index)];
+      std::string type(TypeName(q.type));
+      std::transform(type.begin(), type.end(), type.begin(),
+                     [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+      if (!scores.empty()) scores += ", ";
+      scores += "*" + type + " " + TextOf(score.find("value")) + "*";
+      const std::string category = TextOf(score.find("category"));
+      if (!category.empty()) scores += " (" + category + ")";
+    }
+  }
+  std::string text = "*" + SlackEscape(title) + "*";
+  if (!scores.empty()) text += ": " + scores;
+  text += " · " + std::string(StatusName(StatusFromResponse(response)));
+  for (const Comment& c : CommentsOf(survey, response)) {
+    std::string quoted;
+    for (char ch : SlackEscape(Cut(c.text, 1000))) {
+      quoted += ch;
+      if (ch == '\n') quoted += "> ";
+    }
+    text += "\n> " + quoted;
+  }
+  std::string context;
+  const Json* hidden = response.find("hidden");
+  auto add = [&](const std::string& label, const std::string& value) {
+    if (value.empty()) return;
+    if (!context.empty()) context += " · ";
+    context += label + ": " + SlackEscape(Cut(value, 200));
+  };
+  add("segment", TextOf(hidden ? hidden->find("segment") : nullptr));
+  std::string customer;
+  for (const char* key : {"customerId", "customer_id", "email"}) {
+    if (customer.empty())
+      customer = TextOf(hidden ? hidden->find(key) : nullptr);
+  }
+  add("customer", customer);
+  std::string order;
+  for (const char* key : {"orderId", "order_id"}) {
+    if (order.empty()) order = TextOf(hidden ? hidden->find(key) : nullptr);
+  }
+  add("order", order);
+  add("trigger", TextOf(response.find("trigger")));
+  Json section = {{"type", "section"},
+                  {"text", {{"type", "mrkdwn"}, {"text", Cut(text, 2900)}}}};
+  Json blocks = Json::array({section});
+  std::string footer = context;
+  if (!in.link.empty()) {
+    // The link is ours (the workspace's address and a response id), but
+    // escaped all the same: a | or > in it would end Slack's link syntax.
+    if (!footer.empty()) footer += " · ";
+    footer += "<" + SlackEscape(in.link) + "|Open in the workspace>";
+  }
+  if (!footer.empty()) {
+    blocks.push_back(
+        {{"type", "context"},
+         {"elements", Json::array({{{"type", "mrkdwn"}, {"text", footer}}})}});
+  }
+  // `text` is what notifications and clients without blocks show.
+  std::string fallback = title;
+  if (!scores.empty()) fallback += ": " + scores;
+  return Json{{"text", SlackEscape(fallback)}, {"blocks", blocks}}.dump();
+}
+
+}  // namespace
+
+std::string_view AlertTemplateName(AlertTemplate format) {
+  return format == AlertTemplate::kSlack ? "slack" : "json";
+}
+
+Result<AlertRule> ParseAlertRule(const Json& body,
+                                 const std::vector<const Survey*>& surveys) {
+  Errors errors;
+  internal::Reader r(&errors);
+  AlertRule rule;
+  if (!r.ExpectObject(body, "")) return errors;
+  r.CheckKeys(body, "", {"url", "when", "template", "surveys"});
+  if (const std::string* url = r.String(body, "", "url", true)) {
+    if (url->empty() || url->size() > kMaxAlertUrlBytes) {
+      r.Fail(ErrorCode::kInvalidValue, "url",
+             "must be 1-" + internal::Str(kMaxAlertUrlBytes) + " bytes");
+    }
+    rule.url = *url;
+  }
+  if (const std::string* format = r.String(body, "", "template")) {
+    if (*format == "slack") {
+      rule.format = AlertTemplate::kSlack;
+    } else if (*format != "json") {
+      r.Fail(ErrorCode::kInvalidValue, "template",
+             "must be \"json\" or \"slack\"");
+    }
+  }
+  std::vector<const Survey*> in_scope;
+  bool named = false;
+  if (const Json* list = r.Array(body, "", "surveys")) {
+    named = !list->empty();
+    if (list->size() > kMaxAlertSurveys) {
+      r.Fail(ErrorCode::kTooLarge, "surveys",
+             "names more than " + internal::Str(kMaxAlertSurveys) + " surveys");
+    }
+    for (std::size_t i = 0; i < list->size() && i < kMaxAlertSurveys; ++i) {
+      const Json& id = (*list)[i];
+      const std::string path = PathIndex("surveys", i);
+      if (!id.is_string()) {
+        r.Fail(ErrorCode::kWrongType, path,
+               "must be a survey id (got " + internal::Describe(id) + ")");
+        continue;
+      }
+      auto known = std::find_if(
+          surveys.begin(), surveys.end(),
+          [&](const Survey* s) { return s->id == id.as_string(); });
+      if (known == surveys.end()) {
+        r.Fail(ErrorCode::kUnknownReference, path,
+               "no survey \"" + id.as_string() + "\" here");
+        continue;
+      }
+      if (std::find(rule.surveys.begin(), rule.surveys.end(), id.as_string()) !=
+          rule.surveys.end()) {
+        r.Fail(ErrorCode::kDuplicateId, path, "is named twice");
+        continue;
+      }
+      rule.surveys.push_back(id.as_string());
+      in_scope.push_back(*known);
+    }
+  }
+  if (!named) in_scope = surveys;
+  if (const Json* when = r.Field(body, "", "when", true)) {
+    if (when->dump().size() > kMaxAlertRuleBytes) {
+      r.Fail(ErrorCode::kTooLarge, "when",
+             "is larger than " + internal::Str(kMaxAlertRuleBytes) + " bytes");
+    } else {
+      RuleParser parser(&r, &in_scope);
+      parser.named_surveys_ = named;
+      parser.Parse(*when, "when", 1, &rule.when);
+      rule.when_json = *when;
+    }
+  }
+  if (!errors.empty()) return errors;
+  return rule;
+}
+
+AlertAction DecideAlert(const AlertRule& rule, const std::string& survey_id,
+                        const Json& response, std::string_view themes) {
+  if (!rule.surveys.empty() &&
+      std::find(rule.surveys.begin(), rule.surveys.end(), survey_id) ==
+          rule.surveys.end())
+    return AlertAction::kNone;
+  const Subjects subjects{response, ThemeList(themes)};
+  if (!Evaluate(rule.when, Lookup{&subjects, Find}))
+    return AlertAction::kWithdraw;
+  return StatusFromResponse(response) == ResponseStatus::kPartial
+             ? AlertAction::kHold
+             : AlertAction::kFire;
+}
+
+std::string AlertBody(const AlertRule& rule, const AlertInput& input) {
+  if (rule.format == AlertTemplate::kSlack) return SlackBody(input);
+  Json body = {{"type", "response.alert"},
+               {"webhookId", std::string(input.webhook_id)},
+               {"rule", {{"when", rule.when_json}}},
+               {"response", input.response},
+               {"themes", ThemeList(input.themes)}};
+  if (!input.link.empty()) body["link"] = std::string(input.link);
+  return body.dump();
+}
+
+}  // namespace sondar
