@@ -42,8 +42,9 @@ bool StartsWith(std::string_view s, std::string_view prefix) {
 
 class RuleParser {
  public:
+  // `in_scope` nullptr: references are not checked.
   RuleParser(internal::Reader* r, const std::vector<const Survey*>* in_scope)
-      : r_(*r), in_scope_(*in_scope) {}
+      : r_(*r), in_scope_(in_scope) {}
 
   bool Parse(const Json& c, const std::string& path, int depth,
              Condition* out) {
@@ -139,9 +140,10 @@ class RuleParser {
   // never fire, silently.
   bool CheckQuestion(const std::string& id, const std::string& path,
                      bool scored) {
+    if (!in_scope_) return true;
     bool everywhere = true, somewhere = false;
     std::string missing_in;
-    for (const Survey* s : in_scope_) {
+    for (const Survey* s : *in_scope_) {
       const int index = s->QuestionIndex(id);
       const bool ok =
           index >= 0 &&
@@ -150,7 +152,7 @@ class RuleParser {
       if (!ok && everywhere) missing_in = s->id;
       everywhere = everywhere && ok;
     }
-    if (named_surveys_ ? everywhere && !in_scope_.empty() : somewhere)
+    if (named_surveys_ ? everywhere && !in_scope_->empty() : somewhere)
       return true;
     std::string what =
         scored ? "a scored (nps, csat, ces) question" : "a question";
@@ -198,7 +200,7 @@ class RuleParser {
 
  private:
   internal::Reader& r_;
-  const std::vector<const Survey*>& in_scope_;
+  const std::vector<const Survey*>* in_scope_;
 };
 
 // What a condition of a rule reads of one stored response.
@@ -355,7 +357,7 @@ std::string_view AlertTemplateName(AlertTemplate format) {
 }
 
 Result<AlertRule> ParseAlertRule(const Json& body,
-                                 const std::vector<const Survey*>& surveys) {
+                                 const std::vector<const Survey*>* known) {
   Errors errors;
   internal::Reader r(&errors);
   AlertRule rule;
@@ -392,10 +394,12 @@ Result<AlertRule> ParseAlertRule(const Json& body,
                "must be a survey id (got " + internal::Describe(id) + ")");
         continue;
       }
-      auto known = std::find_if(
-          surveys.begin(), surveys.end(),
-          [&](const Survey* s) { return s->id == id.as_string(); });
-      if (known == surveys.end()) {
+      const Survey* survey = nullptr;
+      if (known) {
+        for (const Survey* s : *known)
+          if (s->id == id.as_string()) survey = s;
+      }
+      if (known && !survey) {
         r.Fail(ErrorCode::kUnknownReference, path,
                "no survey \"" + id.as_string() + "\" here");
         continue;
@@ -406,16 +410,16 @@ Result<AlertRule> ParseAlertRule(const Json& body,
         continue;
       }
       rule.surveys.push_back(id.as_string());
-      in_scope.push_back(*known);
+      if (survey) in_scope.push_back(survey);
     }
   }
-  if (!named) in_scope = surveys;
+  if (!named && known) in_scope = *known;
   if (const Json* when = r.Field(body, "", "when", true)) {
     if (when->dump().size() > kMaxAlertRuleBytes) {
       r.Fail(ErrorCode::kTooLarge, "when",
              "is larger than " + internal::Str(kMaxAlertRuleBytes) + " bytes");
     } else {
-      RuleParser parser(&r, &in_scope);
+      RuleParser parser(&r, known ? &in_scope : nullptr);
       parser.named_surveys_ = named;
       parser.Parse(*when, "when", 1, &rule.when);
       rule.when_json = *when;

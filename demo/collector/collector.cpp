@@ -126,6 +126,7 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   for (const auto& [id, history] : catalog_->Now()->surveys) ids.push_back(id);
   first_seen_ = store_->FirstSeen(ids);
   secret_ = store_->Secret();
+  webhooks_ = std::make_unique<WebhookSender>(store_.get(), config_.webhooks);
   DeriveOld();
   refresher_ = std::thread([this] { Refresh(); });
 }
@@ -146,6 +147,9 @@ Lane Collector::LaneFor(const Request& req) const {
       (req.path.rfind("/api/surveys/", 0) == 0 ||
        req.path.rfind("/api/site", 0) == 0))
     return Lane::kWrite;
+  if (req.path == "/api/webhooks" || req.path.rfind("/api/webhooks/", 0) == 0)
+    return req.method == "GET" || req.method == "HEAD" ? Lane::kRead
+                                                       : Lane::kWrite;
   if (req.path == "/api/summary" || req.path == "/api/export.jsonl" ||
       req.path == "/api/export.csv" || req.path == "/api/comments" ||
       (req.path.rfind("/api/responses/", 0) == 0 &&
@@ -173,6 +177,8 @@ void Collector::Handle(const Request& req, Response& res) {
     Surveys(req, res);
   } else if (path == "/api/site" || path.rfind("/api/site/", 0) == 0) {
     Site(req, res);
+  } else if (path == "/api/webhooks" || path.rfind("/api/webhooks/", 0) == 0) {
+    Webhooks(req, res);
   } else if (!get) {
     Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET and HEAD here");
     res.Set("Allow", "GET, HEAD, OPTIONS");
@@ -387,9 +393,19 @@ void Collector::Post(const Request& req, Response& res) {
   const std::vector<Comment> comments = CommentsOf(*survey, normalized);
   record.value().themes = ThemesOf(DefaultThemes(), comments);
   const std::string encoded = EncodeRecord(record.value(), survey->version);
-  const auto outcome =
-      store_->Upsert({record.value(), survey_id, visitor, text, client_key,
-                      may_insert, &comments, &encoded});
+  // Alerts are decided on what is stored, and written with it.
+  const std::vector<AlertWrite> alerts =
+      webhooks_->For(survey_id, *survey, normalized, record.value().themes);
+  Store::Version stored{record.value(), survey_id,  visitor,   text,
+                        client_key,     may_insert, &comments, &encoded};
+  stored.alerts = &alerts;
+  const auto outcome = store_->Upsert(stored);
+  if ((outcome == Store::Outcome::kInserted ||
+       outcome == Store::Outcome::kReplaced) &&
+      std::any_of(alerts.begin(), alerts.end(), [](const AlertWrite& a) {
+        return a.action == AlertWrite::Action::kFire;
+      }))
+    webhooks_->Wake();
   if (outcome == Store::Outcome::kFailed) {
     StorageFailed();
     res.Set("Retry-After", kStorageRetryAfter);

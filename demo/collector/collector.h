@@ -22,6 +22,7 @@
 #include "http_server.h"
 #include "sondar/sondar.h"
 #include "store.h"
+#include "webhooks.h"
 
 namespace sondar::collector {
 
@@ -57,6 +58,7 @@ struct Config {
   double max_survey_mb = 1024;             // stored payloads of one survey
   // Complete responses of one client address closeAfter counts (at least 1).
   int close_after_per_client = 3;
+  WebhookConfig webhooks;
 };
 
 // A folder served under a URL prefix. Only regular files whose real path
@@ -95,6 +97,8 @@ class Collector final : public http::Application {
   void DeriveOld();
   void Export(const http::Request& req, http::Response& res);
   void Health(const http::Request& req, http::Response& res);
+  // webhook_routes.cpp: /api/webhooks...
+  void Webhooks(const http::Request& req, http::Response& res);
   // /api/surveys..., /api/site...: public reads and the admin publishing API.
   void Surveys(const http::Request& req, http::Response& res);
   void Site(const http::Request& req, http::Response& res);
@@ -111,6 +115,12 @@ class Collector final : public http::Application {
   bool Admin(const http::Request& req, http::Response& res) const;
   bool IsAdmin(const http::Request& req) const;
   bool IsAdminAuthorization(std::string_view authorization) const;
+
+ public:
+  // Where alerts link to (the workspace), once the port is known.
+  void SetPublicUrl(const std::string& url) { webhooks_->SetPublicUrl(url); }
+
+ private:
   bool OriginMayPost(const http::Request& req) const;
 
   // Counts for closeAfter, stored bytes per survey and whether the store
@@ -125,7 +135,8 @@ class Collector final : public http::Application {
 
   const Config config_;
   std::unique_ptr<Store> store_;
-  std::unique_ptr<Catalog> catalog_;  // uses store_
+  std::unique_ptr<Catalog> catalog_;         // uses store_
+  std::unique_ptr<WebhookSender> webhooks_;  // uses store_
   const std::set<std::string> origins_;
   const std::string admin_token_;
   const std::vector<Mount> mounts_;

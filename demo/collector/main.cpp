@@ -7,6 +7,7 @@
 // admin token. See "Deploying the collector" in the README. The routes are in
 // collector.cpp, HTTP in http_server.cpp.
 #include <arpa/inet.h>
+#include <curl/curl.h>
 #include <signal.h>
 #include <sys/resource.h>
 
@@ -167,12 +168,54 @@ int main(int argc, char** argv) {
                  "closeAfter")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000000));
+  app.add_flag("--allow-private-webhooks", config.webhooks.allow_private,
+               "Let webhooks target http: URLs and loopback or private "
+               "addresses (tests, the demo, a receiver on your network)");
+  app.add_option("--public-url", config.webhooks.public_url,
+                 "The collector's address as people reach it, for the "
+                 "workspace links in alerts (default: the address it "
+                 "listens on)");
+  double hold_minutes = 30;
+  app.add_option("--alert-partial-after", hold_minutes,
+                 "Minutes a partial response that matches a webhook's rule "
+                 "waits for its final version before the alert is sent")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 7.0 * 24 * 60));
+  double disable_days = 5;
+  app.add_option("--webhook-disable-after", disable_days,
+                 "Days an endpoint may fail without a success before it is "
+                 "disabled (a retry of one of its deliveries enables it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 365.0));
+  double retry_hours = 72;
+  app.add_option("--webhook-retry-for", retry_hours,
+                 "Hours a delivery is retried before it is dead (listed, and "
+                 "sent again by POST .../retry)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 24.0 * 30));
+  app.add_option("--webhook-first-retry", config.webhooks.first_retry_s,
+                 "Seconds before a failed delivery's first retry; each next "
+                 "retry waits 4 times longer, up to 6 hours")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
+  app.add_option("--webhook-timeout", config.webhooks.timeout_s,
+                 "Seconds a receiver has to answer a delivery")
+      ->capture_default_str()
+      ->check(CLI::Range(1.0, 60.0));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  config.webhooks.hold_partial_ms =
+      static_cast<std::int64_t>(hold_minutes * 60 * 1000);
+  config.webhooks.retry_window_ms =
+      static_cast<std::int64_t>(retry_hours * 3600 * 1000);
+  config.webhooks.disable_after_ms =
+      static_cast<std::int64_t>(disable_days * 24 * 3600 * 1000);
+  // Before any thread: libcurl's global set-up is not thread-safe.
+  curl_global_init(CURL_GLOBAL_DEFAULT);
   const std::string token = AdminToken(config);
   if (token.empty()) return 2;
   std::vector<Mount> mounts;
@@ -278,6 +321,11 @@ int main(int argc, char** argv) {
               << config.port << "\n";
     return 1;
   }
+  collector.SetPublicUrl("http://" +
+                         (config.bind.find(':') != std::string::npos
+                              ? "[" + config.bind + "]"
+                              : config.bind) +
+                         ":" + std::to_string(port));
   std::thread stopper([&server, signals]() {
     int signal = 0;
     sigwait(&signals, &signal);

@@ -20,6 +20,53 @@
 
 namespace sondar::collector {
 
+// One webhook's delivery for a response, as a stored version decides it.
+struct AlertWrite {
+  enum class Action { kFire, kHold, kWithdraw };
+  Action action = Action::kFire;
+  std::string webhook_id;
+  std::string delivery_id;  // used if this write creates the delivery
+  std::string body;
+  // kFire: now; kHold: when the held alert is sent if nothing replaces it.
+  std::int64_t next_at_ms = 0;
+  std::int64_t expires_ms = 0;  // retried until then, then dead
+};
+
+// A webhook as stored: its rule is sondar::ParseAlertRule's input.
+struct Webhook {
+  std::string id;
+  std::string definition;  // {"url", "when", "template", "surveys"} as JSON
+  std::string secret;      // whsec_...
+  std::int64_t created_ms = 0;
+  std::int64_t disabled_ms = 0;       // 0: enabled
+  std::int64_t last_success_ms = 0;   // 0: never
+  std::int64_t failing_since_ms = 0;  // 0: its last attempt succeeded
+  std::int64_t failures = 0;          // attempts that failed, ever
+};
+
+struct Delivery {
+  std::string id, webhook_id, response_id, body;
+  // held (a partial's, waiting), pending, delivered, dead
+  std::string state;
+  std::int64_t created_ms = 0, next_at_ms = 0, expires_ms = 0, delivered_ms = 0;
+  int attempts = 0;
+  int last_status = 0;  // the receiver's HTTP status, 0: none
+  std::string last_error;
+};
+
+// How one attempt went.
+struct Attempt {
+  std::string delivery_id, webhook_id;
+  bool ok = false;
+  int status = 0;
+  std::string error;
+  std::int64_t at_ms = 0;
+  std::int64_t retry_at_ms = 0;  // on failure; past expires_ms: dead
+  // A failing endpoint is disabled once it has failed without a success for
+  // this long.
+  std::int64_t disable_after_ms = 0;
+};
+
 class Store {
  public:
   // `where` is a PostgreSQL URL (postgres://... or postgresql://...) or else
@@ -54,6 +101,9 @@ class Store {
     // sondar::EncodeRecord of `record`, kept beside the payload for
     // summaries.
     const std::string* encoded = nullptr;
+    // What each webhook's rule decided for this version (sondar::DecideAlert),
+    // written in the same transaction only if the version is stored.
+    const std::vector<AlertWrite>* alerts = nullptr;
   };
   // Stores the version's payload unless the stored version of the same
   // response supersedes it. A responseId belongs to the survey and the
@@ -170,6 +220,32 @@ class Store {
   virtual std::int64_t DocumentCount() = 0;
   // Every document, oldest first; false on failure.
   virtual bool Documents(const std::function<void(Document)>& fn) = 0;
+
+  // Webhooks. Deleting one deletes its deliveries: nothing is sent for a
+  // webhook once it is gone.
+  virtual bool AddWebhook(const Webhook& webhook) = 0;
+  virtual bool Webhooks(std::vector<Webhook>* webhooks) = 0;
+  // 1 deleted, 0 no such webhook, -1 failure.
+  virtual int DeleteWebhook(const std::string& id) = 0;
+  // A webhook's deliveries, newest first; `state` empty for every state.
+  virtual bool Deliveries(const std::string& webhook_id,
+                          const std::string& state, int limit,
+                          std::vector<Delivery>* deliveries) = 0;
+  // Takes up to `limit` deliveries due at `now_ms` (held or pending, of an
+  // enabled webhook) for this process: each becomes pending with next_at
+  // `now_ms + lease_ms`, so no other collector on the database takes it
+  // while it is being sent, and a collector that dies sending it leaves it
+  // to be sent again after the lease.
+  virtual bool Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
+                     std::vector<Delivery>* claimed) = 0;
+  // Records an attempt on the delivery and its webhook.
+  virtual bool Settle(const Attempt& attempt) = 0;
+  // A delivery (dead or not) is due again now, for another `window_ms` of
+  // retries, and its webhook enabled. 1 done, 0 no such delivery, -1
+  // failure.
+  virtual int Retry(const std::string& webhook_id,
+                    const std::string& delivery_id, std::int64_t now_ms,
+                    std::int64_t window_ms) = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

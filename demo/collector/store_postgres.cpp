@@ -202,6 +202,35 @@ class PostgresStore final : public Store {
         "CREATE OR REPLACE TRIGGER responses_rederive"
         " BEFORE UPDATE OF payload ON responses FOR EACH ROW"
         " EXECUTE FUNCTION sondar_rederive();"
+        // Webhooks and their deliveries: a delivery is written with the
+        // response that caused it, at most one per webhook and response.
+        "CREATE TABLE IF NOT EXISTS webhooks ("
+        " id TEXT PRIMARY KEY,"
+        " definition TEXT NOT NULL,"
+        " secret TEXT NOT NULL,"
+        " created_ms BIGINT NOT NULL,"
+        " disabled_ms BIGINT,"
+        " last_success_ms BIGINT,"
+        " failing_since_ms BIGINT,"
+        " failures BIGINT NOT NULL DEFAULT 0);"
+        "CREATE TABLE IF NOT EXISTS deliveries ("
+        " id TEXT PRIMARY KEY,"
+        " webhook_id TEXT NOT NULL,"
+        " response_id TEXT NOT NULL,"
+        " body TEXT NOT NULL,"
+        " state TEXT NOT NULL,"
+        " created_ms BIGINT NOT NULL,"
+        " next_at_ms BIGINT NOT NULL,"
+        " expires_ms BIGINT NOT NULL,"
+        " delivered_ms BIGINT,"
+        " attempts INTEGER NOT NULL DEFAULT 0,"
+        " last_status INTEGER,"
+        " last_error TEXT,"
+        " UNIQUE (webhook_id, response_id));"
+        "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at_ms)"
+        " WHERE state IN ('held', 'pending');"
+        "CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON"
+        " deliveries(webhook_id, created_ms);"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -218,13 +247,22 @@ class PostgresStore final : public Store {
     if (!c) return Outcome::kFailed;
     const std::string status(StatusName(record.status));
     const std::string submitted = std::to_string(record.submitted_at_ms);
-    // Comments are written in the response's transaction; a response
-    // without any is a single statement.
+    // Comments and alerts are written in the response's transaction; a
+    // response without either is a single statement.
     const bool has_comments = version.comments && !version.comments->empty();
+    const bool has_alerts = version.alerts && !version.alerts->empty();
+    // What a stored version writes besides its row.
+    auto extras = [&]() {
+      return (!has_comments ||
+              WriteComments(c, record.response_id, version.survey_id, submitted,
+                            *version.comments)) &&
+             (!has_alerts ||
+              WriteAlerts(c, record.response_id, *version.alerts));
+    };
     bool in_transaction = false;
     if (version.may_insert) {
       // An id never seen: one statement, committed on its own.
-      if (has_comments) {
+      if (has_comments || has_alerts) {
         if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
         in_transaction = true;
       }
@@ -244,10 +282,7 @@ class PostgresStore final : public Store {
       }
       if (std::string(PQcmdTuples(inserted.get())) == "1") {
         if (!in_transaction) return Outcome::kInserted;
-        if (WriteComments(c, record.response_id, version.survey_id, submitted,
-                          *version.comments) &&
-            Ok(Run(c, "COMMIT")))
-          return Outcome::kInserted;
+        if (extras() && Ok(Run(c, "COMMIT"))) return Outcome::kInserted;
         Run(c, "ROLLBACK");
         return Outcome::kFailed;
       }
@@ -258,10 +293,7 @@ class PostgresStore final : public Store {
         Decide(c, record, version.survey_id, version.visitor_id,
                version.payload, status, submitted, version.may_insert,
                version.encoded ? *version.encoded : "");
-    if (outcome == Outcome::kReplaced && version.comments &&
-        !WriteComments(c, record.response_id, version.survey_id, submitted,
-                       *version.comments))
-      outcome = Outcome::kFailed;
+    if (outcome == Outcome::kReplaced && !extras()) outcome = Outcome::kFailed;
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
@@ -580,7 +612,227 @@ class PostgresStore final : public Store {
     return true;
   }
 
+  bool AddWebhook(const Webhook& w) override {
+    Lease lease = Acquire();
+    return lease.get() &&
+           Ok(Run(
+               lease.get(),
+               "INSERT INTO webhooks (id, definition, secret, created_ms)"
+               " VALUES ($1, $2, $3, $4::bigint)",
+               {w.id, w.definition, w.secret, std::to_string(w.created_ms)}));
+  }
+
+  bool Webhooks(std::vector<Webhook>* webhooks) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT id, definition, secret, created_ms,"
+                      " COALESCE(disabled_ms, 0), COALESCE(last_success_ms, 0),"
+                      " COALESCE(failing_since_ms, 0), failures FROM webhooks"
+                      " ORDER BY created_ms, id");
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i) {
+      Webhook w;
+      w.id = PQgetvalue(r.get(), i, 0);
+      w.definition = PQgetvalue(r.get(), i, 1);
+      w.secret = PQgetvalue(r.get(), i, 2);
+      w.created_ms = std::stoll(PQgetvalue(r.get(), i, 3));
+      w.disabled_ms = std::stoll(PQgetvalue(r.get(), i, 4));
+      w.last_success_ms = std::stoll(PQgetvalue(r.get(), i, 5));
+      w.failing_since_ms = std::stoll(PQgetvalue(r.get(), i, 6));
+      w.failures = std::stoll(PQgetvalue(r.get(), i, 7));
+      webhooks->push_back(std::move(w));
+    }
+    return true;
+  }
+
+  int DeleteWebhook(const std::string& id) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return -1;
+    ResultPtr deliveries =
+        Run(c, "DELETE FROM deliveries WHERE webhook_id = $1", {id});
+    ResultPtr webhook = Run(c, "DELETE FROM webhooks WHERE id = $1", {id});
+    if (!Ok(deliveries) || !Ok(webhook) || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return -1;
+    }
+    return std::string(PQcmdTuples(webhook.get())) == "1" ? 1 : 0;
+  }
+
+  bool Deliveries(const std::string& webhook_id, const std::string& state,
+                  int limit, std::vector<Delivery>* deliveries) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    const std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                            " FROM deliveries WHERE webhook_id = $1"
+                            " AND ($2 = '' OR state = $2)"
+                            " ORDER BY created_ms DESC, id DESC LIMIT $3::int";
+    ResultPtr r = Run(lease.get(), sql.c_str(),
+                      {webhook_id, state, std::to_string(limit)});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      deliveries->push_back(ReadDelivery(r.get(), i));
+    return true;
+  }
+
+  // SKIP LOCKED: collectors claiming at the same moment take different
+  // rows instead of queueing on the same ones.
+  bool Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
+             std::vector<Delivery>* claimed) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    const std::string sql =
+        std::string(
+            "UPDATE deliveries SET state = 'pending', next_at_ms = $2::bigint"
+            " WHERE id IN (SELECT d.id FROM deliveries d JOIN webhooks w"
+            " ON w.id = d.webhook_id WHERE d.state IN ('held', 'pending')"
+            " AND d.next_at_ms <= $1::bigint AND w.disabled_ms IS NULL"
+            " ORDER BY d.next_at_ms LIMIT $3::int FOR UPDATE OF d SKIP LOCKED)"
+            " RETURNING ") +
+        kDeliveryColumns;
+    ResultPtr r =
+        Run(lease.get(), sql.c_str(),
+            {std::to_string(now_ms), std::to_string(now_ms + lease_ms),
+             std::to_string(limit)});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      claimed->push_back(ReadDelivery(r.get(), i));
+    return true;
+  }
+
+  bool Settle(const Attempt& a) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return false;
+    const std::string at = std::to_string(a.at_ms);
+    ResultPtr delivery =
+        a.ok ? Run(c,
+                   "UPDATE deliveries SET state = 'delivered',"
+                   " delivered_ms = $2::bigint, attempts = attempts + 1,"
+                   " last_status = $3::int, last_error = NULL"
+                   " WHERE id = $1 AND state = 'pending'",
+                   {a.delivery_id, at, std::to_string(a.status)})
+             : Run(c,
+                   // (Every parameter is used: PostgreSQL cannot type
+                   // one that is not.)
+                   "UPDATE deliveries SET attempts = attempts + 1,"
+                   " last_status = NULLIF($2::int, 0), last_error = $3,"
+                   " state = CASE WHEN $4::bigint >= expires_ms THEN 'dead'"
+                   "  ELSE 'pending' END, next_at_ms = $4::bigint"
+                   " WHERE id = $1 AND state = 'pending'",
+                   {a.delivery_id, std::to_string(a.status), a.error,
+                    std::to_string(a.retry_at_ms)});
+    ResultPtr webhook =
+        a.ok ? Run(c,
+                   "UPDATE webhooks SET last_success_ms = $2::bigint,"
+                   " failing_since_ms = NULL WHERE id = $1",
+                   {a.webhook_id, at})
+             : Run(c,
+                   "UPDATE webhooks SET failures = failures + 1,"
+                   " disabled_ms = CASE WHEN $2::bigint -"
+                   " COALESCE(failing_since_ms, $2::bigint) >= $3::bigint"
+                   " THEN $2::bigint ELSE disabled_ms END,"
+                   " failing_since_ms = COALESCE(failing_since_ms, $2::bigint)"
+                   " WHERE id = $1",
+                   {a.webhook_id, at, std::to_string(a.disable_after_ms)});
+    if (!Ok(delivery) || !Ok(webhook) || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return false;
+    }
+    return true;
+  }
+
+  int Retry(const std::string& webhook_id, const std::string& delivery_id,
+            std::int64_t now_ms, std::int64_t window_ms) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return -1;
+    ResultPtr delivery =
+        Run(c,
+            "UPDATE deliveries SET state = 'pending', next_at_ms = $3::bigint,"
+            " expires_ms = $4::bigint WHERE id = $1 AND webhook_id = $2",
+            {delivery_id, webhook_id, std::to_string(now_ms),
+             std::to_string(now_ms + window_ms)});
+    const bool changed =
+        Ok(delivery) && std::string(PQcmdTuples(delivery.get())) == "1";
+    if (!Ok(delivery) ||
+        (changed && !Ok(Run(c,
+                            "UPDATE webhooks SET disabled_ms = NULL"
+                            " WHERE id = $1",
+                            {webhook_id}))) ||
+        !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return -1;
+    }
+    return changed ? 1 : 0;
+  }
+
  private:
+  static constexpr const char* kDeliveryColumns =
+      "id, webhook_id, response_id, body, state, created_ms, next_at_ms,"
+      " expires_ms, COALESCE(delivered_ms, 0), attempts,"
+      " COALESCE(last_status, 0), COALESCE(last_error, '')";
+
+  static Delivery ReadDelivery(PGresult* r, int i) {
+    Delivery d;
+    d.id = PQgetvalue(r, i, 0);
+    d.webhook_id = PQgetvalue(r, i, 1);
+    d.response_id = PQgetvalue(r, i, 2);
+    d.body = PQgetvalue(r, i, 3);
+    d.state = PQgetvalue(r, i, 4);
+    d.created_ms = std::stoll(PQgetvalue(r, i, 5));
+    d.next_at_ms = std::stoll(PQgetvalue(r, i, 6));
+    d.expires_ms = std::stoll(PQgetvalue(r, i, 7));
+    d.delivered_ms = std::stoll(PQgetvalue(r, i, 8));
+    d.attempts = std::stoi(PQgetvalue(r, i, 9));
+    d.last_status = std::stoi(PQgetvalue(r, i, 10));
+    d.last_error = PQgetvalue(r, i, 11);
+    return d;
+  }
+
+  // In the caller's transaction: what the stored version means for each
+  // webhook. Only a held (not yet sent) alert is replaced or withdrawn: one
+  // sent, or being sent, stays the response's only one.
+  static bool WriteAlerts(PGconn* c, const std::string& response_id,
+                          const std::vector<AlertWrite>& alerts) {
+    for (const AlertWrite& a : alerts) {
+      if (a.action == AlertWrite::Action::kWithdraw) {
+        if (!Ok(Run(c,
+                    "DELETE FROM deliveries WHERE webhook_id = $1"
+                    " AND response_id = $2 AND state = 'held'",
+                    {a.webhook_id, response_id})))
+          return false;
+        continue;
+      }
+      const bool fire = a.action == AlertWrite::Action::kFire;
+      if (!Ok(Run(c,
+                  fire
+                      ? "INSERT INTO deliveries (id, webhook_id, response_id,"
+                        " body, state, created_ms, next_at_ms, expires_ms)"
+                        " SELECT $1, $2, $3, $4, 'pending', $5::bigint,"
+                        " $6::bigint, $7::bigint"
+                        " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $2)"
+                        " ON CONFLICT (webhook_id, response_id) DO UPDATE SET"
+                        " body = excluded.body, state = 'pending',"
+                        " next_at_ms = excluded.next_at_ms,"
+                        " expires_ms = excluded.expires_ms"
+                        " WHERE deliveries.state = 'held'"
+                      : "INSERT INTO deliveries (id, webhook_id, response_id,"
+                        " body, state, created_ms, next_at_ms, expires_ms)"
+                        " SELECT $1, $2, $3, $4, 'held', $5::bigint,"
+                        " $6::bigint, $7::bigint"
+                        " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $2)"
+                        " ON CONFLICT (webhook_id, response_id) DO UPDATE SET"
+                        " body = excluded.body WHERE deliveries.state = 'held'",
+                  {a.delivery_id, a.webhook_id, response_id, a.body,
+                   std::to_string(NowMs()), std::to_string(a.next_at_ms),
+                   std::to_string(a.expires_ms)})))
+        return false;
+    }
+    return true;
+  }
+
   std::int64_t Number(const char* sql, const std::vector<std::string>& params) {
     Lease lease = Acquire();
     if (!lease.get()) return -1;

@@ -84,6 +84,16 @@ class SqliteStore final : public Store {
   Published Publish(const Document& document, int expected_latest) override;
   std::int64_t DocumentCount() override;
   bool Documents(const std::function<void(Document)>& fn) override;
+  bool AddWebhook(const Webhook& webhook) override;
+  bool Webhooks(std::vector<Webhook>* webhooks) override;
+  int DeleteWebhook(const std::string& id) override;
+  bool Deliveries(const std::string& webhook_id, const std::string& state,
+                  int limit, std::vector<Delivery>* deliveries) override;
+  bool Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
+             std::vector<Delivery>* claimed) override;
+  bool Settle(const Attempt& attempt) override;
+  int Retry(const std::string& webhook_id, const std::string& delivery_id,
+            std::int64_t now_ms, std::int64_t window_ms) override;
 
   bool Exec(const char* sql);
   bool AddColumns();
@@ -101,6 +111,10 @@ class SqliteStore final : public Store {
   bool WriteComments(const std::string& response_id,
                      const std::string& survey_id, std::int64_t submitted_at_ms,
                      const std::vector<Comment>& comments);
+  // mu_ held, in a transaction: what the stored version means for each
+  // webhook.
+  bool WriteAlerts(const std::string& response_id,
+                   const std::vector<AlertWrite>& alerts);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -198,6 +212,35 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       "CREATE TRIGGER IF NOT EXISTS comments_removed AFTER DELETE ON comments"
       " BEGIN INSERT INTO comments_fts (comments_fts, rowid, text)"
       " VALUES ('delete', old.id, old.text); END;"
+      // Webhooks and their deliveries: a delivery is written with the
+      // response that caused it, at most one per webhook and response.
+      "CREATE TABLE IF NOT EXISTS webhooks ("
+      " id TEXT PRIMARY KEY,"
+      " definition TEXT NOT NULL,"
+      " secret TEXT NOT NULL,"
+      " created_ms INTEGER NOT NULL,"
+      " disabled_ms INTEGER,"
+      " last_success_ms INTEGER,"
+      " failing_since_ms INTEGER,"
+      " failures INTEGER NOT NULL DEFAULT 0);"
+      "CREATE TABLE IF NOT EXISTS deliveries ("
+      " id TEXT PRIMARY KEY,"
+      " webhook_id TEXT NOT NULL,"
+      " response_id TEXT NOT NULL,"
+      " body TEXT NOT NULL,"
+      " state TEXT NOT NULL,"
+      " created_ms INTEGER NOT NULL,"
+      " next_at_ms INTEGER NOT NULL,"
+      " expires_ms INTEGER NOT NULL,"
+      " delivered_ms INTEGER,"
+      " attempts INTEGER NOT NULL DEFAULT 0,"
+      " last_status INTEGER,"
+      " last_error TEXT,"
+      " UNIQUE (webhook_id, response_id));"
+      "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at_ms)"
+      " WHERE state IN ('held', 'pending');"
+      "CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON"
+      " deliveries(webhook_id, created_ms);"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -359,6 +402,9 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
             !WriteComments(record.response_id, survey_id,
                            record.submitted_at_ms, *version.comments))
           outcome = Outcome::kFailed;
+        if (outcome == Outcome::kReplaced && version.alerts &&
+            !WriteAlerts(record.response_id, *version.alerts))
+          outcome = Outcome::kFailed;
       }
     } else if (step == SQLITE_DONE && !version.may_insert) {
       outcome = Outcome::kNotNew;
@@ -382,6 +428,9 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
       if (outcome == Outcome::kInserted && version.comments &&
           !WriteComments(record.response_id, survey_id, record.submitted_at_ms,
                          *version.comments))
+        outcome = Outcome::kFailed;
+      if (outcome == Outcome::kInserted && version.alerts &&
+          !WriteAlerts(record.response_id, *version.alerts))
         outcome = Outcome::kFailed;
     }
   }
@@ -730,6 +779,243 @@ bool SqliteStore::Documents(const std::function<void(Document)>& fn) {
     fn(std::move(d));
   }
   return step == SQLITE_DONE;
+}
+
+namespace {
+
+std::string Text(sqlite3_stmt* stmt, int column) {
+  const unsigned char* t = sqlite3_column_text(stmt, column);
+  return std::string(t ? reinterpret_cast<const char*>(t) : "",
+                     sqlite3_column_bytes(stmt, column));
+}
+
+constexpr const char* kDeliveryColumns =
+    "id, webhook_id, response_id, body, state, created_ms, next_at_ms,"
+    " expires_ms, COALESCE(delivered_ms, 0), attempts,"
+    " COALESCE(last_status, 0), COALESCE(last_error, '')";
+
+Delivery ReadDelivery(sqlite3_stmt* stmt) {
+  Delivery d;
+  d.id = Text(stmt, 0);
+  d.webhook_id = Text(stmt, 1);
+  d.response_id = Text(stmt, 2);
+  d.body = Text(stmt, 3);
+  d.state = Text(stmt, 4);
+  d.created_ms = sqlite3_column_int64(stmt, 5);
+  d.next_at_ms = sqlite3_column_int64(stmt, 6);
+  d.expires_ms = sqlite3_column_int64(stmt, 7);
+  d.delivered_ms = sqlite3_column_int64(stmt, 8);
+  d.attempts = sqlite3_column_int(stmt, 9);
+  d.last_status = sqlite3_column_int(stmt, 10);
+  d.last_error = Text(stmt, 11);
+  return d;
+}
+
+}  // namespace
+
+bool SqliteStore::WriteAlerts(const std::string& response_id,
+                              const std::vector<AlertWrite>& alerts) {
+  for (const AlertWrite& a : alerts) {
+    if (a.action == AlertWrite::Action::kWithdraw) {
+      Statement remove(db_,
+                       "DELETE FROM deliveries WHERE webhook_id = ?"
+                       " AND response_id = ? AND state = 'held'");
+      remove.Bind(1, a.webhook_id);
+      remove.Bind(2, response_id);
+      if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+      continue;
+    }
+    // Only a held (not yet sent) alert is replaced: one sent, or being
+    // sent, stays the response's only one.
+    const bool fire = a.action == AlertWrite::Action::kFire;
+    Statement upsert(
+        db_, fire ? "INSERT INTO deliveries (id, webhook_id, response_id, body,"
+                    " state, created_ms, next_at_ms, expires_ms)"
+                    " SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7"
+                    " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ?2)"
+                    " ON CONFLICT (webhook_id, response_id) DO UPDATE SET"
+                    " body = excluded.body, state = 'pending',"
+                    " next_at_ms = excluded.next_at_ms,"
+                    " expires_ms = excluded.expires_ms"
+                    " WHERE deliveries.state = 'held'"
+                  : "INSERT INTO deliveries (id, webhook_id, response_id, body,"
+                    " state, created_ms, next_at_ms, expires_ms)"
+                    " SELECT ?1, ?2, ?3, ?4, 'held', ?5, ?6, ?7"
+                    " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ?2)"
+                    " ON CONFLICT (webhook_id, response_id) DO UPDATE SET"
+                    " body = excluded.body WHERE deliveries.state = 'held'");
+    upsert.Bind(1, a.delivery_id);
+    upsert.Bind(2, a.webhook_id);
+    upsert.Bind(3, response_id);
+    upsert.Bind(4, a.body);
+    upsert.Bind(5, NowMs());
+    upsert.Bind(6, a.next_at_ms);
+    upsert.Bind(7, a.expires_ms);
+    if (sqlite3_step(upsert.get()) != SQLITE_DONE) return false;
+  }
+  return true;
+}
+
+bool SqliteStore::AddWebhook(const Webhook& w) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT INTO webhooks (id, definition, secret, created_ms)"
+                   " VALUES (?, ?, ?, ?)");
+  insert.Bind(1, w.id);
+  insert.Bind(2, w.definition);
+  insert.Bind(3, w.secret);
+  insert.Bind(4, w.created_ms);
+  return sqlite3_step(insert.get()) == SQLITE_DONE;
+}
+
+bool SqliteStore::Webhooks(std::vector<Webhook>* webhooks) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT id, definition, secret, created_ms,"
+                   " COALESCE(disabled_ms, 0), COALESCE(last_success_ms, 0),"
+                   " COALESCE(failing_since_ms, 0), failures FROM webhooks"
+                   " ORDER BY created_ms, id");
+  if (!select) return false;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    Webhook w;
+    w.id = Text(select.get(), 0);
+    w.definition = Text(select.get(), 1);
+    w.secret = Text(select.get(), 2);
+    w.created_ms = sqlite3_column_int64(select.get(), 3);
+    w.disabled_ms = sqlite3_column_int64(select.get(), 4);
+    w.last_success_ms = sqlite3_column_int64(select.get(), 5);
+    w.failing_since_ms = sqlite3_column_int64(select.get(), 6);
+    w.failures = sqlite3_column_int64(select.get(), 7);
+    webhooks->push_back(std::move(w));
+  }
+  return step == SQLITE_DONE;
+}
+
+int SqliteStore::DeleteWebhook(const std::string& id) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return -1;
+  Statement deliveries(db_, "DELETE FROM deliveries WHERE webhook_id = ?");
+  deliveries.Bind(1, id);
+  Statement webhook(db_, "DELETE FROM webhooks WHERE id = ?");
+  webhook.Bind(1, id);
+  if (sqlite3_step(deliveries.get()) != SQLITE_DONE ||
+      sqlite3_step(webhook.get()) != SQLITE_DONE) {
+    Exec("ROLLBACK");
+    return -1;
+  }
+  const int deleted = sqlite3_changes(db_);
+  if (!Exec("COMMIT")) {
+    Exec("ROLLBACK");
+    return -1;
+  }
+  return deleted > 0 ? 1 : 0;
+}
+
+bool SqliteStore::Deliveries(const std::string& webhook_id,
+                             const std::string& state, int limit,
+                             std::vector<Delivery>* deliveries) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  const std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE webhook_id = ?1"
+                          " AND (?2 = '' OR state = ?2)"
+                          " ORDER BY created_ms DESC, id DESC LIMIT ?3";
+  Statement select(read_db_, sql.c_str());
+  if (!select) return false;
+  select.Bind(1, webhook_id);
+  select.Bind(2, state);
+  select.Bind(3, std::int64_t{limit});
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    deliveries->push_back(ReadDelivery(select.get()));
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
+                        std::vector<Delivery>* claimed) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // One statement, so atomic also against other processes on the file.
+  const std::string sql =
+      std::string(
+          "UPDATE deliveries SET state = 'pending', next_at_ms = ?2"
+          " WHERE id IN (SELECT d.id FROM deliveries d JOIN webhooks w"
+          " ON w.id = d.webhook_id WHERE d.state IN ('held', 'pending')"
+          " AND d.next_at_ms <= ?1 AND w.disabled_ms IS NULL"
+          " ORDER BY d.next_at_ms LIMIT ?3) RETURNING ") +
+      kDeliveryColumns;
+  Statement update(db_, sql.c_str());
+  if (!update) return false;
+  update.Bind(1, now_ms);
+  update.Bind(2, now_ms + lease_ms);
+  update.Bind(3, std::int64_t{limit});
+  int step;
+  while ((step = sqlite3_step(update.get())) == SQLITE_ROW)
+    claimed->push_back(ReadDelivery(update.get()));
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::Settle(const Attempt& a) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return false;
+  Statement delivery(db_,
+                     a.ok ? "UPDATE deliveries SET state = 'delivered',"
+                            " delivered_ms = ?2, attempts = attempts + 1,"
+                            " last_status = ?3, last_error = NULL"
+                            " WHERE id = ?1 AND state = 'pending'"
+                          : "UPDATE deliveries SET attempts = attempts + 1,"
+                            " last_status = NULLIF(?3, 0), last_error = ?4,"
+                            " state = CASE WHEN ?5 >= expires_ms THEN 'dead'"
+                            "  ELSE 'pending' END, next_at_ms = ?5"
+                            " WHERE id = ?1 AND state = 'pending'");
+  delivery.Bind(1, a.delivery_id);
+  delivery.Bind(2, a.at_ms);
+  delivery.Bind(3, std::int64_t{a.status});
+  if (!a.ok) {
+    delivery.Bind(4, a.error);
+    delivery.Bind(5, a.retry_at_ms);
+  }
+  Statement webhook(
+      db_, a.ok ? "UPDATE webhooks SET last_success_ms = ?2,"
+                  " failing_since_ms = NULL WHERE id = ?1"
+                : "UPDATE webhooks SET failures = failures + 1,"
+                  " disabled_ms = CASE WHEN ?2 - COALESCE(failing_since_ms,"
+                  " ?2) >= ?3 THEN ?2 ELSE disabled_ms END,"
+                  " failing_since_ms = COALESCE(failing_since_ms, ?2)"
+                  " WHERE id = ?1");
+  webhook.Bind(1, a.webhook_id);
+  webhook.Bind(2, a.at_ms);
+  if (!a.ok) webhook.Bind(3, a.disable_after_ms);
+  if (sqlite3_step(delivery.get()) != SQLITE_DONE ||
+      sqlite3_step(webhook.get()) != SQLITE_DONE || !Exec("COMMIT")) {
+    Exec("ROLLBACK");
+    return false;
+  }
+  return true;
+}
+
+int SqliteStore::Retry(const std::string& webhook_id,
+                       const std::string& delivery_id, std::int64_t now_ms,
+                       std::int64_t window_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return -1;
+  Statement delivery(db_,
+                     "UPDATE deliveries SET state = 'pending', next_at_ms = ?3,"
+                     " expires_ms = ?4 WHERE id = ?1 AND webhook_id = ?2");
+  delivery.Bind(1, delivery_id);
+  delivery.Bind(2, webhook_id);
+  delivery.Bind(3, now_ms);
+  delivery.Bind(4, now_ms + window_ms);
+  const bool ok = sqlite3_step(delivery.get()) == SQLITE_DONE;
+  const int changed = sqlite3_changes(db_);
+  Statement webhook(db_,
+                    "UPDATE webhooks SET disabled_ms = NULL WHERE id = ?1");
+  webhook.Bind(1, webhook_id);
+  if (!ok || (changed && sqlite3_step(webhook.get()) != SQLITE_DONE) ||
+      !Exec("COMMIT")) {
+    Exec("ROLLBACK");
+    return -1;
+  }
+  return changed > 0 ? 1 : 0;
 }
 
 }  // namespace sondar::collector

@@ -24,7 +24,7 @@ class AlertsTest : public ::testing::Test {
     surveys_ = {nps_.get(), csat_.get()};
   }
   Result<AlertRule> Rule(std::string_view text) {
-    return ParseAlertRule(Parse(text), surveys_);
+    return ParseAlertRule(Parse(text), &surveys_);
   }
   // A stored order-nps response: normalised, as the collector keeps it.
   Json Response(int score, std::string_view status, std::string_view why = "",
@@ -89,6 +89,12 @@ TEST_F(AlertsTest, AQuestionMustBeInEverySurveyTheRuleNames) {
   EXPECT_EQ(Codes(both.errors()),
             std::vector<std::string>{"unknown_reference@when.question"});
   EXPECT_NE(both.errors()[0].message.find("checkout-csat"), std::string::npos);
+  // Read back from storage (checked when it was made), a rule is taken as
+  // it is: a later version may have dropped a question it names.
+  EXPECT_TRUE(ParseAlertRule(Parse(R"({"url": "https://h.example", "surveys": ["gone"],
+    "when": {"question": "nps", "op": "lte", "value": 6}})"),
+                             nullptr)
+                  .ok());
   // For every survey, one that has it is enough.
   EXPECT_TRUE(Rule(R"({"url": "https://h.example",
     "when": {"question": "nps", "op": "lte", "value": 6}})")

@@ -74,4 +74,5 @@ export type CollectorErrorCode =
   | 'quota_exceeded'
   | 'version_conflict'
   | 'precondition_required'
-  | 'unknown_version';
+  | 'unknown_version'
+  | 'webhook_limit';

@@ -42,11 +42,12 @@ struct AlertRule {
 };
 
 // Reads {"url", "when", "template", "surveys"}; errors name the member, e.g.
-// `when.all[1].op`. `surveys` are the ids known here: a rule may only name
-// those, and its questions must be questions of one of them (of every one
-// when it names surveys).
+// `when.all[1].op`. `known` are the surveys here (their latest versions): a
+// new rule may only name those, and its questions must be questions of one
+// of them (of every one when it names surveys). nullptr skips those checks,
+// for a rule read back from storage that was checked when it was made.
 Result<AlertRule> ParseAlertRule(const Json& body,
-                                 const std::vector<const Survey*>& surveys);
+                                 const std::vector<const Survey*>* known);
 
 // What a stored version of a response means for one rule. A rule fires once
 // per response: on the first stored version that is complete or dismissed

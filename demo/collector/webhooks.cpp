@@ -1,0 +1,488 @@
+#include "webhooks.h"
+
+#include <arpa/inet.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+#include <openssl/rand.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <random>
+
+namespace sondar::collector {
+
+namespace {
+
+constexpr int kClaimBatch = 16;
+constexpr std::int64_t kLookMs = 1000;    // how often due deliveries are sought
+constexpr std::int64_t kReloadMs = 2000;  // how often rules are re-read
+constexpr std::size_t kMaxErrorBytes = 300;
+
+std::string Base64(const unsigned char* data, std::size_t size) {
+  std::string out(4 * ((size + 2) / 3), '\0');
+  const int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                                data, static_cast<int>(size));
+  out.resize(n < 0 ? 0 : static_cast<std::size_t>(n));
+  return out;
+}
+
+std::string Unbase64(const std::string& text) {
+  std::string out(3 * (text.size() / 4) + 3, '\0');
+  const int n =
+      EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                      reinterpret_cast<const unsigned char*>(text.data()),
+                      static_cast<int>(text.size()));
+  if (n < 0) return "";
+  // EVP_DecodeBlock counts the padding's zero bytes too.
+  std::size_t size = static_cast<std::size_t>(n);
+  for (std::size_t i = text.size(); i > 0 && text[i - 1] == '='; --i) --size;
+  out.resize(size);
+  return out;
+}
+
+std::string RandomHex(std::size_t bytes) {
+  std::vector<unsigned char> raw(bytes);
+  if (RAND_bytes(raw.data(), static_cast<int>(raw.size())) != 1) {
+    // Not for secrets (NewSecret checks its own draw); an id only needs to
+    // be unique.
+    std::random_device device;
+    for (unsigned char& b : raw) b = static_cast<unsigned char>(device());
+  }
+  static const char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned char b : raw) {
+    out += kHex[b >> 4];
+    out += kHex[b & 15];
+  }
+  return out;
+}
+
+bool InV4(std::uint32_t a, std::uint32_t net, int bits) {
+  const std::uint32_t mask = bits == 0 ? 0 : ~std::uint32_t{0} << (32 - bits);
+  return (a & mask) == (net & mask);
+}
+
+bool IsPublicV4(std::uint32_t a) {
+  static const struct {
+    std::uint32_t net;
+    int bits;
+  } kNotPublic[] = {
+      {0x00000000, 8},   // "this" network
+      {0x0A000000, 8},   // private
+      {0x64400000, 10},  // shared address space (CGNAT)
+      {0x7F000000, 8},   // loopback
+      {0xA9FE0000, 16},  // link-local (cloud metadata lives here)
+      {0xAC100000, 12},  // private
+      {0xC0000000, 24},  // IETF protocol assignments
+      {0xC0000200, 24},  // documentation
+      {0xC0A80000, 16},  // private
+      {0xC6120000, 15},  // benchmarking
+      {0xC6336400, 24},  // documentation
+      {0xCB007100, 24},  // documentation
+      {0xE0000000, 4},   // multicast
+      {0xF0000000, 4},   // reserved, and broadcast
+  };
+  for (const auto& range : kNotPublic)
+    if (InV4(a, range.net, range.bits)) return false;
+  return true;
+}
+
+// Per transfer: what the socket check found, for the attempt's error.
+struct Transfer {
+  const Delivery* delivery = nullptr;
+  const ActiveWebhook* webhook = nullptr;
+  bool allow_private = false;
+  std::string refused;  // the address refused, if any
+  std::string body;
+  std::vector<std::string> headers;
+  curl_slist* header_list = nullptr;
+  char error[CURL_ERROR_SIZE] = {0};
+};
+
+curl_socket_t OpenSocket(void* user, curlsocktype purpose,
+                         curl_sockaddr* address) {
+  auto* transfer = static_cast<Transfer*>(user);
+  if (purpose == CURLSOCKTYPE_IPCXN && !transfer->allow_private &&
+      !IsPublicAddress(&address->addr)) {
+    char text[INET6_ADDRSTRLEN] = "?";
+    if (address->family == AF_INET) {
+      inet_ntop(AF_INET,
+                &reinterpret_cast<const sockaddr_in*>(&address->addr)->sin_addr,
+                text, sizeof text);
+    } else if (address->family == AF_INET6) {
+      inet_ntop(
+          AF_INET6,
+          &reinterpret_cast<const sockaddr_in6*>(&address->addr)->sin6_addr,
+          text, sizeof text);
+    }
+    transfer->refused = text;
+    return CURL_SOCKET_BAD;
+  }
+  return socket(address->family, address->socktype, address->protocol);
+}
+
+// A receiver's answer is not read: only its status matters.
+std::size_t Discard(char*, std::size_t size, std::size_t n, void*) {
+  return size * n;
+}
+
+}  // namespace
+
+bool IsPublicAddress(const sockaddr* address) {
+  if (address->sa_family == AF_INET) {
+    const auto* v4 = reinterpret_cast<const sockaddr_in*>(address);
+    return IsPublicV4(ntohl(v4->sin_addr.s_addr));
+  }
+  if (address->sa_family != AF_INET6) return false;
+  const auto* v6 = reinterpret_cast<const sockaddr_in6*>(address);
+  const unsigned char* b = v6->sin6_addr.s6_addr;
+  auto v4_at = [&](int at) {
+    return (std::uint32_t{b[at]} << 24) | (std::uint32_t{b[at + 1]} << 16) |
+           (std::uint32_t{b[at + 2]} << 8) | b[at + 3];
+  };
+  static const unsigned char kMapped[12] = {0, 0, 0, 0, 0,    0,
+                                            0, 0, 0, 0, 0xff, 0xff};
+  static const unsigned char kNat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0,
+                                           0, 0,    0,    0,    0, 0};
+  if (std::memcmp(b, kMapped, 12) == 0 || std::memcmp(b, kNat64, 12) == 0)
+    return IsPublicV4(v4_at(12));
+  // Only global unicast (2000::/3) is public; within it, documentation
+  // (2001:db8::/32), 6to4 relays and Teredo are refused too.
+  if ((b[0] & 0xE0) != 0x20) return false;
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x0d && b[3] == 0xb8)
+    return false;
+  if (b[0] == 0x20 && b[1] == 0x01 && b[2] == 0x00 && b[3] == 0x00)
+    return false;                                  // Teredo
+  if (b[0] == 0x20 && b[1] == 0x02) return false;  // 6to4
+  return true;
+}
+
+std::string CheckTarget(const std::string& url, bool allow_private) {
+  std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(),
+                                                             curl_url_cleanup);
+  if (!parsed ||
+      curl_url_set(parsed.get(), CURLUPART_URL, url.c_str(), 0) != CURLUE_OK)
+    return "is not a URL";
+  struct Part {
+    char* text = nullptr;
+    ~Part() { curl_free(text); }
+  } scheme, host, user, password;
+  curl_url_get(parsed.get(), CURLUPART_SCHEME, &scheme.text, 0);
+  curl_url_get(parsed.get(), CURLUPART_HOST, &host.text, 0);
+  curl_url_get(parsed.get(), CURLUPART_USER, &user.text, 0);
+  curl_url_get(parsed.get(), CURLUPART_PASSWORD, &password.text, 0);
+  const std::string s = scheme.text ? scheme.text : "";
+  if (s != "https" && !(allow_private && s == "http"))
+    return allow_private ? "must be an https: or http: URL"
+                         : "must be an https: URL (http: only with "
+                           "--allow-private-webhooks)";
+  if (!host.text || !*host.text) return "has no host";
+  if (user.text || password.text)
+    return "must not hold a user name or password (they would be sent in "
+           "every delivery's log line)";
+  if (allow_private) return "";
+  std::string literal = host.text;
+  if (literal.size() > 2 && literal.front() == '[') {
+    literal = literal.substr(1, literal.size() - 2);
+    sockaddr_in6 v6{};
+    v6.sin6_family = AF_INET6;
+    const auto zone = literal.find('%');
+    if (inet_pton(AF_INET6, literal.substr(0, zone).c_str(), &v6.sin6_addr) ==
+            1 &&
+        !IsPublicAddress(reinterpret_cast<const sockaddr*>(&v6)))
+      return "names a private address (--allow-private-webhooks)";
+  } else {
+    sockaddr_in v4{};
+    v4.sin_family = AF_INET;
+    if (inet_pton(AF_INET, literal.c_str(), &v4.sin_addr) == 1 &&
+        !IsPublicAddress(reinterpret_cast<const sockaddr*>(&v4)))
+      return "names a private address (--allow-private-webhooks)";
+  }
+  return "";
+}
+
+std::string Sign(const std::string& secret, const std::string& id,
+                 std::int64_t timestamp_s, const std::string& body) {
+  const std::string key =
+      Unbase64(secret.rfind("whsec_", 0) == 0 ? secret.substr(6) : secret);
+  const std::string content =
+      id + "." + std::to_string(timestamp_s) + "." + body;
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int size = 0;
+  if (!HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+            reinterpret_cast<const unsigned char*>(content.data()),
+            content.size(), mac, &size))
+    return "";
+  return "v1," + Base64(mac, size);
+}
+
+std::string NewSecret() {
+  unsigned char raw[24];
+  if (RAND_bytes(raw, sizeof raw) != 1) return "";
+  return "whsec_" + Base64(raw, sizeof raw);
+}
+
+std::string NewId(const char* prefix) { return prefix + RandomHex(16); }
+
+WebhookSender::WebhookSender(Store* store, WebhookConfig config)
+    : store_(store),
+      config_(std::move(config)),
+      public_url_(config_.public_url),
+      active_(std::make_shared<const std::vector<ActiveWebhook>>()) {
+  Reload();
+  worker_ = std::thread([this] { Run(); });
+}
+
+WebhookSender::~WebhookSender() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stopping_ = true;
+  }
+  cv_.notify_all();
+  worker_.join();
+}
+
+std::shared_ptr<const std::vector<ActiveWebhook>> WebhookSender::Active() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return active_;
+}
+
+void WebhookSender::SetPublicUrl(const std::string& url) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (config_.public_url.empty()) public_url_ = url;
+}
+
+void WebhookSender::Changed() {
+  Reload();
+  Wake();
+}
+
+void WebhookSender::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wake_ = true;
+  }
+  cv_.notify_all();
+}
+
+void WebhookSender::Reload() {
+  std::vector<Webhook> stored;
+  // On a failed read the rules stay as they were: a database hiccup must
+  // not switch alerts off.
+  if (!store_->Webhooks(&stored)) return;
+  auto active = std::make_shared<std::vector<ActiveWebhook>>();
+  for (Webhook& w : stored) {
+    auto definition = ParseJson(w.definition);
+    if (!definition.ok()) continue;
+    auto rule = ParseAlertRule(definition.value(), nullptr);
+    if (!rule.ok()) {
+      std::fprintf(stderr, "webhook %s: its stored rule no longer reads: %s\n",
+                   w.id.c_str(), rule.status().ToString().c_str());
+      continue;
+    }
+    active->push_back({std::move(w), std::move(rule).value()});
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  active_ = std::move(active);
+}
+
+std::vector<AlertWrite> WebhookSender::For(const std::string& survey_id,
+                                           const Survey& version,
+                                           const Json& response,
+                                           const std::string& themes) {
+  std::vector<AlertWrite> writes;
+  const auto active = Active();
+  std::string base;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    base = public_url_;
+  }
+  while (!base.empty() && base.back() == '/') base.pop_back();
+  const std::int64_t now = NowMs();
+  const Json* id = response.find("responseId");
+  for (const ActiveWebhook& w : *active) {
+    const AlertAction action = DecideAlert(w.rule, survey_id, response, themes);
+    if (action == AlertAction::kNone) continue;
+    AlertWrite write;
+    write.webhook_id = w.stored.id;
+    if (action == AlertAction::kWithdraw) {
+      write.action = AlertWrite::Action::kWithdraw;
+      writes.push_back(std::move(write));
+      continue;
+    }
+    write.action = action == AlertAction::kFire ? AlertWrite::Action::kFire
+                                                : AlertWrite::Action::kHold;
+    write.delivery_id = NewId("msg_");
+    const std::string link =
+        base.empty() || !id || !id->is_string()
+            ? ""
+            : base + "/workspace/?view=responses&survey=" + survey_id +
+                  "&response=" + id->as_string();
+    write.body =
+        AlertBody(w.rule, {version, response, themes, w.stored.id, link});
+    write.next_at_ms =
+        action == AlertAction::kFire ? now : now + config_.hold_partial_ms;
+    write.expires_ms = write.next_at_ms + config_.retry_window_ms;
+    writes.push_back(std::move(write));
+  }
+  return writes;
+}
+
+void WebhookSender::Run() {
+  auto last_reload = std::chrono::steady_clock::now();
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!stopping_) {
+    cv_.wait_for(lock, std::chrono::milliseconds(kLookMs),
+                 [&] { return stopping_ || wake_; });
+    if (stopping_) break;
+    wake_ = false;
+    lock.unlock();
+    // Other collectors add and delete webhooks too.
+    if (std::chrono::steady_clock::now() - last_reload >=
+        std::chrono::milliseconds(kReloadMs)) {
+      Reload();
+      last_reload = std::chrono::steady_clock::now();
+    }
+    SendDue();
+    lock.lock();
+  }
+}
+
+void WebhookSender::SendDue() {
+  std::vector<Delivery> due;
+  // A delivery being sent is this process's for twice the send timeout and
+  // more: no other collector sends it meanwhile, and one this process dies
+  // sending is sent again soon after.
+  const auto lease = static_cast<std::int64_t>(config_.timeout_s * 2000) + 5000;
+  if (!store_->Claim(NowMs(), lease, kClaimBatch, &due) || due.empty()) return;
+  auto active = Active();
+  for (const Delivery& d : due) {
+    if (std::none_of(active->begin(), active->end(),
+                     [&](const ActiveWebhook& a) {
+                       return a.stored.id == d.webhook_id;
+                     })) {
+      // Made on another collector since this one last read the rules.
+      Reload();
+      active = Active();
+      break;
+    }
+  }
+  std::unique_ptr<CURLM, decltype(&curl_multi_cleanup)> multi(
+      curl_multi_init(), curl_multi_cleanup);
+  std::vector<std::unique_ptr<Transfer>> transfers;
+  std::vector<CURL*> handles;
+  const std::int64_t timestamp = NowMs() / 1000;
+  for (const Delivery& d : due) {
+    auto w = std::find_if(
+        active->begin(), active->end(),
+        [&](const ActiveWebhook& a) { return a.stored.id == d.webhook_id; });
+    // Deleted meanwhile, or its rule no longer reads: its lease runs out
+    // and it is looked at again then.
+    if (w == active->end()) continue;
+    auto t = std::make_unique<Transfer>();
+    t->delivery = &d;
+    t->webhook = &*w;
+    t->allow_private = config_.allow_private;
+    t->body = d.body;
+    t->headers = {
+        "Content-Type: application/json",
+        "webhook-id: " + d.id,
+        "webhook-timestamp: " + std::to_string(timestamp),
+        "webhook-signature: " + Sign(w->stored.secret, d.id, timestamp, d.body),
+    };
+    for (const std::string& h : t->headers)
+      t->header_list = curl_slist_append(t->header_list, h.c_str());
+    CURL* easy = curl_easy_init();
+    if (!easy) continue;
+    curl_easy_setopt(easy, CURLOPT_URL, w->rule.url.c_str());
+    curl_easy_setopt(easy, CURLOPT_POST, 1L);
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body.c_str());
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(t->body.size()));
+    curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
+    curl_easy_setopt(easy, CURLOPT_USERAGENT, "sondar-webhooks/1");
+    curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR,
+                     config_.allow_private ? "http,https" : "https");
+    // A redirect is a failure (3xx is not 2xx), never followed: it could
+    // lead anywhere, the checks above included.
+    curl_easy_setopt(easy, CURLOPT_FOLLOWLOCATION, 0L);
+    // Environment proxies would carry deliveries past the address check.
+    curl_easy_setopt(easy, CURLOPT_PROXY, "");
+    curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+    curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                     static_cast<long>(config_.timeout_s * 1000));
+    curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
+    curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, OpenSocket);
+    curl_easy_setopt(easy, CURLOPT_OPENSOCKETDATA, t.get());
+    curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, Discard);
+    curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
+    curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+    curl_multi_add_handle(multi.get(), easy);
+    handles.push_back(easy);
+    transfers.push_back(std::move(t));
+  }
+  int running = 0;
+  do {
+    if (curl_multi_perform(multi.get(), &running) != CURLM_OK) break;
+    if (running) curl_multi_poll(multi.get(), nullptr, 0, 200, nullptr);
+  } while (running);
+  CURLMsg* message;
+  int left = 0;
+  while ((message = curl_multi_info_read(multi.get(), &left))) {
+    if (message->msg != CURLMSG_DONE) continue;
+    CURL* easy = message->easy_handle;
+    Transfer* t = nullptr;
+    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
+    long status = 0;
+    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+    Attempt attempt;
+    attempt.delivery_id = t->delivery->id;
+    attempt.webhook_id = t->delivery->webhook_id;
+    attempt.at_ms = NowMs();
+    attempt.status = static_cast<int>(status);
+    attempt.ok =
+        message->data.result == CURLE_OK && status >= 200 && status < 300;
+    if (!attempt.ok) {
+      if (!t->refused.empty()) {
+        attempt.error = "refused to connect to " + t->refused +
+                        ": not a public address (--allow-private-webhooks)";
+      } else if (message->data.result != CURLE_OK) {
+        attempt.error =
+            *t->error ? t->error : curl_easy_strerror(message->data.result);
+      } else {
+        attempt.error = "the receiver answered " + std::to_string(status);
+      }
+      if (attempt.error.size() > kMaxErrorBytes)
+        attempt.error.resize(kMaxErrorBytes);
+      // 5 s, 20 s, 80 s, ... ×4 up to 6 h (by default), each ±20%, so that
+      // receivers coming back are not met by every sender at once.
+      const int n = std::min(t->delivery->attempts, 12);
+      double delay = config_.first_retry_s * 1000;
+      for (int i = 0; i < n; ++i) delay *= 4;
+      delay = std::min(delay, 6.0 * 3600 * 1000);
+      static thread_local std::mt19937 jitter{std::random_device{}()};
+      delay *= std::uniform_real_distribution<double>(0.8, 1.2)(jitter);
+      attempt.retry_at_ms = attempt.at_ms + static_cast<std::int64_t>(delay);
+      attempt.disable_after_ms = config_.disable_after_ms;
+    }
+    if (!store_->Settle(attempt)) {
+      // Left pending under its lease: sent again once the lease is over.
+      std::fprintf(stderr,
+                   "webhook delivery %s: could not record the attempt\n",
+                   attempt.delivery_id.c_str());
+    }
+  }
+  for (CURL* easy : handles) {
+    curl_multi_remove_handle(multi.get(), easy);
+    curl_easy_cleanup(easy);
+  }
+  for (auto& t : transfers) curl_slist_free_all(t->header_list);
+}
+
+}  // namespace sondar::collector
