@@ -21,7 +21,7 @@ fi
 token=$(cat "$token_file")
 
 "$build/demo/collector/sondar-collector" --db "$db" --surveys demo/surveys --port "$port" \
-  --admin-token-file "$token_file" \
+  --admin-token-file "$token_file" --allow-private-webhooks \
   --mount /=demo/shop --mount /workspace=demo/workspace --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
