@@ -147,7 +147,8 @@ Lane Collector::LaneFor(const Request& req) const {
       (req.path.rfind("/api/surveys/", 0) == 0 ||
        req.path.rfind("/api/site", 0) == 0))
     return Lane::kWrite;
-  if (req.path == "/api/webhooks" || req.path.rfind("/api/webhooks/", 0) == 0)
+  if (req.path == "/api/webhooks" || req.path.rfind("/api/webhooks/", 0) == 0 ||
+      req.path == "/api/cases" || req.path.rfind("/api/cases/", 0) == 0)
     return req.method == "GET" || req.method == "HEAD" ? Lane::kRead
                                                        : Lane::kWrite;
   if (req.path == "/api/summary" || req.path == "/api/export.jsonl" ||
@@ -179,6 +180,8 @@ void Collector::Handle(const Request& req, Response& res) {
     Site(req, res);
   } else if (path == "/api/webhooks" || path.rfind("/api/webhooks/", 0) == 0) {
     Webhooks(req, res);
+  } else if (path == "/api/cases" || path.rfind("/api/cases/", 0) == 0) {
+    Cases(req, res);
   } else if (!get) {
     Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET and HEAD here");
     res.Set("Allow", "GET, HEAD, OPTIONS");

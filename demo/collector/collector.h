@@ -99,6 +99,8 @@ class Collector final : public http::Application {
   void Health(const http::Request& req, http::Response& res);
   // webhook_routes.cpp: /api/webhooks...
   void Webhooks(const http::Request& req, http::Response& res);
+  // case_routes.cpp: /api/cases...
+  void Cases(const http::Request& req, http::Response& res);
   // /api/surveys..., /api/site...: public reads and the admin publishing API.
   void Surveys(const http::Request& req, http::Response& res);
   void Site(const http::Request& req, http::Response& res);

@@ -67,6 +67,24 @@ struct Attempt {
   std::int64_t disable_after_ms = 0;
 };
 
+// A follow-up case on a response (sondar/cases.h).
+struct Case {
+  std::string response_id, survey_id;
+  std::string state;     // open, contacted, resolved
+  std::string assignee;  // "" nobody
+  std::string source;    // "alert" (a webhook's rule opened it) or "manual"
+  std::int64_t created_ms = 0, updated_ms = 0;
+  std::int64_t notes = 0;
+  std::string payload;  // the response, as stored
+};
+// One change to a case, as its history shows it.
+struct CaseEvent {
+  std::int64_t at_ms = 0;
+  std::string by;
+  std::optional<std::string> state, assignee;  // nullopt: unchanged
+  std::string note;
+};
+
 class Store {
  public:
   // `where` is a PostgreSQL URL (postgres://... or postgresql://...) or else
@@ -246,6 +264,38 @@ class Store {
   virtual int Retry(const std::string& webhook_id,
                     const std::string& delivery_id, std::int64_t now_ms,
                     std::int64_t window_ms) = 0;
+
+  // Cases, newest first (by when they were opened, then response id).
+  struct CaseQuery {
+    std::string survey_id;
+    std::string state;                    // "" every state
+    std::optional<std::string> assignee;  // "" nobody's
+    // The previous page's last case; before_id "" is the first page.
+    std::int64_t before_ms = 0;
+    std::string before_id;
+    int limit = 25;
+  };
+  virtual bool Cases(const CaseQuery& query, std::vector<Case>* cases) = 0;
+  // Cases of a survey per state.
+  virtual bool CaseCounts(const std::string& survey_id,
+                          std::map<std::string, std::int64_t>* counts) = 0;
+  // The case of a response with its history, oldest first; `found` nullopt
+  // when the response has none.
+  virtual bool FindCase(const std::string& response_id,
+                        std::optional<Case>* found,
+                        std::vector<CaseEvent>* history) = 0;
+  enum class CaseResult { kUpdated, kOpened, kNoResponse, kFailed };
+  // Applies `change` to the response's case, opening one (manual) if it has
+  // none, and appends it to the history, in one transaction; `after` is the
+  // case as it then is.
+  virtual CaseResult UpdateCase(const std::string& response_id,
+                                const CaseEvent& change, Case* after) = 0;
+  // The records of a survey's visitors who answered it more than once, by
+  // visitor and then in time order.
+  virtual bool ForEachRepeatRecord(
+      const std::string& survey_id,
+      const std::function<void(std::string_view visitor,
+                               std::string_view record)>& fn) = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

@@ -231,6 +231,33 @@ class PostgresStore final : public Store {
         " WHERE state IN ('held', 'pending');"
         "CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON"
         " deliveries(webhook_id, created_ms);"
+        "CREATE INDEX IF NOT EXISTS deliveries_by_response ON"
+        " deliveries(response_id);"
+        // Follow-up cases and their history. `touched`: a person changed it,
+        // so a withdrawn alert leaves it in place.
+        "CREATE TABLE IF NOT EXISTS cases ("
+        " response_id TEXT PRIMARY KEY,"
+        " survey_id TEXT NOT NULL,"
+        " state TEXT NOT NULL,"
+        " assignee TEXT NOT NULL DEFAULT '',"
+        " source TEXT NOT NULL,"
+        " created_ms BIGINT NOT NULL,"
+        " updated_ms BIGINT NOT NULL,"
+        " touched BOOLEAN NOT NULL DEFAULT false);"
+        "CREATE INDEX IF NOT EXISTS cases_by_survey ON"
+        " cases(survey_id, created_ms, response_id);"
+        "CREATE TABLE IF NOT EXISTS case_events ("
+        " id BIGSERIAL PRIMARY KEY,"
+        " response_id TEXT NOT NULL,"
+        " at_ms BIGINT NOT NULL,"
+        " by TEXT NOT NULL,"
+        " state TEXT,"
+        " assignee TEXT,"
+        " note TEXT NOT NULL);"
+        "CREATE INDEX IF NOT EXISTS case_events_by_case ON"
+        " case_events(response_id, id);"
+        "CREATE INDEX IF NOT EXISTS responses_by_visitor ON"
+        " responses(survey_id, visitor_id, submitted_at_ms);"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -256,8 +283,8 @@ class PostgresStore final : public Store {
       return (!has_comments ||
               WriteComments(c, record.response_id, version.survey_id, submitted,
                             *version.comments)) &&
-             (!has_alerts ||
-              WriteAlerts(c, record.response_id, *version.alerts));
+             (!has_alerts || WriteAlerts(c, record.response_id,
+                                         version.survey_id, *version.alerts));
     };
     bool in_transaction = false;
     if (version.may_insert) {
@@ -768,7 +795,165 @@ class PostgresStore final : public Store {
     return changed ? 1 : 0;
   }
 
+  bool Cases(const CaseQuery& q, std::vector<Case>* cases) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    const std::string sql =
+        std::string("SELECT ") + kCaseColumns +
+        " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+        " WHERE c.survey_id = $1 AND ($2 = '' OR c.state = $2)"
+        " AND ($3 = '0' OR c.assignee = $4)"
+        " AND ($6 = '' OR c.created_ms < $5::bigint OR"
+        " (c.created_ms = $5::bigint AND c.response_id < $6))"
+        " ORDER BY c.created_ms DESC, c.response_id DESC LIMIT $7::int";
+    ResultPtr r = Run(
+        lease.get(), sql.c_str(),
+        {q.survey_id, q.state, q.assignee ? "1" : "0", q.assignee.value_or(""),
+         std::to_string(q.before_ms), q.before_id, std::to_string(q.limit)});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      cases->push_back(ReadCase(r.get(), i));
+    return true;
+  }
+
+  bool CaseCounts(const std::string& survey_id,
+                  std::map<std::string, std::int64_t>* counts) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT state, count(*) FROM cases WHERE survey_id = $1"
+                      " GROUP BY state",
+                      {survey_id});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      (*counts)[PQgetvalue(r.get(), i, 0)] =
+          std::stoll(PQgetvalue(r.get(), i, 1));
+    return true;
+  }
+
+  bool FindCase(const std::string& response_id, std::optional<Case>* found,
+                std::vector<CaseEvent>* history) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+      return false;
+    const std::string sql =
+        std::string("SELECT ") + kCaseColumns +
+        " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+        " WHERE c.response_id = $1";
+    ResultPtr row = Run(c, sql.c_str(), {response_id});
+    ResultPtr events = Run(c,
+                           "SELECT at_ms, by, state, assignee, note FROM"
+                           " case_events WHERE response_id = $1 ORDER BY id",
+                           {response_id});
+    Run(c, "COMMIT");
+    if (!Ok(row) || !Ok(events)) return false;
+    if (PQntuples(row.get()) == 1) *found = ReadCase(row.get(), 0);
+    for (int i = 0; *found && i < PQntuples(events.get()); ++i) {
+      CaseEvent e;
+      e.at_ms = std::stoll(PQgetvalue(events.get(), i, 0));
+      e.by = PQgetvalue(events.get(), i, 1);
+      if (!PQgetisnull(events.get(), i, 2))
+        e.state = PQgetvalue(events.get(), i, 2);
+      if (!PQgetisnull(events.get(), i, 3))
+        e.assignee = PQgetvalue(events.get(), i, 3);
+      e.note = PQgetvalue(events.get(), i, 4);
+      history->push_back(std::move(e));
+    }
+    return true;
+  }
+
+  CaseResult UpdateCase(const std::string& response_id, const CaseEvent& change,
+                        Case* after) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return CaseResult::kFailed;
+    auto fail = [&](CaseResult result) {
+      Run(c, "ROLLBACK");
+      return result;
+    };
+    const std::string at = std::to_string(change.at_ms);
+    ResultPtr opened =
+        Run(c,
+            "INSERT INTO cases (response_id, survey_id, state, source,"
+            " created_ms, updated_ms) SELECT response_id, survey_id, 'open',"
+            " 'manual', $2::bigint, $2::bigint FROM responses"
+            " WHERE response_id = $1 ON CONFLICT DO NOTHING",
+            {response_id, at});
+    if (!Ok(opened)) return fail(CaseResult::kFailed);
+    // libpq sends a null for a nullptr parameter; Run takes strings, so the
+    // unchanged fields are passed as flags.
+    ResultPtr updated = Run(
+        c,
+        "UPDATE cases SET state = CASE WHEN $2 = '1' THEN $3 ELSE state END,"
+        " assignee = CASE WHEN $4 = '1' THEN $5 ELSE assignee END,"
+        " updated_ms = $6::bigint, touched = true WHERE response_id = $1",
+        {response_id, change.state ? "1" : "0", change.state.value_or(""),
+         change.assignee ? "1" : "0", change.assignee.value_or(""), at});
+    if (!Ok(updated)) return fail(CaseResult::kFailed);
+    if (std::string(PQcmdTuples(updated.get())) != "1")
+      return fail(CaseResult::kNoResponse);
+    ResultPtr event =
+        Run(c,
+            "INSERT INTO case_events (response_id, at_ms, by, state, assignee,"
+            " note) VALUES ($1, $2::bigint, $3, CASE WHEN $4 = '1' THEN $5 END,"
+            " CASE WHEN $6 = '1' THEN $7 END, $8)",
+            {response_id, at, change.by, change.state ? "1" : "0",
+             change.state.value_or(""), change.assignee ? "1" : "0",
+             change.assignee.value_or(""), change.note});
+    if (!Ok(event)) return fail(CaseResult::kFailed);
+    const std::string sql =
+        std::string("SELECT ") + kCaseColumns +
+        " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+        " WHERE c.response_id = $1";
+    ResultPtr row = Run(c, sql.c_str(), {response_id});
+    if (!Ok(row) || PQntuples(row.get()) != 1 || !Ok(Run(c, "COMMIT")))
+      return fail(CaseResult::kFailed);
+    *after = ReadCase(row.get(), 0);
+    return std::string(PQcmdTuples(opened.get())) == "1" ? CaseResult::kOpened
+                                                         : CaseResult::kUpdated;
+  }
+
+  bool ForEachRepeatRecord(
+      const std::string& survey_id,
+      const std::function<void(std::string_view, std::string_view)>& fn)
+      override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r =
+        Run(lease.get(),
+            "SELECT visitor_id, record FROM responses WHERE survey_id = $1"
+            " AND record IS NOT NULL AND visitor_id IN (SELECT visitor_id FROM"
+            " responses WHERE survey_id = $1 AND visitor_id IS NOT NULL"
+            " GROUP BY visitor_id HAVING count(*) > 1)"
+            " ORDER BY visitor_id, submitted_at_ms",
+            {survey_id});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      fn(PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1));
+    return true;
+  }
+
  private:
+  static constexpr const char* kCaseColumns =
+      "c.response_id, c.survey_id, c.state, c.assignee, c.source,"
+      " c.created_ms, c.updated_ms, (SELECT count(*) FROM case_events e"
+      " WHERE e.response_id = c.response_id AND e.note != ''), r.payload";
+
+  static Case ReadCase(PGresult* r, int i) {
+    Case c;
+    c.response_id = PQgetvalue(r, i, 0);
+    c.survey_id = PQgetvalue(r, i, 1);
+    c.state = PQgetvalue(r, i, 2);
+    c.assignee = PQgetvalue(r, i, 3);
+    c.source = PQgetvalue(r, i, 4);
+    c.created_ms = std::stoll(PQgetvalue(r, i, 5));
+    c.updated_ms = std::stoll(PQgetvalue(r, i, 6));
+    c.notes = std::stoll(PQgetvalue(r, i, 7));
+    c.payload = PQgetvalue(r, i, 8);
+    return c;
+  }
+
   static constexpr const char* kDeliveryColumns =
       "id, webhook_id, response_id, body, state, created_ms, next_at_ms,"
       " expires_ms, COALESCE(delivered_ms, 0), attempts,"
@@ -795,6 +980,7 @@ class PostgresStore final : public Store {
   // webhook. Only a held (not yet sent) alert is replaced or withdrawn: one
   // sent, or being sent, stays the response's only one.
   static bool WriteAlerts(PGconn* c, const std::string& response_id,
+                          const std::string& survey_id,
                           const std::vector<AlertWrite>& alerts) {
     for (const AlertWrite& a : alerts) {
       if (a.action == AlertWrite::Action::kWithdraw) {
@@ -803,8 +989,25 @@ class PostgresStore final : public Store {
                     " AND response_id = $2 AND state = 'held'",
                     {a.webhook_id, response_id})))
           return false;
+        // The case the alert opened goes with its last alert, unless
+        // someone has worked on it.
+        if (!Ok(Run(c,
+                    "DELETE FROM cases WHERE response_id = $1"
+                    " AND source = 'alert' AND NOT touched AND NOT EXISTS"
+                    " (SELECT 1 FROM deliveries WHERE response_id = $1)",
+                    {response_id})))
+          return false;
         continue;
       }
+      if (!Ok(Run(
+              c,
+              "INSERT INTO cases (response_id, survey_id, state, source,"
+              " created_ms, updated_ms) SELECT $1, $2, 'open', 'alert',"
+              " $3::bigint, $3::bigint"
+              " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $4)"
+              " ON CONFLICT DO NOTHING",
+              {response_id, survey_id, std::to_string(NowMs()), a.webhook_id})))
+        return false;
       const bool fire = a.action == AlertWrite::Action::kFire;
       if (!Ok(Run(c,
                   fire

@@ -94,6 +94,17 @@ class SqliteStore final : public Store {
   bool Settle(const Attempt& attempt) override;
   int Retry(const std::string& webhook_id, const std::string& delivery_id,
             std::int64_t now_ms, std::int64_t window_ms) override;
+  bool Cases(const CaseQuery& query, std::vector<Case>* cases) override;
+  bool CaseCounts(const std::string& survey_id,
+                  std::map<std::string, std::int64_t>* counts) override;
+  bool FindCase(const std::string& response_id, std::optional<Case>* found,
+                std::vector<CaseEvent>* history) override;
+  CaseResult UpdateCase(const std::string& response_id, const CaseEvent& change,
+                        Case* after) override;
+  bool ForEachRepeatRecord(
+      const std::string& survey_id,
+      const std::function<void(std::string_view, std::string_view)>& fn)
+      override;
 
   bool Exec(const char* sql);
   bool AddColumns();
@@ -113,7 +124,7 @@ class SqliteStore final : public Store {
                      const std::vector<Comment>& comments);
   // mu_ held, in a transaction: what the stored version means for each
   // webhook.
-  bool WriteAlerts(const std::string& response_id,
+  bool WriteAlerts(const std::string& response_id, const std::string& survey_id,
                    const std::vector<AlertWrite>& alerts);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
@@ -241,6 +252,31 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       " WHERE state IN ('held', 'pending');"
       "CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON"
       " deliveries(webhook_id, created_ms);"
+      "CREATE INDEX IF NOT EXISTS deliveries_by_response ON"
+      " deliveries(response_id);"
+      // Follow-up cases and their history. `touched`: a person changed it,
+      // so a withdrawn alert leaves it in place.
+      "CREATE TABLE IF NOT EXISTS cases ("
+      " response_id TEXT PRIMARY KEY,"
+      " survey_id TEXT NOT NULL,"
+      " state TEXT NOT NULL,"
+      " assignee TEXT NOT NULL DEFAULT '',"
+      " source TEXT NOT NULL,"
+      " created_ms INTEGER NOT NULL,"
+      " updated_ms INTEGER NOT NULL,"
+      " touched INTEGER NOT NULL DEFAULT 0);"
+      "CREATE INDEX IF NOT EXISTS cases_by_survey ON"
+      " cases(survey_id, created_ms, response_id);"
+      "CREATE TABLE IF NOT EXISTS case_events ("
+      " id INTEGER PRIMARY KEY,"
+      " response_id TEXT NOT NULL,"
+      " at_ms INTEGER NOT NULL,"
+      " by TEXT NOT NULL,"
+      " state TEXT,"
+      " assignee TEXT,"
+      " note TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS case_events_by_case ON"
+      " case_events(response_id, id);"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -296,6 +332,10 @@ bool SqliteStore::AddColumns() {
       " WHERE record IS NULL;"
       "CREATE INDEX IF NOT EXISTS responses_by_time ON "
       "responses(survey_id, submitted_at_ms, record);"
+      // The recovered figure reads the responses of visitors who answered
+      // more than once.
+      "CREATE INDEX IF NOT EXISTS responses_by_visitor ON"
+      " responses(survey_id, visitor_id, submitted_at_ms);"
       // A collector from before records (a rolling deploy, a rollback)
       // replaces a payload and leaves its record: the record is dropped, the
       // summary reads the payload, and the next start derives it again.
@@ -403,7 +443,7 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
                            record.submitted_at_ms, *version.comments))
           outcome = Outcome::kFailed;
         if (outcome == Outcome::kReplaced && version.alerts &&
-            !WriteAlerts(record.response_id, *version.alerts))
+            !WriteAlerts(record.response_id, survey_id, *version.alerts))
           outcome = Outcome::kFailed;
       }
     } else if (step == SQLITE_DONE && !version.may_insert) {
@@ -430,7 +470,7 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
                          *version.comments))
         outcome = Outcome::kFailed;
       if (outcome == Outcome::kInserted && version.alerts &&
-          !WriteAlerts(record.response_id, *version.alerts))
+          !WriteAlerts(record.response_id, survey_id, *version.alerts))
         outcome = Outcome::kFailed;
     }
   }
@@ -814,6 +854,7 @@ Delivery ReadDelivery(sqlite3_stmt* stmt) {
 }  // namespace
 
 bool SqliteStore::WriteAlerts(const std::string& response_id,
+                              const std::string& survey_id,
                               const std::vector<AlertWrite>& alerts) {
   for (const AlertWrite& a : alerts) {
     if (a.action == AlertWrite::Action::kWithdraw) {
@@ -823,8 +864,26 @@ bool SqliteStore::WriteAlerts(const std::string& response_id,
       remove.Bind(1, a.webhook_id);
       remove.Bind(2, response_id);
       if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+      // The case the alert opened goes with its last alert, unless someone
+      // has worked on it.
+      Statement unopen(db_,
+                       "DELETE FROM cases WHERE response_id = ?1"
+                       " AND source = 'alert' AND touched = 0 AND NOT EXISTS"
+                       " (SELECT 1 FROM deliveries WHERE response_id = ?1)");
+      unopen.Bind(1, response_id);
+      if (sqlite3_step(unopen.get()) != SQLITE_DONE) return false;
       continue;
     }
+    Statement open(db_,
+                   "INSERT INTO cases (response_id, survey_id, state, source,"
+                   " created_ms, updated_ms) SELECT ?1, ?2, 'open', 'alert',"
+                   " ?3, ?3 WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ?4)"
+                   " ON CONFLICT DO NOTHING");
+    open.Bind(1, response_id);
+    open.Bind(2, survey_id);
+    open.Bind(3, NowMs());
+    open.Bind(4, a.webhook_id);
+    if (sqlite3_step(open.get()) != SQLITE_DONE) return false;
     // Only a held (not yet sent) alert is replaced: one sent, or being
     // sent, stays the response's only one.
     const bool fire = a.action == AlertWrite::Action::kFire;
@@ -1016,6 +1075,184 @@ int SqliteStore::Retry(const std::string& webhook_id,
     return -1;
   }
   return changed > 0 ? 1 : 0;
+}
+
+namespace {
+
+constexpr const char* kCaseColumns =
+    "c.response_id, c.survey_id, c.state, c.assignee, c.source, c.created_ms,"
+    " c.updated_ms, (SELECT COUNT(*) FROM case_events e WHERE"
+    " e.response_id = c.response_id AND e.note != ''), r.payload";
+
+Case ReadCase(sqlite3_stmt* stmt) {
+  Case c;
+  c.response_id = Text(stmt, 0);
+  c.survey_id = Text(stmt, 1);
+  c.state = Text(stmt, 2);
+  c.assignee = Text(stmt, 3);
+  c.source = Text(stmt, 4);
+  c.created_ms = sqlite3_column_int64(stmt, 5);
+  c.updated_ms = sqlite3_column_int64(stmt, 6);
+  c.notes = sqlite3_column_int64(stmt, 7);
+  c.payload = Text(stmt, 8);
+  return c;
+}
+
+}  // namespace
+
+bool SqliteStore::Cases(const CaseQuery& q, std::vector<Case>* cases) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  const std::string sql =
+      std::string("SELECT ") + kCaseColumns +
+      " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+      " WHERE c.survey_id = ?1 AND (?2 = '' OR c.state = ?2)"
+      " AND (?3 = 0 OR c.assignee = ?4)"
+      " AND (?6 = '' OR c.created_ms < ?5 OR"
+      " (c.created_ms = ?5 AND c.response_id < ?6))"
+      " ORDER BY c.created_ms DESC, c.response_id DESC LIMIT ?7";
+  Statement select(read_db_, sql.c_str());
+  if (!select) return false;
+  select.Bind(1, q.survey_id);
+  select.Bind(2, q.state);
+  select.Bind(3, std::int64_t{q.assignee.has_value()});
+  select.Bind(4, q.assignee.value_or(""));
+  select.Bind(5, q.before_ms);
+  select.Bind(6, q.before_id);
+  select.Bind(7, std::int64_t{q.limit});
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    cases->push_back(ReadCase(select.get()));
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::CaseCounts(const std::string& survey_id,
+                             std::map<std::string, std::int64_t>* counts) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT state, COUNT(*) FROM cases WHERE survey_id = ?"
+                   " GROUP BY state");
+  if (!select) return false;
+  select.Bind(1, survey_id);
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    (*counts)[Text(select.get(), 0)] = sqlite3_column_int64(select.get(), 1);
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::FindCase(const std::string& response_id,
+                           std::optional<Case>* found,
+                           std::vector<CaseEvent>* history) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  // One read transaction: the case and its history from the same moment.
+  if (sqlite3_exec(read_db_, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return false;
+  bool ok = true;
+  {
+    const std::string sql =
+        std::string("SELECT ") + kCaseColumns +
+        " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+        " WHERE c.response_id = ?";
+    Statement select(read_db_, sql.c_str());
+    select.Bind(1, response_id);
+    const int step = select ? sqlite3_step(select.get()) : SQLITE_ERROR;
+    if (step == SQLITE_ROW) *found = ReadCase(select.get());
+    ok = step == SQLITE_ROW || step == SQLITE_DONE;
+  }
+  if (ok && *found) {
+    Statement events(read_db_,
+                     "SELECT at_ms, by, state, assignee, note FROM case_events"
+                     " WHERE response_id = ? ORDER BY id");
+    events.Bind(1, response_id);
+    int step;
+    while ((step = sqlite3_step(events.get())) == SQLITE_ROW) {
+      CaseEvent e;
+      e.at_ms = sqlite3_column_int64(events.get(), 0);
+      e.by = Text(events.get(), 1);
+      if (sqlite3_column_type(events.get(), 2) != SQLITE_NULL)
+        e.state = Text(events.get(), 2);
+      if (sqlite3_column_type(events.get(), 3) != SQLITE_NULL)
+        e.assignee = Text(events.get(), 3);
+      e.note = Text(events.get(), 4);
+      history->push_back(std::move(e));
+    }
+    ok = step == SQLITE_DONE;
+  }
+  sqlite3_exec(read_db_, "COMMIT", nullptr, nullptr, nullptr);
+  return ok;
+}
+
+Store::CaseResult SqliteStore::UpdateCase(const std::string& response_id,
+                                          const CaseEvent& change,
+                                          Case* after) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return CaseResult::kFailed;
+  auto fail = [&](CaseResult result) {
+    Exec("ROLLBACK");
+    return result;
+  };
+  Statement open(db_,
+                 "INSERT INTO cases (response_id, survey_id, state, source,"
+                 " created_ms, updated_ms) SELECT response_id, survey_id,"
+                 " 'open', 'manual', ?2, ?2 FROM responses"
+                 " WHERE response_id = ?1 ON CONFLICT DO NOTHING");
+  open.Bind(1, response_id);
+  open.Bind(2, change.at_ms);
+  if (sqlite3_step(open.get()) != SQLITE_DONE) return fail(CaseResult::kFailed);
+  const bool opened = sqlite3_changes(db_) > 0;
+  Statement update(db_,
+                   "UPDATE cases SET state = COALESCE(?2, state),"
+                   " assignee = COALESCE(?3, assignee), updated_ms = ?4,"
+                   " touched = 1 WHERE response_id = ?1");
+  update.Bind(1, response_id);
+  update.BindOrNull(2, change.state ? &*change.state : nullptr);
+  update.BindOrNull(3, change.assignee ? &*change.assignee : nullptr);
+  update.Bind(4, change.at_ms);
+  if (sqlite3_step(update.get()) != SQLITE_DONE)
+    return fail(CaseResult::kFailed);
+  if (sqlite3_changes(db_) == 0) return fail(CaseResult::kNoResponse);
+  Statement event(db_,
+                  "INSERT INTO case_events (response_id, at_ms, by, state,"
+                  " assignee, note) VALUES (?, ?, ?, ?, ?, ?)");
+  event.Bind(1, response_id);
+  event.Bind(2, change.at_ms);
+  event.Bind(3, change.by);
+  event.BindOrNull(4, change.state ? &*change.state : nullptr);
+  event.BindOrNull(5, change.assignee ? &*change.assignee : nullptr);
+  event.Bind(6, change.note);
+  if (sqlite3_step(event.get()) != SQLITE_DONE)
+    return fail(CaseResult::kFailed);
+  {
+    const std::string sql =
+        std::string("SELECT ") + kCaseColumns +
+        " FROM cases c JOIN responses r ON r.response_id = c.response_id"
+        " WHERE c.response_id = ?";
+    Statement select(db_, sql.c_str());
+    select.Bind(1, response_id);
+    if (sqlite3_step(select.get()) != SQLITE_ROW)
+      return fail(CaseResult::kFailed);
+    *after = ReadCase(select.get());
+  }
+  if (!Exec("COMMIT")) return fail(CaseResult::kFailed);
+  return opened ? CaseResult::kOpened : CaseResult::kUpdated;
+}
+
+bool SqliteStore::ForEachRepeatRecord(
+    const std::string& survey_id,
+    const std::function<void(std::string_view, std::string_view)>& fn) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(
+      read_db_,
+      "SELECT visitor_id, record FROM responses WHERE survey_id = ?1"
+      " AND record IS NOT NULL AND visitor_id IN (SELECT visitor_id FROM"
+      " responses WHERE survey_id = ?1 AND visitor_id IS NOT NULL"
+      " GROUP BY visitor_id HAVING COUNT(*) > 1)"
+      " ORDER BY visitor_id, submitted_at_ms");
+  if (!select) return false;
+  select.Bind(1, survey_id);
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    fn(Text(select.get(), 0), Text(select.get(), 1));
+  return step == SQLITE_DONE;
 }
 
 }  // namespace sondar::collector

@@ -1,5 +1,5 @@
 // The workspace: one app for a shop's CX team. Every figure comes from the collector's queries
-// (/api/summary, /api/comments, /api/responses/ID, /api/export.csv), computed by the core over
+// (/api/summary, /api/comments, /api/responses/ID, /api/export.csv, /api/cases), computed by the core over
 // the stored responses; the page never downloads them all, only what the screen shows. The chosen
 // survey, the view, the search and the filters live in the URL, so a view can be shared. Text from
 // responses is always set as text: Preact renders htm's values as text nodes, never as markup.
@@ -7,7 +7,11 @@ import { html, render, useEffect, useMemo, useRef, useState, uPlot } from '/dist
 import { admin } from '/admin.js';
 
 /** URL parameters that are the app's own; every other one is a filter the collector reads. */
-const OWN = new Set(['view', 'survey', 'q']);
+const OWN = new Set(['view', 'survey', 'q', 'response', 'case']);
+const VIEWS = new Set(['overview', 'responses', 'cases']);
+const CASE_STATES = ['open', 'contacted', 'resolved'];
+// Who is working, for the cases' history: typed once, kept on this device.
+const NAME_KEY = 'sondar.workspace.name';
 const METRICS = [
   { key: 'nps', name: 'NPS', digits: 1, unit: '', sign: true, categories: ['promoter', 'passive', 'detractor'] },
   { key: 'csat', name: 'CSAT', digits: 1, unit: '%', sign: false, categories: ['satisfied', 'not_satisfied'] },
@@ -17,7 +21,7 @@ const CONTROLLED = new Set(['from', 'to', 'trigger', 'segment', 'category', 'sta
 const GOOD = new Set(['promoter', 'satisfied', 'agree']);
 const BAD = new Set(['detractor', 'not_satisfied', 'not_agree']);
 
-/** @typedef {{view: string, survey: string, q: string, filters: Record<string, string>}} View */
+/** @typedef {{view: string, survey: string, q: string, response: string, case: string, filters: Record<string, string>}} View */
 
 /** @returns {View} */
 function readLocation() {
@@ -25,7 +29,11 @@ function readLocation() {
   /** @type {Record<string, string>} */
   const filters = {};
   for (const [k, v] of params) if (!OWN.has(k) && v !== '') filters[k] = v;
-  return { view: params.get('view') === 'responses' ? 'responses' : 'overview', survey: params.get('survey') || '', q: params.get('q') || '', filters };
+  const view = params.get('view') || '';
+  return {
+    view: VIEWS.has(view) ? view : 'overview', survey: params.get('survey') || '', q: params.get('q') || '',
+    response: params.get('response') || '', case: params.get('case') || '', filters,
+  };
 }
 
 /** @param {View} view */
@@ -33,6 +41,8 @@ function hrefFor(view) {
   const params = new URLSearchParams({ view: view.view });
   if (view.survey) params.set('survey', view.survey);
   if (view.q) params.set('q', view.q);
+  if (view.response) params.set('response', view.response);
+  if (view.case) params.set('case', view.case);
   for (const [k, v] of Object.entries(view.filters)) params.set(k, v);
   return `/workspace/?${params}`;
 }
@@ -93,7 +103,7 @@ function App() {
   useEffect(() => {
     for (const a of document.querySelectorAll('nav a[data-view]')) {
       const target = /** @type {HTMLAnchorElement} */ (a);
-      target.href = hrefFor({ ...current, view: target.dataset.view || 'overview' });
+      target.href = hrefFor({ ...current, view: target.dataset.view || 'overview', response: '', case: '' });
       if (target.dataset.view === current.view) target.setAttribute('aria-current', 'page');
       else target.removeAttribute('aria-current');
     }
@@ -115,11 +125,17 @@ function Workspace({ view, survey, surveys, go }) {
   // touchpoints and segments a filter can choose.
   const doc = useJson(`/api/surveys/${encodeURIComponent(survey.id)}/versions/${survey.version}`).data;
   const base = useJson(`/api/summary?${query(survey.id, {})}`).data;
+  // A link from an alert names one response: it opens over whichever view is shown.
+  const detail = view.response ? html`<${Detail} id=${view.response} go=${go} onClose=${() => go({ response: '' })} />` : null;
+  if (view.view === 'cases') {
+    return html`<${SurveyPicker} view=${view} surveys=${surveys} go=${go} /><${Cases} view=${view} go=${go} />${detail}`;
+  }
   return html`
     <${Filters} view=${view} surveys=${surveys} base=${base} go=${go} />
     ${view.view === 'responses'
       ? html`<${Responses} view=${view} base=${base} go=${go} />`
-      : html`<${Overview} view=${view} doc=${doc} go=${go} />`}`;
+      : html`<${Overview} view=${view} doc=${doc} go=${go} />`}
+    ${detail}`;
 }
 
 function Filters({ view, surveys, base, go }) {
@@ -322,7 +338,6 @@ function Responses({ view, base, go }) {
   const themeLabel = Object.fromEntries((base?.themes || []).map((t) => [t.id, t.label]));
   const [pages, setPages] = useState(/** @type {any[]} */ ([]));
   const [state, setState] = useState({ next: null, terms: [], loading: true, error: '' });
-  const [open, setOpen] = useState(/** @type {string|null} */ (null));
   const [exporting, setExporting] = useState('');
   // What is typed stays until searched: a render (a page arriving) must not put back the URL's q.
   const [typed, setTyped] = useState(view.q);
@@ -377,7 +392,7 @@ function Responses({ view, base, go }) {
     <ol class="inbox">
       ${pages.map((c) => html`
         <li key=${`${c.responseId}/${c.question}/${c.kind}`}>
-          <button type="button" class="comment" onClick=${() => setOpen(c.responseId)}>
+          <button type="button" class="comment" onClick=${() => go({ response: c.responseId })}>
             <span class="prompt muted">${c.prompt}${c.kind === 'other' ? ' (other)' : ''}</span>
             <span class="words"><${Highlighted} text=${c.text} terms=${state.terms} /></span>
             <span class="meta">
@@ -391,14 +406,23 @@ function Responses({ view, base, go }) {
           </button>
         </li>`)}
     </ol>
-    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More comments</button>` : null}
-    ${open ? html`<${Detail} id=${open} onClose=${() => setOpen(null)} />` : null}`;
+    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More comments</button>` : null}`;
 }
 
 /** One response in full, in a modal dialog (focus moves in, Escape closes, focus goes back). */
-function Detail({ id, onClose }) {
+function Detail({ id, go, onClose }) {
   const dialog = useRef(null);
   const { data, error } = useJson(`/api/responses/${encodeURIComponent(id)}`);
+  const [opening, setOpening] = useState('');
+  const follow = async () => {
+    setOpening('Opening a case…');
+    const res = await admin(`/api/cases/${encodeURIComponent(id)}`, {
+      method: 'PUT', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ state: 'open', by: localStorage.getItem(NAME_KEY) || '' }),
+    });
+    if (!res.ok) return setOpening(`Could not open a case (${res.status}).`);
+    go({ view: 'cases', response: '', case: '' });
+  };
   useEffect(() => {
     const opener = document.activeElement;
     /** @type {HTMLDialogElement} */ (dialog.current).showModal();
@@ -422,8 +446,137 @@ function Detail({ id, onClose }) {
         </dl>
         <h3>Answers</h3>
         <dl class="answers">${(data.answers || []).map((a) => html`<dt>${a.label}</dt><dd>${a.value}</dd>`)}</dl>` : html`<p class="muted">Loading…</p>`}
-      <form method="dialog"><button class="button">Close</button></form>
+      <form method="dialog" class="toolbar">
+        <button class="button">Close</button>
+        ${r ? html`<button type="button" class="button secondary" onClick=${follow}>Follow up</button>` : null}
+        <span class="muted" aria-live="polite">${opening}</span>
+      </form>
     </dialog>`;
+}
+
+function SurveyPicker({ view, surveys, go }) {
+  return html`
+    <form class="filters card" aria-label="Survey" onSubmit=${(e) => e.preventDefault()}>
+      <label>Survey
+        <select value=${view.survey} onChange=${(e) => go({ survey: e.currentTarget.value, case: '' })}>
+          ${surveys.map((s) => html`<option value=${s.id}>${s.id}</option>`)}
+        </select>
+      </label>
+    </form>`;
+}
+
+/**
+ * The follow-up inbox: cases an alert opened, or someone did, by state. Each is assigned, moved
+ * open -> contacted -> resolved and noted here; the collector keeps the history.
+ */
+function Cases({ view, go }) {
+  const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) || '');
+  const [pages, setPages] = useState(/** @type {any[]} */ ([]));
+  const [state, setState] = useState({ next: null, counts: null, recovered: null, loading: true, error: '' });
+  const [reload, setReload] = useState(0);
+  const key = new URLSearchParams({ survey: view.survey, ...(view.case ? { state: view.case } : {}) }).toString();
+  const current = useRef(key);
+  current.current = key;
+  const load = async (cursor) => {
+    const asked = key;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const page = await json(`/api/cases?${asked}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+      if (current.current !== asked) return;
+      setPages((p) => (cursor ? [...p, ...page.items] : page.items));
+      setState({ next: page.next, counts: page.counts, recovered: page.recovered, loading: false, error: '' });
+    } catch (e) {
+      if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
+    }
+  };
+  useEffect(() => {
+    setPages([]);
+    load(null);
+  }, [key, reload]);
+  useEffect(() => {
+    if (!state.loading) document.body.dataset.ready = 'cases';
+    return () => delete document.body.dataset.ready;
+  }, [state.loading]);
+  const rec = state.recovered;
+  const tab = (value, title) => html`
+    <button type="button" class=${`chip${view.case === value ? ' on' : ''}`} aria-pressed=${view.case === value} onClick=${() => go({ case: value })}>
+      ${title}${value && state.counts ? ` ${state.counts[value]}` : ''}
+    </button>`;
+  return html`
+    <section class="card" aria-labelledby="cases-title">
+      <h2 id="cases-title">Follow-up</h2>
+      <div class="toolbar">
+        ${tab('', 'All')}${CASE_STATES.map((s) => tab(s, s[0].toUpperCase() + s.slice(1)))}
+        <label class="muted">You are <input value=${name} maxlength="100" onInput=${(e) => { setName(e.currentTarget.value); localStorage.setItem(NAME_KEY, e.currentTarget.value); }} placeholder="your name" /></label>
+      </div>
+      <p class="muted">${rec && rec.answeredAgain
+        ? `Recovered: ${rec.recovered} of the ${rec.answeredAgain} unhappy answers followed by another answer from the same customer scored higher (${Math.round(rec.share * 100)}%).`
+        : 'Recovered: no unhappy customer has answered again yet.'}</p>
+    </section>
+    ${state.error ? html`<p role="alert" class="bad">${state.error}</p>` : null}
+    ${state.loading && !pages.length ? html`<p class="muted">Loading…</p>` : null}
+    ${!state.loading && !pages.length && !state.error ? html`<p class="muted">No ${view.case || ''} cases. An alert's rule opens one for each response it matches; “Follow up” on any response opens one too.</p>` : null}
+    <ol class="inbox">
+      ${pages.map((c) => html`<li key=${c.responseId}><${CaseCard} item=${c} name=${name} go=${go} changed=${() => setReload((n) => n + 1)} /></li>`)}
+    </ol>
+    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More cases</button>` : null}`;
+}
+
+/** One case: what the customer said and how to reach them, and the form that moves the case on. */
+function CaseCard({ item, name, go, changed }) {
+  const [history, setHistory] = useState(/** @type {any[]|null} */ (null));
+  const [saving, setSaving] = useState('');
+  const form = useRef(null);
+  const id = encodeURIComponent(item.responseId);
+  const showHistory = async () => setHistory((await json(`/api/cases/${id}`)).history);
+  const save = async (e) => {
+    e.preventDefault();
+    const data = new FormData(/** @type {HTMLFormElement} */ (form.current));
+    /** @type {Record<string, string>} */
+    const change = { by: name };
+    const next = String(data.get('state'));
+    if (next !== item.state) change.state = next;
+    const assignee = String(data.get('assignee')).trim();
+    if (assignee !== item.assignee) change.assignee = assignee;
+    const note = String(data.get('note')).trim();
+    if (note) change.note = note;
+    if (Object.keys(change).length === 1) return setSaving('Nothing changed.');
+    setSaving('Saving…');
+    const res = await admin(`/api/cases/${id}`, { method: 'PUT', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(change) });
+    const body = await res.json().catch(() => null);
+    if (!res.ok) return setSaving(body?.errors?.map((x) => `${x.path ? `${x.path}: ` : ''}${x.message}`).join('; ') || `Not saved (${res.status}).`);
+    setSaving('Saved.');
+    changed();
+  };
+  const fields = `case-${item.responseId}`;
+  return html`
+    <article class="case" aria-labelledby=${`${fields}-title`}>
+      <h3 id=${`${fields}-title`} class="meta">
+        ${Object.entries(item.scores || {}).map(([q, sc]) => html`<span class=${`badge ${tone(sc.category)}`}>${q} ${sc.value} · ${label(sc.category)}</span>`)}
+        <span class=${`state ${item.state}`}>${item.state}</span>
+        <span>${item.assignee ? `with ${item.assignee}` : 'unassigned'}</span>
+        <span class="muted">opened ${(item.openedAt || '').slice(0, 16).replace('T', ' ')} UTC${item.source === 'alert' ? ' by an alert' : ''}</span>
+      </h3>
+      ${(item.comments || []).map((c) => html`<p class="words"><span class="prompt muted">${c.prompt}</span><br />${c.text}</p>`)}
+      <p class="meta">
+        ${item.contact ? html`<a href=${`mailto:${item.contact}`}>${item.contact}</a>` : html`<span class="muted">no contact address given</span>`}
+        ${item.hidden?.segment ? html`<span>segment ${item.hidden.segment}</span>` : null}
+        ${item.trigger ? html`<span>${item.trigger}</span>` : null}
+        <button type="button" class="link" onClick=${() => go({ response: item.responseId })}>The whole response</button>
+        ${item.notes ? html`<button type="button" class="link" onClick=${showHistory}>${item.notes} note${item.notes === 1 ? '' : 's'}</button>` : null}
+      </p>
+      ${history ? html`<ol class="history">${history.map((h) => html`<li>
+        <span class="muted">${h.at.slice(0, 16).replace('T', ' ')} ${h.by || 'someone'}:</span>
+        ${h.state ? ` moved to ${h.state}.` : ''}${h.assignee != null ? (h.assignee ? ` gave it to ${h.assignee}.` : ' unassigned it.') : ''}
+        ${h.note ? html` <q>${h.note}</q>` : null}</li>`)}</ol>` : null}
+      <form ref=${form} class="case-form" onSubmit=${save}>
+        <label>State <select name="state" value=${item.state}>${CASE_STATES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
+        <label>Assignee <input name="assignee" value=${item.assignee} maxlength="100" /></label>
+        <label class="note">Note <textarea name="note" rows="2" maxlength="4000" placeholder="What was done, what was promised"></textarea></label>
+        <button class="button">Save</button>
+        <span class="muted" aria-live="polite">${saving}</span>
+      </form>
+    </article>`;
 }
 
 render(html`<${App} />`, /** @type {HTMLElement} */ (document.querySelector('#app')));

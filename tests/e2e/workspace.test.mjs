@@ -184,3 +184,67 @@ test('responses: paging by the collector\'s cursor, and the CSV download neutral
   assert.equal(second.next, null);
   assert.equal(new Set([...first.items, ...second.items].map((c) => c.responseId)).size, 17);
 });
+
+test('follow-up: an alert opens a case with the customer\'s words and address; assign, contact, note; follow up any response', async () => {
+  // The survey gains a "may we contact you?" question (version 2), and a rule alerts on scores of 3 or less.
+  const survey = await (await fetch(`${collector.url}/api/surveys/order-nps/versions/${version}`, { headers: collector.auth })).json();
+  const next = { ...survey, questions: [...survey.questions, { id: 'contact', type: 'contact', prompt: 'May we call you about it?', email: true }] };
+  const put = await fetch(`${collector.url}/api/surveys/order-nps`, {
+    method: 'PUT', headers: { ...collector.auth, 'Content-Type': 'application/json', 'If-Match': `"${version}"` }, body: JSON.stringify(next),
+  });
+  assert.equal(put.status, 201);
+  const { version: v2 } = await put.json();
+  const hook = await fetch(`${collector.url}/api/webhooks`, {
+    method: 'POST', headers: { ...collector.auth, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ url: 'https://hooks.example/cx', surveys: ['order-nps'], when: { question: 'nps', op: 'lte', value: 3 } }),
+  });
+  assert.equal(hook.status, 201);
+  const at = Date.now();
+  const unhappy = {
+    schema: 'sondar.response/1', responseId: randomUUID(), surveyId: 'order-nps', surveyVersion: v2, visitorId: 'v-case',
+    status: 'complete', locale: 'en', trigger: 'order_confirmed', hidden: { order_id: 'A-77', segment: 'vip' },
+    answers: { nps: 1, improve: xss, contact: { consent: true, email: 'ana.customer@example.com' } },
+    startedAt: new Date(at - 20000).toISOString(), submittedAt: new Date(at).toISOString(),
+  };
+  assert.equal((await post(collector.url, unhappy, collector.auth)).status, 201);
+
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await open(context, '/workspace/?view=cases&survey=order-nps');
+  const card = page.locator('article.case').filter({ hasText: 'ana.customer@example.com' });
+  await card.waitFor();
+  assert.equal(await card.getByRole('link', { name: 'ana.customer@example.com' }).getAttribute('href'), 'mailto:ana.customer@example.com');
+  assert.match(await card.textContent(), /<img src=x onerror="window.__xss = 1">Late <b>again<\/b>/, 'markup shows as text');
+  assert.match(await card.textContent(), /by an alert/);
+  assert.equal(await page.evaluate(() => window.__xss), undefined, 'the comment is text');
+  await page.screenshot({ path: `${screenshots}workspace-cases.png`, fullPage: true });
+  assert.deepEqual(await axe(page), []);
+
+  await page.getByPlaceholder('your name').fill('Ana');
+  await card.getByLabel('Assignee').fill('Ana');
+  await card.getByLabel('State').selectOption('contacted');
+  await card.getByLabel('Note').fill('Called; a replacement ships today');
+  await card.getByRole('button', { name: 'Save' }).click();
+  const saved = page.locator('article.case').filter({ hasText: 'ana.customer@example.com' });
+  await saved.getByText('with Ana').waitFor();
+  await saved.getByRole('button', { name: '1 note' }).click();
+  await saved.getByText('Called; a replacement ships today').waitFor();
+  const stored = await (await fetch(`${collector.url}/api/cases/${unhappy.responseId}`, { headers: collector.auth })).json();
+  assert.equal(stored.state, 'contacted');
+  assert.deepEqual(stored.history.map(({ at: _, ...h }) => h), [{ by: 'Ana', state: 'contacted', assignee: 'Ana', note: 'Called; a replacement ships today' }]);
+  await page.getByRole('button', { name: /^Contacted/ }).click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('case') === 'contacted');
+  await page.locator('article.case').first().waitFor();
+  assert.equal(await page.locator('article.case').count(), 1);
+
+  // Any response: its dialog (the link an alert carries) has "Follow up".
+  const { items } = await (await fetch(`${collector.url}/api/comments?survey=order-nps&q=order`, { headers: collector.auth })).json();
+  const other = items[0].responseId;
+  await page.goto(`${collector.url}/workspace/?view=responses&survey=order-nps&response=${other}`);
+  await page.getByRole('dialog').getByRole('button', { name: 'Follow up' }).click();
+  await page.waitForFunction(() => new URL(location.href).searchParams.get('view') === 'cases');
+  const manual = await (await fetch(`${collector.url}/api/cases/${other}`, { headers: collector.auth })).json();
+  assert.equal(manual.source, 'manual');
+  assert.equal(manual.history[0].by, 'Ana');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -4,6 +4,7 @@
 
 #include "sondar/aggregate.h"
 #include "sondar/alerts.h"
+#include "sondar/cases.h"
 #include "sondar/condition.h"
 #include "sondar/decide.h"
 #include "sondar/json.h"
