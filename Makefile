@@ -18,7 +18,7 @@ APT_PACKAGES := build-essential cmake ninja-build clang libclang-rt-14-dev \
 # Only the tests need a PostgreSQL server (they start their own, in a temp folder); Debian's
 # package also sets up and starts a system cluster, which `make demo` has no reason to do. The
 # sqlite3 shell lets a test change a database file as an older collector left it.
-TEST_APT_PACKAGES := postgresql sqlite3
+TEST_APT_PACKAGES := postgresql sqlite3 openssl
 
 FUZZ_SECONDS ?= 60
 # What make test gives each fuzz target: enough to catch a crash the seeds lead to quickly.

@@ -3,7 +3,9 @@
 #include <algorithm>
 
 #include "condition_parse.h"
+#include "email_html.h"
 #include "json_reader.h"
+#include "sondar/email.h"
 #include "sondar/query.h"
 #include "sondar/util.h"
 
@@ -277,13 +279,26 @@ std::string Cut(const std::string& text, std::size_t max) {
   return text.substr(0, end) + "…";
 }
 
-std::string SlackBody(const AlertInput& in) {
+// What every alert says of a response, whatever carries it.
+struct Facts {
+  std::string title;
+  struct Score {
+    std::string type;  // NPS, CSAT, CES
+    std::string value, category;
+  };
+  std::vector<Score> scores;
+  std::string status;
+  std::vector<std::string> comments;  // each cut at 1,000 bytes
+  std::vector<std::pair<std::string, std::string>> context;  // label, value
+};
+
+Facts FactsOf(const AlertInput& in) {
   const Survey& survey = in.version;
   const Json& response = in.response;
+  Facts facts;
   const std::string locale = TextOf(response.find("locale"));
-  std::string title = survey.title.Resolve(locale, survey.locale);
-  if (title.empty()) title = survey.id;
-  std::string scores;
+  facts.title = survey.title.Resolve(locale, survey.locale);
+  if (facts.title.empty()) facts.title = survey.id;
   if (const Json* all = response.find("scores"); all && all->is_object()) {
     for (const auto& [qid, score] : all->as_object()) {
       const int index = survey.QuestionIndex(qid);
@@ -292,68 +307,141 @@ std::string SlackBody(const AlertInput& in) {
       std::string type(TypeName(q.type));
       std::transform(type.begin(), type.end(), type.begin(),
                      [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
-      if (!scores.empty()) scores += ", ";
-      scores += "*" + type + " " + TextOf(score.find("value")) + "*";
-      const std::string category = TextOf(score.find("category"));
-      if (!category.empty()) scores += " (" + category + ")";
+      facts.scores.push_back(
+          {type, TextOf(score.find("value")), TextOf(score.find("category"))});
     }
   }
-  std::string text = "*" + SlackEscape(title) + "*";
+  facts.status = std::string(StatusName(StatusFromResponse(response)));
+  for (const Comment& c : CommentsOf(survey, response))
+    facts.comments.push_back(Cut(c.text, 1000));
+  const Json* hidden = response.find("hidden");
+  auto first_of = [&](std::initializer_list<const char*> keys) {
+    for (const char* key : keys) {
+      std::string value = TextOf(hidden ? hidden->find(key) : nullptr);
+      if (!value.empty()) return Cut(value, 200);
+    }
+    return std::string();
+  };
+  for (auto [label, value] :
+       {std::pair<const char*, std::string>{"segment", first_of({"segment"})},
+        {"customer", first_of({"customerId", "customer_id", "email"})},
+        {"order", first_of({"orderId", "order_id"})},
+        {"trigger", Cut(TextOf(response.find("trigger")), 200)}}) {
+    if (!value.empty()) facts.context.emplace_back(label, value);
+  }
+  return facts;
+}
+
+std::string ScoresLine(const Facts& facts, bool bold) {
+  std::string out;
+  for (const Facts::Score& s : facts.scores) {
+    if (!out.empty()) out += ", ";
+    out += (bold ? "*" : "") + s.type + " " + s.value + (bold ? "*" : "");
+    if (!s.category.empty()) out += " (" + s.category + ")";
+  }
+  return out;
+}
+
+std::string SlackBody(const AlertInput& in) {
+  const Facts facts = FactsOf(in);
+  const std::string scores = SlackEscape(ScoresLine(facts, true));
+  std::string text = "*" + SlackEscape(facts.title) + "*";
   if (!scores.empty()) text += ": " + scores;
-  text += " · " + std::string(StatusName(StatusFromResponse(response)));
-  for (const Comment& c : CommentsOf(survey, response)) {
+  text += " · " + facts.status;
+  for (const std::string& comment : facts.comments) {
     std::string quoted;
-    for (char ch : SlackEscape(Cut(c.text, 1000))) {
+    for (char ch : SlackEscape(comment)) {
       quoted += ch;
       if (ch == '\n') quoted += "> ";
     }
     text += "\n> " + quoted;
   }
-  std::string context;
-  const Json* hidden = response.find("hidden");
-  auto add = [&](const std::string& label, const std::string& value) {
-    if (value.empty()) return;
-    if (!context.empty()) context += " · ";
-    context += label + ": " + SlackEscape(Cut(value, 200));
-  };
-  add("segment", TextOf(hidden ? hidden->find("segment") : nullptr));
-  std::string customer;
-  for (const char* key : {"customerId", "customer_id", "email"}) {
-    if (customer.empty())
-      customer = TextOf(hidden ? hidden->find(key) : nullptr);
+  std::string footer;
+  for (const auto& [label, value] : facts.context) {
+    if (!footer.empty()) footer += " · ";
+    footer += label + ": " + SlackEscape(value);
   }
-  add("customer", customer);
-  std::string order;
-  for (const char* key : {"orderId", "order_id"}) {
-    if (order.empty()) order = TextOf(hidden ? hidden->find(key) : nullptr);
-  }
-  add("order", order);
-  add("trigger", TextOf(response.find("trigger")));
-  Json section = {{"type", "section"},
-                  {"text", {{"type", "mrkdwn"}, {"text", Cut(text, 2900)}}}};
-  Json blocks = Json::array({section});
-  std::string footer = context;
   if (!in.link.empty()) {
     // The link is ours (the workspace's address and a response id), but
     // escaped all the same: a | or > in it would end Slack's link syntax.
     if (!footer.empty()) footer += " · ";
     footer += "<" + SlackEscape(in.link) + "|Open in the workspace>";
   }
+  Json section = {{"type", "section"},
+                  {"text", {{"type", "mrkdwn"}, {"text", Cut(text, 2900)}}}};
+  Json blocks = Json::array({section});
   if (!footer.empty()) {
     blocks.push_back(
         {{"type", "context"},
          {"elements", Json::array({{{"type", "mrkdwn"}, {"text", footer}}})}});
   }
   // `text` is what notifications and clients without blocks show.
-  std::string fallback = title;
-  if (!scores.empty()) fallback += ": " + scores;
+  std::string fallback = facts.title;
+  const std::string plain = ScoresLine(facts, false);
+  if (!plain.empty()) fallback += ": " + plain;
   return Json{{"text", SlackEscape(fallback)}, {"blocks", blocks}}.dump();
 }
 
 }  // namespace
 
 std::string_view AlertTemplateName(AlertTemplate format) {
-  return format == AlertTemplate::kSlack ? "slack" : "json";
+  switch (format) {
+    case AlertTemplate::kSlack:
+      return "slack";
+    case AlertTemplate::kEmail:
+      return "email";
+    case AlertTemplate::kDigest:
+      return "digest";
+    case AlertTemplate::kJson:
+      break;
+  }
+  return "json";
+}
+
+Email AlertEmail(const AlertInput& in) {
+  const Facts facts = FactsOf(in);
+  const std::string scores = ScoresLine(facts, false);
+  Email email;
+  // One line: a CR or LF in a survey title must not start a header.
+  email.subject =
+      internal::OneLine(facts.title + (scores.empty() ? "" : ": " + scores) +
+                        " (" + facts.status + ")");
+  std::string text = facts.title + "\n" + scores + " · " + facts.status + "\n";
+  std::string rows;
+  for (const std::string& comment : facts.comments) {
+    text += "\n> " + comment + "\n";
+    rows +=
+        "<tr><td style=\"padding:8px 12px;border-left:4px solid #0f766e;"
+        "background:#f1f5f9;white-space:pre-wrap\">" +
+        internal::HtmlEscape(comment) + "</td></tr>";
+  }
+  std::string details;
+  text += "\n";
+  for (const auto& [label, value] : facts.context) {
+    text += label + ": " + value + "\n";
+    details += "<tr><td style=\"color:#475569;padding:2px 12px 2px 0\">" +
+               internal::HtmlEscape(label) + "</td><td>" +
+               internal::HtmlEscape(value) + "</td></tr>";
+  }
+  if (!in.link.empty())
+    text += "\nOpen in the workspace: " + std::string(in.link) + "\n";
+  email.text = text;
+  email.html = internal::EmailPage(
+      facts.title,
+      "<p style=\"font-size:18px;margin:0 0 12px\"><strong>" +
+          internal::HtmlEscape(scores) + "</strong> · " +
+          internal::HtmlEscape(facts.status) + "</p>" +
+          (rows.empty() ? ""
+                        : "<table role=\"presentation\" width=\"100%\" "
+                          "style=\"border-collapse:collapse;margin:0 0 "
+                          "12px\">" +
+                              rows + "</table>") +
+          (details.empty() ? ""
+                           : "<table role=\"presentation\" style=\""
+                             "border-collapse:collapse;font-size:14px\">" +
+                                 details + "</table>"),
+      std::string(in.link), "Open in the workspace");
+  return email;
 }
 
 Result<AlertRule> ParseAlertRule(const Json& body,
@@ -371,12 +459,25 @@ Result<AlertRule> ParseAlertRule(const Json& body,
     rule.url = *url;
   }
   if (const std::string* format = r.String(body, "", "template")) {
-    if (*format == "slack") {
-      rule.format = AlertTemplate::kSlack;
-    } else if (*format != "json") {
-      r.Fail(ErrorCode::kInvalidValue, "template",
-             "must be \"json\" or \"slack\"");
+    bool known = false;
+    for (AlertTemplate t : {AlertTemplate::kJson, AlertTemplate::kSlack,
+                            AlertTemplate::kEmail, AlertTemplate::kDigest}) {
+      if (*format == AlertTemplateName(t)) {
+        rule.format = t;
+        known = true;
+      }
     }
+    if (!known)
+      r.Fail(ErrorCode::kInvalidValue, "template",
+             "must be \"json\", \"slack\", \"email\" or \"digest\"");
+  }
+  const bool mail = rule.format == AlertTemplate::kEmail ||
+                    rule.format == AlertTemplate::kDigest;
+  if (!rule.url.empty() && (rule.url.rfind("mailto:", 0) == 0) != mail) {
+    r.Fail(ErrorCode::kInvalidValue, "url",
+           mail ? "must be mailto: addresses for an e-mail template"
+                : "is a mailto: address: use the \"email\" or \"digest\" "
+                  "template");
   }
   std::vector<const Survey*> in_scope;
   bool named = false;
@@ -414,7 +515,12 @@ Result<AlertRule> ParseAlertRule(const Json& body,
     }
   }
   if (!named && known) in_scope = *known;
-  if (const Json* when = r.Field(body, "", "when", true)) {
+  const bool digest = rule.format == AlertTemplate::kDigest;
+  if (digest && body.contains("when")) {
+    r.Fail(ErrorCode::kInvalidValue, "when",
+           "a digest has no rule: it sums up every response of the day");
+  } else if (const Json* when =
+                 digest ? nullptr : r.Field(body, "", "when", true)) {
     if (when->dump().size() > kMaxAlertRuleBytes) {
       r.Fail(ErrorCode::kTooLarge, "when",
              "is larger than " + internal::Str(kMaxAlertRuleBytes) + " bytes");
@@ -431,6 +537,7 @@ Result<AlertRule> ParseAlertRule(const Json& body,
 
 AlertAction DecideAlert(const AlertRule& rule, const std::string& survey_id,
                         const Json& response, std::string_view themes) {
+  if (rule.format == AlertTemplate::kDigest) return AlertAction::kNone;
   if (!rule.surveys.empty() &&
       std::find(rule.surveys.begin(), rule.surveys.end(), survey_id) ==
           rule.surveys.end())
@@ -445,6 +552,8 @@ AlertAction DecideAlert(const AlertRule& rule, const std::string& survey_id,
 
 std::string AlertBody(const AlertRule& rule, const AlertInput& input) {
   if (rule.format == AlertTemplate::kSlack) return SlackBody(input);
+  if (rule.format == AlertTemplate::kEmail)
+    return AlertEmail(input).ToJson().dump();
   Json body = {{"type", "response.alert"},
                {"webhookId", std::string(input.webhook_id)},
                {"rule", {{"when", rule.when_json}}},

@@ -17,7 +17,10 @@
 
 namespace sondar {
 
-enum class AlertTemplate { kJson, kSlack };
+// json and slack POST to an https: URL; email and digest go to mailto:
+// addresses (email: an alert per response; digest: once a day per survey,
+// no rule).
+enum class AlertTemplate { kJson, kSlack, kEmail, kDigest };
 std::string_view AlertTemplateName(AlertTemplate format);
 
 inline constexpr std::size_t kMaxAlertRuleBytes = 16 * 1024;
@@ -41,7 +44,8 @@ struct AlertRule {
   std::vector<std::string> surveys;  // empty: every survey
 };
 
-// Reads {"url", "when", "template", "surveys"}; errors name the member, e.g.
+// Reads {"url", "when", "template", "surveys"} ("when" is required but for
+// a digest, which takes none); errors name the member, e.g.
 // `when.all[1].op`. `known` are the surveys here (their latest versions): a
 // new rule may only name those, and its questions must be questions of one
 // of them (of every one when it names surveys). nullptr skips those checks,
@@ -74,6 +78,7 @@ struct AlertInput {
   std::string_view webhook_id;
   std::string_view link;
 };
+// email: sondar::AlertEmail as {"subject", "text", "html"} (email.h).
 // json: {"type": "response.alert", "webhookId", "rule": {"when": ...},
 // "response": <stored payload>, "themes": [...], "link"}. slack: an incoming
 // webhook message (text and blocks) with the scores, the comments, the

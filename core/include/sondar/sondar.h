@@ -7,6 +7,7 @@
 #include "sondar/cases.h"
 #include "sondar/condition.h"
 #include "sondar/decide.h"
+#include "sondar/email.h"
 #include "sondar/json.h"
 #include "sondar/query.h"
 #include "sondar/response.h"
