@@ -127,6 +127,16 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   first_seen_ = store_->FirstSeen(ids);
   secret_ = store_->Secret();
   webhooks_ = std::make_unique<WebhookSender>(store_.get(), config_.webhooks);
+  webhooks_->SetDigests(
+      [this](const std::string& survey, std::int64_t day) {
+        return DigestBody(survey, day);
+      },
+      [this] {
+        std::vector<std::string> ids;
+        for (const auto& [id, history] : catalog_->Now()->surveys)
+          ids.push_back(id);
+        return ids;
+      });
   DeriveOld();
   refresher_ = std::thread([this] { Refresh(); });
 }

@@ -12,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -91,6 +92,15 @@ class Collector final : public http::Application {
                                 std::shared_ptr<const Snapshot>* hold,
                                 ResponseFilter* filter);
   void Summary(const http::Request& req, http::Response& res);
+  // The summary the workspace shows, for any caller; false when the store
+  // could not be read whole.
+  bool Summarise(const SurveyVersions& versions, const ResponseFilter& filter,
+                 double confidence, Json* summary);
+  // The digest e-mail (sondar::DigestEmail as JSON) of a survey for the UTC
+  // day starting at `day_ms`; "" for a day without responses, nullopt when
+  // it cannot be made now.
+  std::optional<std::string> DigestBody(const std::string& survey_id,
+                                        std::int64_t day_ms);
   void Comments(const http::Request& req, http::Response& res);
   void OneResponse(const std::string& response_id, http::Response& res);
   void ExportCsv(const http::Request& req, http::Response& res);

@@ -202,12 +202,51 @@ int main(int argc, char** argv) {
                  "Seconds a receiver has to answer a delivery")
       ->capture_default_str()
       ->check(CLI::Range(1.0, 60.0));
+  app.add_option("--smtp-url", config.webhooks.smtp_url,
+                 "Where e-mail alerts and digests are sent: smtp://host:587 "
+                 "(STARTTLS) or smtps://host:465");
+  app.add_option("--smtp-from", config.webhooks.smtp_from,
+                 "The From of alert e-mails, e.g. \"Shop feedback "
+                 "<feedback@shop.example>\"");
+  app.add_option("--smtp-user", config.webhooks.smtp_user,
+                 "SMTP user name, if the server asks for one");
+  std::string smtp_password_file;
+  app.add_option("--smtp-password-file", smtp_password_file,
+                 "File whose first line is the SMTP password");
+  app.add_option("--smtp-tls", config.webhooks.smtp_tls,
+                 "For smtp:// URLs: starttls (required) or none (plain text, "
+                 "only for a relay on this machine)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"starttls", "none"}));
+  app.add_option("--smtp-ca-file", config.webhooks.smtp_ca_file,
+                 "CA certificates (PEM) to verify the SMTP server with, "
+                 "instead of the system's (a private relay's own CA)");
+  app.add_option("--digest-hour", config.webhooks.digest_hour,
+                 "UTC hour at which each digest webhook gets the day "
+                 "before's digest")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 23));
+  // Every option can come from a file too (TOML or INI: smtp-url = "..."),
+  // so a secret need not be on the command line.
+  app.set_config("--config", "", "Read options from this file (TOML/INI)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (!smtp_password_file.empty()) {
+    std::ifstream in(smtp_password_file);
+    if (!std::getline(in, config.webhooks.smtp_password)) {
+      std::cerr << "sondar-collector: cannot read --smtp-password-file "
+                << smtp_password_file << "\n";
+      return 2;
+    }
+  }
+  if (!config.webhooks.smtp_url.empty() && config.webhooks.smtp_from.empty()) {
+    std::cerr << "sondar-collector: --smtp-url needs --smtp-from\n";
+    return 2;
+  }
   config.webhooks.hold_partial_ms =
       static_cast<std::int64_t>(hold_minutes * 60 * 1000);
   config.webhooks.retry_window_ms =

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <limits>
+#include <set>
 #include <unordered_map>
 
 #include "collector.h"
@@ -124,6 +125,19 @@ void Collector::Summary(const Request& req, Response& res) {
     confidence = std::atof(req.Param("confidence").c_str());
   if (!(confidence > 0.5 && confidence < 0.9999))
     confidence = kDefaultConfidence;
+  Json summary;
+  // Figures over part of the responses would look like real ones.
+  if (!Summarise(*versions, filter, confidence, &summary)) {
+    res.Set("Retry-After", kStorageRetryAfter);
+    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
+  }
+  Reply(res, 200, summary);
+}
+
+bool Collector::Summarise(const SurveyVersions& survey,
+                          const ResponseFilter& filter, double confidence,
+                          Json* out) {
+  const SurveyVersions* versions = &survey;
   // Every version's responses: each checked against its own version, and
   // summarised with the versions of its shape (core/README.md, "Versions").
   VersionedAggregate aggregate(*versions);
@@ -200,11 +214,7 @@ void Collector::Summary(const Request& req, Response& res) {
         5000);
     add_kinds();
   }
-  // Figures over part of the responses would look like real ones.
-  if (!read) {
-    res.Set("Retry-After", kStorageRetryAfter);
-    return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
-  }
+  if (!read) return false;
   Json summary = aggregate.Summary(confidence);
   // Themes of the commented responses among those the filter keeps, with
   // labels in the survey's own language.
@@ -213,7 +223,53 @@ void Collector::Summary(const Request& req, Response& res) {
   // Stored rows no version accepts (a version removed by hand from the
   // database): counted, never silently dropped.
   summary["unreadable"] = unreadable;
-  Reply(res, 200, summary);
+  *out = std::move(summary);
+  return true;
+}
+
+std::optional<std::string> Collector::DigestBody(const std::string& survey_id,
+                                                 std::int64_t day_ms) {
+  const auto catalog = catalog_->Now();
+  auto history = catalog->surveys.find(survey_id);
+  if (history == catalog->surveys.end()) return std::nullopt;
+  const SurveyVersions& versions = history->second.versions;
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  ResponseFilter day, before;
+  day.from_ms = day_ms;
+  day.to_ms = day_ms + kDay;
+  before.from_ms = day_ms - kDay;
+  before.to_ms = day_ms;
+  Json current, previous;
+  if (!Summarise(versions, day, kDefaultConfidence, &current) ||
+      !Summarise(versions, before, kDefaultConfidence, &previous))
+    return std::nullopt;
+  // A day without responses sends nothing: a digest of zeros every morning
+  // teaches people to ignore it.
+  if (current["responses"]["total"].as_int() == 0) return std::string();
+  // The day's comments, newest first, for the lowest-scored: a bounded
+  // read (the digest quotes five).
+  Store::CommentQuery query;
+  query.survey_id = survey_id;
+  query.range = {day.from_ms, day.to_ms};
+  query.limit = 500;
+  std::vector<Store::CommentRow> rows;
+  if (!store_->Comments(query, &rows)) return std::nullopt;
+  std::vector<Json> commented;
+  std::set<std::string> seen;
+  for (const Store::CommentRow& row : rows) {
+    if (!seen.insert(row.response_id).second) continue;
+    auto payload = ParseJson(row.payload);
+    if (payload.ok()) commented.push_back(std::move(payload).value());
+  }
+  const std::string link = webhooks_->PublicUrl();
+  const Email email = DigestEmail(
+      {versions, current, previous, FormatTimestamp(day_ms).substr(0, 10),
+       commented,
+       link.empty() ? ""
+                    : link + "/workspace/?survey=" + survey_id +
+                          "&from=" + FormatTimestamp(day_ms).substr(0, 10) +
+                          "&to=" + FormatTimestamp(day_ms).substr(0, 10)});
+  return email.ToJson().dump();
 }
 
 void Collector::Comments(const Request& req, Response& res) {

@@ -256,6 +256,14 @@ class Store {
   // to be sent again after the lease.
   virtual bool Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
                      std::vector<Delivery>* claimed) = 0;
+  // A delivery not caused by a response (a digest): `key` stands where a
+  // response id would, so one key gives one delivery per webhook whichever
+  // collector writes it first. 1 written, 0 there already, -1 failure.
+  virtual int Enqueue(const AlertWrite& delivery, const std::string& key) = 0;
+  // Whether the webhook has a delivery under `key`: 1 yes, 0 no, -1
+  // failure.
+  virtual int HasDelivery(const std::string& webhook_id,
+                          const std::string& key) = 0;
   // Records an attempt on the delivery and its webhook.
   virtual bool Settle(const Attempt& attempt) = 0;
   // A delivery (dead or not) is due again now, for another `window_ms` of

@@ -728,6 +728,35 @@ class PostgresStore final : public Store {
     return true;
   }
 
+  int Enqueue(const AlertWrite& a, const std::string& key) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r =
+        Run(lease.get(),
+            "INSERT INTO deliveries (id, webhook_id, response_id,"
+            " body, state, created_ms, next_at_ms, expires_ms)"
+            " SELECT $1, $2, $3, $4, 'pending', $5::bigint,"
+            " $6::bigint, $7::bigint"
+            " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = $2)"
+            " ON CONFLICT DO NOTHING",
+            {a.delivery_id, a.webhook_id, key, a.body, std::to_string(NowMs()),
+             std::to_string(a.next_at_ms), std::to_string(a.expires_ms)});
+    if (!Ok(r)) return -1;
+    return std::string(PQcmdTuples(r.get())) == "1" ? 1 : 0;
+  }
+
+  int HasDelivery(const std::string& webhook_id,
+                  const std::string& key) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT 1 FROM deliveries WHERE webhook_id = $1"
+                      " AND response_id = $2",
+                      {webhook_id, key});
+    if (!Ok(r)) return -1;
+    return PQntuples(r.get()) > 0 ? 1 : 0;
+  }
+
   bool Settle(const Attempt& a) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();

@@ -91,6 +91,9 @@ class SqliteStore final : public Store {
                   int limit, std::vector<Delivery>* deliveries) override;
   bool Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
              std::vector<Delivery>* claimed) override;
+  int Enqueue(const AlertWrite& delivery, const std::string& key) override;
+  int HasDelivery(const std::string& webhook_id,
+                  const std::string& key) override;
   bool Settle(const Attempt& attempt) override;
   int Retry(const std::string& webhook_id, const std::string& delivery_id,
             std::int64_t now_ms, std::int64_t window_ms) override;
@@ -1011,6 +1014,38 @@ bool SqliteStore::Claim(std::int64_t now_ms, std::int64_t lease_ms, int limit,
   while ((step = sqlite3_step(update.get())) == SQLITE_ROW)
     claimed->push_back(ReadDelivery(update.get()));
   return step == SQLITE_DONE;
+}
+
+int SqliteStore::Enqueue(const AlertWrite& a, const std::string& key) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT INTO deliveries (id, webhook_id, response_id, body,"
+                   " state, created_ms, next_at_ms, expires_ms)"
+                   " SELECT ?1, ?2, ?3, ?4, 'pending', ?5, ?6, ?7"
+                   " WHERE EXISTS (SELECT 1 FROM webhooks WHERE id = ?2)"
+                   " ON CONFLICT DO NOTHING");
+  insert.Bind(1, a.delivery_id);
+  insert.Bind(2, a.webhook_id);
+  insert.Bind(3, key);
+  insert.Bind(4, a.body);
+  insert.Bind(5, NowMs());
+  insert.Bind(6, a.next_at_ms);
+  insert.Bind(7, a.expires_ms);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return -1;
+  return sqlite3_changes(db_) > 0 ? 1 : 0;
+}
+
+int SqliteStore::HasDelivery(const std::string& webhook_id,
+                             const std::string& key) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT 1 FROM deliveries WHERE webhook_id = ?"
+                   " AND response_id = ?");
+  if (!select) return -1;
+  select.Bind(1, webhook_id);
+  select.Bind(2, key);
+  const int step = sqlite3_step(select.get());
+  return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
 bool SqliteStore::Settle(const Attempt& a) {

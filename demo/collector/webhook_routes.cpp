@@ -102,6 +102,10 @@ void Collector::Webhooks(const Request& req, Response& res) {
         CheckTarget(rule->url, webhooks_->allow_private());
     if (!target.empty())
       return Refuse(res, 422, ErrorCode::kInvalidValue, "url", target);
+    if (rule->url.rfind("mailto:", 0) == 0 && !webhooks_->can_mail())
+      return Refuse(res, 422, ErrorCode::kInvalidValue, "url",
+                    "this collector sends no e-mail: start it with "
+                    "--smtp-url (and --smtp-from)");
     if (webhooks_->Active()->size() >= kMaxWebhooks) {
       return Refuse(res, 409, HttpCode::kWebhookLimit, "",
                     "this collector holds " + std::to_string(kMaxWebhooks) +
@@ -116,6 +120,8 @@ void Collector::Webhooks(const Request& req, Response& res) {
         {"when", rule->when_json},
         {"template", std::string(AlertTemplateName(rule->format))},
         {"surveys", rule->surveys}};
+    // A digest has no rule; its definition has no "when" to read back.
+    if (rule->format == AlertTemplate::kDigest) definition.erase("when");
     w.definition = definition.dump();
     if (w.secret.empty() || !store_->AddWebhook(w)) {
       res.Set("Retry-After", kStorageRetryAfter);

@@ -100,8 +100,74 @@ struct Transfer {
   std::string body;
   std::vector<std::string> headers;
   curl_slist* header_list = nullptr;
+  curl_slist* recipients = nullptr;  // e-mail
+  curl_mime* mime = nullptr;         // e-mail
   char error[CURL_ERROR_SIZE] = {0};
 };
+
+// One plain address: local@domain, the characters RFC 5321 allows unquoted,
+// so that nothing in it can end a header or an SMTP command.
+bool PlainAddress(const std::string& a) {
+  const auto at = a.find('@');
+  if (at == std::string::npos || at == 0 || at + 1 >= a.size() ||
+      a.size() > 254 || a.find('@', at + 1) != std::string::npos)
+    return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const char c = a[i];
+    const bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                       (c >= '0' && c <= '9');
+    if (i < at ? !(alnum || std::strchr(".!#$%&'*+/=?^_`{|}~-", c))
+               : !(alnum || c == '.' || c == '-'))
+      if (i != at) return false;
+  }
+  return a[at + 1] != '.' && a.back() != '.';
+}
+
+// "Name <address>" -> "address"; a bare address is itself.
+std::string AddressOf(const std::string& from) {
+  const auto open = from.rfind('<');
+  const auto close = from.rfind('>');
+  if (open != std::string::npos && close != std::string::npos && close > open)
+    return from.substr(open + 1, close - open - 1);
+  return from;
+}
+
+// RFC 2047 encoded words for a UTF-8 header, cut at character boundaries
+// so each word stays within 75 characters, folded onto lines of their own.
+std::string EncodedHeader(const std::string& text) {
+  std::string out;
+  std::size_t at = 0;
+  while (at < text.size()) {
+    std::size_t end = std::min(text.size(), at + 45);
+    while (end < text.size() && end > at &&
+           (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+      --end;
+    const std::string chunk = text.substr(at, end - at);
+    if (!out.empty()) out += "\r\n ";
+    out += "=?UTF-8?B?" +
+           Base64(reinterpret_cast<const unsigned char*>(chunk.data()),
+                  chunk.size()) +
+           "?=";
+    at = end;
+  }
+  return out;
+}
+
+// RFC 5322's date, in UTC.
+std::string MailDate(std::int64_t ms) {
+  const std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed",
+                                "Thu", "Fri", "Sat"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                  "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char text[64];
+  std::snprintf(text, sizeof text, "%s, %02d %s %04d %02d:%02d:%02d +0000",
+                kDays[tm.tm_wday], tm.tm_mday, kMonths[tm.tm_mon],
+                tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return text;
+}
 
 curl_socket_t OpenSocket(void* user, curlsocktype purpose,
                          curl_sockaddr* address) {
@@ -128,6 +194,74 @@ curl_socket_t OpenSocket(void* user, curlsocktype purpose,
 // A receiver's answer is not read: only its status matters.
 std::size_t Discard(char*, std::size_t size, std::size_t n, void*) {
   return size * n;
+}
+
+// An SMTP transfer of the stored e-mail (sondar::Email as JSON): a
+// multipart/alternative message of its text and HTML parts, built and
+// encoded by libcurl's MIME API.
+CURL* MailHandle(const WebhookConfig& config_, Transfer* t,
+                 const std::string& url) {
+  if (config_.smtp_url.empty()) return nullptr;
+  auto stored = ParseJson(t->body);
+  Email email;
+  if (!stored.ok() || !Email::FromJson(stored.value(), &email)) return nullptr;
+  const std::vector<std::string> to = MailtoAddresses(url);
+  CURL* easy = curl_easy_init();
+  if (!easy) return nullptr;
+  curl_easy_setopt(easy, CURLOPT_URL, config_.smtp_url.c_str());
+  curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "smtp,smtps");
+  if (config_.smtp_tls != "none")
+    curl_easy_setopt(easy, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_ALL));
+  if (!config_.smtp_ca_file.empty())
+    curl_easy_setopt(easy, CURLOPT_CAINFO, config_.smtp_ca_file.c_str());
+  if (!config_.smtp_user.empty()) {
+    curl_easy_setopt(easy, CURLOPT_USERNAME, config_.smtp_user.c_str());
+    curl_easy_setopt(easy, CURLOPT_PASSWORD, config_.smtp_password.c_str());
+  }
+  const std::string from = AddressOf(config_.smtp_from);
+  t->headers = {
+      "Date: " + MailDate(NowMs()),
+      "From: " + config_.smtp_from,
+      "Subject: " + EncodedHeader(email.subject),
+      // The delivery's id: the same on every retry, so a mailbox that got
+      // it twice can tell.
+      "Message-ID: <" + t->delivery->id + "@sondar>",
+  };
+  std::string to_header = "To: ";
+  for (std::size_t i = 0; i < to.size(); ++i) {
+    to_header += (i ? ", " : "") + to[i];
+    t->recipients =
+        curl_slist_append(t->recipients, ("<" + to[i] + ">").c_str());
+  }
+  t->headers.push_back(to_header);
+  for (const std::string& h : t->headers)
+    t->header_list = curl_slist_append(t->header_list, h.c_str());
+  curl_easy_setopt(easy, CURLOPT_MAIL_FROM, ("<" + from + ">").c_str());
+  curl_easy_setopt(easy, CURLOPT_MAIL_RCPT, t->recipients);
+  curl_easy_setopt(easy, CURLOPT_HTTPHEADER, t->header_list);
+  t->mime = curl_mime_init(easy);
+  curl_mime* alternative = curl_mime_init(easy);
+  struct {
+    const std::string* data;
+    const char* type;
+  } parts[] = {{&email.text, "text/plain; charset=utf-8"},
+               {&email.html, "text/html; charset=utf-8"}};
+  for (const auto& p : parts) {
+    curl_mimepart* part = curl_mime_addpart(alternative);
+    curl_mime_data(part, p.data->data(), p.data->size());
+    curl_mime_type(part, p.type);
+    curl_mime_encoder(part, "quoted-printable");
+  }
+  curl_mimepart* whole = curl_mime_addpart(t->mime);
+  curl_mime_subparts(whole, alternative);
+  curl_mime_type(whole, "multipart/alternative");
+  curl_easy_setopt(easy, CURLOPT_MIMEPOST, t->mime);
+  curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, 5000L);
+  curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS,
+                   static_cast<long>(config_.timeout_s * 3000));
+  curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(easy, CURLOPT_PROXY, "");
+  return easy;
 }
 
 }  // namespace
@@ -161,7 +295,30 @@ bool IsPublicAddress(const sockaddr* address) {
   return true;
 }
 
+std::vector<std::string> MailtoAddresses(const std::string& url) {
+  std::vector<std::string> out;
+  if (url.rfind("mailto:", 0) != 0) return out;
+  std::size_t at = 7;
+  while (at <= url.size()) {
+    const std::size_t comma = std::min(url.find(',', at), url.size());
+    out.push_back(url.substr(at, comma - at));
+    at = comma + 1;
+  }
+  return out;
+}
+
 std::string CheckTarget(const std::string& url, bool allow_private) {
+  if (url.rfind("mailto:", 0) == 0) {
+    // No ?subject=, no %-escapes: the addresses only.
+    const std::vector<std::string> addresses = MailtoAddresses(url);
+    if (addresses.size() > 10) return "names more than 10 addresses";
+    for (const std::string& a : addresses)
+      if (!PlainAddress(a))
+        return "\"" + a.substr(0, 100) +
+               "\" is not a plain e-mail address "
+               "(mailto:a@b.example,c@d.example)";
+    return "";
+  }
   std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> parsed(curl_url(),
                                                              curl_url_cleanup);
   if (!parsed ||
@@ -256,8 +413,70 @@ void WebhookSender::SetPublicUrl(const std::string& url) {
   if (config_.public_url.empty()) public_url_ = url;
 }
 
+std::string WebhookSender::PublicUrl() {
+  std::lock_guard<std::mutex> lock(mu_);
+  std::string url = public_url_;
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+void WebhookSender::SetDigests(
+    DigestMaker make, std::function<std::vector<std::string>()> surveys) {
+  std::lock_guard<std::mutex> lock(mu_);
+  make_digest_ = std::move(make);
+  digest_surveys_ = std::move(surveys);
+}
+
+void WebhookSender::QueueDigests() {
+  DigestMaker make;
+  std::function<std::vector<std::string>()> all_surveys;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    make = make_digest_;
+    all_surveys = digest_surveys_;
+  }
+  if (!make) return;
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  const std::int64_t now = NowMs();
+  const std::int64_t today = now - now % kDay;
+  // Before the hour, the day before yesterday's was the last one due.
+  if (now - today < std::int64_t{config_.digest_hour} * 3600 * 1000) return;
+  const std::int64_t day = today - kDay;
+  const std::string date = FormatTimestamp(day).substr(0, 10);
+  const auto active = Active();
+  for (const ActiveWebhook& w : *active) {
+    if (w.rule.format != AlertTemplate::kDigest) continue;
+    const std::vector<std::string> surveys =
+        w.rule.surveys.empty() ? all_surveys() : w.rule.surveys;
+    for (const std::string& survey : surveys) {
+      const std::string key = "digest:" + survey + ":" + date;
+      if (digests_done_.count(w.stored.id + "/" + key)) continue;
+      const int has = store_->HasDelivery(w.stored.id, key);
+      if (has < 0) continue;  // asked again at the next look
+      if (has == 0) {
+        std::optional<std::string> body = make(survey, day);
+        if (!body) continue;
+        if (!body->empty()) {
+          AlertWrite write;
+          write.webhook_id = w.stored.id;
+          write.delivery_id = NewId("msg_");
+          write.body = *body;
+          write.next_at_ms = now;
+          write.expires_ms = now + config_.retry_window_ms;
+          if (store_->Enqueue(write, key) < 0) continue;
+        }
+      }
+      digests_done_.insert(w.stored.id + "/" + key);
+    }
+  }
+}
+
 void WebhookSender::Changed() {
   Reload();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    digests_due_ = true;
+  }
   Wake();
 }
 
@@ -334,18 +553,28 @@ std::vector<AlertWrite> WebhookSender::For(const std::string& survey_id,
 
 void WebhookSender::Run() {
   auto last_reload = std::chrono::steady_clock::now();
+  // The first look for due digests comes a moment after start.
+  auto last_digest =
+      std::chrono::steady_clock::now() - std::chrono::seconds(28);
   std::unique_lock<std::mutex> lock(mu_);
   while (!stopping_) {
     cv_.wait_for(lock, std::chrono::milliseconds(kLookMs),
                  [&] { return stopping_ || wake_; });
     if (stopping_) break;
     wake_ = false;
+    const bool digests_due = digests_due_;
+    digests_due_ = false;
     lock.unlock();
     // Other collectors add and delete webhooks too.
     if (std::chrono::steady_clock::now() - last_reload >=
         std::chrono::milliseconds(kReloadMs)) {
       Reload();
       last_reload = std::chrono::steady_clock::now();
+    }
+    if (digests_due || std::chrono::steady_clock::now() - last_digest >=
+                           std::chrono::seconds(30)) {
+      QueueDigests();
+      last_digest = std::chrono::steady_clock::now();
     }
     SendDue();
     lock.lock();
@@ -388,6 +617,31 @@ void WebhookSender::SendDue() {
     t->webhook = &*w;
     t->allow_private = config_.allow_private;
     t->body = d.body;
+    CURL* easy = nullptr;
+    if (w->rule.url.rfind("mailto:", 0) == 0) {
+      easy = MailHandle(config_, t.get(), w->rule.url);
+      if (!easy) {
+        // Not mail this collector can send: recorded as a failed attempt,
+        // retried (another collector may have --smtp-url) until it is dead.
+        Attempt attempt;
+        attempt.delivery_id = d.id;
+        attempt.webhook_id = d.webhook_id;
+        attempt.at_ms = NowMs();
+        attempt.error = config_.smtp_url.empty()
+                            ? "this collector has no --smtp-url to send mail"
+                            : "the stored e-mail could not be read";
+        attempt.retry_at_ms = attempt.at_ms + 60 * 1000;
+        attempt.disable_after_ms = config_.disable_after_ms;
+        store_->Settle(attempt);
+        continue;
+      }
+      curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
+      curl_easy_setopt(easy, CURLOPT_PRIVATE, t.get());
+      curl_multi_add_handle(multi.get(), easy);
+      handles.push_back(easy);
+      transfers.push_back(std::move(t));
+      continue;
+    }
     t->headers = {
         "Content-Type: application/json",
         "webhook-id: " + d.id,
@@ -396,7 +650,7 @@ void WebhookSender::SendDue() {
     };
     for (const std::string& h : t->headers)
       t->header_list = curl_slist_append(t->header_list, h.c_str());
-    CURL* easy = curl_easy_init();
+    easy = curl_easy_init();
     if (!easy) continue;
     curl_easy_setopt(easy, CURLOPT_URL, w->rule.url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
@@ -482,7 +736,11 @@ void WebhookSender::SendDue() {
     curl_multi_remove_handle(multi.get(), easy);
     curl_easy_cleanup(easy);
   }
-  for (auto& t : transfers) curl_slist_free_all(t->header_list);
+  for (auto& t : transfers) {
+    curl_slist_free_all(t->header_list);
+    curl_slist_free_all(t->recipients);
+    curl_mime_free(t->mime);
+  }
 }
 
 }  // namespace sondar::collector

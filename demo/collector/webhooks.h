@@ -9,8 +9,11 @@
 
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
+#include <set>
 #include <string>
 #include <thread>
 #include <vector>
@@ -36,6 +39,14 @@ struct WebhookConfig {
   // The wait before the first retry; each next one waits 4 times longer, up
   // to 6 hours.
   double first_retry_s = 5;
+  // E-mail (mailto: targets): an smtp:// or smtps:// URL; empty: none.
+  std::string smtp_url;
+  std::string smtp_user, smtp_password;
+  std::string smtp_from;  // "Name <address>" or "address"
+  // smtp://: "starttls" (required) or "none" (plain text, a local relay).
+  std::string smtp_tls = "starttls";
+  std::string smtp_ca_file;  // CAs to trust instead of the system's
+  int digest_hour = 7;       // UTC hour the day before's digest is sent
 };
 
 // A webhook's rule, read once.
@@ -53,8 +64,11 @@ bool IsPublicAddress(const sockaddr* address);
 // The URL a webhook may target, or an error naming what is wrong with it:
 // https (http too with `allow_private`), a host, no user name or password,
 // and no private address literal unless allowed. Names are checked after
-// DNS, when each connection is made.
+// DNS, when each connection is made. mailto: takes 1-10 plain addresses
+// (comma-separated), nothing that could add a header or a recipient.
 std::string CheckTarget(const std::string& url, bool allow_private);
+// The addresses of a mailto: URL CheckTarget accepted.
+std::vector<std::string> MailtoAddresses(const std::string& url);
 
 // Standard Webhooks: "v1," + base64 HMAC-SHA256 of "id.timestamp.body" under
 // the secret's key (the base64 after "whsec_").
@@ -72,6 +86,14 @@ class WebhookSender {
   WebhookSender& operator=(const WebhookSender&) = delete;
 
   bool allow_private() const { return config_.allow_private; }
+  bool can_mail() const { return !config_.smtp_url.empty(); }
+  std::string PublicUrl();
+  // How a digest's body is made: DigestBody's contract (collector.h).
+  using DigestMaker = std::function<std::optional<std::string>(
+      const std::string& survey_id, std::int64_t day_ms)>;
+  // `surveys` gives the ids a digest without "surveys" covers.
+  void SetDigests(DigestMaker make,
+                  std::function<std::vector<std::string>()> surveys);
   std::int64_t retry_window_ms() const { return config_.retry_window_ms; }
   // Where the workspace is, for links; a --public-url given wins.
   void SetPublicUrl(const std::string& url);
@@ -93,14 +115,21 @@ class WebhookSender {
   void Run();
   void Reload();
   void SendDue();
+  // Writes the day before's digest of each digest webhook, once its hour
+  // has come (once across collectors: the day is the delivery's key).
+  void QueueDigests();
 
   Store* const store_;
   const WebhookConfig config_;
   std::mutex mu_;  // guards active_, public_url_, wake_, stopping_
   std::string public_url_;
+  DigestMaker make_digest_;
+  std::function<std::vector<std::string>()> digest_surveys_;
+  std::set<std::string> digests_done_;  // worker only: "webhook/key"
   std::condition_variable cv_;
   std::shared_ptr<const std::vector<ActiveWebhook>> active_;
   bool wake_ = false;
+  bool digests_due_ = false;  // a webhook changed: look for digests now
   bool stopping_ = false;
   std::thread worker_;
 };
