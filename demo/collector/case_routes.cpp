@@ -138,11 +138,15 @@ void Collector::Cases(const Request& req, Response& res) {
     std::vector<Case> cases;
     std::map<std::string, std::int64_t> counts;
     RecoveryCount recovery(&history->second.versions);
+    // The figure reads every repeat visitor's responses: once per inbox,
+    // on its first page, not on every page after.
+    const bool first_page = !req.HasParam("cursor");
     if (!store_->Cases(query, &cases) || !store_->CaseCounts(survey, &counts) ||
-        !store_->ForEachRepeatRecord(
-            survey, [&](std::string_view visitor, std::string_view record) {
-              recovery.Add(visitor, record);
-            })) {
+        !(!first_page ||
+          store_->ForEachRepeatRecord(
+              survey, [&](std::string_view visitor, std::string_view record) {
+                recovery.Add(visitor, record);
+              }))) {
       res.Set("Retry-After", kStorageRetryAfter);
       return Refuse(res, 503, HttpCode::kStorage, "",
                     "could not read the cases; retry");
@@ -163,7 +167,7 @@ void Collector::Cases(const Request& req, Response& res) {
     return Reply(res, 200,
                  {{"items", items},
                   {"counts", by_state},
-                  {"recovered", recovery.ToJson()},
+                  {"recovered", first_page ? recovery.ToJson() : Json(nullptr)},
                   {"next", next}});
   }
   // Response ids are kept in lower case.

@@ -267,7 +267,8 @@ class Store {
   // Records an attempt on the delivery and its webhook.
   virtual bool Settle(const Attempt& attempt) = 0;
   // A delivery (dead or not) is due again now, for another `window_ms` of
-  // retries, and its webhook enabled. 1 done, 0 no such delivery, -1
+  // retries on a fresh schedule (its attempts count from 0), and its webhook
+  // enabled with its failing time cleared. 1 done, 0 no such delivery, -1
   // failure.
   virtual int Retry(const std::string& webhook_id,
                     const std::string& delivery_id, std::int64_t now_ms,

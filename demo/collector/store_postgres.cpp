@@ -7,6 +7,7 @@
 // and leave exactly one row holding the winning version.
 #include <libpq-fe.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -112,6 +113,9 @@ class PostgresStore final : public Store {
     ResultPtr r(PQexec(
         lease.get(),
         "BEGIN;"
+        // Building an index over a large table on the first start after an
+        // upgrade may take longer than the sessions' statement timeout.
+        "SET LOCAL statement_timeout = 0;"
         "SELECT pg_advisory_xact_lock(7363756);"  // any fixed number of ours
         "CREATE TABLE IF NOT EXISTS responses ("
         " seq BIGSERIAL NOT NULL,"
@@ -278,18 +282,27 @@ class PostgresStore final : public Store {
     // response without either is a single statement.
     const bool has_comments = version.comments && !version.comments->empty();
     const bool has_alerts = version.alerts && !version.alerts->empty();
+    // A new response has no held alert to withdraw: only what fires or
+    // holds needs a transaction there.
+    const bool opens_alerts =
+        has_alerts &&
+        std::any_of(version.alerts->begin(), version.alerts->end(),
+                    [](const AlertWrite& a) {
+                      return a.action != AlertWrite::Action::kWithdraw;
+                    });
     // What a stored version writes besides its row.
-    auto extras = [&]() {
+    auto extras = [&](bool fresh) {
       return (!has_comments ||
               WriteComments(c, record.response_id, version.survey_id, submitted,
                             *version.comments)) &&
-             (!has_alerts || WriteAlerts(c, record.response_id,
-                                         version.survey_id, *version.alerts));
+             (!has_alerts ||
+              WriteAlerts(c, record.response_id, version.survey_id,
+                          *version.alerts, fresh));
     };
     bool in_transaction = false;
     if (version.may_insert) {
       // An id never seen: one statement, committed on its own.
-      if (has_comments || has_alerts) {
+      if (has_comments || opens_alerts) {
         if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
         in_transaction = true;
       }
@@ -309,7 +322,7 @@ class PostgresStore final : public Store {
       }
       if (std::string(PQcmdTuples(inserted.get())) == "1") {
         if (!in_transaction) return Outcome::kInserted;
-        if (extras() && Ok(Run(c, "COMMIT"))) return Outcome::kInserted;
+        if (extras(true) && Ok(Run(c, "COMMIT"))) return Outcome::kInserted;
         Run(c, "ROLLBACK");
         return Outcome::kFailed;
       }
@@ -320,7 +333,8 @@ class PostgresStore final : public Store {
         Decide(c, record, version.survey_id, version.visitor_id,
                version.payload, status, submitted, version.may_insert,
                version.encoded ? *version.encoded : "");
-    if (outcome == Outcome::kReplaced && !extras()) outcome = Outcome::kFailed;
+    if (outcome == Outcome::kReplaced && !extras(false))
+      outcome = Outcome::kFailed;
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
@@ -807,15 +821,18 @@ class PostgresStore final : public Store {
     ResultPtr delivery =
         Run(c,
             "UPDATE deliveries SET state = 'pending', next_at_ms = $3::bigint,"
-            " expires_ms = $4::bigint WHERE id = $1 AND webhook_id = $2",
+            " expires_ms = $4::bigint, attempts = 0"
+            " WHERE id = $1 AND webhook_id = $2",
             {delivery_id, webhook_id, std::to_string(now_ms),
              std::to_string(now_ms + window_ms)});
     const bool changed =
         Ok(delivery) && std::string(PQcmdTuples(delivery.get())) == "1";
     if (!Ok(delivery) ||
         (changed && !Ok(Run(c,
-                            "UPDATE webhooks SET disabled_ms = NULL"
-                            " WHERE id = $1",
+                            // Failing counts again from the next failure:
+                            // one more would disable it again at once.
+                            "UPDATE webhooks SET disabled_ms = NULL,"
+                            " failing_since_ms = NULL WHERE id = $1",
                             {webhook_id}))) ||
         !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
@@ -1008,11 +1025,13 @@ class PostgresStore final : public Store {
   // In the caller's transaction: what the stored version means for each
   // webhook. Only a held (not yet sent) alert is replaced or withdrawn: one
   // sent, or being sent, stays the response's only one.
+  // `fresh`: the response was just inserted, so nothing is held for it.
   static bool WriteAlerts(PGconn* c, const std::string& response_id,
                           const std::string& survey_id,
-                          const std::vector<AlertWrite>& alerts) {
+                          const std::vector<AlertWrite>& alerts, bool fresh) {
     for (const AlertWrite& a : alerts) {
       if (a.action == AlertWrite::Action::kWithdraw) {
+        if (fresh) continue;
         if (!Ok(Run(c,
                     "DELETE FROM deliveries WHERE webhook_id = $1"
                     " AND response_id = $2 AND state = 'held'",

@@ -127,8 +127,9 @@ class SqliteStore final : public Store {
                      const std::vector<Comment>& comments);
   // mu_ held, in a transaction: what the stored version means for each
   // webhook.
+  // `fresh`: the response was just inserted, so nothing is held for it.
   bool WriteAlerts(const std::string& response_id, const std::string& survey_id,
-                   const std::vector<AlertWrite>& alerts);
+                   const std::vector<AlertWrite>& alerts, bool fresh);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -446,7 +447,7 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
                            record.submitted_at_ms, *version.comments))
           outcome = Outcome::kFailed;
         if (outcome == Outcome::kReplaced && version.alerts &&
-            !WriteAlerts(record.response_id, survey_id, *version.alerts))
+            !WriteAlerts(record.response_id, survey_id, *version.alerts, false))
           outcome = Outcome::kFailed;
       }
     } else if (step == SQLITE_DONE && !version.may_insert) {
@@ -473,7 +474,7 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
                          *version.comments))
         outcome = Outcome::kFailed;
       if (outcome == Outcome::kInserted && version.alerts &&
-          !WriteAlerts(record.response_id, survey_id, *version.alerts))
+          !WriteAlerts(record.response_id, survey_id, *version.alerts, true))
         outcome = Outcome::kFailed;
     }
   }
@@ -858,9 +859,11 @@ Delivery ReadDelivery(sqlite3_stmt* stmt) {
 
 bool SqliteStore::WriteAlerts(const std::string& response_id,
                               const std::string& survey_id,
-                              const std::vector<AlertWrite>& alerts) {
+                              const std::vector<AlertWrite>& alerts,
+                              bool fresh) {
   for (const AlertWrite& a : alerts) {
     if (a.action == AlertWrite::Action::kWithdraw) {
+      if (fresh) continue;
       Statement remove(db_,
                        "DELETE FROM deliveries WHERE webhook_id = ?"
                        " AND response_id = ? AND state = 'held'");
@@ -1092,9 +1095,10 @@ int SqliteStore::Retry(const std::string& webhook_id,
                        std::int64_t window_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!Exec("BEGIN IMMEDIATE")) return -1;
-  Statement delivery(db_,
-                     "UPDATE deliveries SET state = 'pending', next_at_ms = ?3,"
-                     " expires_ms = ?4 WHERE id = ?1 AND webhook_id = ?2");
+  Statement delivery(
+      db_,
+      "UPDATE deliveries SET state = 'pending', next_at_ms = ?3,"
+      " expires_ms = ?4, attempts = 0 WHERE id = ?1 AND webhook_id = ?2");
   delivery.Bind(1, delivery_id);
   delivery.Bind(2, webhook_id);
   delivery.Bind(3, now_ms);
@@ -1102,7 +1106,8 @@ int SqliteStore::Retry(const std::string& webhook_id,
   const bool ok = sqlite3_step(delivery.get()) == SQLITE_DONE;
   const int changed = sqlite3_changes(db_);
   Statement webhook(db_,
-                    "UPDATE webhooks SET disabled_ms = NULL WHERE id = ?1");
+                    "UPDATE webhooks SET disabled_ms = NULL,"
+                    " failing_since_ms = NULL WHERE id = ?1");
   webhook.Bind(1, webhook_id);
   if (!ok || (changed && sqlite3_step(webhook.get()) != SQLITE_DONE) ||
       !Exec("COMMIT")) {

@@ -106,7 +106,13 @@ void Collector::Webhooks(const Request& req, Response& res) {
       return Refuse(res, 422, ErrorCode::kInvalidValue, "url",
                     "this collector sends no e-mail: start it with "
                     "--smtp-url (and --smtp-from)");
-    if (webhooks_->Active()->size() >= kMaxWebhooks) {
+    std::vector<Webhook> stored;
+    if (!store_->Webhooks(&stored)) {
+      res.Set("Retry-After", kStorageRetryAfter);
+      return Refuse(res, 503, HttpCode::kStorage, "",
+                    "could not read the webhooks; retry");
+    }
+    if (stored.size() >= kMaxWebhooks) {
       return Refuse(res, 409, HttpCode::kWebhookLimit, "",
                     "this collector holds " + std::to_string(kMaxWebhooks) +
                         " webhooks already; delete one first");
@@ -135,6 +141,11 @@ void Collector::Webhooks(const Request& req, Response& res) {
     return Reply(res, 201, answer);
   }
   const std::string& id = parts[0];
+  // Ids are ASCII; PostgreSQL refuses text that is not UTF-8 (a failure, not
+  // a miss), so anything else is simply not found.
+  if (std::any_of(parts.begin(), parts.end(),
+                  [](const std::string& p) { return !IsUtf8(p); }))
+    return Refuse(res, 404, HttpCode::kNotFound, "", "no such webhook");
   if (parts.size() == 1) {
     if (req.method != "DELETE") return wrong_method("DELETE");
     const int deleted = store_->DeleteWebhook(id);

@@ -581,12 +581,29 @@ void WebhookSender::Run() {
   }
 }
 
+void WebhookSender::Failed(int attempts_before, Attempt* attempt) const {
+  if (attempt->error.size() > kMaxErrorBytes)
+    attempt->error.resize(kMaxErrorBytes);
+  // 5 s, 20 s, 80 s, ... ×4 up to 6 h (by default), each ±20%, so that
+  // receivers coming back are not met by every sender at once.
+  const int n = std::min(attempts_before, 12);
+  double delay = config_.first_retry_s * 1000;
+  for (int i = 0; i < n; ++i) delay *= 4;
+  delay = std::min(delay, 6.0 * 3600 * 1000);
+  static thread_local std::mt19937 jitter{std::random_device{}()};
+  delay *= std::uniform_real_distribution<double>(0.8, 1.2)(jitter);
+  attempt->retry_at_ms = attempt->at_ms + static_cast<std::int64_t>(delay);
+  attempt->disable_after_ms = config_.disable_after_ms;
+}
+
 void WebhookSender::SendDue() {
   std::vector<Delivery> due;
-  // A delivery being sent is this process's for twice the send timeout and
-  // more: no other collector sends it meanwhile, and one this process dies
-  // sending is sent again soon after.
-  const auto lease = static_cast<std::int64_t>(config_.timeout_s * 2000) + 5000;
+  // A delivery being sent is this process's for longer than its transfer
+  // may take (an e-mail's timeout is 3 times a webhook's) and 10 s more: no
+  // other collector sends it meanwhile, and one this process dies sending
+  // is sent again soon after.
+  const auto lease =
+      static_cast<std::int64_t>(config_.timeout_s * 3000) + 10000;
   if (!store_->Claim(NowMs(), lease, kClaimBatch, &due) || due.empty()) return;
   auto active = Active();
   for (const Delivery& d : due) {
@@ -609,9 +626,19 @@ void WebhookSender::SendDue() {
     auto w = std::find_if(
         active->begin(), active->end(),
         [&](const ActiveWebhook& a) { return a.stored.id == d.webhook_id; });
-    // Deleted meanwhile, or its rule no longer reads: its lease runs out
-    // and it is looked at again then.
-    if (w == active->end()) continue;
+    if (w == active->end()) {
+      // Deleted meanwhile (its deliveries go with it), or its stored rule no
+      // longer reads: a failed attempt, so it ends dead rather than being
+      // claimed for ever.
+      Attempt attempt;
+      attempt.delivery_id = d.id;
+      attempt.webhook_id = d.webhook_id;
+      attempt.at_ms = NowMs();
+      attempt.error = "its webhook's stored rule cannot be read";
+      Failed(d.attempts, &attempt);
+      store_->Settle(attempt);
+      continue;
+    }
     auto t = std::make_unique<Transfer>();
     t->delivery = &d;
     t->webhook = &*w;
@@ -630,8 +657,7 @@ void WebhookSender::SendDue() {
         attempt.error = config_.smtp_url.empty()
                             ? "this collector has no --smtp-url to send mail"
                             : "the stored e-mail could not be read";
-        attempt.retry_at_ms = attempt.at_ms + 60 * 1000;
-        attempt.disable_after_ms = config_.disable_after_ms;
+        Failed(d.attempts, &attempt);
         store_->Settle(attempt);
         continue;
       }
@@ -648,10 +674,10 @@ void WebhookSender::SendDue() {
         "webhook-timestamp: " + std::to_string(timestamp),
         "webhook-signature: " + Sign(w->stored.secret, d.id, timestamp, d.body),
     };
-    for (const std::string& h : t->headers)
-      t->header_list = curl_slist_append(t->header_list, h.c_str());
     easy = curl_easy_init();
     if (!easy) continue;
+    for (const std::string& h : t->headers)
+      t->header_list = curl_slist_append(t->header_list, h.c_str());
     curl_easy_setopt(easy, CURLOPT_URL, w->rule.url.c_str());
     curl_easy_setopt(easy, CURLOPT_POST, 1L);
     curl_easy_setopt(easy, CURLOPT_POSTFIELDS, t->body.c_str());
@@ -681,57 +707,52 @@ void WebhookSender::SendDue() {
     handles.push_back(easy);
     transfers.push_back(std::move(t));
   }
+  // Each attempt is recorded as soon as its transfer ends: a slow receiver
+  // does not keep the others' results (and leases) waiting.
+  auto settle_done = [&] {
+    CURLMsg* message;
+    int left = 0;
+    while ((message = curl_multi_info_read(multi.get(), &left))) {
+      if (message->msg != CURLMSG_DONE) continue;
+      CURL* easy = message->easy_handle;
+      Transfer* t = nullptr;
+      curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
+      long status = 0;
+      curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+      Attempt attempt;
+      attempt.delivery_id = t->delivery->id;
+      attempt.webhook_id = t->delivery->webhook_id;
+      attempt.at_ms = NowMs();
+      attempt.status = static_cast<int>(status);
+      attempt.ok =
+          message->data.result == CURLE_OK && status >= 200 && status < 300;
+      if (!attempt.ok) {
+        if (!t->refused.empty()) {
+          attempt.error = "refused to connect to " + t->refused +
+                          ": not a public address (--allow-private-webhooks)";
+        } else if (message->data.result != CURLE_OK) {
+          attempt.error =
+              *t->error ? t->error : curl_easy_strerror(message->data.result);
+        } else {
+          attempt.error = "the receiver answered " + std::to_string(status);
+        }
+        Failed(t->delivery->attempts, &attempt);
+      }
+      if (!store_->Settle(attempt)) {
+        // Left pending under its lease: sent again once the lease is over.
+        std::fprintf(stderr,
+                     "webhook delivery %s: could not record the attempt\n",
+                     attempt.delivery_id.c_str());
+      }
+    }
+  };
   int running = 0;
   do {
     if (curl_multi_perform(multi.get(), &running) != CURLM_OK) break;
+    settle_done();
     if (running) curl_multi_poll(multi.get(), nullptr, 0, 200, nullptr);
   } while (running);
-  CURLMsg* message;
-  int left = 0;
-  while ((message = curl_multi_info_read(multi.get(), &left))) {
-    if (message->msg != CURLMSG_DONE) continue;
-    CURL* easy = message->easy_handle;
-    Transfer* t = nullptr;
-    curl_easy_getinfo(easy, CURLINFO_PRIVATE, &t);
-    long status = 0;
-    curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-    Attempt attempt;
-    attempt.delivery_id = t->delivery->id;
-    attempt.webhook_id = t->delivery->webhook_id;
-    attempt.at_ms = NowMs();
-    attempt.status = static_cast<int>(status);
-    attempt.ok =
-        message->data.result == CURLE_OK && status >= 200 && status < 300;
-    if (!attempt.ok) {
-      if (!t->refused.empty()) {
-        attempt.error = "refused to connect to " + t->refused +
-                        ": not a public address (--allow-private-webhooks)";
-      } else if (message->data.result != CURLE_OK) {
-        attempt.error =
-            *t->error ? t->error : curl_easy_strerror(message->data.result);
-      } else {
-        attempt.error = "the receiver answered " + std::to_string(status);
-      }
-      if (attempt.error.size() > kMaxErrorBytes)
-        attempt.error.resize(kMaxErrorBytes);
-      // 5 s, 20 s, 80 s, ... ×4 up to 6 h (by default), each ±20%, so that
-      // receivers coming back are not met by every sender at once.
-      const int n = std::min(t->delivery->attempts, 12);
-      double delay = config_.first_retry_s * 1000;
-      for (int i = 0; i < n; ++i) delay *= 4;
-      delay = std::min(delay, 6.0 * 3600 * 1000);
-      static thread_local std::mt19937 jitter{std::random_device{}()};
-      delay *= std::uniform_real_distribution<double>(0.8, 1.2)(jitter);
-      attempt.retry_at_ms = attempt.at_ms + static_cast<std::int64_t>(delay);
-      attempt.disable_after_ms = config_.disable_after_ms;
-    }
-    if (!store_->Settle(attempt)) {
-      // Left pending under its lease: sent again once the lease is over.
-      std::fprintf(stderr,
-                   "webhook delivery %s: could not record the attempt\n",
-                   attempt.delivery_id.c_str());
-    }
-  }
+  settle_done();
   for (CURL* easy : handles) {
     curl_multi_remove_handle(multi.get(), easy);
     curl_easy_cleanup(easy);

@@ -115,6 +115,9 @@ class WebhookSender {
   void Run();
   void Reload();
   void SendDue();
+  // Fills a failed attempt's retry time (backoff after `attempts_before`
+  // attempts) and the disabling rule.
+  void Failed(int attempts_before, Attempt* attempt) const;
   // Writes the day before's digest of each digest webhook, once its hour
   // has come (once across collectors: the day is the delivery's key).
   void QueueDigests();

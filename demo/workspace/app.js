@@ -484,7 +484,8 @@ function Cases({ view, go }) {
       const page = await json(`/api/cases?${asked}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
       if (current.current !== asked) return;
       setPages((p) => (cursor ? [...p, ...page.items] : page.items));
-      setState({ next: page.next, counts: page.counts, recovered: page.recovered, loading: false, error: '' });
+      // Only the first page carries the recovered figure.
+      setState((s) => ({ next: page.next, counts: page.counts, recovered: page.recovered ?? s.recovered, loading: false, error: '' }));
     } catch (e) {
       if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
     }

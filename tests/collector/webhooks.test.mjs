@@ -250,6 +250,39 @@ test('dead letters: a delivery failing past its retry window is dead, listed, an
   }
 });
 
+test('an endpoint failing past --webhook-disable-after is disabled; a retry enables it for good', async () => {
+  const receiver = await startReceiver();
+  receiver.otherwise = { status: 500 };
+  // Disabled after 2.6 s of failing without a success.
+  const collector = await startCollector(stores.make.sqlite('disable'), ['--allow-private-webhooks', '--webhook-first-retry', '0.2', '--webhook-disable-after', '0.00003']);
+  try {
+    const hook = await addWebhook(collector, { url: `${receiver.url}/off`, when: detractors });
+    assert.equal((await post(collector.url, detractor())).status, 201);
+    const disabled = await until('disabled', async () => (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id && w.disabled), 15000);
+    assert.ok(disabled.failingSince && disabled.disabledAt);
+    assert.ok(disabled.failures >= 2);
+    // Nothing more is sent to it while it is disabled.
+    const sent = receiver.received.length;
+    await sleep(1500);
+    assert.equal(receiver.received.length, sent);
+    const [d] = await deliveries(collector, hook.id);
+    assert.equal(d.state, 'pending');
+    // Fixed, but its first answer after the retry still fails: it stays enabled and retries.
+    receiver.plan.push({ status: 500 });
+    receiver.otherwise = { status: 200 };
+    assert.equal((await api(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/${d.id}/retry`)).status, 202);
+    const delivered = await until('delivered', async () => (await deliveries(collector, hook.id, 'delivered'))[0], 15000);
+    assert.equal(delivered.attempts, 2, 'a fresh schedule: the failure after the retry, then the success');
+    const enabled = (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id);
+    assert.equal(enabled.disabled, false);
+    assert.equal(enabled.failingSince, null);
+    assert.ok(enabled.lastSuccessAt);
+  } finally {
+    await collector.stop();
+    await receiver.close();
+  }
+});
+
 test('defaults: the first retry comes within 10 s', async () => {
   const receiver = await startReceiver();
   receiver.plan.push({ status: 503 });

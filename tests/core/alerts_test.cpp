@@ -91,10 +91,11 @@ TEST_F(AlertsTest, AQuestionMustBeInEverySurveyTheRuleNames) {
   EXPECT_NE(both.errors()[0].message.find("checkout-csat"), std::string::npos);
   // Read back from storage (checked when it was made), a rule is taken as
   // it is: a later version may have dropped a question it names.
-  EXPECT_TRUE(ParseAlertRule(Parse(R"({"url": "https://h.example", "surveys": ["gone"],
+  EXPECT_TRUE(
+      ParseAlertRule(Parse(R"({"url": "https://h.example", "surveys": ["gone"],
     "when": {"question": "nps", "op": "lte", "value": 6}})"),
-                             nullptr)
-                  .ok());
+                     nullptr)
+          .ok());
   // For every survey, one that has it is enough.
   EXPECT_TRUE(Rule(R"({"url": "https://h.example",
     "when": {"question": "nps", "op": "lte", "value": 6}})")
