@@ -83,6 +83,36 @@ function useJson(path) {
   return state.path === path ? state : { path, data: null, error: '' };
 }
 
+/**
+ * A list the collector pages by cursor: its first page whenever `key` changes, the next on
+ * `more()`; an answer for a key left meanwhile is dropped. `first` and `last` are the pages'
+ * whole answers.
+ * @param {string} key @param {(cursor: string|null) => string} pathFor
+ */
+function usePaged(key, pathFor) {
+  const [items, setItems] = useState(/** @type {any[]} */ ([]));
+  const [state, setState] = useState({ first: null, last: null, loading: true, error: '' });
+  const current = useRef(key);
+  current.current = key;
+  const load = async (cursor) => {
+    const asked = key;
+    setState((s) => ({ ...s, loading: true }));
+    try {
+      const page = await json(pathFor(cursor));
+      if (current.current !== asked) return;
+      setItems((p) => (cursor ? [...p, ...page.items] : page.items));
+      setState((s) => ({ first: cursor ? s.first : page, last: page, loading: false, error: '' }));
+    } catch (e) {
+      if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
+    }
+  };
+  useEffect(() => {
+    setItems([]);
+    load(null);
+  }, [key]);
+  return { items, first: state.first, last: state.last, loading: state.loading, error: state.error, more: () => load(state.last?.next) };
+}
+
 const fmt = (v, digits = 1, sign = false) => (v == null ? '–' : `${sign && v > 0 ? '+' : ''}${v.toFixed(digits)}`);
 const label = (category) => category.replace('_', ' ');
 const tone = (category) => (GOOD.has(category) ? 'good' : BAD.has(category) ? 'bad' : 'neutral');
@@ -336,32 +366,13 @@ function Highlighted({ text: t, terms }) {
 
 function Responses({ view, base, go }) {
   const themeLabel = Object.fromEntries((base?.themes || []).map((t) => [t.id, t.label]));
-  const [pages, setPages] = useState(/** @type {any[]} */ ([]));
-  const [state, setState] = useState({ next: null, terms: [], loading: true, error: '' });
   const [exporting, setExporting] = useState('');
   // What is typed stays until searched: a render (a page arriving) must not put back the URL's q.
   const [typed, setTyped] = useState(view.q);
   useEffect(() => setTyped(view.q), [view.q]);
   const key = query(view.survey, view.filters, view.q ? { q: view.q } : {});
-  // The view a page belongs to: an answer for a view left meanwhile is dropped.
-  const current = useRef(key);
-  current.current = key;
-  const load = async (cursor) => {
-    const asked = key;
-    setState((s) => ({ ...s, loading: true }));
-    try {
-      const page = await json(`/api/comments?${asked}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      if (current.current !== asked) return;
-      setPages((p) => (cursor ? [...p, ...page.items] : page.items));
-      setState({ next: page.next, terms: page.terms, loading: false, error: '' });
-    } catch (e) {
-      if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
-    }
-  };
-  useEffect(() => {
-    setPages([]);
-    load(null);
-  }, [key]);
+  const { items: pages, last, loading, error, more } = usePaged(key, (cursor) => `/api/comments?${key}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  const state = { next: last?.next, terms: last?.terms || [], loading, error };
   useEffect(() => {
     if (!state.loading) document.body.dataset.ready = 'responses';
     return () => delete document.body.dataset.ready;
@@ -406,7 +417,7 @@ function Responses({ view, base, go }) {
           </button>
         </li>`)}
     </ol>
-    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More comments</button>` : null}`;
+    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${more}>More comments</button>` : null}`;
 }
 
 /** One response in full, in a modal dialog (focus moves in, Escape closes, focus goes back). */
@@ -471,29 +482,12 @@ function SurveyPicker({ view, surveys, go }) {
  */
 function Cases({ view, go }) {
   const [name, setName] = useState(() => localStorage.getItem(NAME_KEY) || '');
-  const [pages, setPages] = useState(/** @type {any[]} */ ([]));
-  const [state, setState] = useState({ next: null, counts: null, recovered: null, loading: true, error: '' });
   const [reload, setReload] = useState(0);
   const key = new URLSearchParams({ survey: view.survey, ...(view.case ? { state: view.case } : {}) }).toString();
-  const current = useRef(key);
-  current.current = key;
-  const load = async (cursor) => {
-    const asked = key;
-    setState((s) => ({ ...s, loading: true }));
-    try {
-      const page = await json(`/api/cases?${asked}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
-      if (current.current !== asked) return;
-      setPages((p) => (cursor ? [...p, ...page.items] : page.items));
-      // Only the first page carries the recovered figure.
-      setState((s) => ({ next: page.next, counts: page.counts, recovered: page.recovered ?? s.recovered, loading: false, error: '' }));
-    } catch (e) {
-      if (current.current === asked) setState((s) => ({ ...s, loading: false, error: e.message }));
-    }
-  };
-  useEffect(() => {
-    setPages([]);
-    load(null);
-  }, [key, reload]);
+  // A save reloads the list from its first page (the case may have left this state's tab).
+  const { items: pages, first, last, loading, error, more } = usePaged(`${key}#${reload}`, (cursor) => `/api/cases?${key}&limit=25${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+  // Only the first page carries the recovered figure.
+  const state = { next: last?.next, counts: last?.counts, recovered: first?.recovered, loading, error };
   useEffect(() => {
     if (!state.loading) document.body.dataset.ready = 'cases';
     return () => delete document.body.dataset.ready;
@@ -520,7 +514,7 @@ function Cases({ view, go }) {
     <ol class="inbox">
       ${pages.map((c) => html`<li key=${c.responseId}><${CaseCard} item=${c} name=${name} go=${go} changed=${() => setReload((n) => n + 1)} /></li>`)}
     </ol>
-    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${() => load(state.next)}>More cases</button>` : null}`;
+    ${state.next ? html`<button type="button" class="button secondary" disabled=${state.loading} onClick=${more}>More cases</button>` : null}`;
 }
 
 /** One case: what the customer said and how to reach them, and the form that moves the case on. */

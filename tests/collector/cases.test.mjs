@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { payload, post, startCollector } from './collector.mjs';
+import { adminApi, payload, post, startCollector } from './collector.mjs';
 import { backends } from './postgres.mjs';
 import { startReceiver } from './receiver.mjs';
 
@@ -19,16 +19,6 @@ after(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(collector, method, path, body) {
-  const res = await fetch(`${collector.url}${path}`, {
-    method,
-    headers: { ...collector.auth, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
 const later = (p, seconds) => new Date(Date.parse(p.submittedAt) + seconds * 1000).toISOString();
 
 for (const kind of ['sqlite', 'postgres']) {
@@ -38,7 +28,7 @@ for (const kind of ['sqlite', 'postgres']) {
     before(async () => {
       receiver = await startReceiver();
       collector = await startCollector(await stores.make[kind]('cases'), ['--allow-private-webhooks']);
-      const hook = await api(collector, 'POST', '/api/webhooks', {
+      const hook = await adminApi(collector, 'POST', '/api/webhooks', {
         url: `${receiver.url}/c`, surveys: ['order-nps'], when: { question: 'nps', op: 'lte', value: 6 },
       });
       assert.equal(hook.status, 201);
@@ -54,7 +44,7 @@ for (const kind of ['sqlite', 'postgres']) {
       const happy = payload({ visitorId: 'v-happy', answers: { nps: 10 } });
       const wavering = payload({ visitorId: 'v-wavering', status: 'partial', answers: { nps: 4 } });
       for (const p of [unhappy, happy, wavering]) assert.equal((await post(collector.url, p)).status, 201);
-      let inbox = (await api(collector, 'GET', '/api/cases?survey=order-nps')).json;
+      let inbox = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps')).json;
       assert.deepEqual(inbox.items.map((c) => c.responseId).sort(), [unhappy.responseId, wavering.responseId].sort());
       const c = inbox.items.find((x) => x.responseId === unhappy.responseId);
       assert.equal(c.state, 'open');
@@ -67,7 +57,7 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.deepEqual(inbox.counts, { open: 2, contacted: 0, resolved: 0 });
       // The wavering visitor completes with a 9: the held alert and its case go.
       assert.equal((await post(collector.url, { ...wavering, status: 'complete', answers: { nps: 9 }, submittedAt: later(wavering, 1) })).status, 200);
-      inbox = (await api(collector, 'GET', '/api/cases?survey=order-nps')).json;
+      inbox = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps')).json;
       assert.deepEqual(inbox.items.map((x) => x.responseId), [unhappy.responseId]);
     });
 
@@ -75,33 +65,33 @@ for (const kind of ['sqlite', 'postgres']) {
       const p = payload({ visitorId: 'v-work', answers: { nps: 1, why: 'Broken on arrival' } });
       assert.equal((await post(collector.url, p)).status, 201);
       const path = `/api/cases/${p.responseId}`;
-      let r = await api(collector, 'PUT', path, { assignee: 'Ana', by: 'Ben' });
+      let r = await adminApi(collector, 'PUT', path, { assignee: 'Ana', by: 'Ben' });
       assert.equal(r.status, 200, JSON.stringify(r.json));
       assert.equal(r.json.assignee, 'Ana');
-      r = await api(collector, 'PUT', path.toUpperCase().replace('/API/CASES/', '/api/cases/'), { state: 'contacted', note: 'Called; a new one ships today', by: 'Ana' });
+      r = await adminApi(collector, 'PUT', path.toUpperCase().replace('/API/CASES/', '/api/cases/'), { state: 'contacted', note: 'Called; a new one ships today', by: 'Ana' });
       assert.equal(r.status, 200);
       assert.equal(r.json.state, 'contacted');
       assert.equal(r.json.notes, 1);
-      r = await api(collector, 'PUT', path, { state: 'resolved', by: 'Ana' });
-      const full = (await api(collector, 'GET', path)).json;
+      r = await adminApi(collector, 'PUT', path, { state: 'resolved', by: 'Ana' });
+      const full = (await adminApi(collector, 'GET', path)).json;
       assert.deepEqual(full.history.map(({ at, ...h }) => h), [
         { by: 'Ben', assignee: 'Ana' },
         { by: 'Ana', state: 'contacted', note: 'Called; a new one ships today' },
         { by: 'Ana', state: 'resolved' },
       ]);
       assert.equal(full.state, 'resolved');
-      const resolved = (await api(collector, 'GET', '/api/cases?survey=order-nps&state=resolved')).json;
+      const resolved = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps&state=resolved')).json;
       assert.deepEqual(resolved.items.map((c) => c.responseId), [p.responseId]);
-      const ana = (await api(collector, 'GET', '/api/cases?survey=order-nps&assignee=Ana')).json;
+      const ana = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps&assignee=Ana')).json;
       assert.deepEqual(ana.items.map((c) => c.responseId), [p.responseId]);
-      const nobody = (await api(collector, 'GET', '/api/cases?survey=order-nps&assignee=')).json;
+      const nobody = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps&assignee=')).json;
       assert.ok(nobody.items.every((c) => c.assignee === ''));
       // Paging one at a time walks every case once, newest first.
-      const all = (await api(collector, 'GET', '/api/cases?survey=order-nps&limit=100')).json.items.map((c) => c.responseId);
+      const all = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps&limit=100')).json.items.map((c) => c.responseId);
       const walked = [];
       let cursor = '';
       do {
-        const page = (await api(collector, 'GET', `/api/cases?survey=order-nps&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json;
+        const page = (await adminApi(collector, 'GET', `/api/cases?survey=order-nps&limit=1${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`)).json;
         walked.push(...page.items.map((c) => c.responseId));
         cursor = page.next;
       } while (cursor);
@@ -112,18 +102,18 @@ for (const kind of ['sqlite', 'postgres']) {
     test('any response can be followed up; bad changes are refused at their member', async () => {
       const happy = payload({ visitorId: 'v-manual', answers: { nps: 8 } });
       assert.equal((await post(collector.url, happy)).status, 201);
-      assert.equal((await api(collector, 'GET', `/api/cases/${happy.responseId}`)).status, 404);
-      const opened = await api(collector, 'PUT', `/api/cases/${happy.responseId}`, { state: 'open', by: 'Ana' });
+      assert.equal((await adminApi(collector, 'GET', `/api/cases/${happy.responseId}`)).status, 404);
+      const opened = await adminApi(collector, 'PUT', `/api/cases/${happy.responseId}`, { state: 'open', by: 'Ana' });
       assert.equal(opened.status, 201);
       assert.equal(opened.json.source, 'manual');
-      assert.equal((await api(collector, 'PUT', '/api/cases/00000000-0000-4000-8000-00000000dead', { state: 'open' })).status, 404);
-      const bad = await api(collector, 'PUT', `/api/cases/${happy.responseId}`, { state: 'closed', note: 'x'.repeat(4001) });
+      assert.equal((await adminApi(collector, 'PUT', '/api/cases/00000000-0000-4000-8000-00000000dead', { state: 'open' })).status, 404);
+      const bad = await adminApi(collector, 'PUT', `/api/cases/${happy.responseId}`, { state: 'closed', note: 'x'.repeat(4001) });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.errors.map((e) => e.path).sort(), ['note', 'state']);
-      assert.equal((await api(collector, 'PUT', `/api/cases/${happy.responseId}`, '{"state":')).status, 400);
-      assert.equal((await api(collector, 'GET', '/api/cases?survey=order-nps&state=closed')).status, 400);
-      assert.equal((await api(collector, 'GET', '/api/cases?survey=nope')).status, 404);
-      assert.equal((await api(collector, 'GET', '/api/cases?survey=order-nps&cursor=junk')).status, 400);
+      assert.equal((await adminApi(collector, 'PUT', `/api/cases/${happy.responseId}`, '{"state":')).status, 400);
+      assert.equal((await adminApi(collector, 'GET', '/api/cases?survey=order-nps&state=closed')).status, 400);
+      assert.equal((await adminApi(collector, 'GET', '/api/cases?survey=nope')).status, 404);
+      assert.equal((await adminApi(collector, 'GET', '/api/cases?survey=order-nps&cursor=junk')).status, 400);
     });
 
     test('the contact address given with consent is shown; the recovered figure counts detractors who came back happier', async () => {
@@ -132,7 +122,7 @@ for (const kind of ['sqlite', 'postgres']) {
         answers: { source: 'friend', contact: { consent: true, email: 'ana@example.com' } },
       });
       assert.equal((await post(collector.url, contact)).status, 201);
-      const opened = await api(collector, 'PUT', `/api/cases/${contact.responseId}`, { state: 'open' });
+      const opened = await adminApi(collector, 'PUT', `/api/cases/${contact.responseId}`, { state: 'open' });
       assert.equal(opened.json.contact, 'ana@example.com');
       // v-back: a 3, then a 9 a day later. v-again: a 2, then a 1.
       const first = payload({ visitorId: 'v-back', answers: { nps: 3 } });
@@ -140,7 +130,7 @@ for (const kind of ['sqlite', 'postgres']) {
       const third = payload({ visitorId: 'v-again', answers: { nps: 2 } });
       const fourth = payload({ visitorId: 'v-again', answers: { nps: 1 }, submittedAt: later(third, 60) });
       for (const p of [first, second, third, fourth]) assert.equal((await post(collector.url, p)).status, 201);
-      const { recovered } = (await api(collector, 'GET', '/api/cases?survey=order-nps')).json;
+      const { recovered } = (await adminApi(collector, 'GET', '/api/cases?survey=order-nps')).json;
       assert.equal(recovered.answeredAgain, 2);
       assert.equal(recovered.recovered, 1);
       assert.equal(recovered.share, 0.5);

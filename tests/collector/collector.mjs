@@ -174,3 +174,29 @@ export async function publishSite(collector, ids, ifMatch) {
   const site = { schema: 'sondar.site/1', surveys: ids.map((id) => ({ id, url: `/api/surveys/${id}.json` })) };
   return admin(collector, '/api/site', site, { ifMatch });
 }
+
+/**
+ * An admin request (the collector's token) with a JSON body (an object, or text sent as it is);
+ * the answer's status and JSON body (null when empty).
+ * @returns {Promise<{status: number, json: any}>}
+ */
+export async function adminApi(collector, method, path, body) {
+  const res = await fetch(`${collector.url}${path}`, {
+    method,
+    headers: { ...collector.auth, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
+    body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, json: text ? JSON.parse(text) : null };
+}
+
+/** What `test` gives once it is truthy, asked every 100 ms; throws after `timeoutMs`. */
+export async function until(what, test, timeoutMs = 20000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await test();
+    if (value) return value;
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

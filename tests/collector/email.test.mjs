@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { payload, post, startCollector } from './collector.mjs';
+import { adminApi, payload, post, startCollector, until } from './collector.mjs';
 
 const require = createRequire(new URL('../../web/package.json', import.meta.url));
 const { SMTPServer } = require('smtp-server');
@@ -61,28 +61,10 @@ after(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-async function api(collector, method, path, body) {
-  const res = await fetch(`${collector.url}${path}`, {
-    method, headers: { ...collector.auth, 'Content-Type': 'application/json' }, body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null };
-}
-
-async function until(what, test, timeoutMs = 20000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await test();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 test('an e-mail alert per matching response: STARTTLS and a login, both parts, the words escaped in HTML', async () => {
   const collector = await startCollector(join(dir, 'alerts.db'), ['--config', configFile]);
   try {
-    const hook = await api(collector, 'POST', '/api/webhooks', {
+    const hook = await adminApi(collector, 'POST', '/api/webhooks', {
       url: 'mailto:cx@shop.example,lead@shop.example', template: 'email', surveys: ['order-nps'],
       when: { question: 'nps', op: 'lte', value: 6 },
     });
@@ -106,7 +88,7 @@ test('an e-mail alert per matching response: STARTTLS and a login, both parts, t
     assert.match(mail.html, /&lt;script&gt;alert\(1\)&lt;\/script&gt; Parcel &amp; box crushed/);
     assert.match(mail.html, new RegExp(`href="http://127\\.0\\.0\\.1:\\d+/workspace/\\?view=responses&amp;survey=order-nps&amp;response=${p.responseId}"`));
     if (process.env.SONDAR_EMAIL_OUT) writeFileSync(join(process.env.SONDAR_EMAIL_OUT, 'alert.html'), mail.html);
-    const [delivery] = (await api(collector, 'GET', `/api/webhooks/${hook.json.id}/deliveries`)).json.deliveries;
+    const [delivery] = (await adminApi(collector, 'GET', `/api/webhooks/${hook.json.id}/deliveries`)).json.deliveries;
     assert.equal(mail.messageId, `<${delivery.id}@sondar>`);
     assert.equal(delivery.state, 'delivered');
     assert.equal(delivery.lastStatus, 250);
@@ -136,7 +118,7 @@ test('the daily digest: the day before\'s scores with the change, the lowest-sco
   for (let i = 0; i < 4; i++) await send(today - 2 * DAY, 10);
   const start = mails.length;
   try {
-    const hook = await api(collector, 'POST', '/api/webhooks', { url: 'mailto:boss@shop.example', template: 'digest', surveys: ['order-nps'] });
+    const hook = await adminApi(collector, 'POST', '/api/webhooks', { url: 'mailto:boss@shop.example', template: 'digest', surveys: ['order-nps'] });
     assert.equal(hook.status, 201, JSON.stringify(hook.json));
     await until('the digest', () => mails.length > start);
     const { mail } = mails.at(-1);
@@ -154,7 +136,7 @@ test('the daily digest: the day before\'s scores with the change, the lowest-sco
     collector = await startCollector(db, ['--config', configFile]);
     await new Promise((r) => setTimeout(r, 4000));
     assert.equal(mails.filter((m) => m.mail.subject.includes('daily digest')).length, 1);
-    const deliveries = (await api(collector, 'GET', `/api/webhooks/${hook.json.id}/deliveries`)).json.deliveries;
+    const deliveries = (await adminApi(collector, 'GET', `/api/webhooks/${hook.json.id}/deliveries`)).json.deliveries;
     assert.deepEqual(deliveries.map((d) => d.responseId), [`digest:order-nps:${yesterday}`]);
   } finally {
     await collector.stop();
@@ -165,12 +147,12 @@ test('mailto: plain addresses only, and only where an SMTP server is set', async
   const plain = await startCollector(join(dir, 'nomail.db'));
   const withMail = await startCollector(join(dir, 'mail.db'), ['--config', configFile]);
   try {
-    const none = await api(plain, 'POST', '/api/webhooks', { url: 'mailto:cx@shop.example', template: 'email', when: { question: 'nps', op: 'lte', value: 6 } });
+    const none = await adminApi(plain, 'POST', '/api/webhooks', { url: 'mailto:cx@shop.example', template: 'email', when: { question: 'nps', op: 'lte', value: 6 } });
     assert.equal(none.status, 422);
     assert.match(none.json.errors[0].message, /--smtp-url/);
     for (const url of ['mailto:cx@shop.example\r\nBcc: all@evil.example', 'mailto:cx@shop.example?bcc=all@evil.example',
       'mailto:<cx@shop.example>', 'mailto:', `mailto:${Array.from({ length: 11 }, (_, i) => `a${i}@shop.example`).join(',')}`]) {
-      const r = await api(withMail, 'POST', '/api/webhooks', { url, template: 'email', when: { question: 'nps', op: 'lte', value: 6 } });
+      const r = await adminApi(withMail, 'POST', '/api/webhooks', { url, template: 'email', when: { question: 'nps', op: 'lte', value: 6 } });
       assert.equal(r.status, 422, url);
       assert.equal(r.json.errors[0].path, 'url');
     }

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { exported, payload, post, startCollector } from './collector.mjs';
+import { adminApi, exported, payload, post, startCollector, until } from './collector.mjs';
 import { backends } from './postgres.mjs';
 import { startReceiver } from './receiver.mjs';
 
@@ -26,36 +26,16 @@ after(() => {
 const detractors = { question: 'nps', op: 'lte', value: 6 };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-async function api(collector, method, path, body) {
-  const res = await fetch(`${collector.url}${path}`, {
-    method,
-    headers: { ...collector.auth, ...(body ? { 'Content-Type': 'application/json' } : {}) },
-    body: body ? JSON.stringify(body) : undefined,
-  });
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : null, headers: res.headers };
-}
-
 async function addWebhook(collector, definition) {
-  const r = await api(collector, 'POST', '/api/webhooks', definition);
+  const r = await adminApi(collector, 'POST', '/api/webhooks', definition);
   assert.equal(r.status, 201, JSON.stringify(r.json));
   return r.json;
 }
 
 async function deliveries(collector, id, state = '') {
-  const r = await api(collector, 'GET', `/api/webhooks/${id}/deliveries${state ? `?state=${state}` : ''}`);
+  const r = await adminApi(collector, 'GET', `/api/webhooks/${id}/deliveries${state ? `?state=${state}` : ''}`);
   assert.equal(r.status, 200, JSON.stringify(r.json));
   return r.json.deliveries;
-}
-
-async function until(what, test, timeoutMs = 20000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await test();
-    if (value) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 /** Verifies a received request with the standardwebhooks package; returns its parsed body. */
@@ -91,26 +71,26 @@ for (const kind of ['sqlite', 'postgres']) {
       const made = await addWebhook(collector, { url: `${receiver.url}/a`, when: detractors, template: 'json', surveys: ['order-nps'] });
       assert.match(made.id, /^wh_[0-9a-f]{32}$/);
       assert.match(made.secret, /^whsec_[A-Za-z0-9+/]{32}$/);
-      const listed = (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === made.id);
+      const listed = (await adminApi(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === made.id);
       assert.deepEqual(listed.when, detractors);
       assert.deepEqual(listed.surveys, ['order-nps']);
       assert.equal(listed.template, 'json');
       assert.equal(listed.disabled, false);
       assert.equal(listed.secret, undefined, 'the secret is shown once, when it is made');
-      const bad = await api(collector, 'POST', '/api/webhooks', {
+      const bad = await adminApi(collector, 'POST', '/api/webhooks', {
         url: 'ftp://x.example/', template: 'teams', surveys: ['order-nps'],
         when: { any: [{ question: 'nps', op: 'lte', value: 6 }, { question: 'nope', op: 'answered' }] },
       });
       assert.equal(bad.status, 422);
       assert.deepEqual(bad.json.errors.map((e) => e.path).sort(), ['template', 'when.any[1].question']);
-      const url = await api(collector, 'POST', '/api/webhooks', { url: 'ftp://x.example/', when: detractors });
+      const url = await adminApi(collector, 'POST', '/api/webhooks', { url: 'ftp://x.example/', when: detractors });
       assert.equal(url.status, 422);
       assert.equal(url.json.errors[0].path, 'url');
       const notJson = await fetch(`${collector.url}/api/webhooks`, { method: 'POST', headers: collector.auth, body: '{"url":' });
       assert.equal(notJson.status, 400);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${made.id}`)).status, 204);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${made.id}`)).status, 404);
-      assert.equal((await api(collector, 'GET', `/api/webhooks/${made.id}/deliveries`)).status, 404);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${made.id}`)).status, 204);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${made.id}`)).status, 404);
+      assert.equal((await adminApi(collector, 'GET', `/api/webhooks/${made.id}/deliveries`)).status, 404);
     });
 
     test('a detractor is delivered once, signed, with the stored response and the rule; a promoter is not', async () => {
@@ -140,9 +120,9 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.equal(d.id, mine[0].headers['webhook-id']);
       assert.equal(d.attempts, 1);
       assert.equal(d.lastStatus, 200);
-      const listed = (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id);
+      const listed = (await adminApi(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id);
       assert.ok(listed.lastSuccessAt);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
     });
 
     test('partial then complete gives one alert; a held partial is sent when its time is up; a changed score withdraws it', async () => {
@@ -170,7 +150,7 @@ for (const kind of ['sqlite', 'postgres']) {
       await post(collector.url, { ...abandoned, status: 'complete', submittedAt: new Date(Date.now() + 2000).toISOString() });
       await sleep(1500);
       assert.equal(mine().length, 2);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
     });
 
     test('retries: refused, 503, too slow, then delivered under the same webhook-id; the first retry within 10 s', async () => {
@@ -191,7 +171,7 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.ok(attempts[1].at - attempts[0].at < 10000, `the retry after the 503 came ${attempts[1].at - attempts[0].at} ms later`);
       const d = await until('delivered', async () => (await deliveries(collector, hook.id)).find((x) => x.state === 'delivered'));
       assert.ok(d.attempts >= 4, `attempts ${d.attempts}`);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
     });
 
     test('slack: an incoming-webhook message with the score, the comment escaped, the segment and a link', async () => {
@@ -206,7 +186,7 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.doesNotMatch(section, /<!channel>/);
       assert.match(message.blocks[1].elements[0].text, /segment: vip/);
       assert.match(message.blocks[1].elements[0].text, /\|Open in the workspace>/);
-      assert.equal((await api(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
+      assert.equal((await adminApi(collector, 'DELETE', `/api/webhooks/${hook.id}`)).status, 204);
     });
   });
 }
@@ -237,8 +217,8 @@ test('dead letters: a delivery failing past its retry window is dead, listed, an
     assert.equal(dead.nextAttemptAt, null);
     assert.ok(dead.attempts >= 2);
     receiver.otherwise = { status: 200 };
-    assert.equal((await api(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/nope/retry`)).status, 404);
-    const retried = await api(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/${dead.id}/retry`);
+    assert.equal((await adminApi(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/nope/retry`)).status, 404);
+    const retried = await adminApi(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/${dead.id}/retry`);
     assert.equal(retried.status, 202);
     const delivered = await until('the replay', async () => (await deliveries(collector, hook.id, 'delivered'))[0]);
     assert.equal(delivered.id, dead.id);
@@ -258,7 +238,7 @@ test('an endpoint failing past --webhook-disable-after is disabled; a retry enab
   try {
     const hook = await addWebhook(collector, { url: `${receiver.url}/off`, when: detractors });
     assert.equal((await post(collector.url, detractor())).status, 201);
-    const disabled = await until('disabled', async () => (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id && w.disabled), 15000);
+    const disabled = await until('disabled', async () => (await adminApi(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id && w.disabled), 15000);
     assert.ok(disabled.failingSince && disabled.disabledAt);
     assert.ok(disabled.failures >= 2);
     // Nothing more is sent to it while it is disabled.
@@ -270,10 +250,10 @@ test('an endpoint failing past --webhook-disable-after is disabled; a retry enab
     // Fixed, but its first answer after the retry still fails: it stays enabled and retries.
     receiver.plan.push({ status: 500 });
     receiver.otherwise = { status: 200 };
-    assert.equal((await api(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/${d.id}/retry`)).status, 202);
+    assert.equal((await adminApi(collector, 'POST', `/api/webhooks/${hook.id}/deliveries/${d.id}/retry`)).status, 202);
     const delivered = await until('delivered', async () => (await deliveries(collector, hook.id, 'delivered'))[0], 15000);
     assert.equal(delivered.attempts, 2, 'a fresh schedule: the failure after the retry, then the success');
-    const enabled = (await api(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id);
+    const enabled = (await adminApi(collector, 'GET', '/api/webhooks')).json.webhooks.find((w) => w.id === hook.id);
     assert.equal(enabled.disabled, false);
     assert.equal(enabled.failingSince, null);
     assert.ok(enabled.lastSuccessAt);
@@ -382,7 +362,7 @@ test('private targets: refused by URL without --allow-private-webhooks, and by a
   const collector = await startCollector(stores.make.sqlite('public-only'));
   try {
     for (const url of [`${receiver.url}/x`, 'https://127.0.0.1/x', 'https://[::1]/x', 'https://10.1.2.3/x', 'https://169.254.169.254/latest', 'https://user:pw@hooks.example/']) {
-      const r = await api(collector, 'POST', '/api/webhooks', { url, when: detractors });
+      const r = await adminApi(collector, 'POST', '/api/webhooks', { url, when: detractors });
       assert.equal(r.status, 422, url);
       assert.equal(r.json.errors[0].path, 'url');
     }
