@@ -264,8 +264,9 @@ class Store {
   // failure.
   virtual int HasDelivery(const std::string& webhook_id,
                           const std::string& key) = 0;
-  // Records an attempt on the delivery and its webhook.
-  virtual bool Settle(const Attempt& attempt) = 0;
+  // Records attempts on their deliveries and webhooks, in one transaction
+  // (one fsync for a batch of sends).
+  virtual bool Settle(const std::vector<Attempt>& attempts) = 0;
   // A delivery (dead or not) is due again now, for another `window_ms` of
   // retries on a fresh schedule (its attempts count from 0), and its webhook
   // enabled with its failing time cleared. 1 done, 0 no such delivery, -1

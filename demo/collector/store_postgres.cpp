@@ -771,42 +771,49 @@ class PostgresStore final : public Store {
     return PQntuples(r.get()) > 0 ? 1 : 0;
   }
 
-  bool Settle(const Attempt& a) override {
+  bool Settle(const std::vector<Attempt>& attempts) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c || !Ok(Run(c, "BEGIN"))) return false;
-    const std::string at = std::to_string(a.at_ms);
-    ResultPtr delivery =
-        a.ok ? Run(c,
-                   "UPDATE deliveries SET state = 'delivered',"
-                   " delivered_ms = $2::bigint, attempts = attempts + 1,"
-                   " last_status = $3::int, last_error = NULL"
-                   " WHERE id = $1 AND state = 'pending'",
-                   {a.delivery_id, at, std::to_string(a.status)})
-             : Run(c,
-                   // (Every parameter is used: PostgreSQL cannot type
-                   // one that is not.)
-                   "UPDATE deliveries SET attempts = attempts + 1,"
-                   " last_status = NULLIF($2::int, 0), last_error = $3,"
-                   " state = CASE WHEN $4::bigint >= expires_ms THEN 'dead'"
-                   "  ELSE 'pending' END, next_at_ms = $4::bigint"
-                   " WHERE id = $1 AND state = 'pending'",
-                   {a.delivery_id, std::to_string(a.status), a.error,
-                    std::to_string(a.retry_at_ms)});
-    ResultPtr webhook =
-        a.ok ? Run(c,
-                   "UPDATE webhooks SET last_success_ms = $2::bigint,"
-                   " failing_since_ms = NULL WHERE id = $1",
-                   {a.webhook_id, at})
-             : Run(c,
-                   "UPDATE webhooks SET failures = failures + 1,"
-                   " disabled_ms = CASE WHEN $2::bigint -"
-                   " COALESCE(failing_since_ms, $2::bigint) >= $3::bigint"
-                   " THEN $2::bigint ELSE disabled_ms END,"
-                   " failing_since_ms = COALESCE(failing_since_ms, $2::bigint)"
-                   " WHERE id = $1",
-                   {a.webhook_id, at, std::to_string(a.disable_after_ms)});
-    if (!Ok(delivery) || !Ok(webhook) || !Ok(Run(c, "COMMIT"))) {
+    for (const Attempt& a : attempts) {
+      const std::string at = std::to_string(a.at_ms);
+      ResultPtr delivery =
+          a.ok ? Run(c,
+                     "UPDATE deliveries SET state = 'delivered',"
+                     " delivered_ms = $2::bigint, attempts = attempts + 1,"
+                     " last_status = $3::int, last_error = NULL"
+                     " WHERE id = $1 AND state = 'pending'",
+                     {a.delivery_id, at, std::to_string(a.status)})
+               : Run(c,
+                     // (Every parameter is used: PostgreSQL cannot type
+                     // one that is not.)
+                     "UPDATE deliveries SET attempts = attempts + 1,"
+                     " last_status = NULLIF($2::int, 0), last_error = $3,"
+                     " state = CASE WHEN $4::bigint >= expires_ms THEN 'dead'"
+                     "  ELSE 'pending' END, next_at_ms = $4::bigint"
+                     " WHERE id = $1 AND state = 'pending'",
+                     {a.delivery_id, std::to_string(a.status), a.error,
+                      std::to_string(a.retry_at_ms)});
+      ResultPtr webhook =
+          a.ok
+              ? Run(c,
+                    "UPDATE webhooks SET last_success_ms = $2::bigint,"
+                    " failing_since_ms = NULL WHERE id = $1",
+                    {a.webhook_id, at})
+              : Run(c,
+                    "UPDATE webhooks SET failures = failures + 1,"
+                    " disabled_ms = CASE WHEN $2::bigint -"
+                    " COALESCE(failing_since_ms, $2::bigint) >= $3::bigint"
+                    " THEN $2::bigint ELSE disabled_ms END,"
+                    " failing_since_ms = COALESCE(failing_since_ms, $2::bigint)"
+                    " WHERE id = $1",
+                    {a.webhook_id, at, std::to_string(a.disable_after_ms)});
+      if (!Ok(delivery) || !Ok(webhook)) {
+        Run(c, "ROLLBACK");
+        return false;
+      }
+    }
+    if (!Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
       return false;
     }

@@ -94,7 +94,7 @@ class SqliteStore final : public Store {
   int Enqueue(const AlertWrite& delivery, const std::string& key) override;
   int HasDelivery(const std::string& webhook_id,
                   const std::string& key) override;
-  bool Settle(const Attempt& attempt) override;
+  bool Settle(const std::vector<Attempt>& attempts) override;
   int Retry(const std::string& webhook_id, const std::string& delivery_id,
             std::int64_t now_ms, std::int64_t window_ms) override;
   bool Cases(const CaseQuery& query, std::vector<Case>* cases) override;
@@ -1051,39 +1051,45 @@ int SqliteStore::HasDelivery(const std::string& webhook_id,
   return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
-bool SqliteStore::Settle(const Attempt& a) {
+bool SqliteStore::Settle(const std::vector<Attempt>& attempts) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!Exec("BEGIN IMMEDIATE")) return false;
-  Statement delivery(db_,
-                     a.ok ? "UPDATE deliveries SET state = 'delivered',"
-                            " delivered_ms = ?2, attempts = attempts + 1,"
-                            " last_status = ?3, last_error = NULL"
-                            " WHERE id = ?1 AND state = 'pending'"
-                          : "UPDATE deliveries SET attempts = attempts + 1,"
-                            " last_status = NULLIF(?3, 0), last_error = ?4,"
-                            " state = CASE WHEN ?5 >= expires_ms THEN 'dead'"
-                            "  ELSE 'pending' END, next_at_ms = ?5"
-                            " WHERE id = ?1 AND state = 'pending'");
-  delivery.Bind(1, a.delivery_id);
-  delivery.Bind(2, a.at_ms);
-  delivery.Bind(3, std::int64_t{a.status});
-  if (!a.ok) {
-    delivery.Bind(4, a.error);
-    delivery.Bind(5, a.retry_at_ms);
+  for (const Attempt& a : attempts) {
+    Statement delivery(db_,
+                       a.ok ? "UPDATE deliveries SET state = 'delivered',"
+                              " delivered_ms = ?2, attempts = attempts + 1,"
+                              " last_status = ?3, last_error = NULL"
+                              " WHERE id = ?1 AND state = 'pending'"
+                            : "UPDATE deliveries SET attempts = attempts + 1,"
+                              " last_status = NULLIF(?3, 0), last_error = ?4,"
+                              " state = CASE WHEN ?5 >= expires_ms THEN 'dead'"
+                              "  ELSE 'pending' END, next_at_ms = ?5"
+                              " WHERE id = ?1 AND state = 'pending'");
+    delivery.Bind(1, a.delivery_id);
+    delivery.Bind(2, a.at_ms);
+    delivery.Bind(3, std::int64_t{a.status});
+    if (!a.ok) {
+      delivery.Bind(4, a.error);
+      delivery.Bind(5, a.retry_at_ms);
+    }
+    Statement webhook(
+        db_, a.ok ? "UPDATE webhooks SET last_success_ms = ?2,"
+                    " failing_since_ms = NULL WHERE id = ?1"
+                  : "UPDATE webhooks SET failures = failures + 1,"
+                    " disabled_ms = CASE WHEN ?2 - COALESCE(failing_since_ms,"
+                    " ?2) >= ?3 THEN ?2 ELSE disabled_ms END,"
+                    " failing_since_ms = COALESCE(failing_since_ms, ?2)"
+                    " WHERE id = ?1");
+    webhook.Bind(1, a.webhook_id);
+    webhook.Bind(2, a.at_ms);
+    if (!a.ok) webhook.Bind(3, a.disable_after_ms);
+    if (sqlite3_step(delivery.get()) != SQLITE_DONE ||
+        sqlite3_step(webhook.get()) != SQLITE_DONE) {
+      Exec("ROLLBACK");
+      return false;
+    }
   }
-  Statement webhook(
-      db_, a.ok ? "UPDATE webhooks SET last_success_ms = ?2,"
-                  " failing_since_ms = NULL WHERE id = ?1"
-                : "UPDATE webhooks SET failures = failures + 1,"
-                  " disabled_ms = CASE WHEN ?2 - COALESCE(failing_since_ms,"
-                  " ?2) >= ?3 THEN ?2 ELSE disabled_ms END,"
-                  " failing_since_ms = COALESCE(failing_since_ms, ?2)"
-                  " WHERE id = ?1");
-  webhook.Bind(1, a.webhook_id);
-  webhook.Bind(2, a.at_ms);
-  if (!a.ok) webhook.Bind(3, a.disable_after_ms);
-  if (sqlite3_step(delivery.get()) != SQLITE_DONE ||
-      sqlite3_step(webhook.get()) != SQLITE_DONE || !Exec("COMMIT")) {
+  if (!Exec("COMMIT")) {
     Exec("ROLLBACK");
     return false;
   }

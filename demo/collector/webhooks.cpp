@@ -17,7 +17,7 @@ namespace sondar::collector {
 
 namespace {
 
-constexpr int kClaimBatch = 16;
+constexpr int kClaimBatch = 64;
 constexpr std::int64_t kLookMs = 1000;    // how often due deliveries are sought
 constexpr std::int64_t kReloadMs = 2000;  // how often rules are re-read
 constexpr std::size_t kMaxErrorBytes = 300;
@@ -576,7 +576,10 @@ void WebhookSender::Run() {
       QueueDigests();
       last_digest = std::chrono::steady_clock::now();
     }
-    SendDue();
+    // A full batch means more are due: take the next at once (a few, then
+    // look at the rules and the clock again).
+    for (int i = 0; i < 8 && SendDue(); ++i) {
+    }
     lock.lock();
   }
 }
@@ -596,7 +599,7 @@ void WebhookSender::Failed(int attempts_before, Attempt* attempt) const {
   attempt->disable_after_ms = config_.disable_after_ms;
 }
 
-void WebhookSender::SendDue() {
+bool WebhookSender::SendDue() {
   std::vector<Delivery> due;
   // A delivery being sent is this process's for longer than its transfer
   // may take (an e-mail's timeout is 3 times a webhook's) and 10 s more: no
@@ -604,7 +607,8 @@ void WebhookSender::SendDue() {
   // is sent again soon after.
   const auto lease =
       static_cast<std::int64_t>(config_.timeout_s * 3000) + 10000;
-  if (!store_->Claim(NowMs(), lease, kClaimBatch, &due) || due.empty()) return;
+  if (!store_->Claim(NowMs(), lease, kClaimBatch, &due) || due.empty())
+    return false;
   auto active = Active();
   for (const Delivery& d : due) {
     if (std::none_of(active->begin(), active->end(),
@@ -636,7 +640,7 @@ void WebhookSender::SendDue() {
       attempt.at_ms = NowMs();
       attempt.error = "its webhook's stored rule cannot be read";
       Failed(d.attempts, &attempt);
-      store_->Settle(attempt);
+      store_->Settle({attempt});
       continue;
     }
     auto t = std::make_unique<Transfer>();
@@ -658,7 +662,7 @@ void WebhookSender::SendDue() {
                             ? "this collector has no --smtp-url to send mail"
                             : "the stored e-mail could not be read";
         Failed(d.attempts, &attempt);
-        store_->Settle(attempt);
+        store_->Settle({attempt});
         continue;
       }
       curl_easy_setopt(easy, CURLOPT_ERRORBUFFER, t->error);
@@ -710,6 +714,7 @@ void WebhookSender::SendDue() {
   // Each attempt is recorded as soon as its transfer ends: a slow receiver
   // does not keep the others' results (and leases) waiting.
   auto settle_done = [&] {
+    std::vector<Attempt> done;  // the transfers that ended since last asked
     CURLMsg* message;
     int left = 0;
     while ((message = curl_multi_info_read(multi.get(), &left))) {
@@ -738,12 +743,12 @@ void WebhookSender::SendDue() {
         }
         Failed(t->delivery->attempts, &attempt);
       }
-      if (!store_->Settle(attempt)) {
-        // Left pending under its lease: sent again once the lease is over.
-        std::fprintf(stderr,
-                     "webhook delivery %s: could not record the attempt\n",
-                     attempt.delivery_id.c_str());
-      }
+      done.push_back(std::move(attempt));
+    }
+    if (!done.empty() && !store_->Settle(done)) {
+      // Left pending under their leases: sent again once those are over.
+      std::fprintf(stderr, "webhooks: could not record %zu attempts\n",
+                   done.size());
     }
   };
   int running = 0;
@@ -762,6 +767,7 @@ void WebhookSender::SendDue() {
     curl_slist_free_all(t->recipients);
     curl_mime_free(t->mime);
   }
+  return due.size() == static_cast<std::size_t>(kClaimBatch);
 }
 
 }  // namespace sondar::collector

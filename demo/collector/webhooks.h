@@ -114,7 +114,8 @@ class WebhookSender {
  private:
   void Run();
   void Reload();
-  void SendDue();
+  // Sends what is due, one batch; true when the batch was full.
+  bool SendDue();
   // Fills a failed attempt's retry time (backoff after `attempts_before`
   // attempts) and the disabling rule.
   void Failed(int attempts_before, Attempt* attempt) const;

@@ -238,7 +238,26 @@ function Metric({ metric, score }) {
       <h2>${m.name}</h2>
       <div class="value">${score.score == null ? '–' : `${fmt(score.score, m.digits, m.sign)}${m.unit}`}</div>
       <div class="ci">${score.ci_low != null ? `95% CI ${fmt(score.ci_low, m.digits, m.sign)} to ${fmt(score.ci_high, m.digits, m.sign)} · ` : ''}n=${score.n}</div>
+      ${m.key === 'csat' ? html`<${AcsiReference} />` : null}
     </section>`;
+}
+
+// The American Customer Satisfaction Index's industry scores, as the source the product grew from
+// quotes them. They are a 0-100 index from ACSI's own method, not a share of satisfied answers, so
+// they are shown beside CSAT as labelled reference values, never compared with it.
+const ACSI = [
+  ['Apparel', 79], ['Automobile', 82], ['Banks', 82], ['Cellular telephones', 79], ['Computer software', 79],
+  ['Financial advisors', 80], ['Restaurants', 81], ['Hotels', 76], ['Internet retail', 80], ['Life insurance', 80],
+  ['Specialty retail stores', 78],
+];
+
+function AcsiReference() {
+  return html`
+    <details class="reference">
+      <summary>Industry reference (ACSI)</summary>
+      <p class="muted">ACSI scores are a 0–100 index, not a CSAT percentage: a reference, not a target this figure can be compared with.</p>
+      <table><tbody>${ACSI.map(([name, value]) => html`<tr><th scope="row">${name}</th><td>${value}</td></tr>`)}</tbody></table>
+    </details>`;
 }
 
 /** The headline metric by day with its interval as a band (uPlot), and the same as a table. */

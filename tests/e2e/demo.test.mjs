@@ -123,6 +123,12 @@ test('the workspace shows the figures of /api/summary and the versions they cove
   assert.equal(await page.textContent('#nps .value'), `${nps > 0 ? '+' : ''}${nps.toFixed(1)}`);
   assert.match(await page.textContent('#count'), new RegExp(`versions ${summary.versions.join(', ')}`));
   await page.screenshot({ path: `${screenshots}demo-workspace.png`, fullPage: true });
+  // CSAT carries the ACSI industry scores as labelled reference values, apart from its figure.
+  await page.goto(`${collector.url}/workspace/?survey=checkout-csat`);
+  await page.waitForFunction(() => document.body.dataset.ready === 'overview', null, { timeout: 20000 });
+  await page.locator('#csat summary').click();
+  assert.match(await page.textContent('#csat .reference'), /0–100 index, not a CSAT percentage/);
+  assert.match(await page.textContent('#csat .reference'), /Internet retail80/);
   await page.goto(`${collector.url}/checkout.html`);
   await page.click('#place');
   await page.getByRole('dialog').waitFor();
