@@ -8,7 +8,7 @@ import { admin } from '/admin.js';
 
 /** URL parameters that are the app's own; every other one is a filter the collector reads. */
 const OWN = new Set(['view', 'survey', 'q', 'response', 'case']);
-const VIEWS = new Set(['overview', 'responses', 'cases']);
+const VIEWS = new Set(['overview', 'responses', 'cases', 'alerts']);
 const CASE_STATES = ['open', 'contacted', 'resolved'];
 // Who is working, for the cases' history: typed once, kept on this device.
 const NAME_KEY = 'sondar.workspace.name';
@@ -160,6 +160,7 @@ function Workspace({ view, survey, surveys, go }) {
   if (view.view === 'cases') {
     return html`<${SurveyPicker} view=${view} surveys=${surveys} go=${go} /><${Cases} view=${view} go=${go} />${detail}`;
   }
+  if (view.view === 'alerts') return html`<${Alerts} surveys=${surveys} go=${go} />${detail}`;
   return html`
     <${Filters} view=${view} surveys=${surveys} base=${base} go=${go} />
     ${view.view === 'responses'
@@ -482,6 +483,123 @@ function Detail({ id, go, onClose }) {
         <span class="muted" aria-live="polite">${opening}</span>
       </form>
     </dialog>`;
+}
+
+const TEMPLATES = [
+  { value: 'slack', text: 'Slack (incoming webhook)' },
+  { value: 'json', text: 'JSON to any HTTPS endpoint' },
+  { value: 'email', text: 'E-mail per response (mailto:)' },
+  { value: 'digest', text: 'Daily e-mail digest (mailto:)' },
+];
+const DETRACTORS = JSON.stringify({ category: 'nps', op: 'eq', value: 'detractor' });
+const when = (ms) => (ms ? `${ms.slice(0, 16).replace('T', ' ')} UTC` : '');
+const messages = (body, status) => body?.errors?.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`).join('; ') || `the collector answered ${status}`;
+
+/**
+ * Alerts: the webhooks and e-mails the collector sends, made, watched and deleted here. The rule is
+ * the core's condition JSON, checked by the collector (errors come back at their paths); each
+ * webhook's deliveries show what was sent and why a send failed, and a dead one can be sent again.
+ */
+function Alerts({ surveys, go }) {
+  const [reload, setReload] = useState(0);
+  const { data, error } = useJson(`/api/webhooks#${reload}`);
+  const [made, setMade] = useState(/** @type {any} */ (null));
+  const [problem, setProblem] = useState('');
+  const [template, setTemplate] = useState('slack');
+  const form = useRef(null);
+  useEffect(() => {
+    if (data) document.body.dataset.ready = 'alerts';
+    return () => delete document.body.dataset.ready;
+  }, [data]);
+  const refresh = () => {
+    recent.clear();
+    setReload((n) => n + 1);
+  };
+  const create = async (e) => {
+    e.preventDefault();
+    const f = new FormData(/** @type {HTMLFormElement} */ (form.current));
+    /** @type {any} */
+    const body = { url: String(f.get('url')).trim(), template, surveys: f.getAll('surveys').map(String) };
+    if (template !== 'digest') {
+      try {
+        body.when = JSON.parse(String(f.get('when')));
+      } catch {
+        return setProblem('when: is not JSON');
+      }
+    }
+    setProblem('');
+    const res = await admin('/api/webhooks', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+    const answer = await res.json().catch(() => null);
+    if (res.status !== 201) return setProblem(messages(answer, res.status));
+    setMade(answer);
+    refresh();
+  };
+  return html`
+    <section class="card" aria-labelledby="new-alert">
+      <h2 id="new-alert">New alert</h2>
+      <form ref=${form} class="alert-form" onSubmit=${create}>
+        <label>Send as
+          <select value=${template} onChange=${(e) => setTemplate(e.currentTarget.value)}>
+            ${TEMPLATES.map((t) => html`<option value=${t.value}>${t.text}</option>`)}
+          </select>
+        </label>
+        <label class="wide">To <input name="url" required placeholder=${template === 'email' || template === 'digest' ? 'mailto:cx@your-shop.example' : 'https://hooks.slack.com/services/…'} /></label>
+        <fieldset><legend>Surveys (none: every survey)</legend>
+          ${surveys.map((sv) => html`<label class="check"><input type="checkbox" name="surveys" value=${sv.id} /> ${sv.id}</label>`)}
+        </fieldset>
+        ${template === 'digest' ? null : html`<label class="wide">When (a condition: question, category, hidden or field leaves, all / any)
+          <textarea name="when" rows="3" spellcheck=${false}>${DETRACTORS}</textarea></label>`}
+        <button class="button">Create</button>
+      </form>
+      ${problem ? html`<p role="alert" class="bad">${problem}</p>` : null}
+      ${made ? html`<p role="status">Created. Its signing secret, shown only now: <code>${made.secret}</code></p>` : null}
+    </section>
+    ${error ? html`<p role="alert" class="bad">${error}</p>` : null}
+    ${data && !data.webhooks.length ? html`<p class="muted">No alerts yet.</p>` : null}
+    <ol class="inbox">${(data?.webhooks || []).map((w) => html`<li key=${w.id}><${WebhookCard} hook=${w} go=${go} changed=${refresh} /></li>`)}</ol>`;
+}
+
+function WebhookCard({ hook, go, changed }) {
+  const [list, setList] = useState(/** @type {any[]|null} */ (null));
+  const [note, setNote] = useState('');
+  const path = `/api/webhooks/${encodeURIComponent(hook.id)}`;
+  const show = async () => setList((await json(`${path}/deliveries?limit=50&t=${Date.now()}`)).deliveries);
+  const remove = async () => {
+    if (!confirm(`Delete the alert to ${hook.url}? Deliveries not yet sent are dropped.`)) return;
+    const res = await admin(path, { method: 'DELETE' });
+    if (res.status !== 204) return setNote(`Not deleted (${res.status}).`);
+    changed();
+  };
+  const retry = async (id) => {
+    const res = await admin(`${path}/deliveries/${encodeURIComponent(id)}/retry`, { method: 'POST' });
+    setNote(res.status === 202 ? 'Sending again.' : `Not sent again (${res.status}).`);
+    await show();
+  };
+  const health = hook.disabled ? html`<span class="bad">disabled ${when(hook.disabledAt)}</span>`
+    : hook.failingSince ? html`<span class="bad">failing since ${when(hook.failingSince)}</span>`
+      : hook.lastSuccessAt ? html`<span class="good">last delivered ${when(hook.lastSuccessAt)}</span>` : html`<span class="muted">nothing sent yet</span>`;
+  return html`
+    <article class="case" aria-label=${`Alert to ${hook.url}`}>
+      <h3 class="meta"><strong>${TEMPLATES.find((t) => t.value === hook.template)?.text || hook.template}</strong> <span class="url">${hook.url}</span> ${health}</h3>
+      <p class="meta"><span>${hook.surveys?.length ? hook.surveys.join(', ') : 'every survey'}</span>
+        ${hook.when ? html`<code>${JSON.stringify(hook.when)}</code>` : null}
+        <span class="muted">${hook.failures} failed attempt${hook.failures === 1 ? '' : 's'}</span></p>
+      <p class="toolbar">
+        <button type="button" class="button secondary" onClick=${show}>Deliveries</button>
+        <button type="button" class="link" onClick=${remove}>Delete</button>
+        <span class="muted" aria-live="polite">${note}</span>
+      </p>
+      ${list ? html`<div class="scroll"><table>
+        <thead><tr><th>Created</th><th>Response</th><th>State</th><th>Attempts</th><th>Last answer</th><th><span class="visually-hidden">Action</span></th></tr></thead>
+        <tbody>${list.length ? list.map((d) => html`<tr>
+          <td>${when(d.createdAt)}</td>
+          <td>${d.responseId.startsWith('digest:') ? d.responseId.slice(7) : html`<button type="button" class="link" onClick=${() => go({ response: d.responseId })}>${d.responseId.slice(0, 8)}</button>`}</td>
+          <td>${d.state}${d.nextAttemptAt ? html`<br /><span class="muted">next ${when(d.nextAttemptAt)}</span>` : null}</td>
+          <td>${d.attempts}</td>
+          <td>${d.lastStatus ?? ''} ${d.lastError || ''}</td>
+          <td>${d.state === 'delivered' ? null : html`<button type="button" class="link" onClick=${() => retry(d.id)}>Send again</button>`}</td>
+        </tr>`) : html`<tr><td colspan="6" class="muted">No deliveries yet.</td></tr>`}</tbody></table></div>` : null}
+    </article>`;
 }
 
 function SurveyPicker({ view, surveys, go }) {

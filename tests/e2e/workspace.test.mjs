@@ -248,3 +248,52 @@ test('follow-up: an alert opens a case with the customer\'s words and address; a
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('alerts: a rule refused at its path, then a Slack alert made with its secret shown once; its deliveries, sent again, deleted', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await open(context, '/workspace/?view=alerts&survey=order-nps');
+  await page.getByLabel('To', { exact: true }).fill('https://hooks.slack.invalid/services/T/B/X');
+  await page.getByRole('checkbox', { name: 'order-nps' }).check();
+  await page.getByLabel(/^When/).fill('{"question": "nps", "op": "below", "value": 6}');
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.getByRole('alert').filter({ hasText: 'when.op' }).waitFor();
+  await page.getByLabel(/^When/).fill('{"all": [{"question": "nps", "op": "lte", "value": 4}, {"hidden": "segment", "op": "eq", "value": "vip"}]}');
+  await page.getByRole('button', { name: 'Create' }).click();
+  const secret = await page.getByRole('status').locator('code').textContent();
+  assert.match(secret, /^whsec_/);
+  const card = page.locator('article').filter({ hasText: 'hooks.slack.invalid' });
+  await card.waitFor();
+  assert.match(await card.textContent(), /nothing sent yet/);
+  const { webhooks } = await (await fetch(`${collector.url}/api/webhooks`, { headers: collector.auth })).json();
+  const hook = webhooks.find((w) => w.url.includes('hooks.slack.invalid'));
+  assert.equal(hook.template, 'slack');
+  assert.equal(hook.secret, undefined);
+  // A vip detractor: its delivery fails (the name does not resolve) and is listed with why.
+  const at = Date.now();
+  const unhappy = {
+    schema: 'sondar.response/1', responseId: randomUUID(), surveyId: 'order-nps', surveyVersion: version, visitorId: 'v-alert',
+    status: 'complete', locale: 'en', trigger: 'order_confirmed', hidden: { order_id: 'A-88', segment: 'vip' }, answers: { nps: 2 },
+    startedAt: new Date(at - 20000).toISOString(), submittedAt: new Date(at).toISOString(),
+  };
+  assert.equal((await post(collector.url, unhappy, collector.auth)).status, 201);
+  for (let i = 0; i < 100; i++) {
+    const { deliveries } = await (await fetch(`${collector.url}/api/webhooks/${hook.id}/deliveries`, { headers: collector.auth })).json();
+    if (deliveries[0]?.attempts) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  await card.getByRole('button', { name: 'Deliveries' }).click();
+  const row = card.locator('tbody tr').first();
+  await row.getByText('pending').waitFor();
+  assert.match(await row.textContent(), /resolv|timed out|could not/i);
+  await page.screenshot({ path: `${screenshots}workspace-alerts.png`, fullPage: true });
+  assert.deepEqual(await axe(page), []);
+  await row.getByRole('button', { name: 'Send again' }).click();
+  await card.getByText('Sending again.').waitFor();
+  page.once('dialog', (d) => d.accept());
+  await card.getByRole('button', { name: 'Delete' }).click();
+  await page.locator('article').filter({ hasText: 'hooks.slack.invalid' }).waitFor({ state: 'detached' });
+  const after = await (await fetch(`${collector.url}/api/webhooks`, { headers: collector.auth })).json();
+  assert.ok(!after.webhooks.some((w) => w.id === hook.id));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
