@@ -270,13 +270,9 @@ std::string TextOf(const Json* value) {
 }
 
 // Slack refuses a section text above 3,000 characters; a comment is cut
-// well before (at a UTF-8 boundary).
+// well before.
 std::string Cut(const std::string& text, std::size_t max) {
-  if (text.size() <= max) return text;
-  std::size_t end = max;
-  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-    --end;
-  return text.substr(0, end) + "…";
+  return internal::CutUtf8(text, max);
 }
 
 // What every alert says of a response, whatever carries it.
@@ -304,9 +300,7 @@ Facts FactsOf(const AlertInput& in) {
       const int index = survey.QuestionIndex(qid);
       if (index < 0) continue;
       const Question& q = survey.questions[static_cast<std::size_t>(index)];
-      std::string type(TypeName(q.type));
-      std::transform(type.begin(), type.end(), type.begin(),
-                     [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+      const std::string type = internal::TypeLabel(q.type);
       facts.scores.push_back(
           {type, TextOf(score.find("value")), TextOf(score.find("category"))});
     }

@@ -12,6 +12,21 @@ namespace sondar {
 
 namespace internal {
 
+std::string CutUtf8(const std::string& text, std::size_t max) {
+  if (text.size() <= max) return text;
+  std::size_t end = max;
+  while (end > 0 && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
+    --end;
+  return text.substr(0, end) + "…";
+}
+
+std::string TypeLabel(QuestionType type) {
+  std::string label(TypeName(type));
+  for (char& c : label)
+    if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+  return label;
+}
+
 std::string HtmlEscape(std::string_view text) {
   std::string out;
   out.reserve(text.size());
@@ -217,9 +232,7 @@ std::vector<Low> Lowest(const DigestInput& in) {
   }
   std::vector<Low> lows;
   if (!scored) return lows;
-  std::string type(TypeName(scored->type));
-  std::transform(type.begin(), type.end(), type.begin(),
-                 [](char c) { return c >= 'a' && c <= 'z' ? c - 32 : c; });
+  const std::string type = internal::TypeLabel(scored->type);
   for (const Json& payload : in.commented) {
     auto version = in.versions.For(payload);
     if (!version.ok()) continue;
@@ -229,14 +242,7 @@ std::vector<Low> Lowest(const DigestInput& in) {
     low.value = static_cast<int>(value.as_int());
     low.score = type + " " + internal::Str(low.value);
     for (const Comment& c : CommentsOf(*version.value(), payload)) {
-      std::string text = c.text;
-      if (text.size() > 600) {
-        std::size_t end = 600;
-        while (end > 0 &&
-               (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80)
-          --end;
-        text = text.substr(0, end) + "…";
-      }
+      std::string text = internal::CutUtf8(c.text, 600);
       low.words.push_back(std::move(text));
     }
     if (!low.words.empty()) lows.push_back(std::move(low));

@@ -7,7 +7,14 @@
 #include <string>
 #include <string_view>
 
+#include "sondar/survey.h"
+
 namespace sondar::internal {
+
+// `text` cut to at most `max` bytes at a UTF-8 boundary, with "…" when cut.
+std::string CutUtf8(const std::string& text, std::size_t max);
+// A scored question's type as alerts name it: NPS, CSAT, CES.
+std::string TypeLabel(QuestionType type);
 
 // &, <, >, " and ' as entities.
 std::string HtmlEscape(std::string_view text);

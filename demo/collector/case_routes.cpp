@@ -17,10 +17,6 @@ using http::Response;
 constexpr int kDefaultCaseLimit = 25;
 constexpr int kMaxCaseLimit = 100;
 
-Json Time(std::int64_t ms) {
-  return ms > 0 ? Json(FormatTimestamp(ms)) : Json(nullptr);
-}
-
 // What the inbox shows of a case: the case, and of its response what the
 // person following up needs (score, words, who, how to reach them).
 Json DescribeCase(const Case& c, const Snapshot& catalog) {
@@ -29,8 +25,8 @@ Json DescribeCase(const Case& c, const Snapshot& catalog) {
               {"state", c.state},
               {"assignee", c.assignee},
               {"source", c.source},
-              {"openedAt", Time(c.created_ms)},
-              {"updatedAt", Time(c.updated_ms)},
+              {"openedAt", TimeOrNull(c.created_ms)},
+              {"updatedAt", TimeOrNull(c.updated_ms)},
               {"notes", c.notes}};
   auto payload = ParseJson(c.payload);
   if (!payload.ok()) return out;
@@ -102,21 +98,8 @@ void Collector::Cases(const Request& req, Response& res) {
         return Refuse(res, 400, ErrorCode::kInvalidValue, "assignee",
                       "is not UTF-8");
     }
-    query.limit = kDefaultCaseLimit;
-    if (req.HasParam("limit")) {
-      const std::string text = req.Param("limit");
-      query.limit =
-          !text.empty() && text.size() <= 4 &&
-                  std::all_of(text.begin(), text.end(),
-                              [](char ch) { return ch >= '0' && ch <= '9'; })
-              ? std::stoi(text)
-              : 0;
-      if (query.limit < 1 || query.limit > kMaxCaseLimit) {
-        return Refuse(
-            res, 400, ErrorCode::kInvalidValue, "limit",
-            "must be a number from 1 to " + std::to_string(kMaxCaseLimit));
-      }
-    }
+    if (!Limit(req, res, kDefaultCaseLimit, kMaxCaseLimit, &query.limit))
+      return;
     if (req.HasParam("cursor")) {
       // "<openedAt ms>.<responseId>", as the previous page gave it.
       const std::string cursor = req.Param("cursor");
@@ -192,7 +175,7 @@ void Collector::Cases(const Request& req, Response& res) {
     Json out = DescribeCase(*found, *catalog);
     Json history = Json::array();
     for (const CaseEvent& e : events) {
-      Json event = {{"at", Time(e.at_ms)}, {"by", e.by}};
+      Json event = {{"at", TimeOrNull(e.at_ms)}, {"by", e.by}};
       if (e.state) event["state"] = *e.state;
       if (e.assignee) event["assignee"] = *e.assignee;
       if (!e.note.empty()) event["note"] = e.note;

@@ -277,20 +277,8 @@ void Collector::Comments(const Request& req, Response& res) {
   ResponseFilter filter;
   const SurveyVersions* versions = Queried(req, res, &hold, &filter);
   if (!versions) return;
-  int limit = kDefaultCommentLimit;
-  if (req.HasParam("limit")) {
-    const std::string text = req.Param("limit");
-    limit = text.size() <= 4 && !text.empty() &&
-                    std::all_of(text.begin(), text.end(),
-                                [](char c) { return c >= '0' && c <= '9'; })
-                ? std::atoi(text.c_str())
-                : 0;
-    if (limit < 1 || limit > kMaxCommentLimit) {
-      return Refuse(
-          res, 400, ErrorCode::kInvalidValue, "limit",
-          "must be a number from 1 to " + std::to_string(kMaxCommentLimit));
-    }
-  }
+  int limit = 0;
+  if (!Limit(req, res, kDefaultCommentLimit, kMaxCommentLimit, &limit)) return;
   Store::CommentQuery query;
   query.survey_id = versions->id();
   query.range = {filter.from_ms, filter.to_ms};

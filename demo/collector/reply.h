@@ -9,6 +9,7 @@
 #include "http_server.h"
 #include "sondar/json.h"
 #include "sondar/status.h"
+#include "sondar/util.h"
 
 namespace sondar::collector {
 
@@ -32,6 +33,28 @@ inline void Refuse(http::Response& res, int status, AnyCode code,
 
 // 413 for too large, 400 for text that is not a usable JSON document, 422 for
 // a document that is not a valid response.
+// The `limit` parameter of a paged route: `fallback` when absent; false with
+// a 400 answered when it is not a number from 1 to `max`.
+inline bool Limit(const http::Request& req, http::Response& res, int fallback,
+                  int max, int* limit) {
+  *limit = fallback;
+  if (!req.HasParam("limit")) return true;
+  const std::string text = req.Param("limit");
+  *limit = 0;
+  if (!text.empty() && text.size() <= 4 &&
+      text.find_first_not_of("0123456789") == std::string::npos)
+    *limit = std::stoi(text);
+  if (*limit >= 1 && *limit <= max) return true;
+  Refuse(res, 400, ErrorCode::kInvalidValue, "limit",
+         "must be a number from 1 to " + std::to_string(max));
+  return false;
+}
+
+// An RFC 3339 time, null for 0 (never).
+inline Json TimeOrNull(std::int64_t ms) {
+  return ms > 0 ? Json(FormatTimestamp(ms)) : Json(nullptr);
+}
+
 inline int StatusFor(const Errors& errors) {
   const auto code = errors.front().code;
   if (code == ErrorCode::kTooLarge) return 413;

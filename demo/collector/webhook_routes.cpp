@@ -18,20 +18,16 @@ constexpr int kDefaultDeliveryLimit = 50;
 constexpr int kMaxDeliveryLimit = 500;
 constexpr std::size_t kMaxWebhooks = 200;
 
-Json Time(std::int64_t ms) {
-  return ms > 0 ? Json(FormatTimestamp(ms)) : Json(nullptr);
-}
-
 Json DescribeWebhook(const Webhook& w) {
   Json out = Json::object();
   if (auto definition = ParseJson(w.definition); definition.ok())
     out = std::move(definition).value();
   out["id"] = w.id;
-  out["createdAt"] = Time(w.created_ms);
+  out["createdAt"] = TimeOrNull(w.created_ms);
   out["disabled"] = w.disabled_ms > 0;
-  out["disabledAt"] = Time(w.disabled_ms);
-  out["lastSuccessAt"] = Time(w.last_success_ms);
-  out["failingSince"] = Time(w.failing_since_ms);
+  out["disabledAt"] = TimeOrNull(w.disabled_ms);
+  out["lastSuccessAt"] = TimeOrNull(w.last_success_ms);
+  out["failingSince"] = TimeOrNull(w.failing_since_ms);
   out["failures"] = w.failures;
   return out;
 }
@@ -41,12 +37,12 @@ Json DescribeDelivery(const Delivery& d) {
       {"id", d.id},
       {"responseId", d.response_id},
       {"state", d.state},
-      {"createdAt", Time(d.created_ms)},
+      {"createdAt", TimeOrNull(d.created_ms)},
       {"nextAttemptAt", d.state == "held" || d.state == "pending"
-                            ? Time(d.next_at_ms)
+                            ? TimeOrNull(d.next_at_ms)
                             : Json(nullptr)},
-      {"expiresAt", Time(d.expires_ms)},
-      {"deliveredAt", Time(d.delivered_ms)},
+      {"expiresAt", TimeOrNull(d.expires_ms)},
+      {"deliveredAt", TimeOrNull(d.delivered_ms)},
       {"attempts", d.attempts},
       {"lastStatus", d.last_status ? Json(d.last_status) : Json(nullptr)},
       {"lastError", d.last_error.empty() ? Json(nullptr) : Json(d.last_error)}};
@@ -180,20 +176,9 @@ void Collector::Webhooks(const Request& req, Response& res) {
       return Refuse(res, 400, ErrorCode::kInvalidValue, "state",
                     "must be held, pending, delivered or dead");
     }
-    int limit = kDefaultDeliveryLimit;
-    if (req.HasParam("limit")) {
-      const std::string text = req.Param("limit");
-      limit = !text.empty() && text.size() <= 4 &&
-                      std::all_of(text.begin(), text.end(),
-                                  [](char c) { return c >= '0' && c <= '9'; })
-                  ? std::stoi(text)
-                  : 0;
-      if (limit < 1 || limit > kMaxDeliveryLimit) {
-        return Refuse(
-            res, 400, ErrorCode::kInvalidValue, "limit",
-            "must be a number from 1 to " + std::to_string(kMaxDeliveryLimit));
-      }
-    }
+    int limit = 0;
+    if (!Limit(req, res, kDefaultDeliveryLimit, kMaxDeliveryLimit, &limit))
+      return;
     std::vector<Delivery> deliveries;
     if (!store_->Deliveries(id, state, limit, &deliveries)) {
       res.Set("Retry-After", kStorageRetryAfter);
