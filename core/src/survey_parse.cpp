@@ -208,18 +208,31 @@ void Parser::CheckRecalls() {
   }
 }
 
+// A hidden field is its name, or {"name", "pii"} for one that holds personal
+// data (an e-mail address, a customer number): viewers never see it.
 void Parser::ParseHidden(const Json& hidden) {
   for (std::size_t i = 0; i < hidden.size(); ++i) {
     const Json& h = hidden[i];
     std::string path = PathIndex("hidden", i);
-    if (!h.is_string() || !IsId(h.as_string())) {
-      r_.Fail(h.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
+    const Json* name_value = &h;
+    bool pii = false;
+    if (h.is_object()) {
+      r_.CheckKeys(h, path, {"name", "pii"});
+      if (!r_.String(h, path, "name", /*required=*/true)) continue;
+      name_value = h.find("name");
+      pii = r_.Bool(h, path, "pii").value_or(false);
+      path += ".name";
+    }
+    if (!name_value->is_string() || !IsId(name_value->as_string())) {
+      r_.Fail(name_value->is_string() ? ErrorCode::kInvalidValue
+                                      : ErrorCode::kWrongType,
               path,
-              "must be a field name of 1-64 letters, digits, _ - . : (got " +
-                  Describe(h) + ")");
+              "must be a field name of 1-64 letters, digits, _ - . : or "
+              "{\"name\", \"pii\"} (got " +
+                  Describe(*name_value) + ")");
       continue;
     }
-    const std::string& name = h.as_string();
+    const std::string& name = name_value->as_string();
     if (std::find(survey_->hidden.begin(), survey_->hidden.end(), name) !=
         survey_->hidden.end()) {
       r_.Fail(ErrorCode::kDuplicateId, path,
@@ -227,6 +240,7 @@ void Parser::ParseHidden(const Json& hidden) {
       continue;
     }
     survey_->hidden.push_back(name);
+    if (pii) survey_->personal_hidden.push_back(name);
   }
 }
 

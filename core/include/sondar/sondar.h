@@ -9,6 +9,7 @@
 #include "sondar/decide.h"
 #include "sondar/email.h"
 #include "sondar/json.h"
+#include "sondar/privacy.h"
 #include "sondar/query.h"
 #include "sondar/response.h"
 #include "sondar/scoring.h"

@@ -168,6 +168,8 @@ struct Survey {
   // Stop showing once the collector counts this many responses; 0: never.
   int close_after = 0;
   std::vector<std::string> hidden;  // names of host-supplied hidden fields
+  // The hidden fields marked "pii": personal data, kept from viewers.
+  std::vector<std::string> personal_hidden;
   // Locales every text of the survey is translated into (always holds
   // `locale`).
   std::vector<std::string> complete_locales;
