@@ -165,4 +165,15 @@ Json WithoutPersonalData(const Survey& version, Json payload) {
   return payload;
 }
 
+bool IsPersonalField(const SurveyVersions& versions, std::string_view name) {
+  for (int number : versions.Numbers()) {
+    const Survey* version = versions.Find(number);
+    if (version && std::find(version->personal_hidden.begin(),
+                             version->personal_hidden.end(),
+                             name) != version->personal_hidden.end())
+      return true;
+  }
+  return false;
+}
+
 }  // namespace sondar

@@ -19,7 +19,8 @@ constexpr int kMaxCaseLimit = 100;
 
 // What the inbox shows of a case: the case, and of its response what the
 // person following up needs (score, words, who, how to reach them).
-Json DescribeCase(const Case& c, const Snapshot& catalog) {
+Json DescribeCase(const Case& c, const Snapshot& catalog,
+                  const Principal& who) {
   Json out = {{"responseId", c.response_id},
               {"surveyId", c.survey_id},
               {"state", c.state},
@@ -30,16 +31,22 @@ Json DescribeCase(const Case& c, const Snapshot& catalog) {
               {"notes", c.notes}};
   auto payload = ParseJson(c.payload);
   if (!payload.ok()) return out;
-  const Json& p = payload.value();
-  for (const char* key : {"submittedAt", "status", "scores", "hidden",
-                          "visitorId", "locale", "trigger", "surveyVersion"}) {
-    if (const Json* v = p.find(key)) out[key] = *v;
-  }
+  Json& p = payload.value();
   auto history = catalog.surveys.find(c.survey_id);
   const Survey* version = nullptr;
   if (history != catalog.surveys.end()) {
     auto found = history->second.versions.For(p);
     if (found.ok()) version = found.value();
+  }
+  // A viewer sees the case and the words, not who the customer is.
+  const bool viewer = who.role != Role::kAdmin;
+  if (viewer) {
+    if (!version) return out;
+    p = WithoutPersonalData(*version, std::move(p));
+  }
+  for (const char* key : {"submittedAt", "status", "scores", "hidden",
+                          "visitorId", "locale", "trigger", "surveyVersion"}) {
+    if (const Json* v = p.find(key)) out[key] = *v;
   }
   Json comments = Json::array();
   if (version) {
@@ -56,7 +63,7 @@ Json DescribeCase(const Case& c, const Snapshot& catalog) {
                                 .prompt.Resolve(locale, version->locale)},
            {"text", comment.text}});
     }
-    const std::string contact = ContactOf(*version, p);
+    const std::string contact = viewer ? "" : ContactOf(*version, p);
     out["contact"] = contact.empty() ? Json(nullptr) : Json(contact);
   }
   out["comments"] = comments;
@@ -66,7 +73,8 @@ Json DescribeCase(const Case& c, const Snapshot& catalog) {
 }  // namespace
 
 void Collector::Cases(const Request& req, Response& res) {
-  if (!Admin(req, res)) return;
+  const auto who = Reader(req, res);
+  if (!who) return;
   const std::string rest = req.path.size() > 11
                                ? req.path.substr(11)
                                : std::string();  // "/api/cases/"
@@ -142,7 +150,7 @@ void Collector::Cases(const Request& req, Response& res) {
         next = std::to_string(last.created_ms) + "." + last.response_id;
         break;
       }
-      items.push_back(DescribeCase(cases[i], *catalog));
+      items.push_back(DescribeCase(cases[i], *catalog, *who));
     }
     Json by_state = Json::object();
     for (const char* state : {"open", "contacted", "resolved"})
@@ -172,7 +180,7 @@ void Collector::Cases(const Request& req, Response& res) {
       return Refuse(res, 404, HttpCode::kNotFound, "",
                     "this response has no case (PUT one to open it)");
     }
-    Json out = DescribeCase(*found, *catalog);
+    Json out = DescribeCase(*found, *catalog, *who);
     Json history = Json::array();
     for (const CaseEvent& e : events) {
       Json event = {{"at", TimeOrNull(e.at_ms)}, {"by", e.by}};
@@ -189,6 +197,8 @@ void Collector::Cases(const Request& req, Response& res) {
     return Refuse(res, 405, HttpCode::kMethodNotAllowed, "",
                   "use GET or PUT here");
   }
+  // Following up means reaching the customer: a viewer may only read.
+  if (!Admin(req, res)) return;
   auto parsed = ParseJson(req.body, kMaxResponseBytes, kMaxResponseDepth);
   if (!parsed.ok()) {
     return Reply(res, StatusFor(parsed.errors()),
@@ -199,7 +209,9 @@ void Collector::Cases(const Request& req, Response& res) {
     return Reply(res, 422, {{"errors", ErrorsToJson(update.errors())}});
   CaseEvent change;
   change.at_ms = NowMs();
-  change.by = update->by;
+  // A named token says who; the shared start-up token leaves it to the
+  // name typed in.
+  change.by = who->name == kStartupTokenName ? update->by : who->name;
   if (update->state) change.state = std::string(CaseStateName(*update->state));
   change.assignee = update->assignee;
   change.note = update->note;
@@ -212,9 +224,9 @@ void Collector::Cases(const Request& req, Response& res) {
     case Store::CaseResult::kNoResponse:
       return Refuse(res, 404, HttpCode::kNotFound, "", "no such response");
     case Store::CaseResult::kOpened:
-      return Reply(res, 201, DescribeCase(after, *catalog));
+      return Reply(res, 201, DescribeCase(after, *catalog, *who));
     case Store::CaseResult::kUpdated:
-      return Reply(res, 200, DescribeCase(after, *catalog));
+      return Reply(res, 200, DescribeCase(after, *catalog, *who));
   }
 }
 

@@ -31,22 +31,15 @@ constexpr const char* kQuotaRetryAfter = "300";
 // looks at once, every time: one count of a small table, behind the post
 // rate limit, and a 422 there would make the widget drop the response.
 constexpr auto kCatalogEvery = std::chrono::seconds(2);
+// How soon a token made or revoked by the CLI counts on every collector.
+constexpr auto kTokensEvery = std::chrono::seconds(2);
+// Retention runs at start and then hourly; one run deletes whole days.
+constexpr auto kRetainEvery = std::chrono::hours(1);
 constexpr auto kCatalogOnMiss = std::chrono::milliseconds(0);
 // How long a shopper's browser (or a CDN) may keep the manifest and a survey
 // before asking again (with If-None-Match): a publish reaches every page
 // within this, twice it behind a cache that ignores Age.
 constexpr const char* kPublicCacheControl = "public, max-age=30";
-
-// Compares in time that depends only on the length of the secret, so the
-// reply time tells an attacker nothing about how much of a guess was right.
-bool SameSecret(std::string_view given, std::string_view secret) {
-  unsigned char diff = given.size() == secret.size() ? 0 : 1;
-  for (std::size_t i = 0; i < secret.size(); ++i) {
-    const char g = i < given.size() ? given[i] : 0;
-    diff |= static_cast<unsigned char>(g ^ secret[i]);
-  }
-  return diff == 0;
-}
 
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(std::tolower(c));
@@ -70,14 +63,6 @@ std::string MimeType(const fs::path& file) {
   };
   auto it = kTypes.find(Lower(file.extension().string()));
   return it == kTypes.end() ? "application/octet-stream" : it->second;
-}
-
-std::string_view Bearer(std::string_view value) {
-  constexpr std::string_view kScheme = "Bearer ";
-  if (value.size() <= kScheme.size() ||
-      !EqualsIgnoreCase(value.substr(0, kScheme.size()), kScheme))
-    return "";
-  return value.substr(kScheme.size());
 }
 
 // If-Match: "3" (or 3): the version an edit started from. nullopt when absent;
@@ -107,6 +92,13 @@ bool IsHeaderList(std::string_view list) {
   return true;
 }
 
+// The routes privacy_routes.cpp answers.
+bool IsPrivacyPath(const std::string& path) {
+  return path.rfind("/api/visitors/", 0) == 0 ||
+         path.rfind("/api/privacy/", 0) == 0 || path == "/api/audit" ||
+         path == "/api/tokens";
+}
+
 }  // namespace
 
 Collector::Collector(Config config, std::unique_ptr<Store> store,
@@ -116,7 +108,7 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
       store_(std::move(store)),
       catalog_(std::move(catalog)),
       origins_(config_.origins.begin(), config_.origins.end()),
-      admin_token_(std::move(admin_token)),
+      access_(store_.get(), std::move(admin_token)),
       mounts_(std::move(mounts)),
       post_limit_(config_.post_rate, config_.post_burst),
       visitor_cap_(
@@ -158,7 +150,8 @@ Lane Collector::LaneFor(const Request& req) const {
        req.path.rfind("/api/site", 0) == 0))
     return Lane::kWrite;
   if (req.path == "/api/webhooks" || req.path.rfind("/api/webhooks/", 0) == 0 ||
-      req.path == "/api/cases" || req.path.rfind("/api/cases/", 0) == 0)
+      req.path == "/api/cases" || req.path.rfind("/api/cases/", 0) == 0 ||
+      IsPrivacyPath(req.path))
     return req.method == "GET" || req.method == "HEAD" ? Lane::kRead
                                                        : Lane::kWrite;
   if (req.path == "/api/summary" || req.path == "/api/export.jsonl" ||
@@ -192,6 +185,8 @@ void Collector::Handle(const Request& req, Response& res) {
     Webhooks(req, res);
   } else if (path == "/api/cases" || path.rfind("/api/cases/", 0) == 0) {
     Cases(req, res);
+  } else if (IsPrivacyPath(path)) {
+    Privacy(req, res);
   } else if (!get) {
     Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET and HEAD here");
     res.Set("Allow", "GET, HEAD, OPTIONS");
@@ -200,15 +195,16 @@ void Collector::Handle(const Request& req, Response& res) {
     // that number public); the other surveys' counts stay the owner's.
     Counts(req, res);
   } else if (path == "/api/summary") {
-    if (Admin(req, res)) Summary(req, res);
+    if (const auto who = Reader(req, res)) Summary(req, res, *who);
   } else if (path == "/api/export.jsonl") {
     if (Admin(req, res)) Export(req, res);
   } else if (path == "/api/export.csv") {
     if (Admin(req, res)) ExportCsv(req, res);
   } else if (path == "/api/comments") {
-    if (Admin(req, res)) Comments(req, res);
+    if (const auto who = Reader(req, res)) Comments(req, res, *who);
   } else if (path.rfind("/api/responses/", 0) == 0) {
-    if (Admin(req, res)) OneResponse(path.substr(15), res);
+    if (const auto who = Reader(req, res))
+      OneResponse(path.substr(15), res, *who);
   } else if (path == "/api/health") {
     Health(req, res);
   } else {
@@ -252,7 +248,8 @@ bool Collector::IsAdmin(const Request& req) const {
 }
 
 bool Collector::IsAdminAuthorization(std::string_view authorization) const {
-  return SameSecret(Bearer(authorization), admin_token_);
+  const auto who = access_.Who(authorization);
+  return who && who->role == Role::kAdmin;
 }
 
 // Only the admin may send a survey or a manifest (up to the manifest's
@@ -264,12 +261,39 @@ std::size_t Collector::BodyLimit(std::string_view method,
 }
 
 // Exports and summaries hold visitor ids, hidden fields and free text.
+std::optional<Principal> Collector::Reader(const Request& req,
+                                           Response& res) const {
+  auto who = Who(req);
+  if (!who) {
+    res.Set("WWW-Authenticate", "Bearer realm=\"sondar\"");
+    Refuse(res, 401, HttpCode::kUnauthorized, "",
+           "this needs a token: Authorization: Bearer <token>");
+  }
+  return who;
+}
+
 bool Collector::Admin(const Request& req, Response& res) const {
-  if (IsAdmin(req)) return true;
-  res.Set("WWW-Authenticate", "Bearer realm=\"sondar\"");
-  Refuse(res, 401, HttpCode::kUnauthorized, "",
-         "this needs the admin token: Authorization: Bearer <token>");
+  const auto who = Reader(req, res);
+  if (!who) return false;
+  if (who->role == Role::kAdmin) return true;
+  Refuse(
+      res, 403, HttpCode::kForbidden, "",
+      "token \"" + who->name + "\" is a viewer's; this needs an admin token");
   return false;
+}
+
+void Collector::Audit(const Request& req, const std::string& action,
+                      const std::string& target, const Json& detail) {
+  const auto who = Who(req);
+  AuditEntry entry;
+  entry.at_ms = NowMs();
+  entry.actor = who ? who->name : "";
+  entry.action = action;
+  entry.target = target;
+  entry.detail = detail.dump();
+  if (!store_->AddAudit(entry))
+    std::cerr << "sondar-collector: could not write the audit entry: "
+              << entry.actor << " " << action << " " << target << "\n";
 }
 
 // A browser names the page's origin on every cross-site POST. Same-origin
@@ -383,6 +407,19 @@ void Collector::Post(const Request& req, Response& res) {
           std::int64_t{config_.max_backdate_days} * 24 * 3600 * 1000,
       std::int64_t{config_.max_clock_skew_s} * 1000};
   BoundTimestamps(bounds, &normalized, &record.value());
+  // A day past retention is an aggregate now: a response of it arriving
+  // late (or again, from an outbox) is not stored, which would count it
+  // twice.
+  if (config_.retention_days > 0) {
+    constexpr std::int64_t kDay = 24 * 3600 * 1000;
+    if (record->submitted_at_ms <
+        (now / kDay - config_.retention_days) * kDay) {
+      return Refuse(res, 410, HttpCode::kPastRetention, "submittedAt",
+                    "is before the " + std::to_string(config_.retention_days) +
+                        " days this collector keeps responses "
+                        "(--retention-days)");
+    }
+  }
   const std::string text = normalized.dump();
   // Past the quota nothing is acknowledged: the widget keeps the response and
   // retries, so raising the quota (or erasing old responses) loses nothing.
@@ -459,6 +496,10 @@ void Collector::Post(const Request& req, Response& res) {
                         " s (--max-new-per-visitor); retry after " +
                         std::to_string(wait) + " s");
     }
+    case Store::Outcome::kErased:
+      // Final: the widget drops its copy and does not send it again.
+      return Refuse(res, 410, HttpCode::kErased, "responseId",
+                    "was erased on request; it is not stored again");
     case Store::Outcome::kFailed:
       break;  // answered above
   }
@@ -501,6 +542,7 @@ void Collector::Counts(const Request& req, Response& res) {
 
 void Collector::Export(const Request& req, Response& res) {
   const std::string id = req.Param("survey");
+  Audit(req, "export", "/api/export.jsonl", {{"survey", id}});
   res.content_type = "application/x-ndjson";
   res.stream = [this, id](http::Sink& sink) {
     // Pieces of about 64 KiB: one hand-over to the I/O thread each, not one
@@ -556,6 +598,9 @@ void Collector::History(const std::vector<VersionInfo>& infos,
     }
     auto body = ParseJson(req.body, kMaxResponseBytes, 8);
     const Answer a = rollback(body.ok() ? body.value() : Json::object());
+    if (a.status == 201)
+      Audit(req, "rollback", req.path.substr(0, req.path.rfind('/')),
+            {{"version", a.body["version"]}});
     return Reply(res, a.status, a.body);
   }
   if (rest != "versions" && rest.rfind("versions/", 0) != 0)
@@ -589,10 +634,11 @@ void Collector::History(const std::vector<VersionInfo>& infos,
 }
 
 // A publish's answer; a new version also says where it lives.
-void Collector::Published(const Answer& a, const std::string& route,
-                          Response& res) {
+void Collector::Published(const Request& req, const Answer& a,
+                          const std::string& route, Response& res) {
   if (a.status == 201) {
     const int version = static_cast<int>(a.body["version"].as_int());
+    Audit(req, "publish", route, {{"version", version}});
     res.Set("Location", route + "/versions/" + std::to_string(version));
     res.Set("ETag", Etag(version));
   }
@@ -608,7 +654,7 @@ void Collector::Surveys(const Request& req, Response& res) {
       Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "only GET here");
       return res.Set("Allow", "GET, HEAD, OPTIONS");
     }
-    if (!Admin(req, res)) return;
+    if (!Reader(req, res)) return;
     Json list = Json::array();
     for (const auto& [id, history] : catalog->surveys) {
       const VersionInfo& latest = history.infos.back();
@@ -643,7 +689,8 @@ void Collector::Surveys(const Request& req, Response& res) {
       return Refuse(res, 404, HttpCode::kUnknownSurvey, "", "no such survey");
     return ServePublic(it->second, req, res);
   }
-  if (!Admin(req, res)) return;
+  // A viewer may read what was published; only an admin changes it.
+  if (get ? !Reader(req, res) : !Admin(req, res)) return;
   auto history = catalog->surveys.find(id);
   if (slash == std::string::npos) {
     if (req.method != "PUT") {
@@ -654,7 +701,7 @@ void Collector::Surveys(const Request& req, Response& res) {
                  id + "/versions");
       return res.Set("Allow", "PUT, OPTIONS");
     }
-    return Published(catalog_->PublishSurvey(id, req.body, IfMatch(req)),
+    return Published(req, catalog_->PublishSurvey(id, req.body, IfMatch(req)),
                      "/api/surveys/" + id, res);
   }
   if (history == catalog->surveys.end()) {
@@ -681,12 +728,12 @@ void Collector::Site(const Request& req, Response& res) {
       return res.Set("Allow", "GET, HEAD, PUT, OPTIONS");
     }
     if (!Admin(req, res)) return;
-    return Published(catalog_->PublishSite(req.body, IfMatch(req)), "/api/site",
-                     res);
+    return Published(req, catalog_->PublishSite(req.body, IfMatch(req)),
+                     "/api/site", res);
   }
   const std::string rest =
       req.path.substr(std::string_view("/api/site/").size());
-  if (!Admin(req, res)) return;
+  if (get ? !Reader(req, res) : !Admin(req, res)) return;
   History(catalog->site, rest, req, res,
           [&](const Json& body) { return catalog_->RollbackSite(body); });
 }
@@ -778,13 +825,29 @@ void Collector::StorageFailed() {
 
 void Collector::Refresh() {
   using Clock = std::chrono::steady_clock;
-  Clock::time_point counted{}, measured{}, probed = Clock::now();
+  Clock::time_point counted{}, measured{},
+      probed = Clock::now(), tokens_read = Clock::now(), retained{};
   std::unique_lock<std::mutex> lock(refresh_mu_);
   while (!stopping_) {
     lock.unlock();
     const auto now = Clock::now();
     catalog_->Refresh(kCatalogEvery);
     const auto catalog = catalog_->Now();
+    if (now - tokens_read >= kTokensEvery) {
+      access_.Reload();
+      tokens_read = now;
+    }
+    if (config_.retention_days > 0 && now - retained >= kRetainEvery) {
+      const std::int64_t rolled = Retain(NowMs());
+      if (rolled < 0)
+        std::cerr << "sondar-collector: retention could not run; it tries "
+                     "again in an hour\n";
+      else if (rolled > 0)
+        std::cerr << "sondar-collector: retention deleted " << rolled
+                  << " responses older than " << config_.retention_days
+                  << " days, keeping their days' aggregates\n";
+      retained = now;
+    }
     if (now - counted >= kCountsEvery) {
       for (const std::string& id : catalog->close_after_ids) {
         const std::int64_t n =

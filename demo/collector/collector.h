@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "abuse.h"
+#include "access.h"
 #include "catalog.h"
 #include "http_server.h"
 #include "sondar/sondar.h"
@@ -59,6 +60,9 @@ struct Config {
   double max_survey_mb = 1024;             // stored payloads of one survey
   // Complete responses of one client address closeAfter counts (at least 1).
   int close_after_per_client = 3;
+  // Responses older than this many days are deleted, their days kept as
+  // aggregates (Store::RollUpDay); 0 keeps everything.
+  int retention_days = 0;
   WebhookConfig webhooks;
 };
 
@@ -91,7 +95,8 @@ class Collector final : public http::Application {
   const SurveyVersions* Queried(const http::Request& req, http::Response& res,
                                 std::shared_ptr<const Snapshot>* hold,
                                 ResponseFilter* filter);
-  void Summary(const http::Request& req, http::Response& res);
+  void Summary(const http::Request& req, http::Response& res,
+               const Principal& who);
   // The summary the workspace shows, for any caller; false when the store
   // could not be read whole.
   bool Summarise(const SurveyVersions& versions, const ResponseFilter& filter,
@@ -101,8 +106,10 @@ class Collector final : public http::Application {
   // it cannot be made now.
   std::optional<std::string> DigestBody(const std::string& survey_id,
                                         std::int64_t day_ms);
-  void Comments(const http::Request& req, http::Response& res);
-  void OneResponse(const std::string& response_id, http::Response& res);
+  void Comments(const http::Request& req, http::Response& res,
+                const Principal& who);
+  void OneResponse(const std::string& response_id, http::Response& res,
+                   const Principal& who);
   void ExportCsv(const http::Request& req, http::Response& res);
   void DeriveOld();
   void Export(const http::Request& req, http::Response& res);
@@ -117,16 +124,33 @@ class Collector final : public http::Application {
   void History(const std::vector<VersionInfo>& infos, const std::string& rest,
                const http::Request& req, http::Response& res,
                const std::function<Answer(const Json&)>& rollback);
-  void Published(const Answer& answer, const std::string& route,
-                 http::Response& res);
+  void Published(const http::Request& req, const Answer& answer,
+                 const std::string& route, http::Response& res);
   void ServePublic(const PublicDocument& doc, const http::Request& req,
                    http::Response& res);
   std::int64_t FirstSeen(const std::string& survey_id);
   void Static(const http::Request& req, http::Response& res);
   void Cors(const http::Request& req, http::Response& res) const;
+  // Admin-only routes: true for an admin token, else 401 (no or an unknown
+  // token) or 403 (a viewer's) answered.
   bool Admin(const http::Request& req, http::Response& res) const;
+  // Routes a viewer may read: who asks, or nullopt with a 401 answered.
+  std::optional<Principal> Reader(const http::Request& req,
+                                  http::Response& res) const;
+  std::optional<Principal> Who(const http::Request& req) const {
+    return access_.Who(req.Header("Authorization"));
+  }
   bool IsAdmin(const http::Request& req) const;
   bool IsAdminAuthorization(std::string_view authorization) const;
+  // Appends an admin action to the audit log, as done by whoever `req`'s
+  // token names; a failure is logged, never silent.
+  void Audit(const http::Request& req, const std::string& action,
+             const std::string& target, const Json& detail);
+  // privacy_routes.cpp: /api/visitors/ID, /api/privacy/..., /api/audit.
+  void Privacy(const http::Request& req, http::Response& res);
+  // Deletes responses past --retention-days, keeping their days as
+  // aggregates; the rows rolled up, or -1.
+  std::int64_t Retain(std::int64_t now_ms);
 
  public:
   // Where alerts link to (the workspace), once the port is known.
@@ -150,7 +174,7 @@ class Collector final : public http::Application {
   std::unique_ptr<Catalog> catalog_;         // uses store_
   std::unique_ptr<WebhookSender> webhooks_;  // uses store_
   const std::set<std::string> origins_;
-  const std::string admin_token_;
+  AccessList access_;  // uses store_
   const std::vector<Mount> mounts_;
   std::mutex first_seen_mu_;
   std::map<std::string, std::int64_t> first_seen_;

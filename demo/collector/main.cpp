@@ -23,6 +23,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin_commands.h"
 #include "collector.h"
 #include "http_server.h"
 #include "sondar/sondar.h"
@@ -226,15 +227,34 @@ int main(int argc, char** argv) {
                  "before's digest")
       ->capture_default_str()
       ->check(CLI::Range(0, 23));
+  app.add_option("--max-backdate-days", config.max_backdate_days,
+                 "How many days before this database first saw a survey a "
+                 "response to it may say it was submitted (an outbox's wait, "
+                 "an import of older answers); earlier ones are stored as "
+                 "submitted now")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36500));
+  app.add_option("--retention-days", config.retention_days,
+                 "Delete responses older than this many days (hourly, whole "
+                 "UTC days), with their comments, cases and deliveries; "
+                 "scores and trends stay exact from daily aggregates "
+                 "(0: keep everything)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 36500));
   // Every option can come from a file too (TOML or INI: smtp-url = "..."),
   // so a secret need not be on the command line.
   app.set_config("--config", "", "Read options from this file (TOML/INI)");
+  // Operations on the database (--db) instead of serving: named tokens and
+  // a person's data. They work beside running collectors.
+  sondar::collector::AdminCommands commands;
+  commands.Add(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     return app.exit(e) == 0 ? 0 : 2;
   }
 
+  if (commands.Chosen()) return commands.Run(config.db);
   if (!smtp_password_file.empty()) {
     std::ifstream in(smtp_password_file);
     if (!std::getline(in, config.webhooks.smtp_password)) {

@@ -115,11 +115,29 @@ const SurveyVersions* Collector::Queried(const Request& req, Response& res,
   return &history->second.versions;
 }
 
-void Collector::Summary(const Request& req, Response& res) {
+// A viewer may not filter by a personal hidden field: the figures would
+// tell whether a given customer answered, and how.
+bool MayFilter(const Principal& who, const SurveyVersions& versions,
+               const ResponseFilter& filter, Response& res) {
+  if (who.role == Role::kAdmin) return true;
+  for (const auto& [name, value] : filter.hidden) {
+    if (IsPersonalField(versions, name)) {
+      const std::string path = "hidden." + name;
+      Refuse(res, 403, HttpCode::kForbidden, path.c_str(),
+             "is personal data (\"pii\": true); a viewer may not filter by "
+             "it");
+      return false;
+    }
+  }
+  return true;
+}
+
+void Collector::Summary(const Request& req, Response& res,
+                        const Principal& who) {
   std::shared_ptr<const Snapshot> hold;
   ResponseFilter filter;
   const SurveyVersions* versions = Queried(req, res, &hold, &filter);
-  if (!versions) return;
+  if (!versions || !MayFilter(who, *versions, filter, res)) return;
   double confidence = kDefaultConfidence;
   if (req.HasParam("confidence"))
     confidence = std::atof(req.Param("confidence").c_str());
@@ -143,23 +161,36 @@ bool Collector::Summarise(const SurveyVersions& survey,
   VersionedAggregate aggregate(*versions);
   ThemeAggregate themes(*versions, DefaultThemes());
   std::uint64_t unreadable = 0;
+  // Responses of days retention aggregated (--retention-days): counted
+  // from their kinds, or left out by a hidden-field filter, which needs
+  // payloads they no longer have.
+  std::int64_t aggregated = 0, left_out = 0;
   Stored stored;
   bool read = false;
   if (filter.NeedsPayload()) {
-    // Hidden fields are in the payload only.
-    read = store_->ForEach(
+    const Store::RolledFn count_left_out =
+        [&](std::string_view, std::int64_t count) { left_out += count; };
+    // Only the aggregated days are wanted here: the row callback stops at
+    // once.
+    read = store_->ForEachRecord(
         versions->id(), {filter.from_ms, filter.to_ms},
-        [&](const std::string& text) {
-          if (!Read(*versions, text, true, &stored))
-            ++unreadable;
-          else if (Matches(filter, *stored.version, stored.record,
-                           &stored.payload)) {
-            aggregate.Add(stored.version->version, stored.record);
-            themes.Add(stored.version->version, stored.record);
-          }
-          return true;
-        },
-        500);
+        [](std::string_view, std::string_view) { return false; }, 1,
+        &count_left_out);
+    // Hidden fields are in the payload only.
+    read =
+        read && store_->ForEach(
+                    versions->id(), {filter.from_ms, filter.to_ms},
+                    [&](const std::string& text) {
+                      if (!Read(*versions, text, true, &stored))
+                        ++unreadable;
+                      else if (Matches(filter, *stored.version, stored.record,
+                                       &stored.payload)) {
+                        aggregate.Add(stored.version->version, stored.record);
+                        themes.Add(stored.version->version, stored.record);
+                      }
+                      return true;
+                    },
+                    500);
   } else {
     // Each row's record, written with it, read back without its payload
     // (rows from before records were kept are validated), and counted by
@@ -187,6 +218,31 @@ bool Collector::Summarise(const SurveyVersions& survey,
       kinds.clear();
       index.clear();
     };
+    // `kind` holds a kind seen `times` times.
+    auto count_kind = [&](std::uint64_t times) {
+      // The kind's day, as RecordKind wrote it: "r1;N;s;<day>;".
+      const std::size_t at = kind.find(';', 3) + 3;
+      const std::int64_t this_day =
+          std::strtoll(kind.c_str() + at, nullptr, 10);
+      if (this_day != day) {
+        add_kinds();
+        day = this_day;
+      }
+      auto [slot, added] = index.try_emplace(kind, kinds.size());
+      if (added) kinds.emplace_back(&slot->first, 0);
+      kinds[slot->second].second += times;
+    };
+    // Aggregated days come first, oldest first, as older rows would.
+    const Store::RolledFn count_rolled = [&](std::string_view rolled,
+                                             std::int64_t count) {
+      aggregated += count;
+      if (rolled.empty()) {
+        unreadable += count;
+        return;
+      }
+      kind = rolled;
+      count_kind(count);
+    };
     read = store_->ForEachRecord(
         versions->id(), {filter.from_ms, filter.to_ms},
         [&](std::string_view record, std::string_view payload) {
@@ -198,20 +254,10 @@ bool Collector::Summarise(const SurveyVersions& survey,
             RecordKind(EncodeRecord(stored.record, stored.version->version),
                        &kind);
           }
-          // The kind's day, as RecordKind wrote it: "r1;N;s;<day>;".
-          const std::size_t at = kind.find(';', 3) + 3;
-          const std::int64_t this_day =
-              std::strtoll(kind.c_str() + at, nullptr, 10);
-          if (this_day != day) {
-            add_kinds();
-            day = this_day;
-          }
-          auto [slot, added] = index.try_emplace(kind, kinds.size());
-          if (added) kinds.emplace_back(&slot->first, 0);
-          ++kinds[slot->second].second;
+          count_kind(1);
           return true;
         },
-        5000);
+        5000, &count_rolled);
     add_kinds();
   }
   if (!read) return false;
@@ -223,6 +269,11 @@ bool Collector::Summarise(const SurveyVersions& survey,
   // Stored rows no version accepts (a version removed by hand from the
   // database): counted, never silently dropped.
   summary["unreadable"] = unreadable;
+  if (aggregated || left_out) {
+    summary["retention"] = Json::object();
+    summary["retention"]["aggregated"] = aggregated;
+    summary["retention"]["leftOut"] = left_out;
+  }
   *out = std::move(summary);
   return true;
 }
@@ -272,11 +323,12 @@ std::optional<std::string> Collector::DigestBody(const std::string& survey_id,
   return email.ToJson().dump();
 }
 
-void Collector::Comments(const Request& req, Response& res) {
+void Collector::Comments(const Request& req, Response& res,
+                         const Principal& who) {
   std::shared_ptr<const Snapshot> hold;
   ResponseFilter filter;
   const SurveyVersions* versions = Queried(req, res, &hold, &filter);
-  if (!versions) return;
+  if (!versions || !MayFilter(who, *versions, filter, res)) return;
   int limit = 0;
   if (!Limit(req, res, kDefaultCommentLimit, kMaxCommentLimit, &limit)) return;
   Store::CommentQuery query;
@@ -312,6 +364,9 @@ void Collector::Comments(const Request& req, Response& res) {
       if (!Read(*versions, row.payload, true, &stored) ||
           !Matches(filter, *stored.version, stored.record, &stored.payload))
         continue;
+      if (who.role != Role::kAdmin)
+        stored.payload =
+            WithoutPersonalData(*stored.version, std::move(stored.payload));
       const Question* q = nullptr;
       if (int i = stored.version->QuestionIndex(row.question); i >= 0)
         q = &stored.version->questions[i];
@@ -362,7 +417,8 @@ void Collector::Comments(const Request& req, Response& res) {
 
 // One response in full, with each answer as the CSV export reads it (choices
 // by their labels), for the inbox's detail view.
-void Collector::OneResponse(const std::string& response_id, Response& res) {
+void Collector::OneResponse(const std::string& response_id, Response& res,
+                            const Principal& who) {
   // Ids are UTF-8 (the core checks them); PostgreSQL would refuse other text.
   if (!IsUtf8(response_id)) {
     return Refuse(res, 404, HttpCode::kNotFound, "", "no such response here");
@@ -386,6 +442,15 @@ void Collector::OneResponse(const std::string& response_id, Response& res) {
     auto found = history->second.versions.For(payload.value());
     if (found.ok()) version = found.value();
   }
+  // A viewer sees no personal data; a response no version reads could hold
+  // any, so a viewer does not see it at all.
+  if (who.role != Role::kAdmin) {
+    if (!version)
+      return Refuse(res, 403, HttpCode::kForbidden, "",
+                    "no version of its survey reads this response; only an "
+                    "admin may see it");
+    payload.value() = WithoutPersonalData(*version, std::move(payload.value()));
+  }
   Json body = {{"response", payload.value()}};
   if (version) {
     const CsvTable table(history->second.versions);
@@ -406,6 +471,8 @@ void Collector::ExportCsv(const Request& req, Response& res) {
   ResponseFilter filter;
   const SurveyVersions* versions = Queried(req, res, &hold, &filter);
   if (!versions) return;
+  Audit(req, "export", "/api/export.csv",
+        {{"survey", versions->id()}, {"filter", filter.ToJson()}});
   res.content_type = "text/csv; charset=utf-8";
   res.Set("Content-Disposition",
           "attachment; filename=\"" + versions->id() + ".csv\"");
@@ -468,6 +535,44 @@ void Collector::DeriveOld() {
     std::cerr << "indexed " << derived
               << " stored responses for the workspace (records, comments)\n";
   }
+}
+
+std::int64_t Collector::Retain(std::int64_t now_ms) {
+  if (config_.retention_days <= 0) return 0;
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  // Whole UTC days: the first kept day is the one N days back.
+  const std::int64_t before = (now_ms / kDay - config_.retention_days) * kDay;
+  const auto catalog = catalog_->Now();
+  std::int64_t rolled = 0;
+  for (const auto& [id, history] : catalog->surveys) {
+    const SurveyVersions& versions = history.versions;
+    Stored stored;
+    const auto kind_of = [&](std::string_view record,
+                             std::string_view payload) {
+      Store::Rolled out;
+      std::string encoded;
+      if (record.empty()) {
+        if (!Read(versions, std::string(payload), true, &stored)) return out;
+        encoded = EncodeRecord(stored.record, stored.version->version);
+        record = encoded;
+      }
+      ResponseRecord decoded;
+      int version = 0;
+      if (RecordKind(record, &out.kind) &&
+          DecodeRecord(record, &decoded, &version))
+        out.complete = decoded.status == ResponseStatus::kComplete;
+      else
+        out.kind.clear();
+      return out;
+    };
+    for (;;) {
+      const std::int64_t n = store_->RollUpDay(id, before, kind_of);
+      if (n < 0) return -1;
+      if (n == 0) break;
+      rolled += n;
+    }
+  }
+  return rolled;
 }
 
 }  // namespace sondar::collector

@@ -85,6 +85,23 @@ struct CaseEvent {
   std::string note;
 };
 
+// A named API token as stored: only the SHA-256 of the secret is kept.
+struct Token {
+  std::string name;
+  std::string role;  // admin or viewer
+  std::string hash;  // hex SHA-256 of the token
+  std::int64_t created_ms = 0;
+  std::int64_t revoked_ms = 0;  // 0: in use
+};
+
+// One admin action: who (a token's name), what, on what, when.
+struct AuditEntry {
+  std::int64_t id = 0;  // the store's, newest highest
+  std::int64_t at_ms = 0;
+  std::string actor, action, target;
+  std::string detail;  // a JSON object
+};
+
 class Store {
  public:
   // `where` is a PostgreSQL URL (postgres://... or postgresql://...) or else
@@ -100,6 +117,7 @@ class Store {
     kOtherSurvey,   // the responseId belongs to another survey
     kOtherVisitor,  // the responseId belongs to another visitor
     kNotNew,        // a new responseId, and `may_insert` was false
+    kErased,        // the responseId was erased (Erase): never stored again
     kFailed,
   };
   // One posted version of a response.
@@ -182,11 +200,16 @@ class Store {
   // Like ForEach, but in time order with each row's record
   // (Version::encoded), and its payload only where the record is empty: a
   // row stored before records were kept, or one no version reads.
+  // `rolled`, unless nullptr, is called first, in the same snapshot, with the
+  // kinds and counts of the days in `range` that retention aggregated
+  // (RollUpDay), oldest day first.
+  using RolledFn =
+      std::function<void(std::string_view kind, std::int64_t count)>;
   virtual bool ForEachRecord(
       const std::string& survey_id, const TimeRange& range,
       const std::function<bool(std::string_view record,
                                std::string_view payload)>& fn,
-      int batch) = 0;
+      int batch, const RolledFn* rolled) = 0;
 
   // What a write derives from a payload: its record and its comments.
   struct Derived {
@@ -306,6 +329,49 @@ class Store {
       const std::string& survey_id,
       const std::function<void(std::string_view visitor,
                                std::string_view record)>& fn) = 0;
+
+  // Privacy. The stored responses of a visitor (id, payload), oldest first.
+  virtual bool OfVisitor(
+      const std::string& visitor_id,
+      const std::function<void(const std::string& response_id,
+                               const std::string& payload)>& fn) = 0;
+  // Deletes the responses with their comments (and so their search index
+  // entries), their deliveries (sent or not), cases and case history, in one
+  // transaction, and remembers each id so a later post of it (a visitor's
+  // outbox resending it) is kErased. The responses deleted, or -1.
+  virtual std::int64_t Erase(const std::vector<std::string>& response_ids,
+                             std::int64_t now_ms) = 0;
+  // A response's deliveries, oldest first.
+  virtual bool DeliveriesOf(const std::string& response_id,
+                            std::vector<Delivery>* deliveries) = 0;
+
+  // Retention. What a row becomes in its day's aggregate: its record kind
+  // (sondar::RecordKind; "" for a row no version reads) and whether it is
+  // complete (closeAfter counts it).
+  struct Rolled {
+    std::string kind;
+    bool complete = false;
+  };
+  // The rows of `survey_id` submitted on the oldest UTC day before
+  // `before_ms` (a day's start) are counted by kind into that day's
+  // aggregate and deleted with everything Erase deletes, in one transaction:
+  // a crash leaves either the rows or their counts, never both. The rows
+  // rolled up (0: none left before `before_ms`), or -1.
+  virtual std::int64_t RollUpDay(
+      const std::string& survey_id, std::int64_t before_ms,
+      const std::function<Rolled(std::string_view record,
+                                 std::string_view payload)>& kind_of) = 0;
+  // Named tokens. 1 added, 0 the name is taken (names are never reused: the
+  // audit log names them), -1 failure.
+  virtual int AddToken(const Token& token) = 0;
+  virtual bool Tokens(std::vector<Token>* tokens) = 0;
+  // 1 revoked, 0 no such token in use, -1 failure.
+  virtual int RevokeToken(const std::string& name, std::int64_t now_ms) = 0;
+  // The audit log: appended to, never changed.
+  virtual bool AddAudit(const AuditEntry& entry) = 0;
+  // Newest first, with ids below `before_id`.
+  virtual bool Audit(std::int64_t before_id, int limit,
+                     std::vector<AuditEntry>* entries) = 0;
 };
 
 // Shared by the stores: the wall clock in Unix milliseconds, and a status as

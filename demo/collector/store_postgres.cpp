@@ -262,6 +262,31 @@ class PostgresStore final : public Store {
         " case_events(response_id, id);"
         "CREATE INDEX IF NOT EXISTS responses_by_visitor ON"
         " responses(survey_id, visitor_id, submitted_at_ms);"
+        // Privacy: erased ids (no data), days aggregated by retention,
+        // named tokens (hashes only), the audit log.
+        "CREATE TABLE IF NOT EXISTS erased ("
+        " response_id TEXT PRIMARY KEY,"
+        " erased_ms BIGINT NOT NULL);"
+        "CREATE TABLE IF NOT EXISTS rollups ("
+        " survey_id TEXT NOT NULL,"
+        " day_ms BIGINT NOT NULL,"
+        " kind TEXT NOT NULL,"
+        " count BIGINT NOT NULL,"
+        " complete BOOLEAN NOT NULL,"
+        " PRIMARY KEY (survey_id, day_ms, kind));"
+        "CREATE TABLE IF NOT EXISTS tokens ("
+        " name TEXT PRIMARY KEY,"
+        " role TEXT NOT NULL,"
+        " hash TEXT NOT NULL UNIQUE,"
+        " created_ms BIGINT NOT NULL,"
+        " revoked_ms BIGINT);"
+        "CREATE TABLE IF NOT EXISTS audit ("
+        " id BIGSERIAL PRIMARY KEY,"
+        " at_ms BIGINT NOT NULL,"
+        " actor TEXT NOT NULL,"
+        " action TEXT NOT NULL,"
+        " target TEXT NOT NULL,"
+        " detail TEXT NOT NULL);"
         "COMMIT;"));
     if (!Ok(r)) {
       *error = PQerrorMessage(lease.get());
@@ -310,8 +335,9 @@ class PostgresStore final : public Store {
           c,
           "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
           " submitted_at_ms, received_at_ms, payload, client_key, record)"
-          " VALUES ($1, $2, $3, $4, $5, $6, $7, NULLIF($8, ''),"
-          " NULLIF($9, ''))"
+          " SELECT $1, $2, $3, $4, $5::bigint, $6::bigint, $7, NULLIF($8, ''),"
+          " NULLIF($9, '') WHERE NOT EXISTS (SELECT 1 FROM erased"
+          " WHERE response_id = $1)"
           " ON CONFLICT (response_id) DO NOTHING",
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
@@ -468,11 +494,30 @@ class PostgresStore final : public Store {
   bool ForEachRecord(
       const std::string& survey_id, const TimeRange& range,
       const std::function<bool(std::string_view, std::string_view)>& fn,
-      int batch) override {
+      int batch, const RolledFn* rolled) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
       return false;
+    // In the same snapshot as the rows: a day rolled up meanwhile is
+    // counted once.
+    if (rolled) {
+      ResultPtr days =
+          Run(c,
+              "SELECT kind, count FROM rollups WHERE survey_id = $1"
+              " AND day_ms >= $2::bigint AND day_ms < $3::bigint"
+              " ORDER BY day_ms, kind",
+              {survey_id, std::to_string(range.from_ms),
+               std::to_string(range.to_ms)});
+      if (!Ok(days)) {
+        Run(c, "ROLLBACK");
+        return false;
+      }
+      for (int i = 0; i < PQntuples(days.get()); ++i)
+        (*rolled)(std::string_view(PQgetvalue(days.get(), i, 0),
+                                   PQgetlength(days.get(), i, 0)),
+                  std::stoll(PQgetvalue(days.get(), i, 1)));
+    }
     bool ok = Ok(Run(c,
                      "DECLARE records NO SCROLL CURSOR FOR"
                      " SELECT record, seq FROM responses WHERE survey_id = $1"
@@ -564,7 +609,9 @@ class PostgresStore final : public Store {
     return Number(
         "SELECT COALESCE(SUM(LEAST(n, $2::bigint)), 0) FROM (SELECT count(*)"
         " AS n FROM responses WHERE survey_id = $1 AND status = 'complete'"
-        " GROUP BY COALESCE(client_key, response_id)) AS per_client",
+        " GROUP BY COALESCE(client_key, response_id)) AS per_client"
+        " + (SELECT COALESCE(SUM(count), 0) FROM rollups"
+        " WHERE survey_id = $1 AND complete)",
         {survey_id, std::to_string(per_client)});
   }
 
@@ -987,6 +1034,194 @@ class PostgresStore final : public Store {
     return true;
   }
 
+  bool OfVisitor(const std::string& visitor_id,
+                 const std::function<void(const std::string&,
+                                          const std::string&)>& fn) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    // By survey through responses_by_visitor.
+    ResultPtr r = Run(lease.get(),
+                      "SELECT response_id, payload FROM responses"
+                      " WHERE survey_id IN (SELECT survey_id FROM surveys"
+                      " UNION SELECT id FROM documents WHERE kind = 'survey')"
+                      " AND visitor_id = $1 ORDER BY submitted_at_ms, seq",
+                      {visitor_id});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      fn(PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1));
+    return true;
+  }
+
+  std::int64_t Erase(const std::vector<std::string>& response_ids,
+                     std::int64_t now_ms) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return -1;
+    // Posts wait while an erasure runs (milliseconds): a post's statement
+    // then takes its snapshot after the erasure committed and sees the
+    // tombstones, so no version of an erased response slips in between.
+    const std::string ids = IdList(response_ids);
+    std::int64_t deleted = 0;
+    if (!Ok(Run(c, "LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE")) ||
+        !Ok(Run(c,
+                "INSERT INTO erased (response_id, erased_ms)"
+                " SELECT jsonb_array_elements_text($1::jsonb), $2::bigint ON "
+                "CONFLICT DO NOTHING",
+                {ids, std::to_string(now_ms)})) ||
+        !DeleteResponses(c, ids, &deleted) || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return -1;
+    }
+    return deleted;
+  }
+
+  bool DeliveriesOf(const std::string& response_id,
+                    std::vector<Delivery>* deliveries) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    const std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                            " FROM deliveries WHERE response_id = $1"
+                            " ORDER BY created_ms, id";
+    ResultPtr r = Run(lease.get(), sql.c_str(), {response_id});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      deliveries->push_back(ReadDelivery(r.get(), i));
+    return true;
+  }
+
+  std::int64_t RollUpDay(
+      const std::string& survey_id, std::int64_t before_ms,
+      const std::function<Rolled(std::string_view, std::string_view)>& kind_of)
+      override {
+    constexpr std::int64_t kDay = 24 * 3600 * 1000;
+    constexpr int kBatch = 2000;
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN"))) return -1;
+    auto fail = [&] {
+      Run(c, "ROLLBACK");
+      return std::int64_t{-1};
+    };
+    ResultPtr oldest = Run(c,
+                           "SELECT MIN(submitted_at_ms) FROM responses"
+                           " WHERE survey_id = $1 AND submitted_at_ms < $2",
+                           {survey_id, std::to_string(before_ms)});
+    if (!Ok(oldest) || PQntuples(oldest.get()) != 1) return fail();
+    if (PQgetisnull(oldest.get(), 0, 0)) {
+      Run(c, "ROLLBACK");
+      return 0;
+    }
+    const std::int64_t first = std::stoll(PQgetvalue(oldest.get(), 0, 0));
+    const std::int64_t day = first - ((first % kDay) + kDay) % kDay;
+    // Locked: a version posted meanwhile waits, and then finds its row gone
+    // (an old response past retention is not stored again: see Post).
+    ResultPtr rows =
+        Run(c,
+            "SELECT response_id, COALESCE(record, ''), CASE WHEN"
+            " COALESCE(record, '') = '' THEN payload ELSE '' END FROM responses"
+            " WHERE survey_id = $1 AND submitted_at_ms >= $2::bigint"
+            " AND submitted_at_ms < $3::bigint LIMIT $4::bigint FOR UPDATE",
+            {survey_id, std::to_string(day),
+             std::to_string(std::min(day + kDay, before_ms)),
+             std::to_string(kBatch)});
+    if (!Ok(rows)) return fail();
+    std::map<std::string, std::pair<std::int64_t, bool>> kinds;
+    std::vector<std::string> ids;
+    for (int i = 0; i < PQntuples(rows.get()); ++i) {
+      ids.push_back(PQgetvalue(rows.get(), i, 0));
+      Rolled rolled = kind_of(std::string_view(PQgetvalue(rows.get(), i, 1),
+                                               PQgetlength(rows.get(), i, 1)),
+                              std::string_view(PQgetvalue(rows.get(), i, 2),
+                                               PQgetlength(rows.get(), i, 2)));
+      auto& [count, complete] = kinds[rolled.kind];
+      ++count;
+      complete = rolled.complete;
+    }
+    for (const auto& [kind, counted] : kinds) {
+      if (!Ok(Run(c,
+                  "INSERT INTO rollups (survey_id, day_ms, kind, count,"
+                  " complete) VALUES ($1, $2::bigint, $3, $4::bigint, $5)"
+                  " ON CONFLICT (survey_id, day_ms, kind) DO UPDATE"
+                  " SET count = rollups.count + excluded.count",
+                  {survey_id, std::to_string(day), kind,
+                   std::to_string(counted.first),
+                   counted.second ? "true" : "false"})))
+        return fail();
+    }
+    std::int64_t deleted = 0;
+    if (!DeleteResponses(c, IdList(ids), &deleted) || !Ok(Run(c, "COMMIT")))
+      return fail();
+    return deleted;
+  }
+
+  int AddToken(const Token& token) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r = Run(
+        lease.get(),
+        "INSERT INTO tokens (name, role, hash, created_ms)"
+        " VALUES ($1, $2, $3, $4::bigint) ON CONFLICT DO NOTHING",
+        {token.name, token.role, token.hash, std::to_string(token.created_ms)});
+    if (!Ok(r)) return -1;
+    return std::string(PQcmdTuples(r.get())) == "1" ? 1 : 0;
+  }
+
+  bool Tokens(std::vector<Token>* tokens) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT name, role, hash, created_ms,"
+                      " COALESCE(revoked_ms, 0) FROM tokens"
+                      " ORDER BY created_ms, name");
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      tokens->push_back({PQgetvalue(r.get(), i, 0), PQgetvalue(r.get(), i, 1),
+                         PQgetvalue(r.get(), i, 2),
+                         std::stoll(PQgetvalue(r.get(), i, 3)),
+                         std::stoll(PQgetvalue(r.get(), i, 4))});
+    return true;
+  }
+
+  int RevokeToken(const std::string& name, std::int64_t now_ms) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return -1;
+    ResultPtr r = Run(lease.get(),
+                      "UPDATE tokens SET revoked_ms = $2::bigint"
+                      " WHERE name = $1 AND revoked_ms IS NULL",
+                      {name, std::to_string(now_ms)});
+    if (!Ok(r)) return -1;
+    return std::string(PQcmdTuples(r.get())) == "1" ? 1 : 0;
+  }
+
+  bool AddAudit(const AuditEntry& entry) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    return Ok(Run(lease.get(),
+                  "INSERT INTO audit (at_ms, actor, action, target, detail)"
+                  " VALUES ($1::bigint, $2, $3, $4, $5)",
+                  {std::to_string(entry.at_ms), entry.actor, entry.action,
+                   entry.target, entry.detail}));
+  }
+
+  bool Audit(std::int64_t before_id, int limit,
+             std::vector<AuditEntry>* entries) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return false;
+    ResultPtr r = Run(lease.get(),
+                      "SELECT id, at_ms, actor, action, target, detail"
+                      " FROM audit WHERE id < $1::bigint ORDER BY id DESC"
+                      " LIMIT $2::bigint",
+                      {std::to_string(before_id), std::to_string(limit)});
+    if (!Ok(r)) return false;
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+      entries->push_back({std::stoll(PQgetvalue(r.get(), i, 0)),
+                          std::stoll(PQgetvalue(r.get(), i, 1)),
+                          PQgetvalue(r.get(), i, 2), PQgetvalue(r.get(), i, 3),
+                          PQgetvalue(r.get(), i, 4),
+                          PQgetvalue(r.get(), i, 5)});
+    return true;
+  }
+
  private:
   static constexpr const char* kCaseColumns =
       "c.response_id, c.survey_id, c.state, c.assignee, c.source,"
@@ -1091,6 +1326,38 @@ class PostgresStore final : public Store {
     return true;
   }
 
+  // The ids as one JSON array parameter: Json quotes them, and PostgreSQL
+  // reads them back with jsonb_array_elements_text.
+  static std::string IdList(const std::vector<std::string>& ids) {
+    Json list = Json::array();
+    for (const std::string& id : ids) list.push_back(id);
+    return list.dump();
+  }
+
+  // In the caller's transaction: responses (an IdList) and everything
+  // kept because of them; adds the responses deleted to `deleted`.
+  static bool DeleteResponses(PGconn* c, const std::string& ids,
+                              std::int64_t* deleted) {
+    static const char* const kDeletes[] = {
+        "DELETE FROM comments WHERE response_id IN (SELECT "
+        "jsonb_array_elements_text($1::jsonb))",
+        "DELETE FROM deliveries WHERE response_id IN (SELECT "
+        "jsonb_array_elements_text($1::jsonb))",
+        "DELETE FROM case_events WHERE response_id IN (SELECT "
+        "jsonb_array_elements_text($1::jsonb))",
+        "DELETE FROM cases WHERE response_id IN (SELECT "
+        "jsonb_array_elements_text($1::jsonb))"};
+    for (const char* sql : kDeletes)
+      if (!Ok(Run(c, sql, {ids}))) return false;
+    ResultPtr r = Run(c,
+                      "DELETE FROM responses WHERE response_id IN (SELECT "
+                      "jsonb_array_elements_text($1::jsonb))",
+                      {ids});
+    if (!Ok(r)) return false;
+    *deleted += std::stoll(PQcmdTuples(r.get()));
+    return true;
+  }
+
   std::int64_t Number(const char* sql, const std::vector<std::string>& params) {
     Lease lease = Acquire();
     if (!lease.get()) return -1;
@@ -1110,10 +1377,15 @@ class PostgresStore final : public Store {
                         " FROM responses WHERE response_id = $1 FOR UPDATE",
                         {record.response_id});
     if (!Ok(row)) return Outcome::kFailed;
-    // No row: a new id the caller may not insert (or, inserted just now and
-    // gone again, a failure).
-    if (PQntuples(row.get()) != 1)
+    // No row: an erased id, a new id the caller may not insert (or,
+    // inserted just now and gone again, a failure).
+    if (PQntuples(row.get()) != 1) {
+      ResultPtr erased = Run(c, "SELECT 1 FROM erased WHERE response_id = $1",
+                             {record.response_id});
+      if (!Ok(erased)) return Outcome::kFailed;
+      if (PQntuples(erased.get()) == 1) return Outcome::kErased;
       return may_insert ? Outcome::kFailed : Outcome::kNotNew;
+    }
     ResponseRecord stored;
     stored.status = StatusFromName(PQgetvalue(row.get(), 0, 0));
     stored.submitted_at_ms = std::stoll(PQgetvalue(row.get(), 0, 1));

@@ -46,6 +46,21 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+std::string Text(sqlite3_stmt* stmt, int column) {
+  const unsigned char* t = sqlite3_column_text(stmt, column);
+  return std::string(t ? reinterpret_cast<const char*>(t) : "",
+                     sqlite3_column_bytes(stmt, column));
+}
+
+// 1 when the response was erased, 0 not, -1 failure.
+int IsErased(sqlite3* db, const std::string& response_id) {
+  Statement find(db, "SELECT 1 FROM erased WHERE response_id = ?");
+  if (!find) return -1;
+  find.Bind(1, response_id);
+  const int step = sqlite3_step(find.get());
+  return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
 class SqliteStore final : public Store {
  public:
   SqliteStore(sqlite3* db, sqlite3* read_db, std::string path)
@@ -71,7 +86,7 @@ class SqliteStore final : public Store {
   bool ForEachRecord(
       const std::string& survey_id, const TimeRange& range,
       const std::function<bool(std::string_view, std::string_view)>& fn,
-      int batch) override;
+      int batch, const RolledFn* rolled) override;
   std::int64_t DeriveOld(
       const std::function<std::optional<Derived>(const std::string&)>& derive)
       override;
@@ -109,6 +124,24 @@ class SqliteStore final : public Store {
       const std::function<void(std::string_view, std::string_view)>& fn)
       override;
 
+  bool OfVisitor(const std::string& visitor_id,
+                 const std::function<void(const std::string&,
+                                          const std::string&)>& fn) override;
+  std::int64_t Erase(const std::vector<std::string>& response_ids,
+                     std::int64_t now_ms) override;
+  bool DeliveriesOf(const std::string& response_id,
+                    std::vector<Delivery>* deliveries) override;
+  std::int64_t RollUpDay(
+      const std::string& survey_id, std::int64_t before_ms,
+      const std::function<Rolled(std::string_view, std::string_view)>& kind_of)
+      override;
+  int AddToken(const Token& token) override;
+  bool Tokens(std::vector<Token>* tokens) override;
+  int RevokeToken(const std::string& name, std::int64_t now_ms) override;
+  bool AddAudit(const AuditEntry& entry) override;
+  bool Audit(std::int64_t before_id, int limit,
+             std::vector<AuditEntry>* entries) override;
+
   bool Exec(const char* sql);
   bool AddColumns();
 
@@ -130,6 +163,9 @@ class SqliteStore final : public Store {
   // `fresh`: the response was just inserted, so nothing is held for it.
   bool WriteAlerts(const std::string& response_id, const std::string& survey_id,
                    const std::vector<AlertWrite>& alerts, bool fresh);
+  // mu_ held, in a transaction: deletes a response and everything kept
+  // because of it; adds 1 to `deleted` if it was there.
+  bool DeleteResponse(const std::string& response_id, std::int64_t* deleted);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -281,6 +317,33 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       " note TEXT NOT NULL);"
       "CREATE INDEX IF NOT EXISTS case_events_by_case ON"
       " case_events(response_id, id);"
+      // Privacy: the ids of erased responses (no data: a resent one is
+      // refused), days aggregated by retention (record kinds and counts:
+      // no visitor, no words), named tokens (only their hashes) and the
+      // audit log of admin actions.
+      "CREATE TABLE IF NOT EXISTS erased ("
+      " response_id TEXT PRIMARY KEY,"
+      " erased_ms INTEGER NOT NULL) WITHOUT ROWID;"
+      "CREATE TABLE IF NOT EXISTS rollups ("
+      " survey_id TEXT NOT NULL,"
+      " day_ms INTEGER NOT NULL,"
+      " kind TEXT NOT NULL,"
+      " count INTEGER NOT NULL,"
+      " complete INTEGER NOT NULL,"
+      " PRIMARY KEY (survey_id, day_ms, kind));"
+      "CREATE TABLE IF NOT EXISTS tokens ("
+      " name TEXT PRIMARY KEY,"
+      " role TEXT NOT NULL,"
+      " hash TEXT NOT NULL UNIQUE,"
+      " created_ms INTEGER NOT NULL,"
+      " revoked_ms INTEGER);"
+      "CREATE TABLE IF NOT EXISTS audit ("
+      " id INTEGER PRIMARY KEY,"
+      " at_ms INTEGER NOT NULL,"
+      " actor TEXT NOT NULL,"
+      " action TEXT NOT NULL,"
+      " target TEXT NOT NULL,"
+      " detail TEXT NOT NULL);"
       "COMMIT;";
   bool ready = false;
   for (int attempt = 0; attempt < 100 && !ready; ++attempt) {
@@ -450,9 +513,13 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
             !WriteAlerts(record.response_id, survey_id, *version.alerts, false))
           outcome = Outcome::kFailed;
       }
-    } else if (step == SQLITE_DONE && !version.may_insert) {
+    } else if (step != SQLITE_DONE) {
+      outcome = Outcome::kFailed;
+    } else if (int erased = IsErased(db_, record.response_id); erased != 0) {
+      outcome = erased > 0 ? Outcome::kErased : Outcome::kFailed;
+    } else if (!version.may_insert) {
       outcome = Outcome::kNotNew;
-    } else if (step == SQLITE_DONE) {
+    } else {
       Statement insert(db_,
                        "INSERT INTO responses (response_id, survey_id, status, "
                        "submitted_at_ms, received_at_ms, payload, visitor_id,"
@@ -633,7 +700,7 @@ std::int64_t SqliteStore::DeriveOld(
 bool SqliteStore::ForEachRecord(
     const std::string& survey_id, const TimeRange& range,
     const std::function<bool(std::string_view, std::string_view)>& fn,
-    int /*batch*/) {
+    int /*batch*/, const RolledFn* rolled) {
   // A read-only connection of its own, for one statement over the covering
   // index in its order: no paging (which would sort or rescan), no lock on
   // the shared read connection, and one WAL snapshot for the whole summary.
@@ -645,6 +712,23 @@ bool SqliteStore::ForEachRecord(
   }
   std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
   sqlite3_busy_timeout(raw, 5000);
+  // One read transaction: the aggregated days and the rows are one
+  // snapshot, so a day rolled up meanwhile is counted once.
+  if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return false;
+  if (rolled) {
+    Statement days(raw,
+                   "SELECT kind, count FROM rollups WHERE survey_id = ?1"
+                   " AND day_ms >= ?2 AND day_ms < ?3 ORDER BY day_ms, kind");
+    if (!days) return false;
+    days.Bind(1, survey_id);
+    days.Bind(2, range.from_ms);
+    days.Bind(3, range.to_ms);
+    int step;
+    while ((step = sqlite3_step(days.get())) == SQLITE_ROW)
+      (*rolled)(Text(days.get(), 0), sqlite3_column_int64(days.get(), 1));
+    if (step != SQLITE_DONE) return false;
+  }
   Statement select(raw,
                    "SELECT record, rowid FROM responses"
                    " INDEXED BY responses_by_time WHERE survey_id = ?1"
@@ -735,7 +819,9 @@ std::int64_t SqliteStore::CountComplete(const std::string& survey_id,
   return ReadNumber(
       "SELECT COALESCE(SUM(MIN(n, ?2)), 0) FROM (SELECT COUNT(*) AS n"
       " FROM responses WHERE survey_id = ?1 AND status = 'complete'"
-      " GROUP BY COALESCE(client_key, response_id))",
+      " GROUP BY COALESCE(client_key, response_id))"
+      " + (SELECT COALESCE(SUM(count), 0) FROM rollups"
+      " WHERE survey_id = ?1 AND complete = 1)",
       survey_id, per_client);
 }
 
@@ -826,12 +912,6 @@ bool SqliteStore::Documents(const std::function<void(Document)>& fn) {
 }
 
 namespace {
-
-std::string Text(sqlite3_stmt* stmt, int column) {
-  const unsigned char* t = sqlite3_column_text(stmt, column);
-  return std::string(t ? reinterpret_cast<const char*>(t) : "",
-                     sqlite3_column_bytes(stmt, column));
-}
 
 constexpr const char* kDeliveryColumns =
     "id, webhook_id, response_id, body, state, created_ms, next_at_ms,"
@@ -1298,6 +1378,221 @@ bool SqliteStore::ForEachRepeatRecord(
   int step;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
     fn(Text(select.get(), 0), Text(select.get(), 1));
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::OfVisitor(
+    const std::string& visitor_id,
+    const std::function<void(const std::string&, const std::string&)>& fn) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  // By survey through responses_by_visitor: a visitor's rows without an
+  // index of their own (one more for every post to keep).
+  Statement select(read_db_,
+                   "SELECT response_id, payload FROM responses"
+                   " WHERE survey_id IN (SELECT survey_id FROM surveys"
+                   " UNION SELECT id FROM documents WHERE kind = 'survey')"
+                   " AND visitor_id = ? ORDER BY submitted_at_ms, rowid");
+  if (!select) return false;
+  select.Bind(1, visitor_id);
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    fn(Text(select.get(), 0), Text(select.get(), 1));
+  return step == SQLITE_DONE;
+}
+
+bool SqliteStore::DeleteResponse(const std::string& response_id,
+                                 std::int64_t* deleted) {
+  // Comments first: their trigger takes them out of the search index.
+  static const char* const kDeletes[] = {
+      "DELETE FROM comments WHERE response_id = ?",
+      "DELETE FROM deliveries WHERE response_id = ?",
+      "DELETE FROM case_events WHERE response_id = ?",
+      "DELETE FROM cases WHERE response_id = ?",
+      "DELETE FROM responses WHERE response_id = ?"};
+  for (const char* sql : kDeletes) {
+    Statement remove(db_, sql);
+    remove.Bind(1, response_id);
+    if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+  }
+  *deleted += sqlite3_changes(db_);
+  return true;
+}
+
+std::int64_t SqliteStore::Erase(const std::vector<std::string>& response_ids,
+                                std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return -1;
+  std::int64_t deleted = 0;
+  for (const std::string& id : response_ids) {
+    Statement remember(db_,
+                       "INSERT OR IGNORE INTO erased (response_id, erased_ms)"
+                       " VALUES (?, ?)");
+    remember.Bind(1, id);
+    remember.Bind(2, now_ms);
+    if (!DeleteResponse(id, &deleted) ||
+        sqlite3_step(remember.get()) != SQLITE_DONE) {
+      Exec("ROLLBACK");
+      return -1;
+    }
+  }
+  if (!Exec("COMMIT")) {
+    Exec("ROLLBACK");
+    return -1;
+  }
+  return deleted;
+}
+
+bool SqliteStore::DeliveriesOf(const std::string& response_id,
+                               std::vector<Delivery>* deliveries) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  const std::string sql = std::string("SELECT ") + kDeliveryColumns +
+                          " FROM deliveries WHERE response_id = ?"
+                          " ORDER BY created_ms, id";
+  Statement select(read_db_, sql.c_str());
+  if (!select) return false;
+  select.Bind(1, response_id);
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW)
+    deliveries->push_back(ReadDelivery(select.get()));
+  return step == SQLITE_DONE;
+}
+
+std::int64_t SqliteStore::RollUpDay(
+    const std::string& survey_id, std::int64_t before_ms,
+    const std::function<Rolled(std::string_view, std::string_view)>& kind_of) {
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  // Rows per transaction: the write lock is held while they are counted.
+  constexpr int kBatch = 2000;
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!Exec("BEGIN IMMEDIATE")) return -1;
+  auto fail = [&] {
+    Exec("ROLLBACK");
+    return std::int64_t{-1};
+  };
+  Statement oldest(db_,
+                   "SELECT MIN(submitted_at_ms) FROM responses"
+                   " WHERE survey_id = ? AND submitted_at_ms < ?");
+  oldest.Bind(1, survey_id);
+  oldest.Bind(2, before_ms);
+  if (sqlite3_step(oldest.get()) != SQLITE_ROW) return fail();
+  if (sqlite3_column_type(oldest.get(), 0) == SQLITE_NULL) {
+    Exec("ROLLBACK");
+    return 0;
+  }
+  const std::int64_t first = sqlite3_column_int64(oldest.get(), 0);
+  const std::int64_t day = first - ((first % kDay) + kDay) % kDay;
+  Statement select(db_,
+                   "SELECT response_id, COALESCE(record, ''), CASE WHEN"
+                   " COALESCE(record, '') = '' THEN payload ELSE '' END"
+                   " FROM responses WHERE survey_id = ? AND submitted_at_ms"
+                   " >= ? AND submitted_at_ms < ? LIMIT ?");
+  select.Bind(1, survey_id);
+  select.Bind(2, day);
+  select.Bind(3, std::min(day + kDay, before_ms));
+  select.Bind(4, std::int64_t{kBatch});
+  std::map<std::string, std::pair<std::int64_t, bool>> kinds;
+  std::vector<std::string> ids;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    ids.push_back(Text(select.get(), 0));
+    Rolled rolled = kind_of(Text(select.get(), 1), Text(select.get(), 2));
+    auto& [count, complete] = kinds[rolled.kind];
+    ++count;
+    complete = rolled.complete;
+  }
+  if (step != SQLITE_DONE) return fail();
+  for (const auto& [kind, counted] : kinds) {
+    Statement add(db_,
+                  "INSERT INTO rollups (survey_id, day_ms, kind, count,"
+                  " complete) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                  " SET count = count + excluded.count");
+    add.Bind(1, survey_id);
+    add.Bind(2, day);
+    add.Bind(3, kind);
+    add.Bind(4, counted.first);
+    add.Bind(5, std::int64_t{counted.second});
+    if (sqlite3_step(add.get()) != SQLITE_DONE) return fail();
+  }
+  std::int64_t deleted = 0;
+  for (const std::string& id : ids)
+    if (!DeleteResponse(id, &deleted)) return fail();
+  if (!Exec("COMMIT")) return fail();
+  return deleted;
+}
+
+int SqliteStore::AddToken(const Token& token) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT OR IGNORE INTO tokens (name, role, hash, created_ms)"
+                   " VALUES (?, ?, ?, ?)");
+  if (!insert) return -1;
+  insert.Bind(1, token.name);
+  insert.Bind(2, token.role);
+  insert.Bind(3, token.hash);
+  insert.Bind(4, token.created_ms);
+  if (sqlite3_step(insert.get()) != SQLITE_DONE) return -1;
+  return sqlite3_changes(db_) == 1 ? 1 : 0;
+}
+
+bool SqliteStore::Tokens(std::vector<Token>* tokens) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT name, role, hash, created_ms,"
+                   " COALESCE(revoked_ms, 0) FROM tokens ORDER BY created_ms,"
+                   " name");
+  if (!select) return false;
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    tokens->push_back({Text(select.get(), 0), Text(select.get(), 1),
+                       Text(select.get(), 2),
+                       sqlite3_column_int64(select.get(), 3),
+                       sqlite3_column_int64(select.get(), 4)});
+  }
+  return step == SQLITE_DONE;
+}
+
+int SqliteStore::RevokeToken(const std::string& name, std::int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement update(db_,
+                   "UPDATE tokens SET revoked_ms = ? WHERE name = ?"
+                   " AND revoked_ms IS NULL");
+  if (!update) return -1;
+  update.Bind(1, now_ms);
+  update.Bind(2, name);
+  if (sqlite3_step(update.get()) != SQLITE_DONE) return -1;
+  return sqlite3_changes(db_) == 1 ? 1 : 0;
+}
+
+bool SqliteStore::AddAudit(const AuditEntry& entry) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement insert(db_,
+                   "INSERT INTO audit (at_ms, actor, action, target, detail)"
+                   " VALUES (?, ?, ?, ?, ?)");
+  if (!insert) return false;
+  insert.Bind(1, entry.at_ms);
+  insert.Bind(2, entry.actor);
+  insert.Bind(3, entry.action);
+  insert.Bind(4, entry.target);
+  insert.Bind(5, entry.detail);
+  return sqlite3_step(insert.get()) == SQLITE_DONE;
+}
+
+bool SqliteStore::Audit(std::int64_t before_id, int limit,
+                        std::vector<AuditEntry>* entries) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement select(read_db_,
+                   "SELECT id, at_ms, actor, action, target, detail FROM audit"
+                   " WHERE id < ? ORDER BY id DESC LIMIT ?");
+  if (!select) return false;
+  select.Bind(1, before_id);
+  select.Bind(2, std::int64_t{limit});
+  int step;
+  while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
+    entries->push_back({sqlite3_column_int64(select.get(), 0),
+                        sqlite3_column_int64(select.get(), 1),
+                        Text(select.get(), 2), Text(select.get(), 3),
+                        Text(select.get(), 4), Text(select.get(), 5)});
+  }
   return step == SQLITE_DONE;
 }
 

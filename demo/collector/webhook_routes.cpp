@@ -131,6 +131,7 @@ void Collector::Webhooks(const Request& req, Response& res) {
                     "could not store the webhook; retry");
     }
     webhooks_->Changed();
+    Audit(req, "webhook.create", "/api/webhooks/" + w.id, Json::object());
     Json answer = DescribeWebhook(w);
     answer["secret"] = w.secret;
     res.Set("Location", "/api/webhooks/" + w.id);
@@ -153,6 +154,7 @@ void Collector::Webhooks(const Request& req, Response& res) {
     if (deleted == 0)
       return Refuse(res, 404, HttpCode::kNotFound, "", "no such webhook");
     webhooks_->Changed();
+    Audit(req, "webhook.delete", "/api/webhooks/" + id, Json::object());
     res.status = 204;
     return;
   }

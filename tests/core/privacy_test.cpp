@@ -108,6 +108,16 @@ TEST(WithoutPersonalData, DropsAddressesAndPersonalHiddenFields) {
   EXPECT_EQ(seen["answers"].dump(),
             R"({"contact":{"consent":true},"source":"search"})");
   EXPECT_EQ(seen["hidden"].dump(), R"({"plan":"pro"})");
+  // Marked in any version, a field stays personal in all of them.
+  SurveyVersions versions;
+  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(*survey)).ok());
+  doc["version"] = 2;
+  doc["hidden"] = Parse(R"(["plan", "customer"])");
+  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(
+                               ParseSurvey(doc.dump()).value()))
+                  .ok());
+  EXPECT_TRUE(IsPersonalField(versions, "customer"));
+  EXPECT_FALSE(IsPersonalField(versions, "plan"));
 }
 
 }  // namespace

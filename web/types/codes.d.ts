@@ -75,4 +75,7 @@ export type CollectorErrorCode =
   | 'version_conflict'
   | 'precondition_required'
   | 'unknown_version'
-  | 'webhook_limit';
+  | 'webhook_limit'
+  | 'forbidden'
+  | 'erased'
+  | 'past_retention';

@@ -9,6 +9,7 @@
 #include "sondar/json.h"
 #include "sondar/status.h"
 #include "sondar/survey.h"
+#include "sondar/versions.h"
 
 namespace sondar {
 
@@ -46,6 +47,10 @@ bool IsAbout(const Subject& subject, const Json& payload);
 // address and without the hidden fields `version` marks "pii". The scores,
 // answers and comments stay.
 Json WithoutPersonalData(const Survey& version, Json payload);
+
+// Whether any version marks hidden field `name` "pii": once personal, always
+// kept from viewers (older responses were collected under that version too).
+bool IsPersonalField(const SurveyVersions& versions, std::string_view name);
 
 }  // namespace sondar
 
