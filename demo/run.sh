@@ -48,12 +48,23 @@ if [ "$fresh" = 1 ]; then
   done
   SONDAR_ADMIN_TOKEN=$token node demo/seed.mjs "http://127.0.0.1:$port" "$data"/seed-*.jsonl
 fi
+# A viewer's token (no personal data, no exports, no publishing), made once per database and
+# kept beside it: the database holds only its hash.
+viewer_file=$data/viewer-token
+if [ "$fresh" = 1 ] || [ ! -s "$viewer_file" ]; then
+  rm -f "$viewer_file"
+  (umask 077 && "$build/demo/collector/sondar-collector" --db "$db" token create \
+    "viewer-$(date +%s)" --role viewer 2>/dev/null > "$viewer_file") || rm -f "$viewer_file"
+fi
+viewer_link=""
+[ -s "$viewer_file" ] && viewer_link="http://127.0.0.1:$port/workspace/#token=$(cat "$viewer_file")"
 cat <<TXT
 
   sondar demo is running (database $db)
     Shop:       http://127.0.0.1:$port/
     Checkout:   http://127.0.0.1:$port/checkout.html
     Workspace:  http://127.0.0.1:$port/workspace/#token=$token
+    As viewer:  $viewer_link
     Editor:     http://127.0.0.1:$port/editor.html#token=$token
     Summary:    curl -H "Authorization: Bearer \$(cat $token_file)" \\
                   http://127.0.0.1:$port/api/summary?survey=order-nps

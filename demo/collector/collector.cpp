@@ -131,6 +131,32 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
       });
   DeriveOld();
   refresher_ = std::thread([this] { Refresh(); });
+  // On a thread of its own: a first run over years of rows takes a while,
+  // and counts, probes and tokens must not wait for it.
+  if (config_.retention_days > 0)
+    retainer_ = std::thread([this] { Retainer(); });
+}
+
+void Collector::Retainer() {
+  std::unique_lock<std::mutex> lock(refresh_mu_);
+  while (!stopping_) {
+    lock.unlock();
+    const std::int64_t rolled = Retain(NowMs());
+    if (rolled < 0)
+      std::cerr << "sondar-collector: retention could not run; it tries "
+                   "again in an hour\n";
+    else if (rolled > 0)
+      std::cerr << "sondar-collector: retention deleted " << rolled
+                << " responses older than " << config_.retention_days
+                << " days, keeping their days' aggregates\n";
+    lock.lock();
+    refresh_cv_.wait_for(lock, kRetainEvery);
+  }
+}
+
+bool Collector::Stopping() {
+  std::lock_guard<std::mutex> lock(refresh_mu_);
+  return stopping_;
 }
 
 Collector::~Collector() {
@@ -140,6 +166,7 @@ Collector::~Collector() {
   }
   refresh_cv_.notify_all();
   refresher_.join();
+  if (retainer_.joinable()) retainer_.join();
 }
 
 Lane Collector::LaneFor(const Request& req) const {
@@ -205,6 +232,12 @@ void Collector::Handle(const Request& req, Response& res) {
   } else if (path.rfind("/api/responses/", 0) == 0) {
     if (const auto who = Reader(req, res))
       OneResponse(path.substr(15), res, *who);
+  } else if (path == "/api/me") {
+    // Who the token names, so the workspace offers only what its role may
+    // do (the routes check it again).
+    if (const auto who = Reader(req, res))
+      Reply(res, 200,
+            {{"name", who->name}, {"role", std::string(RoleName(who->role))}});
   } else if (path == "/api/health") {
     Health(req, res);
   } else {
@@ -837,17 +870,7 @@ void Collector::Refresh() {
       access_.Reload();
       tokens_read = now;
     }
-    if (config_.retention_days > 0 && now - retained >= kRetainEvery) {
-      const std::int64_t rolled = Retain(NowMs());
-      if (rolled < 0)
-        std::cerr << "sondar-collector: retention could not run; it tries "
-                     "again in an hour\n";
-      else if (rolled > 0)
-        std::cerr << "sondar-collector: retention deleted " << rolled
-                  << " responses older than " << config_.retention_days
-                  << " days, keeping their days' aggregates\n";
-      retained = now;
-    }
+
     if (now - counted >= kCountsEvery) {
       for (const std::string& id : catalog->close_after_ids) {
         const std::int64_t n =

@@ -149,8 +149,11 @@ class Collector final : public http::Application {
   // privacy_routes.cpp: /api/visitors/ID, /api/privacy/..., /api/audit.
   void Privacy(const http::Request& req, http::Response& res);
   // Deletes responses past --retention-days, keeping their days as
-  // aggregates; the rows rolled up, or -1.
+  // aggregates; the rows rolled up, or -1. Stops early when the collector
+  // stops.
   std::int64_t Retain(std::int64_t now_ms);
+  void Retainer();  // Retain at start, then hourly
+  bool Stopping();
 
  public:
   // Where alerts link to (the workspace), once the port is known.
@@ -199,6 +202,7 @@ class Collector final : public http::Application {
   std::condition_variable refresh_cv_;
   bool stopping_ = false;
   std::thread refresher_;
+  std::thread retainer_;
 };
 
 }  // namespace sondar::collector

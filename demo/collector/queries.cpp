@@ -565,7 +565,7 @@ std::int64_t Collector::Retain(std::int64_t now_ms) {
         out.kind.clear();
       return out;
     };
-    for (;;) {
+    while (!Stopping()) {
       const std::int64_t n = store_->RollUpDay(id, before, kind_of);
       if (n < 0) return -1;
       if (n == 0) break;

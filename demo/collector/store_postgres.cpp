@@ -272,8 +272,12 @@ class PostgresStore final : public Store {
         " day_ms BIGINT NOT NULL,"
         " kind TEXT NOT NULL,"
         " count BIGINT NOT NULL,"
-        " complete BOOLEAN NOT NULL,"
         " PRIMARY KEY (survey_id, day_ms, kind));"
+        "CREATE TABLE IF NOT EXISTS rolled_clients ("
+        " survey_id TEXT NOT NULL,"
+        " client_key TEXT NOT NULL,"
+        " complete BIGINT NOT NULL,"
+        " PRIMARY KEY (survey_id, client_key));"
         "CREATE TABLE IF NOT EXISTS tokens ("
         " name TEXT PRIMARY KEY,"
         " role TEXT NOT NULL,"
@@ -607,11 +611,14 @@ class PostgresStore final : public Store {
   std::int64_t CountComplete(const std::string& survey_id,
                              int per_client) override {
     return Number(
-        "SELECT COALESCE(SUM(LEAST(n, $2::bigint)), 0) FROM (SELECT count(*)"
-        " AS n FROM responses WHERE survey_id = $1 AND status = 'complete'"
-        " GROUP BY COALESCE(client_key, response_id)) AS per_client"
-        " + (SELECT COALESCE(SUM(count), 0) FROM rollups"
-        " WHERE survey_id = $1 AND complete)",
+        "SELECT COALESCE(SUM(CASE WHEN k = '' THEN n ELSE LEAST(n,"
+        " $2::bigint) END), 0) FROM (SELECT k, SUM(n) AS n FROM ("
+        "  SELECT COALESCE(client_key, response_id) AS k, count(*) AS n"
+        "  FROM responses WHERE survey_id = $1 AND status = 'complete'"
+        "  GROUP BY 1"
+        // Days past retention: what their rows counted, per client.
+        "  UNION ALL SELECT client_key, complete FROM rolled_clients"
+        "  WHERE survey_id = $1) AS counted GROUP BY k) AS per_client",
         {survey_id, std::to_string(per_client)});
   }
 
@@ -1118,34 +1125,44 @@ class PostgresStore final : public Store {
     ResultPtr rows =
         Run(c,
             "SELECT response_id, COALESCE(record, ''), CASE WHEN"
-            " COALESCE(record, '') = '' THEN payload ELSE '' END FROM responses"
+            " COALESCE(record, '') = '' THEN payload ELSE '' END,"
+            " COALESCE(client_key, '') FROM responses"
             " WHERE survey_id = $1 AND submitted_at_ms >= $2::bigint"
             " AND submitted_at_ms < $3::bigint LIMIT $4::bigint FOR UPDATE",
             {survey_id, std::to_string(day),
              std::to_string(std::min(day + kDay, before_ms)),
              std::to_string(kBatch)});
     if (!Ok(rows)) return fail();
-    std::map<std::string, std::pair<std::int64_t, bool>> kinds;
+    std::map<std::string, std::int64_t> kinds, clients;
     std::vector<std::string> ids;
+    auto text = [&](int i, int column) {
+      return std::string_view(PQgetvalue(rows.get(), i, column),
+                              PQgetlength(rows.get(), i, column));
+    };
     for (int i = 0; i < PQntuples(rows.get()); ++i) {
-      ids.push_back(PQgetvalue(rows.get(), i, 0));
-      Rolled rolled = kind_of(std::string_view(PQgetvalue(rows.get(), i, 1),
-                                               PQgetlength(rows.get(), i, 1)),
-                              std::string_view(PQgetvalue(rows.get(), i, 2),
-                                               PQgetlength(rows.get(), i, 2)));
-      auto& [count, complete] = kinds[rolled.kind];
-      ++count;
-      complete = rolled.complete;
+      ids.emplace_back(text(i, 0));
+      const Rolled rolled = kind_of(text(i, 1), text(i, 2));
+      ++kinds[rolled.kind];
+      if (rolled.complete) ++clients[std::string(text(i, 3))];
     }
-    for (const auto& [kind, counted] : kinds) {
+    for (const auto& [kind, count] : kinds) {
+      if (!Ok(Run(
+              c,
+              "INSERT INTO rollups (survey_id, day_ms, kind, count)"
+              " VALUES ($1, $2::bigint, $3, $4::bigint)"
+              " ON CONFLICT (survey_id, day_ms, kind) DO UPDATE"
+              " SET count = rollups.count + excluded.count",
+              {survey_id, std::to_string(day), kind, std::to_string(count)})))
+        return fail();
+    }
+    for (const auto& [client, count] : clients) {
       if (!Ok(Run(c,
-                  "INSERT INTO rollups (survey_id, day_ms, kind, count,"
-                  " complete) VALUES ($1, $2::bigint, $3, $4::bigint, $5)"
-                  " ON CONFLICT (survey_id, day_ms, kind) DO UPDATE"
-                  " SET count = rollups.count + excluded.count",
-                  {survey_id, std::to_string(day), kind,
-                   std::to_string(counted.first),
-                   counted.second ? "true" : "false"})))
+                  "INSERT INTO rolled_clients (survey_id, client_key,"
+                  " complete) VALUES ($1, $2, $3::bigint)"
+                  " ON CONFLICT (survey_id, client_key) DO UPDATE"
+                  " SET complete = rolled_clients.complete"
+                  " + excluded.complete",
+                  {survey_id, client, std::to_string(count)})))
         return fail();
     }
     std::int64_t deleted = 0;

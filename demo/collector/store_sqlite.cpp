@@ -329,8 +329,14 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       " day_ms INTEGER NOT NULL,"
       " kind TEXT NOT NULL,"
       " count INTEGER NOT NULL,"
-      " complete INTEGER NOT NULL,"
       " PRIMARY KEY (survey_id, day_ms, kind));"
+      // The complete responses those days held, per client key (closeAfter
+      // counts a few of each); '' for rows without one, each counting.
+      "CREATE TABLE IF NOT EXISTS rolled_clients ("
+      " survey_id TEXT NOT NULL,"
+      " client_key TEXT NOT NULL,"
+      " complete INTEGER NOT NULL,"
+      " PRIMARY KEY (survey_id, client_key));"
       "CREATE TABLE IF NOT EXISTS tokens ("
       " name TEXT PRIMARY KEY,"
       " role TEXT NOT NULL,"
@@ -817,11 +823,14 @@ std::int64_t SqliteStore::Count() {
 std::int64_t SqliteStore::CountComplete(const std::string& survey_id,
                                         int per_client) {
   return ReadNumber(
-      "SELECT COALESCE(SUM(MIN(n, ?2)), 0) FROM (SELECT COUNT(*) AS n"
-      " FROM responses WHERE survey_id = ?1 AND status = 'complete'"
-      " GROUP BY COALESCE(client_key, response_id))"
-      " + (SELECT COALESCE(SUM(count), 0) FROM rollups"
-      " WHERE survey_id = ?1 AND complete = 1)",
+      "SELECT COALESCE(SUM(CASE WHEN k = '' THEN n ELSE MIN(n, ?2) END), 0)"
+      " FROM (SELECT k, SUM(n) AS n FROM ("
+      "  SELECT COALESCE(client_key, response_id) AS k, COUNT(*) AS n"
+      "  FROM responses WHERE survey_id = ?1 AND status = 'complete'"
+      "  GROUP BY 1"
+      // Days past retention: what their rows counted, per client.
+      "  UNION ALL SELECT client_key, complete FROM rolled_clients"
+      "  WHERE survey_id = ?1) GROUP BY k)",
       survey_id, per_client);
 }
 
@@ -1483,34 +1492,43 @@ std::int64_t SqliteStore::RollUpDay(
   const std::int64_t day = first - ((first % kDay) + kDay) % kDay;
   Statement select(db_,
                    "SELECT response_id, COALESCE(record, ''), CASE WHEN"
-                   " COALESCE(record, '') = '' THEN payload ELSE '' END"
-                   " FROM responses WHERE survey_id = ? AND submitted_at_ms"
-                   " >= ? AND submitted_at_ms < ? LIMIT ?");
+                   " COALESCE(record, '') = '' THEN payload ELSE '' END,"
+                   " COALESCE(client_key, '') FROM responses"
+                   " WHERE survey_id = ? AND submitted_at_ms >= ?"
+                   " AND submitted_at_ms < ? LIMIT ?");
   select.Bind(1, survey_id);
   select.Bind(2, day);
   select.Bind(3, std::min(day + kDay, before_ms));
   select.Bind(4, std::int64_t{kBatch});
-  std::map<std::string, std::pair<std::int64_t, bool>> kinds;
+  std::map<std::string, std::int64_t> kinds, clients;
   std::vector<std::string> ids;
   int step;
   while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
     ids.push_back(Text(select.get(), 0));
-    Rolled rolled = kind_of(Text(select.get(), 1), Text(select.get(), 2));
-    auto& [count, complete] = kinds[rolled.kind];
-    ++count;
-    complete = rolled.complete;
+    const Rolled rolled = kind_of(Text(select.get(), 1), Text(select.get(), 2));
+    ++kinds[rolled.kind];
+    if (rolled.complete) ++clients[Text(select.get(), 3)];
   }
   if (step != SQLITE_DONE) return fail();
-  for (const auto& [kind, counted] : kinds) {
+  for (const auto& [kind, count] : kinds) {
     Statement add(db_,
-                  "INSERT INTO rollups (survey_id, day_ms, kind, count,"
-                  " complete) VALUES (?, ?, ?, ?, ?) ON CONFLICT DO UPDATE"
+                  "INSERT INTO rollups (survey_id, day_ms, kind, count)"
+                  " VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE"
                   " SET count = count + excluded.count");
     add.Bind(1, survey_id);
     add.Bind(2, day);
     add.Bind(3, kind);
-    add.Bind(4, counted.first);
-    add.Bind(5, std::int64_t{counted.second});
+    add.Bind(4, count);
+    if (sqlite3_step(add.get()) != SQLITE_DONE) return fail();
+  }
+  for (const auto& [client, count] : clients) {
+    Statement add(db_,
+                  "INSERT INTO rolled_clients (survey_id, client_key, complete)"
+                  " VALUES (?, ?, ?) ON CONFLICT DO UPDATE"
+                  " SET complete = complete + excluded.complete");
+    add.Bind(1, survey_id);
+    add.Bind(2, client);
+    add.Bind(3, count);
     if (sqlite3_step(add.get()) != SQLITE_DONE) return fail();
   }
   std::int64_t deleted = 0;

@@ -121,6 +121,13 @@ const text = (t, locale) => (t == null ? '' : typeof t === 'string' ? t : t[loca
 function App() {
   const [view, setView] = useState(readLocation);
   const surveys = useJson('/api/surveys');
+  // A viewer's token: what it may not do is not offered (the collector refuses it anyway).
+  const me = useJson('/api/me').data;
+  useEffect(() => {
+    if (!me) return;
+    document.body.dataset.role = me.role;
+    /** @type {HTMLElement} */ (document.querySelector('#who')).textContent = `${me.name} (${me.role})`;
+  }, [me]);
   useEffect(() => {
     const back = () => setView(readLocation());
     addEventListener('popstate', back);
@@ -415,7 +422,7 @@ function Responses({ view, base, go }) {
         <input id="q" name="q" type="search" value=${typed} onInput=${(e) => setTyped(e.currentTarget.value)} placeholder="Search comments" />
         <button class="button">Search</button>
       </form>
-      <button type="button" class="button secondary" onClick=${exportCsv}>Export CSV</button>
+      <button type="button" class="button secondary admin-only" onClick=${exportCsv}>Export CSV</button>
       <span class="muted" aria-live="polite">${exporting}</span>
     </div>
     ${state.error ? html`<p role="alert" class="bad">${state.error}</p>` : null}
@@ -479,7 +486,7 @@ function Detail({ id, go, onClose }) {
         <dl class="answers">${(data.answers || []).map((a) => html`<dt>${a.label}</dt><dd>${a.value}</dd>`)}</dl>` : html`<p class="muted">Loading…</p>`}
       <form method="dialog" class="toolbar">
         <button class="button">Close</button>
-        ${r ? html`<button type="button" class="button secondary" onClick=${follow}>Follow up</button>` : null}
+        ${r ? html`<button type="button" class="button secondary admin-only" onClick=${follow}>Follow up</button>` : null}
         <span class="muted" aria-live="polite">${opening}</span>
       </form>
     </dialog>`;
@@ -701,7 +708,7 @@ function CaseCard({ item, name, go, changed }) {
         <span class="muted">${h.at.slice(0, 16).replace('T', ' ')} ${h.by || 'someone'}:</span>
         ${h.state ? ` moved to ${h.state}.` : ''}${h.assignee != null ? (h.assignee ? ` gave it to ${h.assignee}.` : ' unassigned it.') : ''}
         ${h.note ? html` <q>${h.note}</q>` : null}</li>`)}</ol>` : null}
-      <form ref=${form} class="case-form" onSubmit=${save}>
+      <form ref=${form} class="case-form admin-only" onSubmit=${save}>
         <label>State <select name="state" value=${item.state}>${CASE_STATES.map((s) => html`<option value=${s}>${s}</option>`)}</select></label>
         <label>Assignee <input name="assignee" value=${item.assignee} maxlength="100" /></label>
         <label class="note">Note <textarea name="note" rows="2" maxlength="4000" placeholder="What was done, what was promised"></textarea></label>
