@@ -5,6 +5,7 @@
 
 #include "answers.h"
 #include "json_reader.h"
+#include "survey_parser.h"
 
 namespace sondar {
 
@@ -110,9 +111,9 @@ Result<Subject> ParseSubject(const Json& body) {
         subject.value = ScalarText(value);
         bounded(subject.value, path);
       }
-      if (name.empty() || name.size() > 64)
+      if (!internal::IsId(name))
         r.Fail(ErrorCode::kInvalidValue, "hidden",
-               "names no hidden field (1-64 characters)");
+               "names no hidden field (1-64 letters, digits, _ - . :)");
     }
   }
   if (r.failed()) return errors;
@@ -150,21 +151,6 @@ bool IsAbout(const Subject& subject, const Json& payload) {
   return false;
 }
 
-Json WithoutPersonalData(const Survey& version, Json payload) {
-  if (Json* answers = payload.find("answers");
-      answers && answers->is_object()) {
-    for (const Question& q : version.questions) {
-      if (q.type != QuestionType::kContact) continue;
-      if (Json* answer = answers->find(q.id); answer && answer->is_object())
-        answer->erase("email");
-    }
-  }
-  if (Json* hidden = payload.find("hidden"); hidden && hidden->is_object()) {
-    for (const std::string& name : version.personal_hidden) hidden->erase(name);
-  }
-  return payload;
-}
-
 bool IsPersonalField(const SurveyVersions& versions, std::string_view name) {
   for (int number : versions.Numbers()) {
     const Survey* version = versions.Find(number);
@@ -174,6 +160,62 @@ bool IsPersonalField(const SurveyVersions& versions, std::string_view name) {
       return true;
   }
   return false;
+}
+
+Json WithoutPersonalData(const SurveyVersions& versions, const Survey& version,
+                         Json payload) {
+  if (Json* answers = payload.find("answers");
+      answers && answers->is_object()) {
+    for (const Question& q : version.questions) {
+      if (q.type != QuestionType::kContact) continue;
+      if (Json* answer = answers->find(q.id); answer && answer->is_object())
+        answer->erase("email");
+    }
+  }
+  if (Json* hidden = payload.find("hidden"); hidden && hidden->is_object()) {
+    std::vector<std::string> personal;
+    for (const auto& [name, value] : hidden->as_object())
+      if (IsPersonalField(versions, name)) personal.push_back(name);
+    for (const std::string& name : personal) hidden->erase(name);
+  }
+  std::vector<std::string> extensions;
+  for (const auto& [key, value] : payload.as_object())
+    if (key.rfind("x-", 0) == 0) extensions.push_back(key);
+  for (const std::string& key : extensions) payload.erase(key);
+  return payload;
+}
+
+Status ViewerMayFilter(const SurveyVersions& versions,
+                       const ResponseFilter& filter) {
+  Errors errors;
+  for (const auto& [name, value] : filter.hidden) {
+    if (IsPersonalField(versions, name))
+      errors.push_back({ErrorCode::kInvalidValue, "hidden." + name,
+                        "is personal data (\"pii\": true); a viewer may not "
+                        "filter by it"});
+  }
+  if (filter.segment &&
+      IsPersonalField(versions, ValidateOptions{}.segment_field))
+    errors.push_back({ErrorCode::kInvalidValue, "segment",
+                      "comes from a personal hidden field; a viewer may not "
+                      "filter by it"});
+  return Status(std::move(errors));
+}
+
+Json WithoutPersonalBreakdowns(const SurveyVersions& versions, Json summary) {
+  if (!IsPersonalField(versions, ValidateOptions{}.segment_field))
+    return summary;
+  summary["bySegment"] = Json::object();
+  if (Json* apart = summary.find("reportedApart"); apart && apart->is_array())
+    for (std::size_t i = 0; i < apart->size(); ++i)
+      (*apart)[i]["bySegment"] = Json::object();
+  return summary;
+}
+
+std::int64_t RetentionStart(std::int64_t now_ms, int days) {
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  const std::int64_t today = now_ms - ((now_ms % kDay) + kDay) % kDay;
+  return today - std::int64_t{days} * kDay;
 }
 
 }  // namespace sondar

@@ -4,6 +4,7 @@
 #include <openssl/rand.h>
 
 #include <cctype>
+#include <chrono>
 #include <vector>
 
 #include "sondar/text.h"
@@ -69,7 +70,9 @@ std::string TokenHash(std::string_view token) {
 }
 
 bool IsTokenName(std::string_view name) {
-  if (name.empty() || name.size() > 64) return false;
+  // The start-up token's name is taken: the audit log must tell them apart.
+  if (name.empty() || name.size() > 64 || name == kStartupTokenName)
+    return false;
   for (char c : name)
     if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' ||
           c == '-' || c == '@'))
@@ -93,6 +96,9 @@ std::optional<Principal> AccessList::Who(std::string_view authorization) const {
   if (token.size() > 200) return std::nullopt;
   const std::string hash = TokenHash(token);
   std::lock_guard<std::mutex> lock(mu_);
+  // A list not read for a while may hold tokens revoked since: named tokens
+  // stop working until the store answers again (the start-up token works).
+  if (std::chrono::steady_clock::now() - read_at_ > kStale) return std::nullopt;
   auto it = by_hash_.find(hash);
   if (it == by_hash_.end()) return std::nullopt;
   return it->second;
@@ -109,6 +115,7 @@ bool AccessList::Reload() {
   }
   std::lock_guard<std::mutex> lock(mu_);
   by_hash_ = std::move(by_hash);
+  read_at_ = std::chrono::steady_clock::now();
   return true;
 }
 

@@ -6,6 +6,7 @@
 #ifndef SONDAR_DEMO_COLLECTOR_ACCESS_H_
 #define SONDAR_DEMO_COLLECTOR_ACCESS_H_
 
+#include <chrono>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -55,8 +56,11 @@ class AccessList {
  private:
   Store* store_;
   const std::string admin_token_;
+  // How old the list may get before named tokens stop working.
+  static constexpr std::chrono::seconds kStale{30};
   mutable std::mutex mu_;
   std::map<std::string, Principal> by_hash_;
+  std::chrono::steady_clock::time_point read_at_{};
 };
 
 }  // namespace sondar::collector

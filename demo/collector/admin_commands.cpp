@@ -84,7 +84,7 @@ int AdminCommands::Run(const std::string& db) {
   if (token_create_->parsed()) {
     if (!IsTokenName(name_)) {
       std::cerr << "sondar-collector: a token name is 1-64 letters, digits, "
-                   ". _ - @\n";
+                   ". _ - @, other than admin-token\n";
       return 2;
     }
     const std::string secret = NewToken();

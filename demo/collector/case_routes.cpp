@@ -5,6 +5,7 @@
 
 #include "collector.h"
 #include "http_codes.h"
+#include "privacy.h"
 #include "reply.h"
 
 namespace sondar::collector {
@@ -42,7 +43,7 @@ Json DescribeCase(const Case& c, const Snapshot& catalog,
   const bool viewer = who.role != Role::kAdmin;
   if (viewer) {
     if (!version) return out;
-    p = WithoutPersonalData(*version, std::move(p));
+    p = WithoutPersonalData(history->second.versions, *version, std::move(p));
   }
   for (const char* key : {"submittedAt", "status", "scores", "hidden",
                           "visitorId", "locale", "trigger", "surveyVersion"}) {
@@ -181,15 +182,7 @@ void Collector::Cases(const Request& req, Response& res) {
                     "this response has no case (PUT one to open it)");
     }
     Json out = DescribeCase(*found, *catalog, *who);
-    Json history = Json::array();
-    for (const CaseEvent& e : events) {
-      Json event = {{"at", TimeOrNull(e.at_ms)}, {"by", e.by}};
-      if (e.state) event["state"] = *e.state;
-      if (e.assignee) event["assignee"] = *e.assignee;
-      if (!e.note.empty()) event["note"] = e.note;
-      history.push_back(std::move(event));
-    }
-    out["history"] = history;
+    out["history"] = HistoryToJson(events);
     return Reply(res, 200, out);
   }
   if (req.method != "PUT") {

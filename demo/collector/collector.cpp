@@ -150,7 +150,7 @@ void Collector::Retainer() {
                 << " responses older than " << config_.retention_days
                 << " days, keeping their days' aggregates\n";
     lock.lock();
-    refresh_cv_.wait_for(lock, kRetainEvery);
+    retain_cv_.wait_for(lock, kRetainEvery, [this] { return stopping_; });
   }
 }
 
@@ -165,6 +165,7 @@ Collector::~Collector() {
     stopping_ = true;
   }
   refresh_cv_.notify_all();
+  retain_cv_.notify_all();
   refresher_.join();
   if (retainer_.joinable()) retainer_.join();
 }
@@ -444,9 +445,7 @@ void Collector::Post(const Request& req, Response& res) {
   // late (or again, from an outbox) is not stored, which would count it
   // twice.
   if (config_.retention_days > 0) {
-    constexpr std::int64_t kDay = 24 * 3600 * 1000;
-    if (record->submitted_at_ms <
-        (now / kDay - config_.retention_days) * kDay) {
+    if (record->submitted_at_ms < RetentionStart(now, config_.retention_days)) {
       return Refuse(res, 410, HttpCode::kPastRetention, "submittedAt",
                     "is before the " + std::to_string(config_.retention_days) +
                         " days this collector keeps responses "

@@ -202,6 +202,7 @@ class Collector final : public http::Application {
   std::condition_variable refresh_cv_;
   bool stopping_ = false;
   std::thread refresher_;
+  std::condition_variable retain_cv_;  // with refresh_mu_: wakes on stop only
   std::thread retainer_;
 };
 

@@ -67,19 +67,11 @@ std::optional<Json> AccessDocument(Store& store, const Subject& subject) {
     std::vector<CaseEvent> history;
     if (!store.FindCase(id, &found_case, &history)) return std::nullopt;
     if (found_case) {
-      Json events = Json::array();
-      for (const CaseEvent& e : history) {
-        Json event = {{"at", TimeOrNull(e.at_ms)}, {"by", e.by}};
-        if (e.state) event["state"] = *e.state;
-        if (e.assignee) event["assignee"] = *e.assignee;
-        if (!e.note.empty()) event["note"] = e.note;
-        events.push_back(std::move(event));
-      }
       cases.push_back({{"responseId", id},
                        {"state", found_case->state},
                        {"assignee", found_case->assignee},
                        {"openedAt", TimeOrNull(found_case->created_ms)},
-                       {"history", std::move(events)}});
+                       {"history", HistoryToJson(history)}});
     }
     std::vector<Delivery> sent;
     if (!store.DeliveriesOf(id, &sent)) return std::nullopt;
@@ -99,6 +91,18 @@ std::optional<Json> AccessDocument(Store& store, const Subject& subject) {
       {"subject", subject.ToJson()},  {"exportedAt", FormatTimestamp(NowMs())},
       {"visitorIds", std::move(ids)}, {"responses", std::move(responses)},
       {"cases", std::move(cases)},    {"deliveries", std::move(deliveries)}};
+}
+
+Json HistoryToJson(const std::vector<CaseEvent>& history) {
+  Json events = Json::array();
+  for (const CaseEvent& e : history) {
+    Json event = {{"at", TimeOrNull(e.at_ms)}, {"by", e.by}};
+    if (e.state) event["state"] = *e.state;
+    if (e.assignee) event["assignee"] = *e.assignee;
+    if (!e.note.empty()) event["note"] = e.note;
+    events.push_back(std::move(event));
+  }
+  return events;
 }
 
 Json AuditToJson(const AuditEntry& entry) {

@@ -35,6 +35,10 @@ std::int64_t EraseSubject(Store& store, const Subject& subject);
 // store could not be read.
 std::optional<Json> AccessDocument(Store& store, const Subject& subject);
 
+// A case's history as the API shows it: [{at, by, state?, assignee?,
+// note?}], oldest first.
+Json HistoryToJson(const std::vector<CaseEvent>& history);
+
 // An audit entry as the API shows it.
 Json AuditToJson(const AuditEntry& entry);
 

@@ -115,21 +115,14 @@ const SurveyVersions* Collector::Queried(const Request& req, Response& res,
   return &history->second.versions;
 }
 
-// A viewer may not filter by a personal hidden field: the figures would
-// tell whether a given customer answered, and how.
+// A viewer may not filter by personal data (sondar::ViewerMayFilter).
 bool MayFilter(const Principal& who, const SurveyVersions& versions,
                const ResponseFilter& filter, Response& res) {
   if (who.role == Role::kAdmin) return true;
-  for (const auto& [name, value] : filter.hidden) {
-    if (IsPersonalField(versions, name)) {
-      const std::string path = "hidden." + name;
-      Refuse(res, 403, HttpCode::kForbidden, path.c_str(),
-             "is personal data (\"pii\": true); a viewer may not filter by "
-             "it");
-      return false;
-    }
-  }
-  return true;
+  const Status allowed = ViewerMayFilter(versions, filter);
+  if (allowed.ok()) return true;
+  Reply(res, 403, {{"errors", ErrorsToJson(allowed.errors())}});
+  return false;
 }
 
 void Collector::Summary(const Request& req, Response& res,
@@ -149,6 +142,8 @@ void Collector::Summary(const Request& req, Response& res,
     res.Set("Retry-After", kStorageRetryAfter);
     return Refuse(res, 503, HttpCode::kStorage, "", "could not read; retry");
   }
+  if (who.role != Role::kAdmin)
+    summary = WithoutPersonalBreakdowns(*versions, std::move(summary));
   Reply(res, 200, summary);
 }
 
@@ -220,8 +215,16 @@ bool Collector::Summarise(const SurveyVersions& survey,
     };
     // `kind` holds a kind seen `times` times.
     auto count_kind = [&](std::uint64_t times) {
-      // The kind's day, as RecordKind wrote it: "r1;N;s;<day>;".
-      const std::size_t at = kind.find(';', 3) + 3;
+      // The kind's day, as RecordKind wrote it: "r1;N;s;<day>;". An
+      // aggregated day's kind comes from the database: one of another shape
+      // is unreadable, not read past its end.
+      const std::size_t semi = kind.find(';', 3);
+      if (kind.compare(0, 3, "r1;") != 0 || semi == std::string::npos ||
+          semi + 3 >= kind.size()) {
+        unreadable += times;
+        return;
+      }
+      const std::size_t at = semi + 3;
       const std::int64_t this_day =
           std::strtoll(kind.c_str() + at, nullptr, 10);
       if (this_day != day) {
@@ -364,9 +367,10 @@ void Collector::Comments(const Request& req, Response& res,
       if (!Read(*versions, row.payload, true, &stored) ||
           !Matches(filter, *stored.version, stored.record, &stored.payload))
         continue;
-      if (who.role != Role::kAdmin)
-        stored.payload =
-            WithoutPersonalData(*stored.version, std::move(stored.payload));
+      const bool viewer = who.role != Role::kAdmin;
+      if (viewer)
+        stored.payload = WithoutPersonalData(*versions, *stored.version,
+                                             std::move(stored.payload));
       const Question* q = nullptr;
       if (int i = stored.version->QuestionIndex(row.question); i >= 0)
         q = &stored.version->questions[i];
@@ -386,7 +390,9 @@ void Collector::Comments(const Request& req, Response& res,
            {"trigger", "locale", "page", "hidden", "scores", "visitorId"}) {
         if (const Json* v = stored.payload.find(key)) item[key] = *v;
       }
-      if (!stored.record.segment.empty())
+      if (!stored.record.segment.empty() &&
+          !(viewer &&
+            IsPersonalField(*versions, ValidateOptions{}.segment_field)))
         item["segment"] = stored.record.segment;
       // "c,delivery,price" as ["delivery", "price"]
       Json themes = Json::array();
@@ -449,7 +455,8 @@ void Collector::OneResponse(const std::string& response_id, Response& res,
       return Refuse(res, 403, HttpCode::kForbidden, "",
                     "no version of its survey reads this response; only an "
                     "admin may see it");
-    payload.value() = WithoutPersonalData(*version, std::move(payload.value()));
+    payload.value() = WithoutPersonalData(history->second.versions, *version,
+                                          std::move(payload.value()));
   }
   Json body = {{"response", payload.value()}};
   if (version) {
@@ -471,8 +478,13 @@ void Collector::ExportCsv(const Request& req, Response& res) {
   ResponseFilter filter;
   const SurveyVersions* versions = Queried(req, res, &hold, &filter);
   if (!versions) return;
+  // The filters' names, never their values: a hidden value is often the
+  // very order number an erasure later removes.
+  Json filters = Json::array();
+  for (const auto& [name, value] : req.query)
+    if (name != "survey") filters.push_back(name);
   Audit(req, "export", "/api/export.csv",
-        {{"survey", versions->id()}, {"filter", filter.ToJson()}});
+        {{"survey", versions->id()}, {"filters", std::move(filters)}});
   res.content_type = "text/csv; charset=utf-8";
   res.Set("Content-Disposition",
           "attachment; filename=\"" + versions->id() + ".csv\"");
@@ -539,9 +551,7 @@ void Collector::DeriveOld() {
 
 std::int64_t Collector::Retain(std::int64_t now_ms) {
   if (config_.retention_days <= 0) return 0;
-  constexpr std::int64_t kDay = 24 * 3600 * 1000;
-  // Whole UTC days: the first kept day is the one N days back.
-  const std::int64_t before = (now_ms / kDay - config_.retention_days) * kDay;
+  const std::int64_t before = RetentionStart(now_ms, config_.retention_days);
   const auto catalog = catalog_->Now();
   std::int64_t rolled = 0;
   for (const auto& [id, history] : catalog->surveys) {

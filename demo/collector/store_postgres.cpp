@@ -358,7 +358,15 @@ class PostgresStore final : public Store {
       }
     }
     // A known id: lock its row, let the core decide, then write or keep.
-    if (!in_transaction && !Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
+    // The table's write lock comes first, as in every writer of responses:
+    // taken after the row lock, it could wait on an erasure that waits on
+    // the row (a deadlock).
+    if (!in_transaction &&
+        (!Ok(Run(c, "BEGIN")) ||
+         !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE")))) {
+      Run(c, "ROLLBACK");
+      return Outcome::kFailed;
+    }
     Outcome outcome =
         Decide(c, record, version.survey_id, version.visitor_id,
                version.payload, status, submitted, version.may_insert,
@@ -576,7 +584,12 @@ class PostgresStore final : public Store {
     if (!c) return -1;
     std::int64_t derived = 0;
     for (;;) {
-      if (!Ok(Run(c, "BEGIN"))) return -1;
+      // The table's write lock before the row locks (see Upsert).
+      if (!Ok(Run(c, "BEGIN")) ||
+          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
+        Run(c, "ROLLBACK");
+        return -1;
+      }
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
@@ -979,6 +992,14 @@ class PostgresStore final : public Store {
       Run(c, "ROLLBACK");
       return result;
     };
+    // The response stays while its case changes: an erasure (which deletes
+    // the response first) waits for this, then takes the change with it.
+    ResultPtr exists = Run(c,
+                           "SELECT 1 FROM responses WHERE response_id = $1"
+                           " FOR KEY SHARE",
+                           {response_id});
+    if (!Ok(exists)) return fail(CaseResult::kFailed);
+    if (PQntuples(exists.get()) != 1) return fail(CaseResult::kNoResponse);
     const std::string at = std::to_string(change.at_ms);
     ResultPtr opened =
         Run(c,
@@ -1067,6 +1088,8 @@ class PostgresStore final : public Store {
     // Posts wait while an erasure runs (milliseconds): a post's statement
     // then takes its snapshot after the erasure committed and sees the
     // tombstones, so no version of an erased response slips in between.
+    // (Every writer of responses takes its table lock before any row lock,
+    // so none can hold a row this waits for while waiting for this.)
     const std::string ids = IdList(response_ids);
     std::int64_t deleted = 0;
     if (!Ok(Run(c, "LOCK TABLE responses IN SHARE ROW EXCLUSIVE MODE")) ||
@@ -1104,7 +1127,12 @@ class PostgresStore final : public Store {
     constexpr int kBatch = 2000;
     Lease lease = Acquire();
     PGconn* c = lease.get();
+    // The table's write lock before any row lock (see Upsert).
     if (!c || !Ok(Run(c, "BEGIN"))) return -1;
+    if (!Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
+      Run(c, "ROLLBACK");
+      return -1;
+    }
     auto fail = [&] {
       Run(c, "ROLLBACK");
       return std::int64_t{-1};
@@ -1355,6 +1383,25 @@ class PostgresStore final : public Store {
   // kept because of them; adds the responses deleted to `deleted`.
   static bool DeleteResponses(PGconn* c, const std::string& ids,
                               std::int64_t* deleted) {
+    // The digests of their days that may quote their words; then the rows
+    // themselves before what hangs on them, so a case change that committed
+    // meanwhile (it locks the response first) is seen and deleted too.
+    ResultPtr digests = Run(
+        c,
+        "DELETE FROM deliveries WHERE response_id IN (SELECT 'digest:' ||"
+        " r.survey_id || ':' || to_char(to_timestamp(r.submitted_at_ms /"
+        " 1000.0) AT TIME ZONE 'UTC', 'YYYY-MM-DD') FROM responses r WHERE"
+        " r.response_id IN (SELECT jsonb_array_elements_text($1::jsonb)) AND"
+        " EXISTS (SELECT 1 FROM comments m WHERE m.response_id ="
+        " r.response_id))",
+        {ids});
+    if (!Ok(digests)) return false;
+    ResultPtr r = Run(c,
+                      "DELETE FROM responses WHERE response_id IN (SELECT "
+                      "jsonb_array_elements_text($1::jsonb))",
+                      {ids});
+    if (!Ok(r)) return false;
+    *deleted += std::stoll(PQcmdTuples(r.get()));
     static const char* const kDeletes[] = {
         "DELETE FROM comments WHERE response_id IN (SELECT "
         "jsonb_array_elements_text($1::jsonb))",
@@ -1366,12 +1413,6 @@ class PostgresStore final : public Store {
         "jsonb_array_elements_text($1::jsonb))"};
     for (const char* sql : kDeletes)
       if (!Ok(Run(c, sql, {ids}))) return false;
-    ResultPtr r = Run(c,
-                      "DELETE FROM responses WHERE response_id IN (SELECT "
-                      "jsonb_array_elements_text($1::jsonb))",
-                      {ids});
-    if (!Ok(r)) return false;
-    *deleted += std::stoll(PQcmdTuples(r.get()));
     return true;
   }
 

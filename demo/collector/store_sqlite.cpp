@@ -357,7 +357,11 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       store->Exec("ROLLBACK");
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
-    ready = store->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;") &&
+    // secure_delete: an erased response's bytes are overwritten, not left
+    // in free pages.
+    ready = store->Exec(
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                " PRAGMA secure_delete=ON;") &&
             store->Exec(schema) && store->AddColumns();
   }
   if (!ready) {
@@ -1411,8 +1415,14 @@ bool SqliteStore::OfVisitor(
 
 bool SqliteStore::DeleteResponse(const std::string& response_id,
                                  std::int64_t* deleted) {
-  // Comments first: their trigger takes them out of the search index.
+  // The copies of a day's digest, which may quote the response's words
+  // (the digest of its day, if it has any); then its comments, whose trigger
+  // takes them out of the search index.
   static const char* const kDeletes[] = {
+      "DELETE FROM deliveries WHERE response_id = (SELECT 'digest:' ||"
+      " survey_id || ':' || strftime('%Y-%m-%d', submitted_at_ms / 1000,"
+      " 'unixepoch') FROM responses WHERE response_id = ?1 AND EXISTS"
+      " (SELECT 1 FROM comments WHERE response_id = ?1))",
       "DELETE FROM comments WHERE response_id = ?",
       "DELETE FROM deliveries WHERE response_id = ?",
       "DELETE FROM case_events WHERE response_id = ?",
@@ -1448,6 +1458,13 @@ std::int64_t SqliteStore::Erase(const std::vector<std::string>& response_ids,
     Exec("ROLLBACK");
     return -1;
   }
+  // secure_delete zeroed the freed space; FTS5 keeps a deleted comment's
+  // words in its older segments until they merge, and the WAL keeps old
+  // pages until a checkpoint: both are done now, so the words are gone from
+  // the files too. (Failures here leave them unreadable through the API.)
+  Exec(
+      "INSERT INTO comments_fts (comments_fts) VALUES ('optimize');"
+      "PRAGMA wal_checkpoint(TRUNCATE);");
   return deleted;
 }
 

@@ -1,45 +1,26 @@
 // Privacy operations at scale: N generated order-nps responses (default 100,000) posted to the
 // release collector, on SQLite and on PostgreSQL; then an access document and an erasure by
-// visitor id (found through an index), an erasure by e-mail address (which reads every stored
-// payload), and retention of the older half of the days (the collector restarted with
+// visitor id (found through an index), an erasure by a hidden value (which reads every stored
+// payload, as one by e-mail address does), and retention of the older half of the days (the collector restarted with
 // --retention-days), each timed. Prints figures; asserts only that each operation did what it
 // says (the summary is the same before and after retention).
 //   node tests/bench/privacy.mjs [N] [sqlite|postgres|both]
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import assert from 'node:assert/strict';
+import { generated, load as loadAll } from './dataset.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
-process.env.SONDAR_NATIVE_BUILD ||= `${root}build/release`;
-const build = process.env.SONDAR_NATIVE_BUILD;
-const { startCollector, fixtureSurveys } = await import('../collector/collector.mjs');
+const { startCollector } = await import('../collector/collector.mjs');
 const { startPostgres } = await import('../collector/postgres.mjs');
 
 const n = Number(process.argv[2] || 100000);
 const which = process.argv[3] || 'both';
-const DAY = 86400000;
-// 14 days ending a week ago, as tests/bench/workspace.mjs makes them; retention of 14 days then
-// deletes the older half.
-const base = Math.floor((Date.now() - 21 * DAY) / DAY) * DAY;
-const data = `${root}build/bench/workspace-${n}.jsonl`;
-mkdirSync(`${root}build/bench`, { recursive: true });
-if (!existsSync(data) || statSync(data).size === 0) {
-  execFileSync('sh', ['-c', `"${build}/tests/bench/sondar_gen_responses" "${fixtureSurveys}/order_nps.json" ${n} 11 ${base} > "${data}"`]);
-}
-const lines = readFileSync(data, 'utf8').split('\n').filter(Boolean);
-
+// Retention of 14 days deletes the older half of the generated days.
+const lines = generated(n);
 async function load(collector) {
-  const headers = { 'Content-Type': 'application/json', ...collector.auth };
-  let next = 0;
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next < lines.length) {
-      const res = await fetch(`${collector.url}/api/responses`, { method: 'POST', headers, body: lines[next++] });
-      await res.arrayBuffer();
-      if (res.status !== 201 && res.status !== 200) throw new Error(`a post answered ${res.status}`);
-    }
-  }));
+  const { refused } = await loadAll(collector, lines);
+  if (refused) throw new Error(`${refused} posts refused`);
 }
 
 /** The answer's JSON and how long it took, in ms. */
@@ -70,8 +51,19 @@ async function bench(name, db) {
     const byVisitor = await timed(collector, 'DELETE', `/api/visitors/${visitor}`);
     assert.equal(byVisitor.json.erased, access.json.responses.length);
     console.log(`| erase one visitor (index) | ${byVisitor.ms.toFixed(0)} | ${byVisitor.json.erased} erased |`);
-    const byEmail = await timed(collector, 'POST', '/api/privacy/erase', { email: 'nobody@example.com' });
-    console.log(`| erase by e-mail (reads every payload) | ${byEmail.ms.toFixed(0)} | ${byEmail.json.erased} erased |`);
+    // One customer's order number on 20 responses among all the others.
+    for (let i = 0; i < 20; i++) {
+      const p = JSON.parse(lines[i * 997]);
+      const res = await fetch(`${collector.url}/api/responses`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', ...collector.auth },
+        body: JSON.stringify({ ...p, responseId: crypto.randomUUID(), hidden: { ...p.hidden, segment: 'order-A-1001' } }),
+      });
+      assert.equal(res.status, 201);
+    }
+    const byValue = await timed(collector, 'POST', '/api/privacy/erase', { hidden: { segment: 'order-A-1001' } });
+    assert.equal(byValue.json.erased, 20);
+    console.log(`| erase by a hidden value (reads every payload) | ${byValue.ms.toFixed(0)} | ${byValue.json.erased} erased |`);
     summary = (await timed(collector, 'GET', '/api/summary?survey=order-nps')).json;
   } finally {
     await collector.stop();

@@ -3,47 +3,18 @@
 // lead's screens make, each timed cold (its first run) and as the median of 5, with the bytes
 // each answer sends. Prints figures; asserts only that every response was stored.
 //   node tests/bench/workspace.mjs [N] [sqlite|postgres|both]      (make bench runs it)
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DAY, base, generated, load as loadAll } from './dataset.mjs';
 
-const root = new URL('../../', import.meta.url).pathname;
-process.env.SONDAR_NATIVE_BUILD ||= `${root}build/release`;
-const build = process.env.SONDAR_NATIVE_BUILD;
-const { startCollector, fixtureSurveys } = await import('../collector/collector.mjs');
+const { startCollector } = await import('../collector/collector.mjs');
 const { startPostgres } = await import('../collector/postgres.mjs');
 
 const n = Number(process.argv[2] || 1000000);
 const which = process.argv[3] || 'both';
-const DAY = 86400000;
-// 14 days of history ending a week ago: inside the collector's 30-day backdating window, and the
-// last 7 days of the range hold none of it (a filter that keeps nothing is a case too).
-const base = Math.floor((Date.now() - 21 * DAY) / DAY) * DAY;
-const data = `${root}build/bench/workspace-${n}.jsonl`;
-mkdirSync(`${root}build/bench`, { recursive: true });
-if (!existsSync(data) || statSync(data).size === 0) {
-  execFileSync('sh', ['-c', `"${build}/tests/bench/sondar_gen_responses" "${fixtureSurveys}/order_nps.json" ${n} 11 ${base} > "${data}"`]);
-}
-const lines = readFileSync(data, 'utf8').split('\n').filter(Boolean);
-
-async function load(collector) {
-  const headers = { 'Content-Type': 'application/json', ...collector.auth };
-  let next = 0;
-  let stored = 0; // 201: a new response (the file also holds later versions of some: 200)
-  let refused = 0;
-  const started = performance.now();
-  await Promise.all(Array.from({ length: 64 }, async () => {
-    while (next < lines.length) {
-      const body = lines[next++];
-      const res = await fetch(`${collector.url}/api/responses`, { method: 'POST', headers, body });
-      await res.arrayBuffer();
-      if (res.status === 201) stored++;
-      else if (res.status !== 200) refused++;
-    }
-  }));
-  return { stored, refused, seconds: (performance.now() - started) / 1000 };
-}
+const lines = generated(n);
+const load = (collector) => loadAll(collector, lines);
 
 async function timed(collector, path) {
   const runs = [];

@@ -38,6 +38,19 @@ const at = (msAgo) => new Date(Date.now() - msAgo).toISOString();
 /** A response to the privacy survey. */
 const answer = (over = {}) => payload({ surveyId: 'privacy-nps', surveyVersion: 1, answers: { nps: 3 }, hidden: { segment: 'regular' }, ...over });
 
+/**
+ * One number from the database itself, not through the collector's routes (which join the
+ * responses table and so could not see rows an erasure left behind).
+ */
+async function count(kind, db, query) {
+  if (kind === 'sqlite') {
+    const r = spawnSync('sqlite3', [db, query], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return Number(r.stdout.trim());
+  }
+  return Number((await stores.server()).sql(new URL(db).pathname.slice(1), query).trim());
+}
+
 /** Runs the collector's CLI on `db`: its status, stdout and stderr. */
 const cli = (db, ...args) => spawnSync(binary, ['--db', db, ...args], { encoding: 'utf8' });
 
@@ -102,7 +115,15 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.deepEqual((await adminApi(collector, 'POST', '/api/privacy/erase', { hidden: { order_id: 'A-2002' } })).json, { erased: 1 });
       assert.deepEqual((await adminApi(collector, 'DELETE', '/api/visitors/v-nobody')).json, { erased: 0 });
 
-      // Nothing of them is left anywhere a reader looks.
+      // Nothing of them is left in any table, the search index included.
+      const gone = [ana1, ana2, ben, cleo].map((p) => `'${p.responseId}'`).join(',');
+      for (const table of ['responses', 'comments', 'deliveries', 'cases', 'case_events'])
+        assert.equal(await count(kind, db, `SELECT count(*) FROM ${table} WHERE response_id IN (${gone})`), 0, table);
+      assert.equal(await count(kind, db, kind === 'sqlite'
+        ? "SELECT count(*) FROM comments_fts WHERE comments_fts MATCH 'twice OR late'"
+        : "SELECT count(*) FROM comments WHERE to_tsvector('simple', text) @@ to_tsquery('simple', 'twice | late')"), 0);
+      assert.equal(await count(kind, db, 'SELECT count(*) FROM erased'), 4);
+      // And nothing anywhere a reader looks.
       assert.deepEqual((await exported(collector, 'privacy-nps')).map((r) => r.responseId), [dan.responseId]);
       const search = await adminApi(collector, 'GET', '/api/comments?survey=privacy-nps&q=parcel');
       assert.deepEqual(search.json.items.map((c) => c.responseId), [dan.responseId]);
@@ -144,6 +165,7 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.match(viewer, /^sdr_[0-9a-f]{64}$/);
       const lead = cli(db, 'token', 'create', 'lead', '--role', 'admin').stdout.trim();
       assert.equal(cli(db, 'token', 'create', 'analyst').status, 1); // names are not reused
+      assert.equal(cli(db, 'token', 'create', 'admin-token').status, 2); // nor is the start-up token's
       // Only the hash is on disk.
       if (kind === 'sqlite') {
         const files = [db, `${db}-wal`].filter(existsSync).map((f) => readFileSync(f).toString('latin1')).join('');
@@ -177,8 +199,18 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.equal(probe.status, 403);
       assert.equal(probe.json.errors[0].path, 'hidden.order_id');
       assert.equal((await as(collector, viewer, 'GET', '/api/summary?survey=privacy-nps&hidden.segment=vip')).status, 200);
+      // Marked personal in version 1, a field stays hidden from viewers in a version that forgets it.
+      assert.equal((await admin(collector, '/api/surveys/privacy-nps', { ...survey, hidden: ['order_id', 'segment'] }, { ifMatch: 1 })).status, 201);
+      const v2 = answer({ surveyVersion: 2, visitorId: 'v-fay', answers: { nps: 8 }, hidden: { order_id: 'A-6006', segment: 'regular' } });
+      await until('version 2 to be known', async () => (await post(collector.url, v2)).status === 201);
+      assert.deepEqual((await as(collector, viewer, 'GET', `/api/responses/${v2.responseId}`)).json.response.hidden, { segment: 'regular' });
       for (const [method, path, body] of [
-        ['PUT', '/api/surveys/privacy-nps', { ...survey, version: 2 }],
+        ['PUT', '/api/surveys/privacy-nps', { ...survey, version: 3 }],
+        ['POST', '/api/surveys/privacy-nps/rollback', { version: 1 }],
+        ['PUT', '/api/site', { schema: 'sondar.site/1', surveys: [] }],
+        ['GET', '/api/visitors/v-eve'],
+        ['GET', '/api/tokens'],
+        ['GET', '/api/webhooks'],
         ['GET', '/api/export.jsonl?survey=privacy-nps'],
         ['GET', '/api/export.csv?survey=privacy-nps'],
         ['DELETE', '/api/visitors/v-eve'],
@@ -195,9 +227,18 @@ for (const kind of ['sqlite', 'postgres']) {
       assert.equal((await as(collector, lead, 'PUT', `/api/cases/${p.responseId}`, { state: 'contacted', note: 'Replacement sent', by: 'someone else' })).status, 200);
       const history = (await adminApi(collector, 'GET', `/api/cases/${p.responseId}`)).json.history;
       assert.equal(history.at(-1).by, 'lead');
-      assert.equal((await as(collector, lead, 'GET', '/api/export.jsonl?survey=privacy-nps')).status, 200);
+      const jsonl = await fetch(`${collector.url}/api/export.jsonl?survey=privacy-nps`, { headers: { Authorization: `Bearer ${lead}` } });
+      assert.equal(jsonl.status, 200);
+      assert.equal((await jsonl.text()).trim().split('\n').length, 2);
+      const csv = await fetch(`${collector.url}/api/export.csv?survey=privacy-nps&hidden.order_id=A-5005`, { headers: { Authorization: `Bearer ${lead}` } });
+      assert.equal(csv.status, 200);
+      assert.match(await csv.text(), /A-5005/);
       const audit = (await adminApi(collector, 'GET', '/api/audit')).json.items;
-      assert.deepEqual(audit[0], { ...audit[0], actor: 'lead', action: 'export', target: '/api/export.jsonl' });
+      assert.deepEqual(audit[0], { ...audit[0], actor: 'lead', action: 'export', target: '/api/export.csv' });
+      assert.deepEqual(audit[0].detail.filters, ['hidden.order_id']);
+      assert.deepEqual(audit[1], { ...audit[1], actor: 'lead', action: 'export', target: '/api/export.jsonl' });
+      // The log holds no customer's data: not the order number the export was filtered by.
+      assert.ok(!JSON.stringify(audit).includes('A-5005'));
       assert.ok(audit.some((e) => e.action === 'token.create' && e.target === 'analyst' && e.actor.startsWith('cli:') && e.detail.role === 'viewer'));
       assert.ok(audit.some((e) => e.action === 'publish' && e.target === '/api/surveys/privacy-nps' && e.actor === 'admin-token'));
       const listed = (await adminApi(collector, 'GET', '/api/tokens')).json.tokens;

@@ -104,7 +104,12 @@ TEST(WithoutPersonalData, DropsAddressesAndPersonalHiddenFields) {
     "answers": {"contact": {"consent": true, "email": "ana@example.com"},
                 "source": "search"},
     "hidden": {"plan": "pro", "customer": "C-77"}})");
-  const Json seen = WithoutPersonalData(*survey, payload);
+  SurveyVersions one;
+  ASSERT_TRUE(one.Add(std::make_shared<const Survey>(*survey)).ok());
+  Json with_extension = payload;
+  with_extension["x-crm"] = "C-77 ana";
+  const Json seen = WithoutPersonalData(one, *survey, with_extension);
+  EXPECT_EQ(seen.find("x-crm"), nullptr);
   EXPECT_EQ(seen["answers"].dump(),
             R"({"contact":{"consent":true},"source":"search"})");
   EXPECT_EQ(seen["hidden"].dump(), R"({"plan":"pro"})");
@@ -113,11 +118,41 @@ TEST(WithoutPersonalData, DropsAddressesAndPersonalHiddenFields) {
   ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(*survey)).ok());
   doc["version"] = 2;
   doc["hidden"] = Parse(R"(["plan", "customer"])");
-  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(
-                               ParseSurvey(doc.dump()).value()))
-                  .ok());
+  ASSERT_TRUE(
+      versions
+          .Add(std::make_shared<const Survey>(ParseSurvey(doc.dump()).value()))
+          .ok());
   EXPECT_TRUE(IsPersonalField(versions, "customer"));
   EXPECT_FALSE(IsPersonalField(versions, "plan"));
+  // A response of version 2, which does not mark it, still loses it.
+  EXPECT_EQ(WithoutPersonalData(versions, *versions.Find(2), payload)["hidden"]
+                .dump(),
+            R"({"plan":"pro"})");
+}
+
+TEST(ViewerMayFilter, NotByPersonalFields) {
+  auto survey = ParseSurvey(R"({"schema": "sondar.survey/1", "id": "s",
+    "version": 1, "questions": [{"id": "q", "type": "nps", "prompt": "?"}],
+    "hidden": [{"name": "order_id", "pii": true}, {"name": "segment", "pii": true}, "plan"]})");
+  ASSERT_TRUE(survey.ok()) << survey.status().ToString();
+  SurveyVersions versions;
+  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(*survey)).ok());
+  auto filter = ParseFilter(
+      {{"hidden.order_id", "A-1"}, {"hidden.plan", "pro"}, {"segment", "vip"}});
+  ASSERT_TRUE(filter.ok());
+  EXPECT_EQ(Codes(ViewerMayFilter(versions, filter.value()).errors()),
+            (std::vector<std::string>{"invalid_value@hidden.order_id",
+                                      "invalid_value@segment"}));
+  EXPECT_TRUE(
+      ViewerMayFilter(versions, ParseFilter({{"hidden.plan", "pro"}}).value())
+          .ok());
+}
+
+TEST(RetentionStart, TheUtcDayNDaysBack) {
+  constexpr std::int64_t kDay = 24 * 3600 * 1000;
+  const std::int64_t noon = 20000 * kDay + kDay / 2;
+  EXPECT_EQ(RetentionStart(noon, 30), (20000 - 30) * kDay);
+  EXPECT_EQ(RetentionStart(20000 * kDay, 1), 19999 * kDay);
 }
 
 }  // namespace

@@ -4,9 +4,11 @@
 #ifndef SONDAR_PRIVACY_H_
 #define SONDAR_PRIVACY_H_
 
+#include <cstdint>
 #include <string>
 
 #include "sondar/json.h"
+#include "sondar/query.h"
 #include "sondar/status.h"
 #include "sondar/survey.h"
 #include "sondar/versions.h"
@@ -43,14 +45,32 @@ Result<Subject> ParseSubject(const Json& body);
 // little.
 bool IsAbout(const Subject& subject, const Json& payload);
 
-// The response as a viewer sees it: contact answers without their e-mail
-// address and without the hidden fields `version` marks "pii". The scores,
-// answers and comments stay.
-Json WithoutPersonalData(const Survey& version, Json payload);
-
 // Whether any version marks hidden field `name` "pii": once personal, always
 // kept from viewers (older responses were collected under that version too).
 bool IsPersonalField(const SurveyVersions& versions, std::string_view name);
+
+// The response (validated against `version`, one of `versions`) as a viewer
+// sees it: contact answers without their e-mail address, without every
+// hidden field any version marks "pii", and without the host's own "x-"
+// members (which may hold anything). The scores, answers and comments stay.
+Json WithoutPersonalData(const SurveyVersions& versions, const Survey& version,
+                         Json payload);
+
+// Whether a viewer may apply `filter`: not by a personal hidden field, nor by
+// the segment when its field is personal (the figures would tell whether a
+// given customer answered, and how). The error is at the parameter:
+// `hidden.order_id: is personal data ...`.
+Status ViewerMayFilter(const SurveyVersions& versions,
+                       const ResponseFilter& filter);
+
+// A summary (VersionedAggregate::Summary) as a viewer sees it: without the
+// segment breakdown when the segment's hidden field is personal.
+Json WithoutPersonalBreakdowns(const SurveyVersions& versions, Json summary);
+
+// The first moment a collector keeping `days` days of responses keeps: the
+// start of the UTC day `days` days before `now_ms`. Responses submitted
+// before it are aggregated by day and deleted; one posted late is refused.
+std::int64_t RetentionStart(std::int64_t now_ms, int days);
 
 }  // namespace sondar
 
