@@ -19,8 +19,8 @@ namespace sondar::collector {
 
 // The stored responses about `subject` as (responseId, payload), oldest
 // first for a visitor. A visitor is found through an index; an e-mail
-// address or a hidden value by reading every stored payload (0.35 s per
-// 100,000 responses on SQLite, 0.56 s on PostgreSQL: tests/bench/privacy.mjs;
+// address or a hidden value by reading every stored payload (0.37 s per
+// 100,000 responses on SQLite, 0.52 s on PostgreSQL: tests/bench/privacy.mjs;
 // a request a month, not a query a second). False when
 // the store could not be read whole.
 bool ResponsesAbout(Store& store, const Subject& subject,
