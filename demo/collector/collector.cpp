@@ -129,12 +129,15 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
           ids.push_back(id);
         return ids;
       });
-  DeriveOld();
   refresher_ = std::thread([this] { Refresh(); });
-  // On a thread of its own: a first run over years of rows takes a while,
-  // and counts, probes and tokens must not wait for it.
-  if (config_.retention_days > 0)
-    retainer_ = std::thread([this] { Retainer(); });
+  // Upkeep on a thread of its own, so neither the start nor counts, probes
+  // and tokens wait for it: rows from before records and comments were kept
+  // get them (summaries read those rows' payloads meanwhile, the same
+  // figures, slower), then retention runs, at once and hourly.
+  maintainer_ = std::thread([this] {
+    DeriveOld();
+    if (config_.retention_days > 0) Retainer();
+  });
 }
 
 void Collector::Retainer() {
@@ -167,7 +170,7 @@ Collector::~Collector() {
   refresh_cv_.notify_all();
   retain_cv_.notify_all();
   refresher_.join();
-  if (retainer_.joinable()) retainer_.join();
+  maintainer_.join();
 }
 
 Lane Collector::LaneFor(const Request& req) const {

@@ -111,7 +111,7 @@ class Collector final : public http::Application {
   void OneResponse(const std::string& response_id, http::Response& res,
                    const Principal& who);
   void ExportCsv(const http::Request& req, http::Response& res);
-  void DeriveOld();
+  void DeriveOld();  // on maintainer_
   void Export(const http::Request& req, http::Response& res);
   void Health(const http::Request& req, http::Response& res);
   // webhook_routes.cpp: /api/webhooks...
@@ -203,7 +203,7 @@ class Collector final : public http::Application {
   bool stopping_ = false;
   std::thread refresher_;
   std::condition_variable retain_cv_;  // with refresh_mu_: wakes on stop only
-  std::thread retainer_;
+  std::thread maintainer_;             // DeriveOld, then Retainer
 };
 
 }  // namespace sondar::collector

@@ -191,11 +191,17 @@ struct Server::Impl {
   std::size_t open = 0;
   std::size_t lingering = 0;
   std::unordered_map<std::string, std::size_t> per_client;
+  // The admitted sessions, so a stop can end the idle ones at once.
+  std::unordered_map<Session*, std::weak_ptr<Session>> sessions;
 
   asio::io_context io{1};
   tcp::acceptor acceptor;
   asio::steady_timer accept_pause{io};
   asio::steady_timer grace{io};
+  asio::steady_timer drained{io};
+  // While stopping: ends the I/O loop as soon as no connection is left
+  // (else at the end of the grace period).
+  void WaitForDrain();
   asio::thread_pool writes;
   asio::thread_pool reads;
 };
@@ -214,14 +220,34 @@ class Server::Session : public std::enable_shared_from_this<Session> {
         admitted_(admitted) {}
 
   ~Session() {
-    // Connections are counted per party: one IPv6 /64 is one client.
-    if (admitted_) server_.Release(AddressPrefix(peer_), trusted_);
+    if (admitted_) {
+      {
+        std::lock_guard<std::mutex> lock(server_.mu);
+        server_.sessions.erase(this);
+      }
+      // Connections are counted per party: one IPv6 /64 is one client.
+      server_.Release(AddressPrefix(peer_), trusted_);
+    }
   }
 
   void Start() {
+    {
+      std::lock_guard<std::mutex> lock(server_.mu);
+      server_.sessions[this] = weak_from_this();
+    }
     boost::system::error_code ec;
     stream_.socket().set_option(tcp::no_delay(true), ec);
     ReadNext();
+  }
+
+  // On the I/O thread, when the server stops: a keep-alive connection
+  // waiting for its next request ends now; one with a request under way
+  // ends after its answer (ReadNext).
+  void EndIfIdle() {
+    if (state_ != State::kIdle) return;
+    boost::system::error_code ignored;
+    stream_.socket().shutdown(tcp::socket::shutdown_receive, ignored);
+    stream_.socket().cancel(ignored);
   }
 
   // A connection over a cap: 503 and a Retry-After, nothing read first.
@@ -832,6 +858,27 @@ void Server::Stop() {
     impl->grace.expires_after(kStopGrace);
     impl->grace.async_wait(
         [impl](boost::system::error_code) { impl->io.stop(); });
+    std::vector<std::shared_ptr<Session>> live;
+    {
+      std::lock_guard<std::mutex> lock(impl->mu);
+      for (const auto& [raw, weak] : impl->sessions)
+        if (auto session = weak.lock()) live.push_back(std::move(session));
+    }
+    for (const auto& session : live) session->EndIfIdle();
+    live.clear();
+    impl->WaitForDrain();
+  });
+}
+
+void Server::Impl::WaitForDrain() {
+  drained.expires_after(std::chrono::milliseconds(20));
+  drained.async_wait([this](boost::system::error_code ec) {
+    if (ec) return;
+    {
+      std::lock_guard<std::mutex> lock(mu);
+      if (open == 0 && lingering == 0) return io.stop();
+    }
+    WaitForDrain();
   });
 }
 

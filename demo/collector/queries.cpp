@@ -539,7 +539,8 @@ void Collector::DeriveOld() {
         return Store::Derived{
             EncodeRecord(record.value(), version.value()->version),
             std::move(comments)};
-      });
+      },
+      [this] { return Stopping(); });
   if (derived < 0) {
     std::cerr << "could not index the stored responses for the workspace; "
                  "summaries read their payloads until the next start\n";

@@ -218,11 +218,12 @@ class Store {
   };
   // Rows stored before records and comments were kept get them, in batches
   // that let writes through in between; `derive` gives nullopt for a payload
-  // no version reads (its record is then "" and it is not asked again). The
-  // rows derived, or -1 on failure.
+  // no version reads (its record is then "" and it is not asked again);
+  // `stop` is asked before each batch. The rows derived, or -1 on failure.
   virtual std::int64_t DeriveOld(
       const std::function<std::optional<Derived>(const std::string& payload)>&
-          derive) = 0;
+          derive,
+      const std::function<bool()>& stop) = 0;
   // Stored responses, or -1 when the database cannot be asked.
   virtual std::int64_t Count() = 0;
   // Complete responses of a survey, counting at most `per_client` of each

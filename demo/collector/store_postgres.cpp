@@ -577,13 +577,13 @@ class PostgresStore final : public Store {
   // its record already, and SKIP LOCKED leaves rows another collector is
   // deriving to it.
   std::int64_t DeriveOld(
-      const std::function<std::optional<Derived>(const std::string&)>& derive)
-      override {
+      const std::function<std::optional<Derived>(const std::string&)>& derive,
+      const std::function<bool()>& stop) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c) return -1;
     std::int64_t derived = 0;
-    for (;;) {
+    while (!stop()) {
       // The table's write lock before the row locks (see Upsert).
       if (!Ok(Run(c, "BEGIN")) ||
           !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
@@ -615,6 +615,7 @@ class PostgresStore final : public Store {
       }
       if (n == 0) return derived;
     }
+    return derived;
   }
 
   std::int64_t Count() override {

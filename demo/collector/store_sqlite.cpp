@@ -88,8 +88,8 @@ class SqliteStore final : public Store {
       const std::function<bool(std::string_view, std::string_view)>& fn,
       int batch, const RolledFn* rolled) override;
   std::int64_t DeriveOld(
-      const std::function<std::optional<Derived>(const std::string&)>& derive)
-      override;
+      const std::function<std::optional<Derived>(const std::string&)>& derive,
+      const std::function<bool()>& stop) override;
   std::int64_t Count() override;
   std::int64_t CountComplete(const std::string& survey_id,
                              int per_client) override;
@@ -669,11 +669,12 @@ bool SqliteStore::Find(const std::string& response_id,
 }
 
 std::int64_t SqliteStore::DeriveOld(
-    const std::function<std::optional<Derived>(const std::string&)>& derive) {
+    const std::function<std::optional<Derived>(const std::string&)>& derive,
+    const std::function<bool()>& stop) {
   // In batches, each its own transaction, so posts keep being written in
   // between; a row written meanwhile has its record already.
   std::int64_t derived = 0;
-  for (;;) {
+  while (!stop()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!Exec("BEGIN IMMEDIATE")) return -1;
     Statement select(db_,
@@ -705,6 +706,7 @@ std::int64_t SqliteStore::DeriveOld(
     if (!Exec("COMMIT")) return -1;
     if (n == 0) return derived;
   }
+  return derived;
 }
 
 bool SqliteStore::ForEachRecord(
