@@ -7,6 +7,8 @@
 #include <boost/asio/ip/address.hpp>
 #include <cmath>
 
+#include "hex.h"
+
 namespace sondar::collector {
 
 namespace {
@@ -49,13 +51,7 @@ std::string ClientKey(const std::string& secret, const std::string& prefix) {
             reinterpret_cast<const unsigned char*>(prefix.data()),
             prefix.size(), mac, &length))
     return "";
-  static const char kHex[] = "0123456789abcdef";
-  std::string key;
-  for (unsigned int i = 0; i < 16 && i < length; ++i) {
-    key += kHex[mac[i] >> 4];
-    key += kHex[mac[i] & 15];
-  }
-  return key;
+  return Hex(mac, std::min<unsigned int>(length, 16));
 }
 
 int RateLimiter::Take(const std::string& key, std::int64_t now_ms) {

@@ -7,22 +7,12 @@
 #include <chrono>
 #include <vector>
 
+#include "hex.h"
 #include "sondar/text.h"
 
 namespace sondar::collector {
 
 namespace {
-
-std::string Hex(const unsigned char* data, std::size_t size) {
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(2 * size);
-  for (std::size_t i = 0; i < size; ++i) {
-    out += kHex[data[i] >> 4];
-    out += kHex[data[i] & 15];
-  }
-  return out;
-}
 
 // Compares in time that depends only on the secret's length.
 bool SameSecret(std::string_view given, std::string_view secret) {

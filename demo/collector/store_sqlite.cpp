@@ -165,7 +165,9 @@ class SqliteStore final : public Store {
                    const std::vector<AlertWrite>& alerts, bool fresh);
   // mu_ held, in a transaction: deletes a response and everything kept
   // because of it; adds 1 to `deleted` if it was there.
-  bool DeleteResponse(const std::string& response_id, std::int64_t* deleted);
+  // `comments` (if given) counts the comments deleted with it.
+  bool DeleteResponse(const std::string& response_id, std::int64_t* deleted,
+                      std::int64_t* comments = nullptr);
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -1416,7 +1418,8 @@ bool SqliteStore::OfVisitor(
 }
 
 bool SqliteStore::DeleteResponse(const std::string& response_id,
-                                 std::int64_t* deleted) {
+                                 std::int64_t* deleted,
+                                 std::int64_t* comments) {
   // The copies of a day's digest, which may quote the response's words
   // (the digest of its day, if it has any); then its comments, whose trigger
   // takes them out of the search index.
@@ -1434,6 +1437,7 @@ bool SqliteStore::DeleteResponse(const std::string& response_id,
     Statement remove(db_, sql);
     remove.Bind(1, response_id);
     if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+    if (comments && sql == kDeletes[1]) *comments += sqlite3_changes(db_);
   }
   *deleted += sqlite3_changes(db_);
   return true;
@@ -1443,14 +1447,14 @@ std::int64_t SqliteStore::Erase(const std::vector<std::string>& response_ids,
                                 std::int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
   if (!Exec("BEGIN IMMEDIATE")) return -1;
-  std::int64_t deleted = 0;
+  std::int64_t deleted = 0, comments = 0;
   for (const std::string& id : response_ids) {
     Statement remember(db_,
                        "INSERT OR IGNORE INTO erased (response_id, erased_ms)"
                        " VALUES (?, ?)");
     remember.Bind(1, id);
     remember.Bind(2, now_ms);
-    if (!DeleteResponse(id, &deleted) ||
+    if (!DeleteResponse(id, &deleted, &comments) ||
         sqlite3_step(remember.get()) != SQLITE_DONE) {
       Exec("ROLLBACK");
       return -1;
@@ -1464,9 +1468,10 @@ std::int64_t SqliteStore::Erase(const std::vector<std::string>& response_ids,
   // words in its older segments until they merge, and the WAL keeps old
   // pages until a checkpoint: both are done now, so the words are gone from
   // the files too. (Failures here leave them unreadable through the API.)
-  Exec(
-      "INSERT INTO comments_fts (comments_fts) VALUES ('optimize');"
-      "PRAGMA wal_checkpoint(TRUNCATE);");
+  // Rewriting the index holds the write lock: only when words went.
+  if (comments > 0)
+    Exec("INSERT INTO comments_fts (comments_fts) VALUES ('optimize');");
+  if (deleted > 0) Exec("PRAGMA wal_checkpoint(TRUNCATE);");
   return deleted;
 }
 

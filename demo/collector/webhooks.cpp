@@ -13,6 +13,8 @@
 #include <cstring>
 #include <random>
 
+#include "hex.h"
+
 namespace sondar::collector {
 
 namespace {
@@ -52,13 +54,7 @@ std::string RandomHex(std::size_t bytes) {
     std::random_device device;
     for (unsigned char& b : raw) b = static_cast<unsigned char>(device());
   }
-  static const char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned char b : raw) {
-    out += kHex[b >> 4];
-    out += kHex[b & 15];
-  }
-  return out;
+  return Hex(raw.data(), raw.size());
 }
 
 bool InV4(std::uint32_t a, std::uint32_t net, int bits) {

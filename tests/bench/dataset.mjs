@@ -2,7 +2,9 @@
 // versions of some) over 14 days ending a week ago, made once into build/bench, and a loader that
 // posts them with the admin token from 64 connections.
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const root = new URL('../../', import.meta.url).pathname;
 process.env.SONDAR_NATIVE_BUILD ||= `${root}build/release`;
@@ -44,4 +46,25 @@ export async function load(collector, lines) {
     }
   }));
   return { stored, refused, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Runs `bench(name, db)` on a fresh SQLite file and on a fresh database of a PostgreSQL server
+ * started for it (`which`: sqlite, postgres or both), cleaning up after.
+ * @param {string} which @param {(name: string, db: string) => Promise<void>} bench
+ */
+export async function onEachStore(which, bench) {
+  const { startPostgres } = await import('../collector/postgres.mjs');
+  const dir = mkdtempSync(join(tmpdir(), 'sondar-bench-'));
+  let postgres;
+  try {
+    if (which !== 'postgres') await bench('SQLite', join(dir, 'bench.db'));
+    if (which !== 'sqlite') {
+      postgres = await startPostgres();
+      await bench('PostgreSQL', postgres.createDatabase('bench'));
+    }
+  } finally {
+    postgres?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -5,14 +5,10 @@
 // --retention-days), each timed. Prints figures; asserts only that each operation did what it
 // says (the summary is the same before and after retention).
 //   node tests/bench/privacy.mjs [N] [sqlite|postgres|both]
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import assert from 'node:assert/strict';
-import { generated, load as loadAll } from './dataset.mjs';
+import { generated, load as loadAll, onEachStore } from './dataset.mjs';
 
 const { startCollector } = await import('../collector/collector.mjs');
-const { startPostgres } = await import('../collector/postgres.mjs');
 
 const n = Number(process.argv[2] || 100000);
 const which = process.argv[3] || 'both';
@@ -53,7 +49,7 @@ async function bench(name, db) {
     console.log(`| erase one visitor (index) | ${byVisitor.ms.toFixed(0)} | ${byVisitor.json.erased} erased |`);
     // One customer's order number on 20 responses among all the others.
     for (let i = 0; i < 20; i++) {
-      const p = JSON.parse(lines[i * 997]);
+      const p = JSON.parse(lines[(i * 997) % lines.length]);
       const res = await fetch(`${collector.url}/api/responses`, {
         method: 'POST',
         headers: { 'Content-Type': 'application/json', ...collector.auth },
@@ -94,15 +90,4 @@ async function bench(name, db) {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'sondar-privacy-bench-'));
-let postgres;
-try {
-  if (which !== 'postgres') await bench('SQLite', join(dir, 'bench.db'));
-  if (which !== 'sqlite') {
-    postgres = await startPostgres();
-    await bench('PostgreSQL', postgres.createDatabase('bench'));
-  }
-} finally {
-  postgres?.destroy();
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachStore(which, bench);

@@ -3,13 +3,10 @@
 // lead's screens make, each timed cold (its first run) and as the median of 5, with the bytes
 // each answer sends. Prints figures; asserts only that every response was stored.
 //   node tests/bench/workspace.mjs [N] [sqlite|postgres|both]      (make bench runs it)
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { DAY, base, generated, load as loadAll } from './dataset.mjs';
+import { existsSync } from 'node:fs';
+import { DAY, base, generated, load as loadAll, onEachStore } from './dataset.mjs';
 
 const { startCollector } = await import('../collector/collector.mjs');
-const { startPostgres } = await import('../collector/postgres.mjs');
 
 const n = Number(process.argv[2] || 1000000);
 const which = process.argv[3] || 'both';
@@ -65,15 +62,4 @@ async function bench(name, db) {
   }
 }
 
-const dir = mkdtempSync(join(tmpdir(), 'sondar-workspace-bench-'));
-let postgres;
-try {
-  if (which !== 'postgres') await bench('SQLite', join(dir, 'bench.db'));
-  if (which !== 'sqlite') {
-    postgres = await startPostgres();
-    await bench('PostgreSQL', postgres.createDatabase('bench'));
-  }
-} finally {
-  postgres?.destroy();
-  rmSync(dir, { recursive: true, force: true });
-}
+await onEachStore(which, bench);
