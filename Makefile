@@ -33,7 +33,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 export NODE_PATH := /usr/share/nodejs
 export EM_CLOSURE_COMPILER := $(CURDIR)/web/node_modules/.bin/google-closure-compiler
 
-.PHONY: help deps npm wasm web load test test-native test-js test-fuzz demo fuzz bench size visible format clean
+.PHONY: help deps npm wasm web load test test-native test-js test-fuzz demo fuzz bench size visible phone format clean
 
 help:
 	@echo "make demo    build and run the main job"
@@ -42,6 +42,7 @@ help:
 	@echo "make bench   run the benchmarks (release build)"
 	@echo "make size    bytes a checkout page downloads for the widget"
 	@echo "make visible trigger -> survey visible, next to SurveyJS; longest main-thread task"
+	@echo "make phone   the survey on a slow phone (throttled Chromium), next to SurveyJS"
 	@echo "make load    load on the collector over loopback (throughput, p99)"
 	@echo "make format  clang-format the C++ sources"
 
@@ -88,6 +89,9 @@ size: web
 
 visible: web
 	node tests/bench/visible.mjs 9
+
+phone: web
+	node tests/bench/phone.mjs 5
 
 load: deps
 	cmake --preset release

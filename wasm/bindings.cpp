@@ -15,6 +15,16 @@ int samplingBucket(const std::string& visitor_id,
   return SamplingBucket(visitor_id, survey_id);
 }
 
+// A manifest entry with the rules of its survey (sondar::WithRulesOf): what
+// the collector serves. Text that is not JSON comes back unchanged; the callers
+// hand over documents they have just serialised.
+std::string withRulesOf(const std::string& entry, const std::string& survey) {
+  auto e = ParseJson(entry, kMaxSiteBytes, kMaxJsonDepth);
+  auto s = ParseJson(survey, kMaxSurveyBytes, kMaxJsonDepth);
+  if (!e.ok() || !s.ok()) return entry;
+  return WithRulesOf(std::move(e).value(), s.value()).dump();
+}
+
 }  // namespace
 
 EMSCRIPTEN_BINDINGS(sondar) {
@@ -46,6 +56,7 @@ EMSCRIPTEN_BINDINGS(sondar) {
       .function("toJson", &AggregateHandle::toJson)
       .function("summary", &AggregateHandle::summary);
   emscripten::function("samplingBucket", &samplingBucket);
+  emscripten::function("withRulesOf", &withRulesOf);
 }
 
 }  // namespace sondar::wasm

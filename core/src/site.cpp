@@ -69,7 +69,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
   if (!r.ExpectObject(entry, path)) return;
   r.CheckKeys(entry, path,
               {"survey", "url", "priority", "id", "trigger", "targeting",
-               "sampling", "recontact", "schedule", "closeAfter"});
+               "sampling", "recontact", "schedule", "closeAfter", "preload"});
   if (auto p = r.Integer(entry, path, "priority")) {
     if (*p < -1000 || *p > 1000) {
       r.Fail(ErrorCode::kInvalidValue, PathKey(path, "priority"),
@@ -89,7 +89,12 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
     // An inline survey carries its own rules; a second copy beside it could
     // only disagree.
     for (const auto& [key, value] : entry.as_object()) {
-      if (key != "survey" && key != "priority" && key.rfind("x-", 0) != 0) {
+      if (key == "preload") {
+        r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
+               "applies only to a survey given by \"url\" (an inline one "
+               "arrives with the manifest)");
+      } else if (key != "survey" && key != "priority" &&
+                 key.rfind("x-", 0) != 0) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
                "belongs inside the inline survey");
       }
@@ -115,6 +120,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
     return;
   }
   out->url = *url;
+  if (auto preload = r.Bool(entry, path, "preload")) out->preload = *preload;
   auto rules = ParseSurveyRules(entry);
   if (!rules.ok()) {
     AddUnder(path, rules.errors(), errors);
@@ -218,10 +224,28 @@ Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
   return std::make_shared<const Survey>(std::move(survey).value());
 }
 
+const std::vector<std::string>& SurveyRuleKeys() {
+  static const std::vector<std::string> keys = {"trigger",  "targeting",
+                                                "sampling", "recontact",
+                                                "schedule", "closeAfter"};
+  return keys;
+}
+
+Json WithRulesOf(Json entry, const Json& survey) {
+  if (!entry.is_object() || !survey.is_object()) return entry;
+  for (const std::string& key : SurveyRuleKeys()) {
+    entry.erase(key);
+    if (const Json* rule = survey.find(key)) entry[key] = *rule;
+  }
+  return entry;
+}
+
 Site SiteOfOne(std::shared_ptr<const Survey> survey) {
   Site site;
   site.rules.max_per_page_view = 0;
-  site.surveys.push_back({"", 0, std::move(survey)});
+  SiteEntry entry;
+  entry.survey = std::move(survey);
+  site.surveys.push_back(std::move(entry));
   OrderByPriority(&site);
   return site;
 }

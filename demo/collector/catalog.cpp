@@ -64,14 +64,32 @@ void FillPublic(Snapshot& s) {
       s.ever_listed.insert(entry.survey->id);
   }
   if (s.site.empty()) return;
-  s.public_site = Public(s.site.back());
   auto site = ParseSite(s.site.back().content);
-  if (!site.ok()) return;  // checked when published; a bug otherwise
-  for (const SiteEntry& entry : site->surveys) {
-    auto it = s.surveys.find(entry.survey->id);
-    if (it != s.surveys.end())
-      s.public_surveys[entry.survey->id] = Public(it->second.infos.back());
+  auto doc = ParseJson(s.site.back().content);
+  if (!site.ok() || !doc.ok())
+    return;  // checked when published; a bug otherwise
+  // Each entry is decided by the rules of its survey's latest version, not by
+  // the copy the manifest was published with. The ETag names the manifest's
+  // version and the sum of its surveys' latest versions: for one manifest
+  // version the surveys are fixed and their versions only grow, so any
+  // publish of either changes it.
+  Json served = std::move(doc).value();
+  int survey_versions = 0;
+  Json::Array& entries = served["surveys"].as_array();
+  for (std::size_t i = 0; i < site->surveys.size() && i < entries.size(); ++i) {
+    auto it = s.surveys.find(site->surveys[i].survey->id);
+    if (it == s.surveys.end()) continue;
+    const VersionInfo& latest = it->second.infos.back();
+    s.public_surveys[it->first] = Public(latest);
+    survey_versions += latest.version;
+    if (auto survey = ParseJson(latest.content); survey.ok())
+      entries[i] = WithRulesOf(std::move(entries[i]), survey.value());
   }
+  PublicDocument& out = s.public_site.emplace();
+  out.version = s.site.back().version;
+  out.etag = "\"" + std::to_string(out.version) + "." +
+             std::to_string(survey_versions) + "\"";
+  out.body = WithoutExtensions(served).dump();
 }
 
 // Whether `url` (a path or an absolute URL, maybe with a query) ends in the
@@ -147,21 +165,31 @@ bool Catalog::Load() {
   return true;
 }
 
-bool Catalog::Refresh(std::chrono::milliseconds every, bool on_miss) {
+Catalog::Look Catalog::Refresh(std::chrono::milliseconds every, bool on_miss) {
   const auto now = std::chrono::steady_clock::now();
   std::int64_t seen;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    auto& last = on_miss ? missed_ : looked_;
-    if (now - last < every) return false;
-    last = now;
+    if (on_miss) {
+      const double earned =
+          every.count() > 0
+              ? std::chrono::duration<double>(now - missed_) / every
+              : kMissBurst;
+      miss_tokens_ = std::min(kMissBurst, miss_tokens_ + earned);
+      missed_ = now;
+      if (miss_tokens_ < 1) return Look::kTooSoon;
+      miss_tokens_ -= 1;
+    } else {
+      if (now - looked_ < every) return Look::kTooSoon;
+      looked_ = now;
+    }
     seen = seen_;
   }
   const std::int64_t count = store_->DocumentCount();
-  if (count < 0) return false;
+  if (count < 0) return Look::kFailed;
   // A failed reload is a failed look: the caller must not take "not found"
   // for an answer.
-  return count == seen || Load();
+  return count == seen || Load() ? Look::kLooked : Look::kFailed;
 }
 
 int Catalog::Latest(const Snapshot& now, const std::string& kind,
@@ -383,6 +411,12 @@ Status Catalog::Import(const fs::path& folder) {
   }
   auto import = [&](const std::string& kind, const std::string& id,
                     const File& file) -> Status {
+    const Json* own = file.doc.find("version");
+    const int file_version = own && own->is_number_integer() &&
+                                     own->as_int() > 0 &&
+                                     own->as_int() < (1 << 30)
+                                 ? static_cast<int>(own->as_int())
+                                 : 0;
     // Two collectors starting at once import the same files: the second
     // finds the first one's version and has nothing to do.
     for (int attempt = 0; attempt < 3; ++attempt) {
@@ -391,24 +425,26 @@ Status Catalog::Import(const fs::path& folder) {
       if (latest > 0) {
         const std::vector<VersionInfo>& infos =
             kind == kSiteKind ? now->site : now->surveys.at(id).infos;
-        // Nothing to do when the file holds the latest content, or what it
-        // held when it was last imported: a publish from the editor since
-        // then is newer than the file, and a restart must not undo it.
+        // Nothing to do when the file holds the latest content, content that
+        // was imported before, or a lower `version` than an imported file
+        // had: a publish from the editor since then is newer than the file,
+        // and during a rolling deploy the checkout with the older files must
+        // not re-import them over the newer ones at each restart.
         const Json file_content = Unversioned(file.doc);
         auto same = [&](const VersionInfo& info) {
           auto held = ParseJson(info.content);
           return held.ok() && Unversioned(held.value()) == file_content;
         };
         if (same(infos.back())) return Status();
-        for (auto it = infos.rbegin(); it != infos.rend(); ++it) {
-          if (it->source != "import") continue;
-          if (same(*it)) return Status();
-          break;
+        for (const VersionInfo& info : infos) {
+          if (info.source != "import") continue;
+          if (same(info) || file_version < info.from_version) return Status();
         }
       }
+      // An import records the file's own version as where it came from.
       Answer a = Publish(kind, id, file.doc,
                          latest > 0 ? std::optional<int>(latest) : std::nullopt,
-                         "import", 0, /*keep_version=*/true);
+                         "import", file_version, /*keep_version=*/true);
       if (a.status == 201) return Status();
       if (a.status != 412 && a.status != 428) {
         return Status(ErrorCode::kInvalidValue, "",

@@ -84,8 +84,14 @@ class Catalog {
   // Load() when the store holds documents this catalog has not seen (another
   // collector published), looking at most once per `every`. Periodic looks
   // and looks for a response naming an unseen version (`on_miss`) are paced
-  // apart, so neither delays the other. True when it looked.
-  bool Refresh(std::chrono::milliseconds every, bool on_miss = false);
+  // apart, so neither delays the other; `on_miss` looks may come in a burst
+  // (kMissBurst) before the pace holds.
+  enum class Look {
+    kLooked,   // the snapshot is now as new as the database
+    kTooSoon,  // another look began less than `every` ago
+    kFailed,   // the database could not be read
+  };
+  Look Refresh(std::chrono::milliseconds every, bool on_miss = false);
   std::shared_ptr<const Snapshot> Now() const;
 
   // The --surveys folder at start: each survey file becomes a new version
@@ -119,10 +125,15 @@ class Catalog {
              const std::string& id) const;
 
   Store* store_;
-  mutable std::mutex mu_;  // guards snapshot_, seen_, looked_
+  mutable std::mutex mu_;  // guards snapshot_, seen_, the look times and tokens
   std::shared_ptr<const Snapshot> snapshot_ = std::make_shared<Snapshot>();
   std::int64_t seen_ = 0;  // documents in the snapshot
   std::chrono::steady_clock::time_point looked_{}, missed_{};
+  // Looks on a miss are a token bucket: kMissBurst at once, then one per
+  // `every`, so a short run of misses (a publish just made elsewhere, a test)
+  // each looks, and a flood costs the database a bounded rate.
+  static constexpr double kMissBurst = 20;
+  double miss_tokens_ = kMissBurst;
   std::mutex load_mu_;  // one Load at a time
 };
 

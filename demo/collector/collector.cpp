@@ -28,14 +28,17 @@ constexpr auto kProbeFailingEvery = std::chrono::seconds(1);
 constexpr const char* kQuotaRetryAfter = "300";
 // How often a collector looks for publishes made through another collector
 // on the same database. A response naming a survey or version not seen yet
-// looks at once, every time: one count of a small table, behind the post
-// rate limit, and a 422 there would make the widget drop the response.
+// looks at once (a 422 would make the widget drop it): one count of a small
+// table. After a burst of 20, misses look once per kCatalogOnMiss, so a flood
+// of posts naming versions that do not exist costs the database 20 counts a
+// second; a miss past the pace gets a 503 the widget retries, never a 422
+// from a snapshot that may be older than the publish it names.
 constexpr auto kCatalogEvery = std::chrono::seconds(2);
 // How soon a token made or revoked by the CLI counts on every collector.
 constexpr auto kTokensEvery = std::chrono::seconds(2);
 // Retention runs at start and then hourly; one run deletes whole days.
 constexpr auto kRetainEvery = std::chrono::hours(1);
-constexpr auto kCatalogOnMiss = std::chrono::milliseconds(0);
+constexpr auto kCatalogOnMiss = std::chrono::milliseconds(50);
 // How long a shopper's browser (or a CDN) may keep the manifest and a survey
 // before asking again (with If-None-Match): a publish reaches every page
 // within this, twice it behind a cache that ignores Age.
@@ -405,15 +408,18 @@ void Collector::Post(const Request& req, Response& res) {
   };
   auto found = version();
   if (!found.ok()) {
-    const bool looked = catalog_->Refresh(kCatalogOnMiss, /*on_miss=*/true);
+    const Catalog::Look look =
+        catalog_->Refresh(kCatalogOnMiss, /*on_miss=*/true);
     catalog = catalog_->Now();
     found = version();
-    // Not known, and the database could not say whether it was published:
-    // the widget is asked to retry rather than drop the response.
-    if (!found.ok() && !looked) {
-      res.Set("Retry-After", kStorageRetryAfter);
-      return Refuse(res, 503, HttpCode::kStorage, "",
-                    "could not read the published surveys; retry");
+    // Not known, and the database could not say (or was not asked) whether
+    // it was published: the widget is asked to retry rather than drop it.
+    if (!found.ok() && look != Catalog::Look::kLooked) {
+      const bool failed = look == Catalog::Look::kFailed;
+      res.Set("Retry-After", failed ? kStorageRetryAfter : "1");
+      return Refuse(res, 503, failed ? HttpCode::kStorage : HttpCode::kBusy, "",
+                    failed ? "could not read the published surveys; retry"
+                           : "looking for that survey version; retry");
     }
   }
   if (!found.ok()) {

@@ -269,24 +269,19 @@ function renderSiteForm(panel) {
         textInput(`surveys[${i}].priority`, e.priority ?? '', (v) => edit((x) => (x.surveys[i].priority = number(v))), { type: 'number' })),
       remove));
   });
-  // Surveys published here and not on the site yet; an entry copies the survey's rules, which
-  // decide for an entry given by URL.
+  // Surveys published here and not on the site yet. An entry names the survey; the collector
+  // serves it with the rules of the survey's latest version, so none are copied here.
   const listed = new Set((d.surveys || []).map((e) => (e.survey ? e.survey.id : e.id)));
   for (const s of surveys.filter((x) => !listed.has(x.id))) {
     const add = h('button', { type: 'button' }, `Add ${s.id} to the site`);
-    add.addEventListener('click', async () => {
-      const text = await (await admin(`/api/surveys/${encodeURIComponent(s.id)}/versions/${s.version}`)).text();
-      const survey = JSON.parse(text);
+    add.addEventListener('click', () =>
       edit((x) => {
-        const entry = { url: `/api/surveys/${s.id}.json`, id: s.id, priority: 0 };
-        for (const key of RULES) if (key in survey) entry[key] = survey[key];
-        x.surveys = [...(x.surveys || []), entry];
-      });
-    });
+        x.surveys = [...(x.surveys || []), { url: `/api/surveys/${s.id}.json`, id: s.id, priority: 0 }];
+      }));
     list.append(add);
   }
   panel.replaceChildren(top, list,
-    h('p', { className: 'muted' }, 'Each entry\'s trigger, targeting, sampling, recontact, schedule and closeAfter: the JSON tab.'));
+    h('p', { className: 'muted' }, 'Each survey shows by its own trigger, targeting, sampling, recontact, schedule and closeAfter: edit them in the survey and publish it; the site follows.'));
 }
 
 /** Each error at the field of its path (or the nearest enclosing one shown). */
@@ -443,7 +438,6 @@ async function renderVersions(list) {
 }
 
 // ---- who would see it: the core's site decision with this draft's rules ----
-const RULES = ['trigger', 'targeting', 'sampling', 'recontact', 'schedule', 'closeAfter'];
 let publishedSite = null;
 $('#who').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -481,13 +475,16 @@ $('#who').addEventListener('submit', async (event) => {
   const site = structuredClone(state.kind === 'site' ? state.doc : publishedSite);
   const entry = state.kind === 'site' ? true : site.surveys.find((e) => (e.survey ? e.survey.id : e.id) === state.doc.id);
   if (entry === true) {
-    // nothing to merge
+    // A draft manifest: each entry as the collector would serve it, with its survey's rules.
+    for (let i = 0; i < site.surveys.length; i++) {
+      const published = !site.surveys[i].survey && surveys.find((x) => x.id === site.surveys[i].id);
+      if (!published) continue;
+      const res = await admin(`/api/surveys/${encodeURIComponent(published.id)}/versions/${published.version}`);
+      if (res.ok) site.surveys[i] = core.withRulesOf(site.surveys[i], await res.json());
+    }
   } else if (!entry) site.surveys.push({ survey: state.doc });
   else if (entry.survey) entry.survey = state.doc;
-  else {
-    for (const key of RULES) delete entry[key];
-    for (const key of RULES) if (key in state.doc) entry[key] = state.doc[key];
-  }
+  else site.surveys[site.surveys.indexOf(entry)] = core.withRulesOf(entry, state.doc);
   let decision;
   try {
     const parsed = core.parseSite(site);

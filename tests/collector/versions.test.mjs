@@ -105,7 +105,7 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
     collector = await startCollector(db);
     try {
       const list = await versions(collector);
-      assert.deepEqual(list.map((x) => [x.version, x.source, x.fromVersion]), [[v + 2, 'rollback', v], [v + 1, 'publish', v], [v, 'import', undefined]]);
+      assert.deepEqual(list.map((x) => [x.version, x.source, x.fromVersion]), [[v + 2, 'rollback', v], [v + 1, 'publish', v], [v, 'import', v]]);
       assert.ok(list.every((x) => !Number.isNaN(Date.parse(x.publishedAt))));
       // A browser publish since the last import stays over a restart with the unchanged file.
       assert.equal((await admin(collector, '/api/surveys/order-nps', orderNps(reworded), { ifMatch: v + 2 })).status, 201);
@@ -126,6 +126,33 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
     try {
       const [latest] = await versions(collector);
       assert.deepEqual([latest.version, latest.source], [v + 4, 'import']);
+    } finally {
+      await collector.stop();
+    }
+    // A rolling deploy: checkouts with the old and the new file restart in turns. Each content
+    // was imported once; neither brings its own back over the other's.
+    for (const surveys of [undefined, folder, undefined, folder]) {
+      collector = await startCollector(db, [], surveys ? { surveys } : {});
+      try {
+        assert.equal((await versions(collector))[0].version, v + 4);
+      } finally {
+        await collector.stop();
+      }
+    }
+    // A file with a lower version than an imported one is not imported, even with new content;
+    // a higher one is.
+    writeFileSync(join(folder, 'order_nps.json'), JSON.stringify({ ...orderNps(reworded), version: v - 1 }));
+    collector = await startCollector(db, [], { surveys: folder });
+    try {
+      assert.equal((await versions(collector))[0].version, v + 4);
+    } finally {
+      await collector.stop();
+    }
+    writeFileSync(join(folder, 'order_nps.json'), JSON.stringify({ ...orderNps(reworded), version: v + 1 }));
+    collector = await startCollector(db, [], { surveys: folder });
+    try {
+      const [latest] = await versions(collector);
+      assert.deepEqual([latest.version, latest.source, latest.fromVersion], [v + 5, 'import', v + 1]);
     } finally {
       await collector.stop();
     }
@@ -202,9 +229,11 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
       const own = await fetch(`${collector.url}/api/surveys/order-nps/versions/${fixture.version + 1}`, { headers: collector.auth });
       assert.equal((await own.json())['x-owner-note'], 'ask legal before changing the wording');
       // A survey left out of the manifest is no longer served; its responses still are taken.
+      // The manifest's ETag: its version and the sum of its surveys' latest versions.
       const site = await fetch(`${collector.url}/api/site`);
-      assert.equal(site.headers.get('etag'), '"1"');
-      assert.equal((await fetch(`${collector.url}/api/site`, { headers: { 'If-None-Match': '"1"' } })).status, 304);
+      const siteTag = `"1.${fixture.version + 1}"`;
+      assert.equal(site.headers.get('etag'), siteTag);
+      assert.equal((await fetch(`${collector.url}/api/site`, { headers: { 'If-None-Match': siteTag } })).status, 304);
       assert.equal((await publishSite(collector, ['checkout-csat'], 1)).status, 201);
       assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 404);
       assert.equal((await fetch(`${collector.url}/api/surveys/checkout-csat.json`)).status, 200);
@@ -227,6 +256,58 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
       assert.deepEqual(rolled.json, { id: 'site', version: 3 });
       assert.equal((await fetch(`${collector.url}/api/surveys/order-nps.json`)).status, 200);
       assert.deepEqual((await versions(collector, '/api/site/versions')).map((x) => x.version), [3, 2, 1]);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('a flood of posts naming versions nobody published: a bounded number of looks, then 503s to retry', async () => {
+    // Without abuse limits, as from many addresses: the post rate limit does not hold them back.
+    const collector = await startCollector(await database('flood'));
+    try {
+      const started = Date.now();
+      const answers = await Promise.all(Array.from({ length: 120 }, () => post(collector.url, payload({ surveyVersion: 999 }))));
+      const elapsed = Date.now() - started;
+      const statuses = answers.map((a) => a.status);
+      assert.ok(statuses.every((s) => s === 422 || s === 503), statuses.join(' '));
+      const looked = statuses.filter((s) => s === 422).length;
+      // 20 at once, then one per 50 ms (the answers say which: 422 after a look, 503 without one).
+      assert.ok(looked <= 20 + Math.ceil(elapsed / 50) + 1, `${looked} looks in ${elapsed} ms`);
+      const busy = answers.find((a) => a.status === 503);
+      assert.ok(busy, `all 120 looked in ${elapsed} ms`);
+      assert.equal(busy.json.errors[0].code, 'busy');
+      assert.equal(busy.headers.get('retry-after'), '1');
+      // Once the pace allows, the same post gets its final answer, at the version's path.
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const later = await post(collector.url, payload({ surveyVersion: 999 }));
+      assert.equal(later.status, 422);
+      assert.equal(later.json.errors[0].path, 'surveyVersion');
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('the served manifest decides each survey by its latest published rules, with a new ETag', async () => {
+    const collector = await startCollector(await database('rules'));
+    try {
+      // The manifest is published with a stale copy of the trigger (and no other rule).
+      const stale = { schema: 'sondar.site/1', surveys: [{ id: 'order-nps', url: '/api/surveys/order-nps.json', priority: 3, trigger: { events: ['old_event'] } }] };
+      assert.equal((await admin(collector, '/api/site', stale)).status, 201);
+      let served = await fetch(`${collector.url}/api/site`);
+      const before = served.headers.get('etag');
+      let entry = (await served.json()).surveys[0];
+      assert.deepEqual(entry.trigger, orderNps().trigger, 'the survey\'s own trigger, not the stale copy');
+      assert.equal(entry.priority, 3);
+      // A survey publish with a new trigger and a sampling rule reaches the served manifest alone.
+      const changed = { ...orderNps(), trigger: { events: ['order_shipped'] }, sampling: { percent: 25 } };
+      assert.equal((await admin(collector, '/api/surveys/order-nps', changed, { ifMatch: fixture.version })).status, 201);
+      served = await fetch(`${collector.url}/api/site`, { headers: { 'If-None-Match': before } });
+      assert.equal(served.status, 200, 'the old ETag no longer matches');
+      assert.notEqual(served.headers.get('etag'), before);
+      entry = (await served.json()).surveys[0];
+      assert.deepEqual([entry.trigger, entry.sampling, entry.priority], [{ events: ['order_shipped'] }, { percent: 25 }, 3]);
+      // The stored manifest is unchanged: it is still version 1, as published.
+      assert.deepEqual((await versions(collector, '/api/site/versions')).map((x) => x.version), [1]);
     } finally {
       await collector.stop();
     }

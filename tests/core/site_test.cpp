@@ -33,6 +33,32 @@ TEST(Site, ParsesTheShopFixture) {
   EXPECT_EQ(site.rules.period_days, 30);
 }
 
+TEST(Site, KeepsTheAuthorsPreloadHint) {
+  auto site = ParseSite(R"({"schema": "sondar.site/1", "surveys": [
+      {"url": "/a.json", "id": "a", "preload": true},
+      {"url": "/b.json", "id": "b"}]})");
+  ASSERT_TRUE(site.ok()) << site.status().ToString();
+  EXPECT_TRUE(site.value().surveys[0].preload);
+  EXPECT_FALSE(site.value().surveys[1].preload);
+}
+
+TEST(Site, AnEntryTakesEveryRuleOfItsSurveyAndKeepsItsOwnMembers) {
+  auto entry = ParseJson(R"({"id": "a", "url": "/a.json", "priority": 4,
+      "preload": true, "trigger": {"events": ["old"]}, "schedule": {}})");
+  auto survey = ParseJson(R"({"id": "a", "trigger": {"events": ["new"]},
+      "sampling": {"percent": 5}, "questions": []})");
+  ASSERT_TRUE(entry.ok() && survey.ok());
+  Json out = WithRulesOf(entry.value(), survey.value());
+  EXPECT_EQ(out.dump(),
+            R"({"id":"a","preload":true,"priority":4,"sampling":{"percent":5},)"
+            R"("trigger":{"events":["new"]},"url":"/a.json"})");
+  // Exactly the keys the core decides by: the entry parses as a site entry.
+  auto site = ParseSite(R"({"schema": "sondar.site/1", "surveys": [)" +
+                        out.dump() + "]}");
+  ASSERT_TRUE(site.ok()) << site.status().ToString();
+  EXPECT_EQ(site->surveys[0].survey->sampling_percent, 5);
+}
+
 TEST(Site, RejectsEachInvalidFixtureWithExactlyTheExpectedErrors) {
   Json cases = FixtureJson("invalid_sites.json");
   ASSERT_GE(cases.size(), 15u);

@@ -268,3 +268,63 @@ test('why() called before sondar.js has loaded is answered once the engine has d
   assert.deepEqual(surveys, ['e2e-unused', 'e2e-checkout', 'e2e-cart-csat', 'e2e-help', 'e2e-exit', 'e2e-options']);
   await context.close();
 });
+
+/**
+ * The site page with a track() queued before the loader (as the demo's confirmation page does),
+ * its manifest marking e2e-checkout `"preload": true`, and every request timed.
+ * `hold` (path -> ms) delays those responses.
+ */
+async function openQueued(hold = {}, fail = {}) {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const page = await context.newPage();
+  const log = [];
+  const t0 = Date.now();
+  await page.addInitScript(() => (window.Sondar = { q: [['track', ['checkout_complete']]] }));
+  await page.route('**/*', async (route) => {
+    const path = new URL(route.request().url()).pathname;
+    log.push({ path, at: Date.now() - t0, event: 'request' });
+    if (fail[path] > 0) {
+      fail[path]--;
+      return route.fulfill({ status: 503, body: 'busy' });
+    }
+    if (hold[path]) await new Promise((r) => setTimeout(r, hold[path]));
+    const response = await route.fetch();
+    let body = await response.body();
+    if (path === '/tests/e2e/site/site.json') {
+      const site = JSON.parse(String(body));
+      site.surveys[0].preload = true;
+      body = Buffer.from(JSON.stringify(site));
+    }
+    log.push({ path, at: Date.now() - t0, event: 'answered' });
+    await route.fulfill({ response, body });
+  });
+  await page.goto(`${server.url}/tests/e2e/pages/site.html`);
+  await dialog(page).waitFor();
+  const at = (path, event) => log.find((e) => e.path === path && e.event === event)?.at;
+  const count = (path) => log.filter((e) => e.path === path && e.event === 'request').length;
+  return { page, context, at, count };
+}
+
+test('one round of requests: the module and manifest go with the engine, a preload survey before the decision', async () => {
+  // The engine is held back 400 ms and the module 1,200 ms, so what is asked for meanwhile shows.
+  const { page, context, at, count } = await openQueued({ '/dist/sondar-engine.js': 400, '/dist/sondar-widget.wasm': 1200 });
+  const engineAnswered = at('/dist/sondar-engine.js', 'answered');
+  assert.ok(at('/dist/sondar-widget.wasm', 'request') < engineAnswered, 'the module was asked for before the engine arrived');
+  assert.ok(at('/tests/e2e/site/site.json', 'request') < engineAnswered, 'the manifest was asked for before the engine arrived');
+  // The survey marked preload was requested once the manifest was read, before the module (and so
+  // the core's decision) arrived; the one the manifest does not mark was never fetched.
+  assert.ok(at('/tests/e2e/surveys/checkout.json', 'request') < at('/dist/sondar-widget.wasm', 'answered'));
+  assert.equal(count('/tests/e2e/surveys/never-fetched.json'), 0);
+  for (const path of ['/dist/sondar-engine.js', '/dist/sondar-widget.wasm', '/tests/e2e/site/site.json', '/tests/e2e/surveys/checkout.json']) {
+    assert.equal(count(path), 1, `${path} requested once: the engine took what the loader asked for`);
+  }
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  await context.close();
+});
+
+test('an early request that fails is asked again by the engine, and the survey shows', async () => {
+  const { page, context, count } = await openQueued({}, { '/dist/sondar-widget.wasm': 1, '/tests/e2e/site/site.json': 1, '/tests/e2e/surveys/checkout.json': 1 });
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  for (const path of ['/dist/sondar-widget.wasm', '/tests/e2e/site/site.json', '/tests/e2e/surveys/checkout.json']) assert.equal(count(path), 2, path);
+  await context.close();
+});

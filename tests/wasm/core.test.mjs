@@ -181,3 +181,14 @@ test('Crosscheck: native and wasm give identical answers on every fixture', (t) 
       `${wasm.responsesValid.length + wasm.responsesInvalid.length} responses, one aggregate`,
   );
 });
+
+test('withRulesOf: an entry given by URL takes its survey\'s rules, keeps its own members, and parses', () => {
+  const survey = JSON.parse(readFileSync(`${root}tests/fixtures/surveys/order_nps.json`, 'utf8'));
+  const entry = core.withRulesOf({ id: 'order-nps', url: '/api/surveys/order-nps.json', priority: 7, trigger: { events: ['stale'] } }, survey);
+  assert.deepEqual(entry.trigger, survey.trigger);
+  assert.deepEqual(entry.targeting, survey.targeting);
+  assert.equal(entry.priority, 7);
+  assert.equal(entry.questions, undefined, 'only rules, never the questions');
+  const site = core.validateSite({ schema: 'sondar.site/1', surveys: [entry] });
+  assert.equal(site.ok, true, JSON.stringify(site.errors));
+});

@@ -180,5 +180,7 @@ export async function instantiate(factory, options, SurveyClass = Survey) {
     },
     /** The visitor's sticky sampling bucket, 0..9999. */
     samplingBucket: (visitorId, surveyId) => module.samplingBucket(String(visitorId), String(surveyId)),
+    /** A manifest entry given by URL with its survey's rules, as the collector serves it. */
+    withRulesOf: (entry, survey) => JSON.parse(module.withRulesOf(json(entry), json(survey))),
   };
 }

@@ -6,6 +6,8 @@ import { Widget, publicApi } from './engine.js';
 try {
   const stub = window.Sondar || {};
   const widget = new Widget();
+  // Responses the loader requested together with this script (see loader.js).
+  if (stub.pre && typeof stub.pre === 'object') widget.prefetched = stub.pre;
   const api = publicApi(widget);
   const init = api.init;
   api.init = (options) => init({ wasmUrl: `${stub.base || ''}sondar-widget.wasm`, ...options });

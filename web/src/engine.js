@@ -39,9 +39,30 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
 
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
-/** The text at `url`; `path` names the option or manifest entry it came from in the error. */
-async function fetchText(url, path) {
-  const response = await fetchRetrying(url);
+/**
+ * The response the loader already requested for `url` (taken once), or null: a page may have
+ * replaced fetch, so only a real, successful Response counts.
+ * @param {Record<string, Promise<Response>>|undefined} prefetched @param {string|URL} url
+ */
+async function takePrefetched(prefetched, url) {
+  if (!prefetched) return null;
+  const href = new URL(url, location.href).href;
+  const pending = prefetched[href];
+  delete prefetched[href];
+  try {
+    const response = await pending;
+    return response instanceof Response && response.ok && !response.bodyUsed ? response : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The text at `url`; `path` names the option or manifest entry it came from in the error.
+ * @param {string|URL} url @param {string} path @param {Record<string, Promise<Response>>} [prefetched]
+ */
+async function fetchText(url, path, prefetched) {
+  const response = (await takePrefetched(prefetched, url)) || (await fetchRetrying(url));
   if (!response.ok) throw new SondarError(`${url}: HTTP ${response.status}`, { code: 'survey_unavailable', path });
   return response.text();
 }
@@ -117,14 +138,18 @@ export class Widget {
     const visitorStrings = loadStrings(locale, wasmUrl);
     this.debug = options.debug || /[?&]sondar_debug=1(&|$)/.test(location.search);
     this.wasmUrl = wasmUrl;
-    const core = await loadWidgetCore({ wasmUrl });
     const single = !options.site;
     let source = single ? options.survey : options.site;
     this.base = location.href;
+    // The module and the manifest (or survey) are fetched at once, not one after the other.
+    const wasmResponse = takePrefetched(this.prefetched, wasmUrl);
     if (typeof source === 'string') {
       this.base = new URL(source, this.base).href; // surveys by URL are relative to the manifest
-      source = await fetchText(source, single ? 'survey' : 'site');
+      source = fetchText(source, single ? 'survey' : 'site', this.prefetched);
     }
+    if (!single) source = Promise.resolve(source).then((manifest) => (this.preloadSurveys(manifest), manifest));
+    const [core, text] = await Promise.all([loadWidgetCore({ wasmUrl, wasmResponse }), source]);
+    source = text;
     if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
     this.site = core.parseSite(source, single);
     // Asked of the collector while the module warms up and the strings load, not after.
@@ -430,12 +455,39 @@ export class Widget {
     }
   }
 
+  /**
+   * Requests the surveys the manifest marks `"preload": true` while the module is still on its
+   * way, so the one the core then chooses is already here. Only a hint is read: the core
+   * validates the manifest and decides; a malformed one is its to report.
+   * @param {unknown} manifest its text, or the object the page gave
+   */
+  preloadSurveys(manifest) {
+    try {
+      const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
+      const entries = doc && Array.isArray(doc.surveys) ? doc.surveys : [];
+      for (const entry of entries) {
+        if (!entry || entry.preload !== true || typeof entry.url !== 'string') continue;
+        const href = new URL(entry.url, this.base).href;
+        this.prefetched = this.prefetched || {};
+        (this.prefetched[href] = fetch(href)).catch(() => {});
+      }
+    } catch {
+      // not JSON, or fetch replaced by the page: the survey is fetched when chosen
+    }
+  }
+
   /** The site's survey at `index`, fetched first if the manifest gives it by URL. */
   async surveyAt(index) {
     if (this.surveys[index]) return this.surveys[index];
     const entry = this.site.info.surveys[index];
-    const text = entry.url ? await fetchText(new URL(entry.url, this.base), `surveys[${index}].url`) : '';
+    let text = '';
+    if (entry.url) {
+      text = await fetchText(new URL(entry.url, this.base), `surveys[${index}].url`, this.prefetched);
+    }
     const survey = this.site.survey(index, text);
+    // Parsing a fetched survey is the module's first run of that code: the session starts in
+    // the next task, so no task of ours runs long on a slow phone.
+    if (entry.url) await nextTask();
     this.surveys[index] = survey;
     // The session speaks the visitor's language or the survey's default: have both ready.
     await loadStrings(survey.info.locale, this.wasmUrl);

@@ -19,9 +19,23 @@
     // A queue from the page's snippet is kept; anything else under that name is not ours.
     const q = prev && Array.isArray(prev.q) ? prev.q : [];
     const api = { q, base: script ? script.src.replace(/[^/]*$/, '') : '', nonce: script && script.nonce };
+    // What the engine will need, requested together with it rather than after it has run: the
+    // module and the tag's manifest or survey. The engine takes these responses by URL (or
+    // fetches again when one failed); each is caught here so a failure is never unhandled.
+    const pre = (api.pre = {});
+    const prefetch = (url) => {
+      const href = new URL(url, document.baseURI).href;
+      (pre[href] = fetch(href)).catch(() => {});
+    };
     let loading = 0;
     const load = () => {
       if (loading++) return;
+      try {
+        prefetch(`${api.base}sondar-widget.wasm`);
+        if (data.site || data.survey) prefetch(data.site || data.survey);
+      } catch {
+        // no fetch or URL here: the engine fetches them itself
+      }
       const s = document.createElement('script');
       s.src = `${api.base}sondar-engine.js`;
       s.async = true;
@@ -55,6 +69,9 @@
       for (let i = q.length; i > 0; i--) q[i] = q[i - 1];
       q[0] = ['init', [{ site: data.site, survey: data.survey, endpoint: data.endpoint, locale: data.locale, consent: data.consent, debug: 'debug' in data }]];
     }
+    // A track() or show() the page queued before this script ran asks for a survey now, not
+    // once the page is idle.
+    for (let i = 0; i < q.length; i++) if (q[i] && (q[i][0] === 'track' || q[i][0] === 'show')) load();
     const later = () => (w.requestIdleCallback ? w.requestIdleCallback(load, { timeout: 3000 }) : setTimeout(load, 1));
     document.readyState === 'complete' ? later() : w.addEventListener('load', later);
   } catch (e) {

@@ -12,9 +12,12 @@ import { sondarFormatNumber, sondarParseNumber } from './numbers.js';
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-/** @param {string|URL} url @param {WebAssembly.Imports} imports */
-async function instantiateUrl(url, imports) {
-  const response = await fetchRetrying(url);
+/**
+ * @param {string|URL} url @param {WebAssembly.Imports} imports
+ * @param {Promise<Response|null>} [early] the module's response if it was already requested
+ */
+async function instantiateUrl(url, imports, early) {
+  const response = (early && (await early)) || (await fetchRetrying(url));
   if (!response.ok) throw new Error(`cannot fetch ${url}: HTTP ${response.status}`);
   // Servers that label .wasm wrongly cannot stream; compile from the bytes instead.
   return /^application\/wasm\b/.test(response.headers.get('content-type') || '')
@@ -30,7 +33,7 @@ async function instantiateUrl(url, imports) {
  */
 
 /**
- * @param {{wasmUrl?: string|URL, wasmBinary?: BufferSource}} options
+ * @param {{wasmUrl?: string|URL, wasmBinary?: BufferSource, wasmResponse?: Promise<Response|null>}} options
  * @returns {Promise<{parseSite(source: string|object, single?: boolean): WidgetSite}>}
  */
 export async function loadWidgetCore(options) {
@@ -52,7 +55,7 @@ export async function loadWidgetCore(options) {
   try {
     const { instance } = options.wasmBinary
       ? await WebAssembly.instantiate(options.wasmBinary, imports)
-      : await instantiateUrl(options.wasmUrl || 'sondar-widget.wasm', imports);
+      : await instantiateUrl(options.wasmUrl || 'sondar-widget.wasm', imports, options.wasmResponse);
     core = instance.exports;
     core._initialize();
   } catch (cause) {

@@ -203,6 +203,8 @@ export interface Core {
   parseSite(source: object | string): Site;
   validateSite(source: object | string): { ok: true; site: SiteInfo } | { ok: false; errors: SondarIssue[] };
   samplingBucket(visitorId: string, surveyId: string): number;
+  /** A manifest entry given by URL with the rules (trigger, targeting, ...) of its survey replaced: what the collector serves. */
+  withRulesOf(entry: object, survey: object): Record<string, unknown>;
 }
 
 export function loadCore(options?: { wasmUrl?: string | URL; wasmBinary?: ArrayBuffer | Uint8Array }): Promise<Core>;

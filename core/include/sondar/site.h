@@ -23,6 +23,9 @@ struct SiteEntry {
   // Empty: the survey is inline and complete. Otherwise where to fetch it
   // once chosen; `survey` then holds only its rules (ParseSurveyRules).
   std::string url;
+  // The widget fetches `url` as soon as it has read the manifest, before the
+  // core has chosen: the author's hint for the survey a page is likely to show.
+  bool preload = false;
   int priority = 0;  // higher first; ties keep manifest order
   std::shared_ptr<const Survey> survey;
 };
@@ -52,6 +55,17 @@ Result<Site> ParseSiteDocument(const Json& document);
 Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
                                                  std::size_t index,
                                                  std::string_view text);
+
+// The members of a survey that decide whether it shows (trigger, targeting,
+// sampling, recontact, schedule, closeAfter). A manifest entry given by URL
+// carries its own copy of them, because the widget decides before it fetches.
+const std::vector<std::string>& SurveyRuleKeys();
+
+// `entry` (a manifest entry given by URL) with its rules replaced by those of
+// `survey` (the survey's document): what a collector that publishes both
+// serves, so a survey published with a new trigger is decided by it without a
+// manifest publish, and the manifest's copy can never disagree.
+Json WithRulesOf(Json entry, const Json& survey);
 
 // One survey as a site of one, without site-wide rules: what the widget runs
 // when given a single survey.
