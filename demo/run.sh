@@ -22,7 +22,7 @@ token=$(cat "$token_file")
 
 "$build/demo/collector/sondar-collector" --db "$db" --surveys demo/surveys --port "$port" \
   --admin-token-file "$token_file" --allow-private-webhooks \
-  --mount /=demo/shop --mount /workspace=demo/workspace --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib &
+  --mount /=demo/shop --mount /workspace=demo/workspace --mount /dist=dist --mount /web/src=web/src --mount /web/lib=web/lib --mount /web/schema=web/schema &
 pid=$!
 trap 'kill -TERM $pid 2>/dev/null; wait $pid' INT TERM
 for _ in $(seq 50); do

@@ -5,6 +5,7 @@
 import { admin } from '/admin.js';
 import { loadCore } from '/web/src/core.js';
 import { createWidget } from '/web/src/index.js';
+import { schemaFields, section } from '/schema-form.js';
 import {
   EditorState, EditorView, keymap, lineNumbers, highlightActiveLine, defaultKeymap, history, historyKeymap,
   indentWithTab, syntaxTree, syntaxHighlighting, defaultHighlightStyle, bracketMatching, json, linter, lintGutter,
@@ -19,7 +20,11 @@ function h(tag, props = {}, ...children) {
   node.append(...children);
   return node;
 }
-const QUESTION_TYPES = ['nps', 'csat', 'ces', 'rating', 'single_choice', 'multi_choice', 'text', 'contact'];
+// The schemas the npm package ships: the form is built from them, so it covers every member.
+const schemas = Object.fromEntries(await Promise.all(['survey.json', 'site.json'].map(async (f) => [f, await (await fetch(`/web/schema/${f}`)).json()])));
+const surveySchema = schemas['survey.json'];
+const QUESTION_TYPES = surveySchema.definitions.question.properties.type.enum;
+// Types a new set of options is filled in for when chosen (a convenience; the core checks).
 const CHOICE = new Set(['single_choice', 'multi_choice']);
 
 const core = await loadCore();
@@ -139,17 +144,62 @@ function renderErrors() {
 }
 
 // ---- the form: the same document, field by field ----
-const locale = () => (state.doc && typeof state.doc.locale === 'string' ? state.doc.locale : 'en');
-const textOf = (v) => (typeof v === 'string' ? v : v && typeof v === 'object' ? v[locale()] ?? '' : '');
-const withText = (old, value) => (old && typeof old === 'object' ? { ...old, [locale()]: value } : value);
+const defaultLocale = () => (state.doc && typeof state.doc.locale === 'string' ? state.doc.locale : 'en');
+/** The language whose texts the form edits: the survey's default, or a translation. */
+let textLocale = '';
+const locale = () => textLocale || defaultLocale();
+const textOf = (v) => (typeof v === 'string' ? (locale() === defaultLocale() ? v : '') : v && typeof v === 'object' ? v[locale()] ?? '' : '');
+/** A text with the edited language's part replaced; a plain string becomes {default, language}. */
+const withText = (old, value) => {
+  if (old && typeof old === 'object') return { ...old, [locale()]: value };
+  if (locale() === defaultLocale()) return value;
+  return { ...(typeof old === 'string' ? { [defaultLocale()]: old } : {}), [locale()]: value };
+};
+// The members that hold texts ({locale: text} or a string), as the schema names them.
+const TEXT_KEYS = new Set();
+(function collect(node) {
+  if (!node || typeof node !== 'object') return;
+  for (const [k, v] of Object.entries(node.properties || {})) if (v && v.$ref === '#/definitions/text') TEXT_KEYS.add(k);
+  Object.values(node).forEach(collect);
+})(surveySchema);
+/** Every language some text of the draft is written in, the default first. */
+function draftLocales() {
+  const found = new Set([defaultLocale()]);
+  const walk = (v) => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    for (const [k, x] of Object.entries(v)) {
+      if (TEXT_KEYS.has(k) && x && typeof x === 'object' && !Array.isArray(x)) Object.keys(x).forEach((l) => found.add(l));
+      else walk(x);
+    }
+  };
+  walk(state.doc);
+  if (textLocale) found.add(textLocale);
+  return [...found];
+}
+/** @type {import('./schema-form.js').Kit} */
+const kit = {
+  h,
+  field: (label, path, input, hint) => field(label, path, input, hint),
+  textOf,
+  withText,
+  edit: (fn, structural) => edit(fn, structural),
+  schemas,
+  questionIds: () => (Array.isArray(state.doc?.questions) ? state.doc.questions.map((q) => q && q.id).filter((id) => typeof id === 'string') : []),
+  open: new Set(['trigger', 'endings']),
+};
 
-/** Applies `edit` to the draft and writes the JSON text from it. */
-function edit(fn) {
+/**
+ * Applies `fn` to the draft and writes the JSON text from it. A value typed into a field leaves
+ * the form as it is (the field keeps focus); a `structural` change (something added, removed or
+ * turned into another shape) draws the form again.
+ */
+function edit(fn, structural = false) {
   if (!state.doc) return;
   fn(state.doc);
   const text = JSON.stringify(state.doc, null, 2);
   writeText(text);
-  changed(text, 'form');
+  changed(text, structural ? 'structure' : 'form');
 }
 
 function field(label, path, input, hint = '') {
@@ -182,14 +232,31 @@ function renderForm() {
     return;
   }
   const d = state.doc;
+  // Which language's texts the fields show: the default, a translation, or a new one.
+  const languages = h('select', {}, ...draftLocales().map((l) => h('option', { value: l, selected: l === locale() }, l === defaultLocale() ? `${l} (default)` : l)));
+  languages.addEventListener('change', () => {
+    textLocale = languages.value === defaultLocale() ? '' : languages.value;
+    renderForm();
+  });
+  const added = h('input', { placeholder: 'e.g. fr', size: 6 });
+  const addLanguage = h('button', { type: 'button' }, 'Translate into');
+  addLanguage.addEventListener('click', () => {
+    if (!added.value.trim()) return;
+    textLocale = added.value.trim();
+    renderForm();
+  });
   const top = h('fieldset', {}, h('legend', {}, 'Survey'),
+    field('Texts in', 'texts-locale', languages, 'Every text field below shows and edits this language; the core reports texts missing in the default.'),
+    h('p', {}, added, ' ', addLanguage),
     field('Title', 'title', textInput('title', textOf(d.title), (v) => edit((x) => (x.title = withText(x.title, v))))),
-    field('Default locale', 'locale', textInput('locale', d.locale ?? 'en', (v) => edit((x) => (x.locale = v)))),
-    field('Trigger events (comma-separated)', 'trigger.events',
-      textInput('trigger.events', (d.trigger?.events || []).join(', '), (v) => edit((x) => {
-        x.trigger = { ...x.trigger, events: v.split(',').map((s) => s.trim()).filter(Boolean) };
-      }))));
+    field('Default locale', 'locale', textInput('locale', d.locale ?? 'en', (v) => edit((x) => (x.locale = v)))));
+  // Everything else a survey has, from the schema: trigger, targeting, sampling, recontact,
+  // schedule, closeAfter, hidden fields, localeFallback.
+  const props = surveySchema.properties;
+  const rest = Object.keys(props).filter((k) => !['$schema', 'schema', 'id', 'version', 'locale', 'title', 'questions', 'endings'].includes(k))
+    .flatMap((k) => schemaFields(kit, props[k], d[k], [k]));
   const questions = h('fieldset', {}, h('legend', {}, 'Questions'));
+  const fieldsOf = (q, i, k) => schemaFields(kit, surveySchema.definitions.question.properties[k], q[k], ['questions', i, k]);
   (Array.isArray(d.questions) ? d.questions : []).forEach((q, i) => {
     const at = `questions[${i}]`;
     const type = h('select', {}, ...QUESTION_TYPES.map((t) => h('option', { value: t, selected: q.type === t }, t)));
@@ -198,28 +265,30 @@ function renderForm() {
       if (CHOICE.has(type.value) && !x.questions[i].options) {
         x.questions[i].options = [{ id: 'a', label: 'Option A' }, { id: 'b', label: 'Option B' }];
       }
-    }));
+    }, true));
     const required = h('input', { type: 'checkbox', checked: !!q.required });
     required.addEventListener('change', () => edit((x) => (x.questions[i].required = required.checked)));
+    // Recall: the names a prompt may show here, offered as buttons that insert them (the core
+    // says which it accepts: answers of earlier questions, hidden fields, attributes).
+    const hidden = (Array.isArray(d.hidden) ? d.hidden : []).map((x) => (typeof x === 'string' ? x : x && x.name)).filter(Boolean);
+    const names = [...d.questions.slice(0, i).map((p) => `answers.${p.id}`), ...hidden.map((n) => `hidden.${n}`), 'attributes.first_name|there'];
+    const recall = h('p', { className: 'recall' }, 'Recall: ', ...names.map((name) => {
+      const insert = h('button', { type: 'button', className: 'chip' }, `{{${name}}}`);
+      insert.addEventListener('click', () => edit((x) => (x.questions[i].prompt = withText(x.questions[i].prompt, `${textOf(x.questions[i].prompt)}{{${name}}}`)), true));
+      return insert;
+    }));
     const box = h('fieldset', { className: 'question' }, h('legend', {}, `Question ${i + 1}`),
       field('Id', `${at}.id`, textInput(`${at}.id`, q.id, (v) => edit((x) => (x.questions[i].id = v)))),
       field('Type', `${at}.type`, type),
       field('Prompt', `${at}.prompt`, textInput(`${at}.prompt`, textOf(q.prompt), (v) => edit((x) => (x.questions[i].prompt = withText(x.questions[i].prompt, v))))),
-      field('Required', `${at}.required`, required));
-    if (CHOICE.has(q.type)) {
-      (q.options || []).forEach((o, j) => {
-        box.append(field(`Option ${j + 1} label`, `${at}.options[${j}]`,
-          textInput(`${at}.options[${j}]`, textOf(o.label), (v) => edit((x) => (x.questions[i].options[j].label = withText(x.questions[i].options[j].label, v))))));
-      });
-      const add = h('button', { type: 'button' }, 'Add option');
-      add.addEventListener('click', () => edit((x) => {
-        const n = x.questions[i].options.length + 1;
-        x.questions[i].options.push({ id: `option-${n}`, label: `Option ${n}` });
-      }));
-      box.append(add);
-    }
+      recall,
+      field('Required', `${at}.required`, required),
+      // The rest from the schema: scale and display, options with other, showIf, logic, and
+      // the smaller settings in one section.
+      ...['scale', 'options', 'showIf', 'logic'].flatMap((k) => fieldsOf(q, i, k)),
+      section(kit, 'More settings', `${at}.more`, '', ['description', 'shuffle', 'maxSelect', 'maxLength', 'placeholder', 'email'].flatMap((k) => fieldsOf(q, i, k))));
     const remove = h('button', { type: 'button' }, `Remove question ${i + 1}`);
-    remove.addEventListener('click', () => edit((x) => x.questions.splice(i, 1)));
+    remove.addEventListener('click', () => edit((x) => x.questions.splice(i, 1), true));
     box.append(remove);
     questions.append(box);
   });
@@ -227,19 +296,12 @@ function renderForm() {
   add.addEventListener('click', () => edit((x) => {
     x.questions = Array.isArray(x.questions) ? x.questions : [];
     x.questions.push({ id: `q${x.questions.length + 1}`, type: 'text', prompt: '' });
-  }));
+  }, true));
   questions.append(add);
-  const endings = h('fieldset', {}, h('legend', {}, 'Endings'));
-  (Array.isArray(d.endings) ? d.endings : []).forEach((e, i) => {
-    endings.append(field(`Ending "${e.id}" title`, `endings[${i}].title`,
-      textInput(`endings[${i}].title`, textOf(e.title), (v) => edit((x) => (x.endings[i].title = withText(x.endings[i].title, v))))));
-    if (e.link) {
-      endings.append(field(`Ending "${e.id}" link`, `endings[${i}].link.url`,
-        textInput(`endings[${i}].link.url`, e.link.url, (v) => edit((x) => (x.endings[i].link.url = v)))));
-    }
-  });
-  panel.replaceChildren(top, questions, endings,
-    h('p', { className: 'muted' }, 'Everything else the schema has (logic, showIf, scales, translations, targeting, sampling, recontact, schedule, hidden fields): the JSON tab.'));
+  // Endings by score (their "if"), with review and support links.
+  const endings = h('fieldset', {}, h('legend', {}, 'Endings'), ...schemaFields(kit, props.endings, d.endings, ['endings']));
+  const more = h('fieldset', {}, h('legend', {}, 'When it shows, to whom, and what it carries'), ...rest);
+  panel.replaceChildren(top, questions, endings, more);
   if (focused) panel.querySelector(`[data-path="${CSS.escape(focused)}"]`)?.focus();
   markFields();
 }
@@ -259,14 +321,19 @@ function renderSiteForm(panel) {
       textInput('rules.maxPerPageView', rules.maxPerPageView ?? '', (v) => setRule('maxPerPageView', v), { type: 'number', min: 0 })),
     field('Days between any two surveys shown', 'rules.cooldownDays',
       textInput('rules.cooldownDays', rules.cooldownDays ?? '', (v) => setRule('cooldownDays', v), { type: 'number', min: 0, step: 'any' })));
+  const siteSchema = schemas['site.json'];
+  top.append(...Object.keys(siteSchema.properties.rules.properties).filter((k) => k !== 'maxPerPageView' && k !== 'cooldownDays')
+    .flatMap((k) => schemaFields(kit, siteSchema.properties.rules.properties[k], rules[k], ['rules', k], { file: 'site.json' })));
+  const entrySchema = siteSchema.properties.surveys.items;
   const list = h('fieldset', {}, h('legend', {}, 'Surveys (higher priority first)'));
   (Array.isArray(d.surveys) ? d.surveys : []).forEach((e, i) => {
     const id = e.survey ? e.survey.id : e.id;
     const remove = h('button', { type: 'button' }, `Remove ${id} from the site`);
-    remove.addEventListener('click', () => edit((x) => x.surveys.splice(i, 1)));
+    remove.addEventListener('click', () => edit((x) => x.surveys.splice(i, 1), true));
     list.append(h('fieldset', { className: 'question' }, h('legend', {}, id),
       field('Priority (-1000 to 1000)', `surveys[${i}].priority`,
         textInput(`surveys[${i}].priority`, e.priority ?? '', (v) => edit((x) => (x.surveys[i].priority = number(v))), { type: 'number' })),
+      ...(e.survey ? [] : schemaFields(kit, entrySchema.properties.preload, e.preload, ['surveys', i, 'preload'], { file: 'site.json' })),
       remove));
   });
   // Surveys published here and not on the site yet. An entry names the survey; the collector
@@ -277,7 +344,7 @@ function renderSiteForm(panel) {
     add.addEventListener('click', () =>
       edit((x) => {
         x.surveys = [...(x.surveys || []), { url: `/api/surveys/${s.id}.json`, id: s.id, priority: 0 }];
-      }));
+      }, true));
     list.append(add);
   }
   panel.replaceChildren(top, list,
@@ -292,7 +359,11 @@ function markFields() {
   for (const e of state.errors) {
     let path = e.path;
     let input = null;
-    while (path && !(input = panel.querySelector(`[data-path="${CSS.escape(path)}"]`))) path = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+    while (path && !(input = panel.querySelector(`[data-path="${CSS.escape(path)}"]`))) {
+      // Up one member; a top-level one with no field of its own has nothing above it.
+      const up = path.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+      path = up === path ? '' : up;
+    }
     if (!input) continue;
     input.setAttribute('aria-invalid', 'true');
     const slot = document.getElementById(`${input.id}-error`);

@@ -11,7 +11,8 @@
  * @property {(label: string, path: string, input: HTMLElement, hint?: string) => HTMLElement} field
  * @property {(v: unknown) => string} textOf
  * @property {(old: unknown, value: string) => unknown} withText
- * @property {(fn: (doc: any) => void) => void} edit
+ * @property {(fn: (doc: any) => void, structural?: boolean) => void} edit  structural: something
+ *   was added, removed or changed shape, so the form is drawn again
  * @property {Record<string, any>} schemas the schema documents by file name (survey.json, site.json)
  * @property {() => string[]} questionIds the draft's question ids, offered where a condition names one
  * @property {Set<string>} open paths of the <details> sections the author opened, kept across renders
@@ -26,11 +27,12 @@ export const pathOf = (keys) => keys.reduce((p, k) => (typeof k === 'number' ? `
 export function setAt(doc, keys, value) {
   const parents = [doc];
   let node = doc;
-  for (const k of keys.slice(0, -1)) {
-    if (node[k] === null || typeof node[k] !== 'object') node[k] = typeof k === 'number' ? [] : {};
+  keys.slice(0, -1).forEach((k, i) => {
+    // A missing container is an array when the key below it is an index.
+    if (node[k] === null || typeof node[k] !== 'object') node[k] = typeof keys[i + 1] === 'number' ? [] : {};
     node = node[k];
     parents.push(node);
-  }
+  });
   const last = keys[keys.length - 1];
   if (value === undefined) {
     if (Array.isArray(node) && typeof last === 'number') node.splice(last, 1);
@@ -86,7 +88,7 @@ export function schemaFields(kit, node, value, keys, options = {}) {
   if (r.ref === 'text') {
     const input = h('input', { value: kit.textOf(value) });
     input.addEventListener('input', () => kit.edit((doc) => setAt(doc, keys, input.value === '' && typeof value !== 'object' ? undefined : kit.withText(value, input.value))));
-    return [field(label, path, input, hint)];
+    return [field(label, path, input)]; // the schema's hint on texts is about JSON, not this field
   }
   if (r.ref === 'questionCondition' || r.ref === 'attributeCondition') {
     return [condition(kit, r.ref === 'questionCondition' ? 'question' : 'attribute', n, value, keys, label, hint)];
@@ -123,9 +125,9 @@ export function schemaFields(kit, node, value, keys, options = {}) {
 }
 
 /** A <details> section that stays open across renders once the author opened it. */
-function section(kit, label, path, hint, children) {
+export function section(kit, label, path, hint, children) {
   const { h } = kit;
-  const details = h('details', { className: 'section', open: kit.open.has(path) }, h('summary', {}, label), ...(hint ? [h('small', { className: 'muted' }, hint)] : []), ...children);
+  const details = h('details', { className: 'section', open: kit.open.has(path), 'data-section': path }, h('summary', {}, label), ...(hint ? [h('small', { className: 'muted' }, hint)] : []), ...children);
   details.addEventListener('toggle', () => (details.open ? kit.open.add(path) : kit.open.delete(path)));
   return details;
 }
@@ -153,14 +155,14 @@ function list(kit, n, value, keys, label, hint, file) {
   const add = h('button', { type: 'button' }, `Add ${singular.toLowerCase()}`);
   add.addEventListener('click', () => {
     kit.open.add(path).add(pathOf([...keys, items.length]));
-    kit.edit((doc) => setAt(doc, [...keys, items.length], item.node && item.node.type === 'object' ? {} : ''));
+    kit.edit((doc) => setAt(doc, [...keys, items.length], item.node && item.node.type === 'object' ? {} : ''), true);
   });
   return section(kit, label, path, hint, [...children, add]);
 }
 
 function removeButton(kit, text, keys) {
   const button = kit.h('button', { type: 'button' }, text);
-  button.addEventListener('click', () => kit.edit((doc) => setAt(doc, keys, undefined)));
+  button.addEventListener('click', () => kit.edit((doc) => setAt(doc, keys, undefined), true));
   return button;
 }
 
@@ -175,11 +177,11 @@ function oneOf(kit, n, value, keys, label, hint, file) {
   const { h, field } = kit;
   const name = typeof value === 'string' ? value : (value && value.name) || '';
   const pii = !!(value && typeof value === 'object' && value.pii);
-  const write = (nextName, nextPii) => kit.edit((doc) => setAt(doc, keys, nextPii ? { name: nextName, pii: true } : nextName));
+  const write = (nextName, nextPii, structural) => kit.edit((doc) => setAt(doc, keys, nextPii ? { name: nextName, pii: true } : nextName), structural);
   const nameInput = h('input', { value: name });
-  nameInput.addEventListener('input', () => write(nameInput.value, pii));
+  nameInput.addEventListener('input', () => write(nameInput.value, pii, false));
   const piiBox = h('input', { type: 'checkbox', checked: pii });
-  piiBox.addEventListener('change', () => write(name, piiBox.checked));
+  piiBox.addEventListener('change', () => write(nameInput.value, piiBox.checked, true));
   const at = pathOf(keys);
   return [field(`${label} name`, typeof value === 'object' ? `${at}.name` : at, nameInput),
     field(`${label}: personal data (viewers never see it)`, `${at}.pii`, piiBox, object.properties.pii.description || '')];
@@ -197,7 +199,7 @@ function condition(kit, subject, n, value, keys, label, hint) {
   choose.addEventListener('change', () => {
     kit.open.add(path);
     const first = { [subject]: subject === 'question' ? kit.questionIds()[0] || '' : '', op: 'eq', value: '' };
-    kit.edit((doc) => setAt(doc, keys, choose.value === '' ? undefined : choose.value === 'test' ? first : { [choose.value]: [first] }));
+    kit.edit((doc) => setAt(doc, keys, choose.value === '' ? undefined : choose.value === 'test' ? first : { [choose.value]: [first] }), true);
   });
   const children = [field(`${label}: kind`, `${path}`, choose, hint)];
   const leaf = n.oneOf[0];
@@ -220,7 +222,7 @@ function condition(kit, subject, n, value, keys, label, hint) {
       children.push(removeButton(kit, `Remove condition ${i + 1}`, [...keys, kind, i]));
     });
     const add = h('button', { type: 'button' }, 'Add condition');
-    add.addEventListener('click', () => kit.edit((doc) => setAt(doc, [...keys, kind, items.length], { [subject]: subject === 'question' ? kit.questionIds()[0] || '' : '', op: 'eq', value: '' })));
+    add.addEventListener('click', () => kit.edit((doc) => setAt(doc, [...keys, kind, items.length], { [subject]: subject === 'question' ? kit.questionIds()[0] || '' : '', op: 'eq', value: '' }), true));
     children.push(add);
   }
   return section(kit, label, path, '', children);

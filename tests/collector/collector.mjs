@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 /** --mount arguments that serve the demo shop and the widget build, as make demo does. */
-export const demoMounts = ['/=demo/shop', '/workspace=demo/workspace', '/dist=dist', '/web/src=web/src', '/web/lib=web/lib'].flatMap((m) => ['--mount', m.replace('=', `=${root}`)]);
+export const demoMounts = ['/=demo/shop', '/workspace=demo/workspace', '/dist=dist', '/web/src=web/src', '/web/lib=web/lib', '/web/schema=web/schema'].flatMap((m) => ['--mount', m.replace('=', `=${root}`)]);
 
 export const binary = `${process.env.SONDAR_NATIVE_BUILD || `${root}build/debug`}/demo/collector/sondar-collector`;
 /** The surveys the collector tests use (tests/fixtures), and the demo's own (for the demo's tests). */

@@ -95,6 +95,74 @@ test('editor: a survey from nothing with the keyboard, an error at its field, th
   await context.close();
 });
 
+test('editor: the form covers the schema: options with other, showIf, targeting, sampling, a personal hidden field, a translation', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await openEditor(context);
+  await page.selectOption('#survey', '(new)');
+  await page.fill('#new-id', 'form-tour');
+  const at = (path) => page.locator(`[data-path="${path}"]`);
+  const open = (path) => page.locator(`[data-section="${path}"] > summary`).click();
+  const settled = () => page.getByText('No problems: the core accepts this survey.').waitFor();
+  // A choice question: its options, the second one "other" (with its text box in the widget).
+  await at('questions[0].type').selectOption('single_choice');
+  await open('questions[0].options');
+  await open('questions[0].options[1]');
+  await at('questions[0].options[1].other').selectOption('true');
+  // A second question shown only when the first was answered "a".
+  await page.click('#add-question');
+  await at('questions[1].prompt').fill('What made you choose that?');
+  await open('questions[1].showIf');
+  await at('questions[1].showIf').selectOption('test');
+  await at('questions[1].showIf.value').fill('a');
+  // Who sees it: VIP visitors, one in four.
+  await open('targeting');
+  await at('targeting').selectOption('test');
+  await at('targeting.attribute').fill('segment');
+  await at('targeting.value').fill('vip');
+  await open('sampling');
+  await at('sampling.percent').fill('25');
+  await at('trigger.events').fill('order_confirmed');
+  // A hidden field marked personal, offered for recall in the second prompt.
+  await open('hidden');
+  await page.getByRole('button', { name: 'Add hidden' }).click();
+  await at('hidden[0]').fill('order_id');
+  await at('hidden[0].pii').check();
+  await page.getByRole('button', { name: '{{hidden.order_id}}' }).nth(1).click();
+  await settled();
+  // A translation: the title in French, the English one kept.
+  await page.fill('input[placeholder="e.g. fr"]', 'fr');
+  await page.getByRole('button', { name: 'Translate into' }).click();
+  await at('title').fill('Une question rapide');
+  await settled();
+  await page.screenshot({ path: `${screenshots}editor-form-schema.png`, fullPage: true });
+  await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => (await window.axe.run(document, { resultTypes: ['violations'] })).violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`));
+  assert.deepEqual(violations, []);
+  await page.click('#review');
+  await page.click('#publish');
+  await page.getByText('Published "form-tour" version 1.').waitFor();
+  const stored = await (await fetch(`${collector.url}/api/surveys/form-tour/versions/1`, { headers: collector.auth })).json();
+  assert.deepEqual(stored.questions[0].options[1], { id: 'b', label: 'Option B', other: true });
+  assert.deepEqual(stored.questions[1].showIf, { question: 'q1', op: 'eq', value: 'a' });
+  assert.equal(stored.questions[1].prompt, 'What made you choose that?{{hidden.order_id}}');
+  assert.deepEqual(stored.targeting, { attribute: 'segment', op: 'eq', value: 'vip' });
+  assert.deepEqual(stored.sampling, { percent: 25 });
+  assert.deepEqual(stored.trigger, { events: ['order_confirmed'] });
+  assert.deepEqual(stored.hidden, [{ name: 'order_id', pii: true }]);
+  assert.deepEqual(stored.title, { en: 'A quick question', fr: 'Une question rapide' });
+  // JSON typed in the other tab whose error has no field of its own (hidden is not a list): the
+  // error is listed and the form still answers.
+  await page.click('#tab-json');
+  await page.locator('#json-panel .cm-content').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.insertText(JSON.stringify({ ...stored, hidden: { 0: '' } }));
+  await page.waitForFunction(() => /hidden/.test(document.querySelector('#errors').textContent));
+  await page.click('#tab-form');
+  await at('title').fill('Still answering');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('editor: a publish from another tab in between gets 412 and overwrites nothing; the shop shows the new version', async () => {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const a = await openEditor(context, 'order-nps');
