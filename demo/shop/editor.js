@@ -425,6 +425,9 @@ function preview() {
     container: box,
     locale: select.value || state.info.locale,
     visitorId: `editor-preview-${Math.random().toString(36).slice(2)}`,
+    // The editor shares the shop's origin: the preview must not touch its visitor id, history
+    // or outbox (a no-op transport would otherwise "deliver" the shop's queued responses).
+    persist: false,
     transport: async () => ({ ok: true }),
     wasmUrl: '/web/lib/sondar-widget.wasm',
   });

@@ -163,6 +163,28 @@ test('editor: the form covers the schema: options with other, showIf, targeting,
   await context.close();
 });
 
+test("editor: the preview leaves the shop's visitor id, history and unsent responses alone (same origin)", async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await openEditor(context);
+  // What the shop's own widget keeps on this origin.
+  const before = await page.evaluate(() => {
+    localStorage.setItem('sondar.vid', JSON.stringify('shop-visitor-1'));
+    localStorage.setItem('sondar.history', JSON.stringify([{ survey: 'order-nps', kind: 'complete', at: 1 }]));
+    localStorage.setItem('sondar.outbox', JSON.stringify([{ payload: { responseId: 'queued-1' }, attempts: 0 }]));
+    return Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('sondar.')).map((k) => [k, localStorage.getItem(k)]));
+  });
+  await page.selectOption('#survey', 'order-nps');
+  const preview = page.locator('#preview');
+  await preview.getByRole('dialog').waitFor();
+  await preview.getByRole('button', { name: /close/i }).first().click();
+  await page.click('#restart');
+  await preview.getByRole('dialog').waitFor();
+  const after = await page.evaluate(() => Object.fromEntries(Object.keys(localStorage).filter((k) => k.startsWith('sondar.')).map((k) => [k, localStorage.getItem(k)])));
+  assert.deepEqual(after, before);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
 test('editor: a publish from another tab in between gets 412 and overwrites nothing; the shop shows the new version', async () => {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const a = await openEditor(context, 'order-nps');

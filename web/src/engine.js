@@ -20,6 +20,8 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
  * @property {object|string} [site] a sondar.site/1 manifest (every survey of the shop), or its URL
  * @property {object|string} [survey] one survey object, or the URL of its JSON (instead of `site`)
  * @property {'pending'} [consent] write nothing to storage and show nothing until consent(true)
+ * @property {boolean} [persist] false: neither read nor write the page's storage (a preview of a
+ *   survey on a page that has its own widget: its visitor, history and outbox stay untouched)
  * @property {string} [endpoint] where responses are POSTed
  * @property {Record<string,string>} [headers]
  * @property {(payload: object) => unknown} [transform]
@@ -163,6 +165,7 @@ export class Widget {
     this.counts = await counts;
     await visitorStrings;
     this.pending = options.consent === 'pending';
+    storage.use(options.persist !== false);
     storage.allow(!this.pending);
     this.visitorId = options.visitorId || storage.read('vid', null) || uuid();
     Object.assign(this.attributes, options.attributes);

@@ -12,8 +12,15 @@ let allowed = true;
 export const allow = (yes) => {
   allowed = !!yes;
 };
+// False for a widget told `persist: false` (the editor's preview): storage is neither read nor
+// written, so the page's own visitor, history and outbox are not touched.
+let used = true;
+export const use = (yes) => {
+  used = !!yes;
+};
 
 export function read(name, fallback) {
+  if (!used) return fallback;
   try {
     const text = localStorage.getItem(PREFIX + name);
     return text == null ? fallback : JSON.parse(text);
@@ -23,7 +30,7 @@ export function read(name, fallback) {
 }
 
 export function write(name, value) {
-  if (!allowed) return false;
+  if (!allowed || !used) return false;
   try {
     localStorage.setItem(PREFIX + name, stringify(value));
     return true;
@@ -60,7 +67,7 @@ export function visit(page) {
 
 /** A new visitor on this browser (logout): their history and visit go. */
 export function forget() {
-  if (!allowed) return;
+  if (!allowed || !used) return;
   for (const name of ['history', 'visit']) {
     try {
       localStorage.removeItem(PREFIX + name);

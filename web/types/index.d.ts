@@ -11,6 +11,8 @@ export interface WidgetOptions {
   survey?: object | string;
   /** 'pending': nothing is written to storage and no survey shows until consent(true). */
   consent?: 'pending';
+  /** false: the page's storage is neither read nor written (a preview beside the page's own widget). */
+  persist?: boolean;
   /** Where responses are POSTed (JSON, with an Idempotency-Key header). */
   endpoint?: string;
   headers?: Record<string, string>;

@@ -26,6 +26,7 @@ const options: WidgetOptions = {
   transport: async (body) => fetch('/collect', { method: 'POST', body: JSON.stringify(body) }),
   locale: 'fr-CA',
   consent: 'pending',
+  persist: true,
   container: '#feedback',
   dataLayer: true,
   debug: true,
