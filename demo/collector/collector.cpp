@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <optional>
@@ -138,6 +139,11 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   // get them (summaries read those rows' payloads meanwhile, the same
   // figures, slower), then retention runs, at once and hourly.
   maintainer_ = std::thread([this] {
+    if (!store_->BuildIndexes([this] { return Stopping(); }))
+      std::fprintf(stderr,
+                   "sondar-collector: could not build the database's "
+                   "indexes (queries are right, and slower); the next start "
+                   "tries again\n");
     DeriveOld();
     if (config_.retention_days > 0) Retainer();
   });

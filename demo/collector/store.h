@@ -216,6 +216,13 @@ class Store {
     std::string record;
     std::vector<Comment> comments;
   };
+  // Builds the indexes that are not built at open (PostgreSQL: those of tables
+  // that grow with traffic, concurrently, so writes go on), asking `stop`
+  // before each; false when the database failed. SQLite builds its own at open.
+  virtual bool BuildIndexes(const std::function<bool()>& stop) {
+    (void)stop;
+    return true;
+  }
   // Rows stored before records and comments were kept get them, in batches
   // that let writes through in between; `derive` gives nullopt for a payload
   // no version reads (its record is then "" and it is not asked again);

@@ -42,6 +42,38 @@ bool Ok(const ResultPtr& r) {
                PQresultStatus(r.get()) == PGRES_TUPLES_OK);
 }
 
+// The indexes of tables that grow with traffic. They are not built in the
+// start-up transaction, where an index new in an upgrade would hold every
+// collector's writes to its table for as long as it takes to build over
+// millions of rows, but after start by BuildIndexes(), with CREATE INDEX
+// CONCURRENTLY, which lets writes through. Queries are right without them,
+// only slower, until they are there.
+struct IndexDef {
+  const char* name;
+  const char* on;
+};
+constexpr IndexDef kIndexes[] = {
+    {"responses_by_seq", "responses(seq)"},
+    {"responses_by_survey", "responses(survey_id, seq)"},
+    // Summaries and exports read a survey's rows by time; with the record in
+    // the index a summary never reads the rows' payloads.
+    {"responses_by_time",
+     "responses(survey_id, submitted_at_ms, seq) INCLUDE (record)"},
+    // Rows DeriveOld has still to give a record.
+    {"responses_underived", "responses(seq) WHERE record IS NULL"},
+    {"responses_by_visitor",
+     "responses(survey_id, visitor_id, submitted_at_ms)"},
+    {"comments_by_response", "comments(response_id)"},
+    {"comments_by_time", "comments(survey_id, submitted_at_ms, id)"},
+    {"comments_words", "comments USING GIN (words)"},
+    {"deliveries_due",
+     "deliveries(next_at_ms) WHERE state IN ('held', 'pending')"},
+    {"deliveries_by_webhook", "deliveries(webhook_id, created_ms)"},
+    {"deliveries_by_response", "deliveries(response_id)"},
+    {"cases_by_survey", "cases(survey_id, created_ms, response_id)"},
+    {"case_events_by_case", "case_events(response_id, id)"},
+};
+
 // Session settings every connection gets, whatever the server's defaults: a
 // 201 tells the widget to forget its copy, so commits wait for the WAL flush;
 // and no statement may hold a request worker forever.
@@ -113,8 +145,8 @@ class PostgresStore final : public Store {
     ResultPtr r(PQexec(
         lease.get(),
         "BEGIN;"
-        // Building an index over a large table on the first start after an
-        // upgrade may take longer than the sessions' statement timeout.
+        // Waiting for another collector's schema change may take longer than
+        // the sessions' statement timeout (indexes are built later).
         "SET LOCAL statement_timeout = 0;"
         "SELECT pg_advisory_xact_lock(7363756);"  // any fixed number of ours
         "CREATE TABLE IF NOT EXISTS responses ("
@@ -126,9 +158,6 @@ class PostgresStore final : public Store {
         " submitted_at_ms BIGINT NOT NULL,"
         " received_at_ms BIGINT NOT NULL,"
         " payload TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS responses_by_seq ON responses(seq);"
-        "CREATE INDEX IF NOT EXISTS responses_by_survey"
-        " ON responses(survey_id, seq);"
         "CREATE TABLE IF NOT EXISTS surveys ("
         " survey_id TEXT PRIMARY KEY,"
         " first_seen_ms BIGINT NOT NULL);"
@@ -174,27 +203,15 @@ class PostgresStore final : public Store {
         " words tsvector GENERATED ALWAYS AS"
         "  (to_tsvector('simple'::regconfig,"
         "   regexp_replace(text, '[!-/:-@[-`{-~]+', ' ', 'g'))) STORED);"
-        "CREATE INDEX IF NOT EXISTS comments_by_response"
-        " ON comments(response_id);"
-        "CREATE INDEX IF NOT EXISTS comments_by_time"
-        " ON comments(survey_id, submitted_at_ms, id);"
-        "CREATE INDEX IF NOT EXISTS comments_words ON comments USING GIN "
-        "(words);"
         // Each row's record (sondar::EncodeRecord), what summaries read;
         // rows from before it are derived at start (DeriveOld), found by a
-        // partial index.
+        // partial index (kIndexes).
         "DO $$ BEGIN"
         " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
         "  WHERE table_schema = current_schema() AND table_name = 'responses'"
         "  AND column_name = 'record') THEN"
         "  ALTER TABLE responses ADD COLUMN record TEXT;"
         " END IF; END $$;"
-        "CREATE INDEX IF NOT EXISTS responses_underived ON responses(seq)"
-        " WHERE record IS NULL;"
-        // Summaries and exports read a survey's rows by time; with the record
-        // in the index a summary never reads the rows' payloads.
-        "CREATE INDEX IF NOT EXISTS responses_by_time"
-        " ON responses(survey_id, submitted_at_ms, seq) INCLUDE (record);"
         // A collector from before records (a rolling deploy, a rollback)
         // replaces a payload and leaves its record: the record is dropped,
         // the summary reads the payload, and the next start derives it
@@ -203,9 +220,16 @@ class PostgresStore final : public Store {
         "CREATE OR REPLACE FUNCTION sondar_rederive() RETURNS trigger AS $$"
         " BEGIN IF NEW.record IS NOT DISTINCT FROM OLD.record THEN"
         " NEW.record := NULL; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
-        "CREATE OR REPLACE TRIGGER responses_rederive"
-        " BEFORE UPDATE OF payload ON responses FOR EACH ROW"
-        " EXECUTE FUNCTION sondar_rederive();"
+        // A trigger's DDL locks the table against writes (SHARE ROW
+        // EXCLUSIVE), waiting behind every open write: only when it is new.
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM pg_trigger"
+        "  WHERE tgname = 'responses_rederive'"
+        "  AND tgrelid = 'responses'::regclass) THEN"
+        "  CREATE TRIGGER responses_rederive"
+        "  BEFORE UPDATE OF payload ON responses FOR EACH ROW"
+        "  EXECUTE FUNCTION sondar_rederive();"
+        " END IF; END $$;"
         // Webhooks and their deliveries: a delivery is written with the
         // response that caused it, at most one per webhook and response.
         "CREATE TABLE IF NOT EXISTS webhooks ("
@@ -231,12 +255,6 @@ class PostgresStore final : public Store {
         " last_status INTEGER,"
         " last_error TEXT,"
         " UNIQUE (webhook_id, response_id));"
-        "CREATE INDEX IF NOT EXISTS deliveries_due ON deliveries(next_at_ms)"
-        " WHERE state IN ('held', 'pending');"
-        "CREATE INDEX IF NOT EXISTS deliveries_by_webhook ON"
-        " deliveries(webhook_id, created_ms);"
-        "CREATE INDEX IF NOT EXISTS deliveries_by_response ON"
-        " deliveries(response_id);"
         // Follow-up cases and their history. `touched`: a person changed it,
         // so a withdrawn alert leaves it in place.
         "CREATE TABLE IF NOT EXISTS cases ("
@@ -248,8 +266,6 @@ class PostgresStore final : public Store {
         " created_ms BIGINT NOT NULL,"
         " updated_ms BIGINT NOT NULL,"
         " touched BOOLEAN NOT NULL DEFAULT false);"
-        "CREATE INDEX IF NOT EXISTS cases_by_survey ON"
-        " cases(survey_id, created_ms, response_id);"
         "CREATE TABLE IF NOT EXISTS case_events ("
         " id BIGSERIAL PRIMARY KEY,"
         " response_id TEXT NOT NULL,"
@@ -258,10 +274,6 @@ class PostgresStore final : public Store {
         " state TEXT,"
         " assignee TEXT,"
         " note TEXT NOT NULL);"
-        "CREATE INDEX IF NOT EXISTS case_events_by_case ON"
-        " case_events(response_id, id);"
-        "CREATE INDEX IF NOT EXISTS responses_by_visitor ON"
-        " responses(survey_id, visitor_id, submitted_at_ms);"
         // Privacy: erased ids (no data), days aggregated by retention,
         // named tokens (hashes only), the audit log.
         "CREATE TABLE IF NOT EXISTS erased ("
@@ -570,6 +582,50 @@ class PostgresStore final : public Store {
       if (!more || n < batch) break;
     }
     Run(c, ok ? "COMMIT" : "ROLLBACK");
+    return ok;
+  }
+
+  // One collector at a time (a session advisory lock; the others leave it to
+  // that one), index by index: a missing one is built concurrently, an invalid
+  // one (a concurrent build that was interrupted) dropped and built again.
+  bool BuildIndexes(const std::function<bool()>& stop) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c) return false;
+    ResultPtr lock = Run(c, "SELECT pg_try_advisory_lock(7363757)");
+    if (!Ok(lock) || PQntuples(lock.get()) != 1) return false;
+    if (std::string(PQgetvalue(lock.get(), 0, 0)) != "t") return true;
+    bool ok = Ok(Run(c, "SET statement_timeout = 0"));
+    for (const IndexDef& index : kIndexes) {
+      if (!ok || stop()) break;
+      ResultPtr valid =
+          Run(c,
+              "SELECT i.indisvalid FROM pg_class c"
+              " JOIN pg_index i ON i.indexrelid = c.oid"
+              " WHERE c.relname = $1"
+              " AND c.relnamespace = current_schema()::regnamespace",
+              {index.name});
+      if (!Ok(valid)) {
+        ok = false;
+        break;
+      }
+      const int found = PQntuples(valid.get());
+      if (found == 1 && std::string(PQgetvalue(valid.get(), 0, 0)) == "t")
+        continue;
+      if (found == 1) {
+        ok = Ok(Run(
+            c, ("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(index.name))
+                   .c_str()));
+      }
+      if (ok) {
+        ok = Ok(Run(c, ("CREATE INDEX CONCURRENTLY IF NOT EXISTS " +
+                        std::string(index.name) + " ON " + index.on)
+                           .c_str()));
+      }
+    }
+    // The connection goes back to the pool as it came.
+    ok = Ok(Run(c, "RESET statement_timeout")) && ok;
+    ok = Ok(Run(c, "SELECT pg_advisory_unlock(7363757)")) && ok;
     return ok;
   }
 

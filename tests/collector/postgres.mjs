@@ -1,7 +1,7 @@
 // A real PostgreSQL server for tests: its own cluster in a temp folder (initdb), on 127.0.0.1 and a
 // free port (pg_ctl), trusting local connections, removed afterwards. Uses Debian's `postgresql`
 // package; as root, the server runs as its `postgres` user (PostgreSQL refuses to run as root).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -63,10 +63,19 @@ export async function startPostgres() {
     if (r.status !== 0) throw new Error(`psql: ${r.stderr}`);
     return r.stdout.trim();
   };
+  /** A psql session kept open: `send` writes statements to it, `close` ends it. */
+  const session = (db) => {
+    const child = spawn(join(bin, 'psql'), ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', url(db)], { stdio: ['pipe', 'ignore', 'inherit'] });
+    return {
+      send: (text) => child.stdin.write(`${text}\n`),
+      close: () => new Promise((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : (child.once('exit', resolve), child.stdin.end()))),
+    };
+  };
   let databases = 0;
   return {
     url,
     sql,
+    session,
     /** A fresh, empty database; returns its URL. */
     createDatabase(name = `t${++databases}`) {
       sql('postgres', `CREATE DATABASE ${name}`);

@@ -107,3 +107,44 @@ test('an unreachable or refused database stops start-up with a clear message, wi
     assert.doesNotMatch(r.stdout + r.stderr, /s3cret/);
   }
 });
+
+test('an upgrade\'s new index is built after start, concurrently: the collector starts and stores while a write holds the table', async () => {
+  const db = pg.createDatabase('indexes');
+  const name = 'indexes';
+  const indexes = () => pg.sql(name, "SELECT string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('responses_by_visitor', 'responses_by_time', 'comments_words')");
+  const until = async (want) => {
+    for (let i = 0; i < 200 && indexes() !== want; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+    return indexes();
+  };
+  const all = 'comments_words:true,responses_by_time:true,responses_by_visitor:true';
+  let collector = await startCollector(db);
+  try {
+    assert.equal(await until(all), all, 'a new database gets every index after start');
+    assert.equal((await post(collector.url, payload())).status, 201);
+  } finally {
+    await collector.stop();
+  }
+  // As after an upgrade: one index is new, another was left invalid by an interrupted build.
+  pg.sql(name, 'DROP INDEX responses_by_visitor');
+  pg.sql(name, "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'responses_by_time'::regclass");
+  // A long write transaction holds the table (ROW EXCLUSIVE, as every writer takes it).
+  const writer = pg.session(name);
+  writer.send('BEGIN; LOCK TABLE responses IN ROW EXCLUSIVE MODE;');
+  for (let i = 0; i < 100 && pg.sql(name, "SELECT count(*) FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = 'responses' AND l.mode = 'RowExclusiveLock' AND l.granted") === '0'; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  try {
+    // Start-up builds nothing in its own transaction, so it neither waits for the writer nor
+    // holds writes back; posts are stored while the build waits for the writer to finish.
+    collector = await startCollector(db);
+    assert.equal((await post(collector.url, payload())).status, 201);
+    assert.doesNotMatch(indexes(), /responses_by_visitor:true/);
+    await writer.close(); // ends the transaction
+    assert.equal(await until(all), all, 'built once the writer is gone');
+    assert.equal((await post(collector.url, payload())).status, 201);
+    assert.equal((await exported(collector)).length, 3);
+  } finally {
+    await writer.close().catch(() => {});
+    await collector.stop();
+  }
+});
