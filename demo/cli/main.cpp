@@ -1,7 +1,8 @@
 // sondar: validate survey definitions and report on collected responses.
 //   sondar validate SURVEY.json
 //   sondar report --survey SURVEY.json [--survey V2.json ...] RESPONSES.jsonl
-//                 [--json] [--threads N]
+//                 [--json] [--threads N] [--from DAY --to DAY --trigger T
+//                 --segment S --category C ... --hidden NAME=VALUE]
 #include <fcntl.h>
 #include <unistd.h>
 
@@ -10,9 +11,11 @@
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <memory>
 #include <optional>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include "report.h"
@@ -62,7 +65,16 @@ int Validate(const std::string& path) {
 int Report(const std::vector<std::string>& survey_paths,
            const std::string& responses_path, bool as_json, double confidence,
            const std::string& segment_field, bool strict, unsigned threads,
-           std::uint64_t memory_mib, const std::string& temp_dir) {
+           std::uint64_t memory_mib, const std::string& temp_dir,
+           const std::multimap<std::string, std::string>& filter_params) {
+  // The same filters as the collector's /api/summary, read by the same core
+  // function, so its errors name the parameter (e.g. "to: is before from").
+  auto filter = sondar::ParseFilter(filter_params);
+  if (!filter.ok()) {
+    for (const sondar::Error& e : filter.errors())
+      std::cerr << "sondar report: --" << e.ToString() << "\n";
+    return 2;
+  }
   // Every version given (--survey once per version, e.g. the collector's
   // /api/surveys/ID/versions/N): each line is read against the one it names.
   sondar::SurveyVersions versions;
@@ -97,6 +109,7 @@ int Report(const std::vector<std::string>& survey_paths,
   options.threads = threads;
   options.memory_budget = memory_mib << 20;
   options.temp_dir = temp_dir;
+  if (!filter_params.empty()) options.filter = &filter.value();
   sondar::cli::ReportInput input;
   std::string error;
   const bool read = sondar::cli::ReadResponses(versions, fd, options,
@@ -117,7 +130,8 @@ int Report(const std::vector<std::string>& survey_paths,
   }
   const sondar::Json summary = aggregate.Summary(confidence);
   if (as_json) {
-    std::cout << sondar::cli::ReportJson(input, summary).dump(2) << "\n";
+    std::cout << sondar::cli::ReportJson(input, summary, options.filter).dump(2)
+              << "\n";
   } else {
     std::cout << sondar::cli::ReportText(survey, input, summary);
   }
@@ -146,7 +160,10 @@ int main(int argc, char** argv) {
       ->add_option("--survey", survey_files,
                    "Survey JSON file; repeat it with each version of the "
                    "survey to report on responses of every version")
-      ->required();
+      ->required()
+      // One file per --survey, so the responses file may follow it, then
+      // more flags.
+      ->allow_extra_args(false);
   report
       ->add_option("responses", responses_file,
                    "Responses, one JSON per line (- for stdin)")
@@ -174,6 +191,27 @@ int main(int argc, char** argv) {
                      "Folder for those files (default: $TMPDIR, else /tmp)");
   report->add_flag("--strict", strict,
                    "Exit 1 if any line is not a valid response");
+  // Filters, as /api/summary takes them: only responses whose newest version
+  // matches every one given count.
+  std::map<std::string, std::string> filters;
+  for (const auto& [name, help] :
+       std::vector<std::pair<std::string, std::string>>{
+           {"from", "First day, YYYY-MM-DD (UTC)"},
+           {"to", "Last day, YYYY-MM-DD (UTC)"},
+           {"trigger", "Trigger (touchpoint), as the breakdowns name it"},
+           {"segment", "Segment, as the breakdowns name it"},
+           {"locale", "Language tag (de also matches de-CH)"},
+           {"status", "complete, partial or dismissed"},
+           {"category",
+            "promoter|passive|detractor, satisfied|not_satisfied, "
+            "agree|not_agree"},
+           {"version", "Survey version"},
+           {"theme", "A theme its comments mention (the default themes)"}}) {
+    report->add_option("--" + name, filters[name], help);
+  }
+  std::vector<std::string> hidden_filters;
+  report->add_option("--hidden", hidden_filters,
+                     "NAME=VALUE: the hidden field NAME is VALUE (repeatable)");
 
   try {
     app.parse(argc, argv);
@@ -181,6 +219,19 @@ int main(int argc, char** argv) {
     return app.exit(e) == 0 ? 0 : 2;
   }
   if (*validate) return Validate(survey_file);
+  std::multimap<std::string, std::string> filter_params;
+  for (const auto& [name, value] : filters)
+    if (report->count("--" + name)) filter_params.emplace(name, value);
+  for (const std::string& h : hidden_filters) {
+    const std::size_t eq = h.find('=');
+    if (eq == std::string::npos) {
+      std::cerr << "sondar report: --hidden: must be NAME=VALUE (got \"" << h
+                << "\")\n";
+      return 2;
+    }
+    filter_params.emplace("hidden." + h.substr(0, eq), h.substr(eq + 1));
+  }
   return Report(survey_files, responses_file, as_json, confidence,
-                segment_field, strict, threads, memory_mib, temp_dir);
+                segment_field, strict, threads, memory_mib, temp_dir,
+                filter_params);
 }

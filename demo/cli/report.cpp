@@ -155,11 +155,16 @@ struct Version {
   std::uint32_t trigger, segment;
   std::uint32_t values_begin;  // in the run's pool, beyond kInlineValues
   std::uint16_t values_count;  // a 64 KiB line cannot hold more
-  std::uint8_t status;         // a ResponseStatus
+  std::uint8_t status;         // a ResponseStatus, | kLeftOut when the filter
+                               // refused this version
   std::uint8_t group;          // of VersionedAggregate (in the padding)
   Value inline_values[kInlineValues];
 };
 static_assert(sizeof(Version) == 64);
+// A version the filter does not match is kept (it may be a response's newest,
+// which then leaves the response out) and marked in its status byte.
+constexpr std::uint8_t kLeftOut = 0x80;
+constexpr std::uint8_t kStatusBits = 0x7f;
 
 // A shard's versions, appended in blocks that never move once written: a
 // growing vector would copy every version again at each doubling. Blocks
@@ -266,11 +271,12 @@ bool IsBlank(std::string_view line) {
 class RunReader {
  public:
   RunReader(const SurveyVersions& versions, const VersionedAggregate& groups,
-            const ValidateOptions& options, const IdHash& hash,
-            std::uint64_t run_index, std::size_t max_held,
+            const ValidateOptions& options, const ResponseFilter* filter,
+            const IdHash& hash, std::uint64_t run_index, std::size_t max_held,
             const std::string& temp_dir, Run* run)
       : versions_(versions),
         survey_(*versions.Latest()),
+        filter_(filter),
         groups_(groups),
         several_(versions.Numbers().size() > 1),
         options_(options),
@@ -381,6 +387,7 @@ class RunReader {
     v.trigger = run_->triggers.Intern(r.trigger);
     v.segment = run_->segments.Intern(r.segment);
     v.status = static_cast<std::uint8_t>(r.status);
+    if (!Meets(line, version)) v.status |= kLeftOut;
     v.group = static_cast<std::uint8_t>(groups_.GroupOf(version));
     run_->shards[hash_(v.id) >> (64 - kShardBits)].push_back(v);
     if (++run_->held > max_held_) Spill();
@@ -418,8 +425,27 @@ class RunReader {
     if (errors.size() < kKeptErrors) errors.push_back(std::move(e));
   }
 
+  // Whether this line's record meets the filter. Hidden fields and themes are
+  // read from the payload (parsed again only for such a filter), themes
+  // tagged with the defaults as the collector tags them.
+  bool Meets(const std::string_view line, int version) {
+    if (!filter_) return true;
+    const Survey* named = versions_.Find(version);
+    if (!named) named = &survey_;
+    if (!filter_->NeedsPayload() && !filter_->theme)
+      return Matches(*filter_, *named, record_);
+    auto payload = ParseJson(line, kMaxResponseBytes, kMaxResponseDepth);
+    if (!payload.ok()) return false;
+    if (filter_->theme) {
+      record_.themes =
+          ThemesOf(DefaultThemes(), CommentsOf(*named, payload.value()));
+    }
+    return Matches(*filter_, *named, record_, &payload.value());
+  }
+
   const SurveyVersions& versions_;
   const Survey& survey_;  // the latest version
+  const ResponseFilter* filter_;
   const VersionedAggregate& groups_;
   const bool several_;
   const ValidateOptions& options_;
@@ -492,9 +518,10 @@ void Deduplicate(const std::vector<Version>& versions, const IdHash& hash,
           break;
         }
         if (s.best->id == v.id) {
-          incoming.status = static_cast<ResponseStatus>(v.status);
+          incoming.status = static_cast<ResponseStatus>(v.status & kStatusBits);
           incoming.submitted_at_ms = v.submitted_at_ms;
-          stored.status = static_cast<ResponseStatus>(s.best->status);
+          stored.status =
+              static_cast<ResponseStatus>(s.best->status & kStatusBits);
           stored.submitted_at_ms = s.best->submitted_at_ms;
           if (Supersedes(incoming, stored)) s.best = &v;
           break;
@@ -643,8 +670,8 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
                                : std::getenv("TMPDIR")   ? std::getenv("TMPDIR")
                                                          : "/tmp";
   Parallel(runs.size(), threads, [&](std::size_t i) {
-    RunReader(survey_versions, *aggregate, options.validate, hash, i, max_held,
-              temp_dir, &runs[i])
+    RunReader(survey_versions, *aggregate, options.validate, options.filter,
+              hash, i, max_held, temp_dir, &runs[i])
         .Read(fd, seekable);
   });
 
@@ -692,7 +719,7 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
     into.group(v.group).Add(scratch);
   };
   std::vector<VersionedAggregate> partial(threads, *aggregate);
-  std::vector<std::uint64_t> distinct(kShards, 0);
+  std::vector<std::uint64_t> distinct(kShards, 0), left_out(kShards, 0);
   std::vector<std::string> errors(threads);
   std::atomic<unsigned> slot{0};
   // Each thread takes shards, counts their winners by kind and adds each kind
@@ -710,6 +737,7 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
         Deduplicate<false>(
             versions, hash, [&](std::uint64_t, const Version& v) {
               ++distinct[s];
+              if (v.status & kLeftOut) return void(++left_out[s]);
               if (v.values_count > kInlineValues) return add(mine, v, scratch);
               Kind k;
               k.run = v.order >> kRunShift;
@@ -753,6 +781,8 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
   std::uint64_t kept = 0;
   for (std::uint64_t d : distinct) kept += d;
   input->superseded = input->valid - kept;
+  input->filtered_out = 0;
+  for (std::uint64_t n : left_out) input->filtered_out += n;
 
   if (aggregate->AtKeyLimit()) {
     // Which breakdown keys fold into "(other)" depends on the order of adds:
@@ -765,7 +795,8 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
       if (!GatherShard(runs, s, &versions, error)) return false;
       Deduplicate<true>(versions, hash,
                         [&](std::uint64_t first, const Version& v) {
-                          winners.emplace_back(first, v);
+                          if (!(v.status & kLeftOut))
+                            winners.emplace_back(first, v);
                         });
     }
     std::sort(winners.begin(), winners.end(),
@@ -778,13 +809,16 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
   return true;
 }
 
-Json ReportJson(const ReportInput& input, const Json& summary) {
+Json ReportJson(const ReportInput& input, const Json& summary,
+                const ResponseFilter* filter) {
   Json out = summary;
   out["input"] = {{"lines", input.lines},
                   {"valid", input.valid},
                   {"invalidJson", input.invalid_json},
                   {"invalid", input.invalid},
                   {"superseded", input.superseded}};
+  out["input"]["filteredOut"] = input.filtered_out;
+  out["filter"] = filter ? filter->ToJson() : ResponseFilter().ToJson();
   return out;
 }
 
@@ -803,6 +837,10 @@ std::string ReportText(const Survey& survey, const ReportInput& input,
          std::to_string(input.invalid) + " invalid, " +
          std::to_string(input.superseded) +
          " superseded by a later version of the same response\n";
+  if (input.filtered_out > 0) {
+    out += "Filter: " + std::to_string(input.filtered_out) +
+           " responses left out\n";
+  }
   if (summary.contains("versions") && summary["versions"].size() > 1) {
     out += "Versions summarised together: " + summary["versions"].dump() + "\n";
   }

@@ -24,6 +24,8 @@ struct ReportInput {
   std::uint64_t invalid = 0;  // JSON, but not a valid response to this survey
   // Valid lines of a responseId seen before (replacing it or not).
   std::uint64_t superseded = 0;
+  // Responses whose newest version the filter left out (ReadOptions::filter).
+  std::uint64_t filtered_out = 0;
   std::uint64_t bytes = 0;
   std::vector<LineError> first_errors;  // the first few, in line order
   unsigned threads = 1;                 // threads that read the input
@@ -40,6 +42,9 @@ struct ReadOptions {
   // /tmp), so memory stays bounded whatever the file's length.
   std::uint64_t memory_budget = std::uint64_t{64} << 20;
   std::string temp_dir;
+  // Only responses whose newest version matches count (sondar::Matches, the
+  // collector's /api/summary filters); nullptr: every response.
+  const ResponseFilter* filter = nullptr;
 };
 
 // Reads the JSONL responses behind `fd` into `aggregate`; never stops at a bad
@@ -59,7 +64,9 @@ bool ReadResponses(const SurveyVersions& versions, int fd,
                    const ReadOptions& options, VersionedAggregate* aggregate,
                    ReportInput* input, std::string* error);
 
-Json ReportJson(const ReportInput& input, const Json& summary);
+// `filter`: the filter as understood, echoed as the collector's summary does.
+Json ReportJson(const ReportInput& input, const Json& summary,
+                const ResponseFilter* filter = nullptr);
 std::string ReportText(const Survey& survey, const ReportInput& input,
                        const Json& summary);
 

@@ -5,11 +5,11 @@
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { payload, post, startCollector, until } from './collector.mjs';
+import { binary, payload, post, startCollector, until } from './collector.mjs';
 import { backends } from './postgres.mjs';
 
 // A maintained CSV parser reads the export back (web's devDependencies).
@@ -126,6 +126,28 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
     assert.equal(vip.nps.score, -25);
     assert.deepEqual(vip.filter, { segment: 'vip' });
     assert.deepEqual(Object.keys(vip.byTrigger).sort(), ['checkout', 'order_confirmed']);
+  });
+
+  test('sondar report over the export, with the same filters as flags, gives the summary\'s figures', async () => {
+    const folder = mkdtempSync(join(dir, 'report-'));
+    const exportFile = join(folder, 'export.jsonl');
+    const surveyFile = join(folder, 'order-nps.json');
+    writeFileSync(exportFile, (await get(collector, '/api/export.jsonl?survey=order-nps')).text);
+    writeFileSync(surveyFile, (await get(collector, '/api/surveys/order-nps/versions/3')).text);
+    const cli = join(binary, '../../cli/sondar');
+    for (const filters of ['', `&from=${dayOf(dayA)}&to=${dayOf(dayA)}`, '&trigger=checkout', '&segment=vip', '&category=detractor',
+      '&category=promoter&segment=vip', '&status=partial', '&locale=de', '&hidden.order_id=A-4', '&theme=delivery', '&version=2']) {
+      const flags = [...new URLSearchParams(filters)].flatMap(([k, v]) => (k.startsWith('hidden.') ? ['--hidden', `${k.slice(7)}=${v}`] : [`--${k}`, v]));
+      const report = JSON.parse(execFileSync(cli, ['report', '--json', '--survey', surveyFile, exportFile, ...flags], { encoding: 'utf8' }));
+      const s = await summary(collector, filters);
+      assert.deepEqual(report.responses, s.responses, filters);
+      assert.deepEqual(report.nps, s.nps, filters);
+      assert.deepEqual(report.filter, s.filter, filters);
+      assert.equal(report.input.filteredOut, 6 - s.responses.total, filters);
+    }
+    // A bad filter: the core's message, naming the flag.
+    assert.throws(() => execFileSync(cli, ['report', '--survey', surveyFile, exportFile, '--from', 'yesterday'], { stdio: 'pipe' }),
+      (e) => e.status === 2 && /--from: /.test(String(e.stderr)));
   });
 
   test('themes: the core tags each comment; a summary gives each theme\'s share and effect, and filters by it', async () => {

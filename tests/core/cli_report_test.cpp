@@ -282,6 +282,52 @@ TEST(CliReport, ReadsAPipeAndALineLongerThanAnyResponse) {
   EXPECT_EQ(piped.summary["nps"]["score"], 14.29);
 }
 
+// `sondar report --category promoter ...`: a response counts by its newest
+// version, so a filter never lets an older version stand in for a newer one.
+TEST(CliReport, AFilterJudgesEachResponseByItsNewestVersion) {
+  auto survey = testing::LoadSurvey("order_nps");
+  ASSERT_NE(survey, nullptr);
+  auto line = [](int id, const char* status, int nps, int minute,
+                 const char* order) {
+    return std::string(
+               R"({"schema": "sondar.response/1", "responseId": "00000000-0000-4000-8000-00000000000)") +
+           std::to_string(id) +
+           R"(", "surveyId": "order-nps", "surveyVersion": 3, "visitorId": "v-1", "status": ")" +
+           status + R"(", "answers": {"nps": )" + std::to_string(nps) +
+           R"(}, "hidden": {"order_id": ")" + order +
+           R"("}, "startedAt": "2026-01-01T09:00:00.000Z", "submittedAt": "2026-01-01T10:0)" +
+           std::to_string(minute) + R"(:00.000Z"})" + "\n";
+  };
+  // Response 1: a promoter's partial, then a detractor's complete version.
+  TempFile file(line(1, "partial", 9, 1, "A-1") +
+                line(1, "complete", 3, 2, "A-1") +
+                line(2, "complete", 10, 3, "A-2"));
+  using P = std::pair<std::int64_t, std::uint64_t>;  // counted, left out
+  auto read = [&](std::multimap<std::string, std::string> params) {
+    auto filter = ParseFilter(params);
+    EXPECT_TRUE(filter.ok()) << filter.status().ToString();
+    Aggregate aggregate(*survey);
+    cli::ReadOptions options;
+    options.filter = &filter.value();
+    cli::ReportInput input;
+    std::string error;
+    const int fd = ::open(file.path().c_str(), O_RDONLY);
+    EXPECT_TRUE(
+        cli::ReadResponses(*survey, fd, options, &aggregate, &input, &error))
+        << error;
+    ::close(fd);
+    EXPECT_EQ(input.valid, 3u)
+        << (input.first_errors.empty() ? "" : input.first_errors[0].message);
+    return P{aggregate.Summary()["responses"]["total"].as_int(),
+             input.filtered_out};
+  };
+  EXPECT_EQ(read({{"category", "promoter"}}), P(1, 1));
+  EXPECT_EQ(read({{"category", "detractor"}}), P(1, 1));
+  EXPECT_EQ(read({{"status", "partial"}}), P(0, 2));
+  EXPECT_EQ(read({{"hidden.order_id", "A-1"}}), P(1, 1));
+  EXPECT_EQ(read({}), P(2, 0));
+}
+
 // `sondar report --survey v3 --survey v4 --survey v5`: each line read against
 // the version it names, same-shape versions together, the rest apart.
 TEST(CliReport, ReportsEveryVersionOfASurvey) {
