@@ -180,6 +180,12 @@ Result<ResponseFilter> ParseFilter(
   return f;
 }
 
+std::vector<std::string> HiddenNeedles(std::string_view name,
+                                       std::string_view value) {
+  const std::string key = Json(std::string(name)).dump() + ":";
+  return {key + Json(std::string(value)).dump(), key + std::string(value)};
+}
+
 bool Matches(const ResponseFilter& f, const Survey& version,
              const ResponseRecord& record, const Json* payload) {
   if (record.submitted_at_ms < f.from_ms || record.submitted_at_ms >= f.to_ms)

@@ -15,6 +15,11 @@ bool ResponsesAbout(Store& store, const Subject& subject,
           found->emplace_back(id, payload);
         });
   }
+  // A hidden value: the database reads through every payload for it, and
+  // only those that hold it are parsed here (IsAbout decides).
+  Store::Needles needles;
+  if (subject.key == Subject::Key::kHidden)
+    needles.push_back(HiddenNeedles(subject.field, subject.value));
   return store.ForEach(
       "", {},
       [&](const std::string& text) {
@@ -24,7 +29,7 @@ bool ResponsesAbout(Store& store, const Subject& subject,
         if (id && id->is_string()) found->emplace_back(id->as_string(), text);
         return true;
       },
-      1000);
+      1000, needles);
 }
 
 std::int64_t EraseSubject(Store& store, const Subject& subject) {

@@ -147,6 +147,18 @@ void Collector::Summary(const Request& req, Response& res,
   Reply(res, 200, summary);
 }
 
+namespace {
+
+// What a payload must hold to meet the filter's hidden fields.
+Store::Needles NeedlesOf(const ResponseFilter& filter) {
+  Store::Needles out;
+  for (const auto& [name, value] : filter.hidden)
+    out.push_back(HiddenNeedles(name, value));
+  return out;
+}
+
+}  // namespace
+
 bool Collector::Summarise(const SurveyVersions& survey,
                           const ResponseFilter& filter, double confidence,
                           Json* out) {
@@ -171,7 +183,9 @@ bool Collector::Summarise(const SurveyVersions& survey,
         versions->id(), {filter.from_ms, filter.to_ms},
         [](std::string_view, std::string_view) { return false; }, 1,
         &count_left_out);
-    // Hidden fields are in the payload only.
+    // Hidden fields are in the payload only: the database reads through the
+    // payloads for the filter's texts, so only rows that may match are
+    // parsed here.
     read =
         read && store_->ForEach(
                     versions->id(), {filter.from_ms, filter.to_ms},
@@ -185,7 +199,7 @@ bool Collector::Summarise(const SurveyVersions& survey,
                       }
                       return true;
                     },
-                    500);
+                    500, NeedlesOf(filter));
   } else {
     // Each row's record, written with it, read back without its payload
     // (rows from before records were kept are validated), and counted by
@@ -510,7 +524,7 @@ void Collector::ExportCsv(const Request& req, Response& res) {
           }
           return open;
         },
-        500);
+        500, NeedlesOf(filter));
     // A failed read cuts the stream instead of ending it cleanly, so the
     // client cannot take a partial export for a whole one.
     if (!read || !open) return false;

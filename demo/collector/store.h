@@ -162,9 +162,18 @@ class Store {
   // rows per query, on a connection of its own so a long export does not hold
   // up writers; `fn` returns false to stop. False if the database failed
   // part-way (the rows given so far are not all there are).
+  // `contains`, unless empty, narrows the rows in the database: a payload
+  // comes only if, for every list, it holds one of the list's texts
+  // (sondar::HiddenNeedles), so a filter on a hidden field parses only the
+  // rows that may match instead of every one.
+  using Needles = std::vector<std::vector<std::string>>;
   virtual bool ForEach(const std::string& survey_id, const TimeRange& range,
                        const std::function<bool(const std::string&)>& fn,
-                       int batch) = 0;
+                       int batch, const Needles& contains) = 0;
+  bool ForEach(const std::string& survey_id, const TimeRange& range,
+               const std::function<bool(const std::string&)>& fn, int batch) {
+    return ForEach(survey_id, range, fn, batch, Needles{});
+  }
   bool ForEach(const std::string& survey_id,
                const std::function<bool(const std::string&)>& fn) {
     return ForEach(survey_id, TimeRange{}, fn, 500);

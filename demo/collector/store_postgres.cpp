@@ -418,27 +418,33 @@ class PostgresStore final : public Store {
   // readers do not block writers, and rows committed meanwhile by any
   // collector are neither half-seen nor skipped by paging.
   bool ForEach(const std::string& survey_id, const TimeRange& range,
-               const std::function<bool(const std::string&)>& fn,
-               int batch) override {
+               const std::function<bool(const std::string&)>& fn, int batch,
+               const Needles& contains) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
     if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
       return false;
-    const std::vector<std::string> bounds = {std::to_string(range.from_ms),
-                                             std::to_string(range.to_ms)};
-    ResultPtr declared =
-        survey_id.empty()
-            ? Run(c,
-                  "DECLARE export NO SCROLL CURSOR FOR"
-                  " SELECT payload FROM responses WHERE submitted_at_ms >="
-                  " $1::bigint AND submitted_at_ms < $2::bigint ORDER BY seq",
-                  bounds)
-            : Run(c,
-                  "DECLARE export NO SCROLL CURSOR FOR"
-                  " SELECT payload FROM responses WHERE survey_id = $3"
-                  " AND submitted_at_ms >= $1::bigint"
-                  " AND submitted_at_ms < $2::bigint ORDER BY seq",
-                  {bounds[0], bounds[1], survey_id});
+    std::vector<std::string> params = {std::to_string(range.from_ms),
+                                       std::to_string(range.to_ms)};
+    std::string sql =
+        "DECLARE export NO SCROLL CURSOR FOR"
+        " SELECT payload FROM responses WHERE submitted_at_ms >= $1::bigint"
+        " AND submitted_at_ms < $2::bigint";
+    if (!survey_id.empty()) {
+      params.push_back(survey_id);
+      sql += " AND survey_id = $3";
+    }
+    for (const auto& any : contains) {
+      sql += " AND (false";
+      for (const std::string& text : any) {
+        params.push_back(text);
+        sql +=
+            " OR strpos(payload, $" + std::to_string(params.size()) + ") > 0";
+      }
+      sql += ")";
+    }
+    sql += " ORDER BY seq";
+    ResultPtr declared = Run(c, sql.c_str(), params);
     bool ok = Ok(declared);
     const std::string fetch = "FETCH " + std::to_string(batch) + " FROM export";
     while (ok) {

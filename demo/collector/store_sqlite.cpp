@@ -77,8 +77,8 @@ class SqliteStore final : public Store {
   std::map<std::string, std::int64_t> FirstSeen(
       const std::vector<std::string>& survey_ids) override;
   bool ForEach(const std::string& survey_id, const TimeRange& range,
-               const std::function<bool(const std::string&)>& fn,
-               int batch) override;
+               const std::function<bool(const std::string&)>& fn, int batch,
+               const Needles& contains) override;
   bool Comments(const CommentQuery& query,
                 std::vector<CommentRow>* rows) override;
   bool Find(const std::string& response_id,
@@ -776,23 +776,34 @@ bool SqliteStore::ForEachRecord(
 
 bool SqliteStore::ForEach(const std::string& survey_id, const TimeRange& range,
                           const std::function<bool(const std::string&)>& fn,
-                          int batch) {
+                          int batch, const Needles& contains) {
+  std::string sql =
+      "SELECT rowid, payload FROM responses WHERE rowid > ?1"
+      " AND (?2 = '' OR survey_id = ?2)"
+      " AND submitted_at_ms >= ?3 AND submitted_at_ms < ?4";
+  int parameter = 6;
+  for (const auto& any : contains) {
+    sql += " AND (0";
+    for (std::size_t i = 0; i < any.size(); ++i)
+      sql += " OR instr(payload, ?" + std::to_string(parameter++) + ") > 0";
+    sql += ")";
+  }
+  sql += " ORDER BY rowid LIMIT ?5";
   std::int64_t after = 0;
   for (;;) {
     std::vector<std::pair<std::int64_t, std::string>> rows;
     {
       std::lock_guard<std::mutex> lock(read_mu_);
-      Statement select(read_db_,
-                       "SELECT rowid, payload FROM responses WHERE rowid > ?1"
-                       " AND (?2 = '' OR survey_id = ?2)"
-                       " AND submitted_at_ms >= ?3 AND submitted_at_ms < ?4"
-                       " ORDER BY rowid LIMIT ?5");
+      Statement select(read_db_, sql.c_str());
       if (!select) return false;
       select.Bind(1, after);
       select.Bind(2, survey_id);
       select.Bind(3, range.from_ms);
       select.Bind(4, range.to_ms);
       select.Bind(5, static_cast<std::int64_t>(batch));
+      int bound = 6;
+      for (const auto& any : contains)
+        for (const std::string& text : any) select.Bind(bound++, text);
       int step;
       while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
         const auto* text =

@@ -124,6 +124,34 @@ TEST(ResponseFilter, AHiddenFieldFilterNeedsThePayload) {
   EXPECT_FALSE(Matches(filter.value(), *survey, record.value()));
 }
 
+// The store narrows a hidden-field scan to payloads holding a needle: every
+// payload whose field reads as the value must hold one (never fewer rows than
+// Matches keeps), for strings that need escaping, numbers and booleans.
+TEST(HiddenNeedles, EveryStoredPayloadThatMatchesHoldsOne) {
+  const std::vector<Json> values = {
+      Json("A-1001"),      Json("say \"hi\"\\ \n"),
+      Json("Zürich 東京"), Json(42),
+      Json(-0.5),          Json(true),
+      Json(false)};
+  for (const Json& v : values) {
+    Json payload = Json::object();
+    payload["answers"] = Json::object();
+    payload["hidden"] = Json::object();
+    payload["hidden"]["a_field"] = Json("x");
+    payload["hidden"]["order_id"] = v;
+    // As the collector stores it: the core's canonical dump.
+    const std::string stored = payload.dump();
+    const std::string text = v.is_string() ? v.as_string() : v.dump();
+    bool held = false;
+    for (const std::string& needle : HiddenNeedles("order_id", text))
+      held = held || stored.find(needle) != std::string::npos;
+    EXPECT_TRUE(held) << stored;
+    // A value it does not hold finds nothing.
+    for (const std::string& needle : HiddenNeedles("order_id", text + "9"))
+      EXPECT_EQ(stored.find(needle), std::string::npos) << needle;
+  }
+}
+
 TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
   auto survey = OrderNps(3);
   Json p = Payload(4, "late");

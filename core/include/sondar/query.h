@@ -56,6 +56,15 @@ struct ResponseFilter {
 Result<ResponseFilter> ParseFilter(
     const std::multimap<std::string, std::string>& params);
 
+// What a stored payload (the core's canonical dump, as the collector stores
+// it) contains when its hidden field `name` reads as `value` (the text filters
+// and erasure compare): `"name":"value"` escaped as a JSON string, or
+// `"name":value` for a number or a boolean. A store may narrow a scan to
+// payloads holding one of them; Matches (or IsAbout) still decides, so the
+// needles may find more than they should, never less.
+std::vector<std::string> HiddenNeedles(std::string_view name,
+                                       std::string_view value);
+
 // Whether `record`, validated against `version`, meets `filter`. `payload`
 // (the stored response) is needed when filter.NeedsPayload(); without it such
 // a filter matches nothing.
