@@ -232,7 +232,9 @@ const std::vector<std::string>& SurveyRuleKeys() {
 }
 
 Json WithRulesOf(Json entry, const Json& survey) {
-  if (!entry.is_object() || !survey.is_object()) return entry;
+  // An inline survey carries its own rules.
+  if (!entry.is_object() || !survey.is_object() || entry.find("survey"))
+    return entry;
   for (const std::string& key : SurveyRuleKeys()) {
     entry.erase(key);
     if (const Json* rule = survey.find(key)) entry[key] = *rule;

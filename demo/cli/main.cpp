@@ -71,8 +71,13 @@ int Report(const std::vector<std::string>& survey_paths,
   // function, so its errors name the parameter (e.g. "to: is before from").
   auto filter = sondar::ParseFilter(filter_params);
   if (!filter.ok()) {
-    for (const sondar::Error& e : filter.errors())
-      std::cerr << "sondar report: --" << e.ToString() << "\n";
+    for (const sondar::Error& e : filter.errors()) {
+      // The parameter's name is the error's path; hidden.NAME is --hidden.
+      const bool hidden = e.path.rfind("hidden.", 0) == 0;
+      std::cerr << "sondar report: --"
+                << (hidden ? "hidden " + e.path.substr(7) : e.path) << ": "
+                << e.message << "\n";
+    }
     return 2;
   }
   // Every version given (--survey once per version, e.g. the collector's

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <iostream>
 #include <set>
 #include <sstream>
 
@@ -74,7 +75,7 @@ void FillPublic(Snapshot& s) {
   // version the surveys are fixed and their versions only grow, so any
   // publish of either changes it.
   Json served = std::move(doc).value();
-  int survey_versions = 0;
+  std::int64_t survey_versions = 0;
   Json::Array& entries = served["surveys"].as_array();
   for (std::size_t i = 0; i < site->surveys.size() && i < entries.size(); ++i) {
     auto it = s.surveys.find(site->surveys[i].survey->id);
@@ -85,11 +86,22 @@ void FillPublic(Snapshot& s) {
     if (auto survey = ParseJson(latest.content); survey.ok())
       entries[i] = WithRulesOf(std::move(entries[i]), survey.value());
   }
+  std::string body = WithoutExtensions(served).dump();
+  // What the widget will parse: the rules taken from the surveys could make
+  // it too large or, by a bug, invalid. Shoppers then get the manifest as it
+  // was published rather than one every widget refuses.
+  if (auto check = ParseSite(body); !check.ok()) {
+    std::cerr << "sondar-collector: the site manifest with its surveys' rules "
+                 "is not valid ("
+              << check.status().ToString() << "); serving it as published\n";
+    s.public_site = Public(s.site.back());
+    return;
+  }
   PublicDocument& out = s.public_site.emplace();
   out.version = s.site.back().version;
   out.etag = "\"" + std::to_string(out.version) + "." +
              std::to_string(survey_versions) + "\"";
-  out.body = WithoutExtensions(served).dump();
+  out.body = std::move(body);
 }
 
 // Whether `url` (a path or an absolute URL, maybe with a query) ends in the
@@ -438,7 +450,18 @@ Status Catalog::Import(const fs::path& folder) {
         if (same(infos.back())) return Status();
         for (const VersionInfo& info : infos) {
           if (info.source != "import") continue;
-          if (same(info) || file_version < info.from_version) return Status();
+          if (same(info) || file_version < info.from_version) {
+            // Said, so that an operator reverting a file sees why it did not
+            // apply (a rollback through the API does).
+            std::cerr << "sondar-collector: " << file.path.string()
+                      << " not imported: "
+                      << (same(info)
+                              ? "its content was imported before, as"
+                              : "an imported file had a higher version, at")
+                      << " version " << info.version << "; the latest is "
+                      << infos.back().version << "\n";
+            return Status();
+          }
         }
       }
       // An import records the file's own version as where it came from.

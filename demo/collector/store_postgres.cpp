@@ -8,10 +8,12 @@
 #include <libpq-fe.h>
 
 #include <algorithm>
+#include <chrono>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "store.h"
@@ -601,36 +603,50 @@ class PostgresStore final : public Store {
     ResultPtr lock = Run(c, "SELECT pg_try_advisory_lock(7363757)");
     if (!Ok(lock) || PQntuples(lock.get()) != 1) return false;
     if (std::string(PQgetvalue(lock.get(), 0, 0)) != "t") return true;
-    bool ok = Ok(Run(c, "SET statement_timeout = 0"));
+    // A build may take long (no statement timeout), but each of its waits for
+    // older transactions is a lock wait: bounded, so a long export or summary
+    // elsewhere makes an attempt fail instead of holding this thread (and a
+    // stop) for its whole length; the index is then tried again.
+    bool alive = Ok(Run(c, "SET statement_timeout = 0")) &&
+                 Ok(Run(c, "SET lock_timeout = 5000"));
+    bool ok = alive;
     for (const IndexDef& index : kIndexes) {
-      if (!ok || stop()) break;
-      ResultPtr valid =
-          Run(c,
-              "SELECT i.indisvalid FROM pg_class c"
-              " JOIN pg_index i ON i.indexrelid = c.oid"
-              " WHERE c.relname = $1"
-              " AND c.relnamespace = current_schema()::regnamespace",
-              {index.name});
-      if (!Ok(valid)) {
-        ok = false;
-        break;
+      bool built = false;
+      for (int attempt = 0; alive && !built && attempt < 60 && !stop();
+           ++attempt) {
+        if (attempt > 0) std::this_thread::sleep_for(std::chrono::seconds(2));
+        ResultPtr valid = Run(c,
+                              "SELECT i.indisvalid FROM pg_class c"
+                              " JOIN pg_index i ON i.indexrelid = c.oid"
+                              " JOIN pg_namespace n ON n.oid = c.relnamespace"
+                              " WHERE c.relname = $1"
+                              " AND n.nspname = current_schema()",
+                              {index.name});
+        if (!Ok(valid)) {
+          alive = false;  // the database went away: the next start tries again
+          break;
+        }
+        const int found = PQntuples(valid.get());
+        if (found == 1 && std::string(PQgetvalue(valid.get(), 0, 0)) == "t") {
+          built = true;
+          break;
+        }
+        // An invalid index (an attempt that failed) is still written to on
+        // every change: drop it before building again.
+        if (found == 1 && !Ok(Run(c, ("DROP INDEX CONCURRENTLY IF EXISTS " +
+                                      std::string(index.name))
+                                         .c_str())))
+          continue;
+        built = Ok(Run(c, ("CREATE INDEX CONCURRENTLY IF NOT EXISTS " +
+                           std::string(index.name) + " ON " + index.on)
+                              .c_str()));
       }
-      const int found = PQntuples(valid.get());
-      if (found == 1 && std::string(PQgetvalue(valid.get(), 0, 0)) == "t")
-        continue;
-      if (found == 1) {
-        ok = Ok(Run(
-            c, ("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(index.name))
-                   .c_str()));
-      }
-      if (ok) {
-        ok = Ok(Run(c, ("CREATE INDEX CONCURRENTLY IF NOT EXISTS " +
-                        std::string(index.name) + " ON " + index.on)
-                           .c_str()));
-      }
+      // One index that cannot be built now does not keep the others back.
+      if (!built && !stop()) ok = false;
     }
     // The connection goes back to the pool as it came.
-    ok = Ok(Run(c, "RESET statement_timeout")) && ok;
+    ok = Ok(Run(c, "RESET statement_timeout")) &&
+         Ok(Run(c, "RESET lock_timeout")) && ok;
     ok = Ok(Run(c, "SELECT pg_advisory_unlock(7363757)")) && ok;
     return ok;
   }

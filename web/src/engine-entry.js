@@ -7,7 +7,8 @@ try {
   const stub = window.Sondar || {};
   const widget = new Widget();
   // Responses the loader requested together with this script (see loader.js).
-  if (stub.pre && typeof stub.pre === 'object') widget.prefetched = stub.pre;
+  // Copied: the page can reach the loader's object (and may have frozen it).
+  if (stub.pre && typeof stub.pre === 'object') widget.prefetched = { ...stub.pre };
   const api = publicApi(widget);
   const init = api.init;
   api.init = (options) => init({ wasmUrl: `${stub.base || ''}sondar-widget.wasm`, ...options });

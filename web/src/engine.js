@@ -48,10 +48,11 @@ const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
  */
 async function takePrefetched(prefetched, url) {
   if (!prefetched) return null;
-  const href = new URL(url, location.href).href;
-  const pending = prefetched[href];
-  delete prefetched[href];
   try {
+    // As the loader's fetch() resolved it: against the document's base URL.
+    const href = new URL(url, document.baseURI).href;
+    const pending = prefetched[href];
+    prefetched[href] = undefined;
     const response = await pending;
     return response instanceof Response && response.ok && !response.bodyUsed ? response : null;
   } catch {
@@ -142,7 +143,7 @@ export class Widget {
     this.wasmUrl = wasmUrl;
     const single = !options.site;
     let source = single ? options.survey : options.site;
-    this.base = location.href;
+    this.base = document.baseURI; // what fetch() resolves relative URLs against
     // The module and the manifest (or survey) are fetched at once, not one after the other.
     const wasmResponse = takePrefetched(this.prefetched, wasmUrl);
     if (typeof source === 'string') {
@@ -165,7 +166,9 @@ export class Widget {
     this.counts = await counts;
     await visitorStrings;
     this.pending = options.consent === 'pending';
+    // One switch for this module: a widget that does not persist holds it only while it runs.
     storage.use(options.persist !== false);
+    if (options.persist === false) this.cleanups.push(() => storage.use(true));
     storage.allow(!this.pending);
     this.visitorId = options.visitorId || storage.read('vid', null) || uuid();
     Object.assign(this.attributes, options.attributes);
@@ -293,6 +296,7 @@ export class Widget {
       // Withdrawn consent keeps responses in memory on purpose: no error for that.
       memoryOnly: () =>
         this.pending ||
+        this.options.persist === false ||
         this.fail(new SondarError('localStorage is unavailable: responses are kept and sent while this page is open, but a reload loses unsent ones', { code: 'storage_unavailable' }), 'deliver'),
     });
     // The page may close right after Submit: send everything now, with keepalive.
@@ -467,7 +471,8 @@ export class Widget {
   preloadSurveys(manifest) {
     try {
       const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
-      const entries = doc && Array.isArray(doc.surveys) ? doc.surveys : [];
+      // The core has not checked the manifest yet: at most a manifest's 50 surveys.
+      const entries = doc && Array.isArray(doc.surveys) ? doc.surveys.slice(0, 50) : [];
       for (const entry of entries) {
         if (!entry || entry.preload !== true || typeof entry.url !== 'string') continue;
         const href = new URL(entry.url, this.base).href;
