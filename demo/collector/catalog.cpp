@@ -423,12 +423,7 @@ Status Catalog::Import(const fs::path& folder) {
   }
   auto import = [&](const std::string& kind, const std::string& id,
                     const File& file) -> Status {
-    const Json* own = file.doc.find("version");
-    const int file_version = own && own->is_number_integer() &&
-                                     own->as_int() > 0 &&
-                                     own->as_int() < (1 << 30)
-                                 ? static_cast<int>(own->as_int())
-                                 : 0;
+    const int file_version = VersionIn(file.doc).value_or(0);
     // Two collectors starting at once import the same files: the second
     // finds the first one's version and has nothing to do.
     for (int attempt = 0; attempt < 3; ++attempt) {

@@ -15,6 +15,7 @@ import { brotliCompressSync, constants } from 'node:zlib';
 import { extname, normalize } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from '../e2e/browser.mjs';
+import { recordLongTasks, watchVisible } from './probes.mjs';
 
 const runs = Number(process.argv[2] || 5);
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -63,25 +64,8 @@ await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
 const base = `http://127.0.0.1:${server.address().port}`;
 const browser = await launch();
 
-// Runs in the page from its first script on: when a rating control of the first question is
-// laid out, and every long task.
-const probe = () => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
-  window.visible = new Promise((resolve) => {
-    const find = () => {
-      const host = document.querySelector('[data-sondar]');
-      const root = host ? host.shadowRoot : document;
-      const radio = root && root.querySelector('input[type=radio], [role=radio]');
-      return radio && radio.getClientRects().length + (radio.closest('label') || radio).getClientRects().length > 0;
-    };
-    const check = () => (find() ? (observer.disconnect(), resolve(performance.now()), true) : false);
-    const observer = new MutationObserver(check);
-    observer.observe(document, { subtree: true, childList: true });
-    const frame = () => check() || requestAnimationFrame(frame);
-    frame();
-  });
-};
+// In the page from its first script on: long tasks, and when the first question is visible.
+const probe = `(${recordLongTasks})(); window.visible = (${watchVisible})();`;
 
 const PAGES = {
   'sondar, survey by URL': '/tests/bench/pages/phone-survey.html',

@@ -10,6 +10,7 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { startServer } from '../e2e/server.mjs';
 import { launch } from '../e2e/browser.mjs';
+import { recordLongTasks, watchVisible } from './probes.mjs';
 
 const runs = Number(process.argv[2] || 9);
 // The test server does not serve node_modules: copy the three SurveyJS files it needs.
@@ -21,33 +22,11 @@ for (const file of ['survey-core/survey-core.min.css', 'survey-core/survey.core.
 const server = await startServer();
 const browser = await launch();
 
-// Runs in the page: resolves with the time (performance.now()) the first question's radios
-// are laid out, checked on every animation frame and DOM change.
-const watch = () =>
-  new Promise((resolve) => {
-    const find = () => {
-      const host = document.querySelector('[data-sondar]');
-      const root = host ? host.shadowRoot : document;
-      const radio = root && root.querySelector('input[type=radio], [role=radio]');
-      return radio && radio.getClientRects().length + (radio.closest('label') || radio).getClientRects().length > 0;
-    };
-    const check = () => (find() ? (observer.disconnect(), resolve(performance.now()), true) : false);
-    const observer = new MutationObserver(check);
-    observer.observe(document, { subtree: true, childList: true });
-    const frame = () => check() || requestAnimationFrame(frame);
-    frame();
-  });
-
-const longTasks = () => {
-  window.longTasks = [];
-  new PerformanceObserver((list) => window.longTasks.push(...list.getEntries().map((e) => [e.startTime, e.duration]))).observe({ type: 'longtask', buffered: true });
-};
-
 async function measure(kind, cold) {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.addInitScript(longTasks);
-  await page.addInitScript(`window.watchVisible = ${watch};`);
+  await page.addInitScript(recordLongTasks);
+  await page.addInitScript(`window.watchVisible = ${watchVisible};`);
   const url = `${server.url}${kind === 'sondar' ? '/tests/e2e/pages/checkout.html' : '/tests/bench/pages/surveyjs.html'}`;
   let ms;
   let triggeredAt = 0;
@@ -83,7 +62,7 @@ async function measure(kind, cold) {
 async function baseline() {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
-  await page.addInitScript(longTasks);
+  await page.addInitScript(recordLongTasks);
   await page.route('**/dist/sondar.js', (route) => route.abort());
   await page.goto(`${server.url}/tests/e2e/pages/checkout.html`);
   await page.waitForTimeout(300);
