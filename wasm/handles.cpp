@@ -21,7 +21,7 @@ Result<Json> Arg(const std::string& text, const char* what) {
   auto value = ParseJson(text);
   if (!value.ok()) {
     const Error& e = value.errors().front();
-    return Status(e.code, what, e.message);
+    return Status(e.code, what, SONDAR_MESSAGE(e.message));
   }
   return value;
 }

@@ -13,7 +13,7 @@ const wasmBuild = process.env.SONDAR_WASM_BUILD
   ? pathToFileURL(`${process.env.SONDAR_WASM_BUILD.replace(/\/$/, '')}/wasm/`)
   : new URL('../build/wasm/wasm/', import.meta.url);
 await mkdir(new URL('lib/', web), { recursive: true });
-for (const file of ['sondar-core.mjs', 'sondar-core.wasm', 'sondar-widget.wasm']) {
+for (const file of ['sondar-core.mjs', 'sondar-core.wasm', 'sondar-widget.wasm', 'sondar-widget-debug.wasm']) {
   await copyFile(new URL(file, wasmBuild), new URL(`lib/${file}`, web));
 }
 await mkdir(dist, { recursive: true });
@@ -26,7 +26,7 @@ await build({
   // The engine gets its wasm URL from the loader; import.meta has no meaning in a classic script.
   define: { 'import.meta.url': 'undefined' },
 });
-await copyFile(new URL('lib/sondar-widget.wasm', web), new URL('sondar-widget.wasm', dist));
+for (const file of ['sondar-widget.wasm', 'sondar-widget-debug.wasm']) await copyFile(new URL(`lib/${file}`, web), new URL(file, dist));
 // The workspace's editor libraries (CodeMirror, jsdiff), one ES module for the demo's pages.
 await build({
   ...common,

@@ -118,10 +118,11 @@ void Aggregate::MergeGroup(Group& into, const Group& from) {
 Status Aggregate::Merge(const Aggregate& other) {
   if (other.survey_id_ != survey_id_ ||
       other.survey_version_ != survey_version_) {
-    return Status(ErrorCode::kIncompatible, "surveyId",
-                  "cannot merge \"" + other.survey_id_ + "\" v" +
-                      internal::Str(other.survey_version_) + " into \"" +
-                      survey_id_ + "\" v" + internal::Str(survey_version_));
+    return Status(
+        ErrorCode::kIncompatible, "surveyId",
+        SONDAR_MESSAGE("cannot merge \"" + other.survey_id_ + "\" v" +
+                       internal::Str(other.survey_version_) + " into \"" +
+                       survey_id_ + "\" v" + internal::Str(survey_version_)));
   }
   MergeGroup(total_, other.total_);
   for (auto [mine, theirs] : {std::pair{&by_trigger_, &other.by_trigger_},
@@ -169,7 +170,8 @@ Status Aggregate::GroupFromJson(const Json& v, const std::string& path,
                    const char* key) -> std::uint64_t {
     auto n = r.Integer(object, at, key, true);
     if (n && *n < 0)
-      r.Fail(ErrorCode::kOutOfRange, PathKey(at, key), "must not be negative");
+      r.Fail(ErrorCode::kOutOfRange, PathKey(at, key),
+             SONDAR_MESSAGE("must not be negative"));
     return n && *n > 0 ? static_cast<std::uint64_t>(*n) : 0;
   };
   g->complete = count(v, path, "complete");
@@ -187,16 +189,16 @@ Status Aggregate::GroupFromJson(const Json& v, const std::string& path,
       if (!counts) continue;
       if (counts->size() != g->counts[q].size()) {
         r.Fail(ErrorCode::kIncompatible, PathKey(epath, "counts"),
-               "has " + internal::Str(counts->size()) +
-                   " entries; this survey's question has " +
-                   internal::Str(g->counts[q].size()));
+               SONDAR_MESSAGE("has " + internal::Str(counts->size()) +
+                              " entries; this survey's question has " +
+                              internal::Str(g->counts[q].size())));
         continue;
       }
       for (std::size_t i = 0; i < counts->size(); ++i) {
         auto n = internal::AsInteger((*counts)[i]);
         if (!n || *n < 0) {
           r.Fail(ErrorCode::kWrongType, PathIndex(PathKey(epath, "counts"), i),
-                 "must be a whole number of at least 0");
+                 SONDAR_MESSAGE("must be a whole number of at least 0"));
           continue;
         }
         g->counts[q][i] = static_cast<std::uint64_t>(*n);
@@ -216,13 +218,13 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const Json& doc) {
                "bySegment", "byDay"});
   if (auto s = r.String(doc, "", "schema", true); s && *s != kAggregateSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
-           "must be \"" + std::string(kAggregateSchema) + "\"");
+           SONDAR_MESSAGE("must be \"" + std::string(kAggregateSchema) + "\""));
   }
   auto id = r.String(doc, "", "surveyId", true);
   auto version = r.Integer(doc, "", "surveyVersion", true);
   if ((id && *id != survey.id) || (version && *version != survey.version)) {
     r.Fail(ErrorCode::kIncompatible, "surveyId",
-           "belongs to another survey or version");
+           SONDAR_MESSAGE("belongs to another survey or version"));
   }
   auto merge = [&](const Status& s) {
     errors.insert(errors.end(), s.errors().begin(), s.errors().end());
@@ -237,7 +239,8 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const Json& doc) {
     if (!object) continue;
     if (object->size() > kMaxGroupKeys + 1) {
       r.Fail(ErrorCode::kTooLarge, key,
-             "holds more than " + internal::Str(kMaxGroupKeys) + " groups");
+             SONDAR_MESSAGE("holds more than " + internal::Str(kMaxGroupKeys) +
+                            " groups"));
       continue;
     }
     for (const auto& [name, value] : object->as_object()) {

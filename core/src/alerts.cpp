@@ -53,7 +53,7 @@ class RuleParser {
     if (!r_.ExpectObject(c, path)) return false;
     if (depth > 8) {
       r_.Fail(ErrorCode::kTooDeep, path,
-              "nests conditions more than 8 levels deep");
+              SONDAR_MESSAGE("nests conditions more than 8 levels deep"));
       return false;
     }
     for (auto [key, kind] :
@@ -67,7 +67,7 @@ class RuleParser {
       const std::string here = PathKey(path, key);
       if (list->empty()) {
         r_.Fail(ErrorCode::kInvalidValue, here,
-                "must hold at least one condition");
+                SONDAR_MESSAGE("must hold at least one condition"));
         return false;
       }
       bool ok = true;
@@ -83,18 +83,20 @@ class RuleParser {
     for (const char* key : kKeys) {
       if (!c.contains(key)) continue;
       if (subject_key) {
-        r_.Fail(
-            ErrorCode::kInvalidValue, PathKey(path, key),
-            std::string("a condition tests one thing; it already names \"") +
-                subject_key + "\"");
+        r_.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
+                SONDAR_MESSAGE(
+                    std::string(
+                        "a condition tests one thing; it already names \"") +
+                    subject_key + "\""));
         return false;
       }
       subject_key = key;
     }
     if (!subject_key) {
-      r_.Fail(ErrorCode::kMissingField, path,
-              "needs one of \"question\", \"category\", \"hidden\", "
-              "\"field\", or \"all\" / \"any\"");
+      r_.Fail(
+          ErrorCode::kMissingField, path,
+          SONDAR_MESSAGE("needs one of \"question\", \"category\", \"hidden\", "
+                         "\"field\", or \"all\" / \"any\""));
       return false;
     }
     r_.CheckKeys(c, path, {subject_key, "op", "value"});
@@ -120,7 +122,8 @@ class RuleParser {
     if (key == "hidden") {
       out->subject = std::string(kHidden) + *name;
       if (name->empty()) {
-        r_.Fail(ErrorCode::kInvalidValue, subject_path, "must not be empty");
+        r_.Fail(ErrorCode::kInvalidValue, subject_path,
+                SONDAR_MESSAGE("must not be empty"));
         return false;
       }
       return true;
@@ -128,8 +131,8 @@ class RuleParser {
     if (std::find(std::begin(kFields), std::end(kFields), *name) ==
         std::end(kFields)) {
       r_.Fail(ErrorCode::kInvalidValue, subject_path,
-              "unknown field \"" + *name +
-                  "\" (expected trigger, locale, status or theme)");
+              SONDAR_MESSAGE("unknown field \"" + *name +
+                             "\" (expected trigger, locale, status or theme)"));
       return false;
     }
     out->subject = std::string(kField) + *name;
@@ -159,10 +162,10 @@ class RuleParser {
     std::string what =
         scored ? "a scored (nps, csat, ces) question" : "a question";
     r_.Fail(ErrorCode::kUnknownReference, path,
-            "\"" + id + "\" is not " + what +
-                (named_surveys_ && !missing_in.empty()
-                     ? " of survey \"" + missing_in + "\""
-                     : " of any survey here"));
+            SONDAR_MESSAGE("\"" + id + "\" is not " + what +
+                           (named_surveys_ && !missing_in.empty()
+                                ? " of survey \"" + missing_in + "\""
+                                : " of any survey here")));
     return false;
   }
 
@@ -181,17 +184,20 @@ class RuleParser {
           std::find(std::begin(kCategories), std::end(kCategories),
                     v.as_string()) != std::end(kCategories);
       if (!known) {
-        r_.Fail(ErrorCode::kInvalidValue,
-                c.value.is_array() ? PathIndex(path, i) : path,
+        r_.Fail(
+            ErrorCode::kInvalidValue,
+            c.value.is_array() ? PathIndex(path, i) : path,
+            SONDAR_MESSAGE(
                 "is not a category (promoter, passive, detractor, satisfied, "
-                "not_satisfied, agree, not_agree)");
+                "not_satisfied, agree, not_agree)"));
         return false;
       }
     }
     if (c.op != Op::kEq && c.op != Op::kNeq && c.op != Op::kIn) {
-      r_.Fail(ErrorCode::kInvalidValue,
-              PathKey(path.substr(0, path.rfind('.')), "op"),
-              "a category is tested with eq, neq, in or answered");
+      r_.Fail(
+          ErrorCode::kInvalidValue,
+          PathKey(path.substr(0, path.rfind('.')), "op"),
+          SONDAR_MESSAGE("a category is tested with eq, neq, in or answered"));
       return false;
     }
     return true;
@@ -448,7 +454,8 @@ Result<AlertRule> ParseAlertRule(const Json& body,
   if (const std::string* url = r.String(body, "", "url", true)) {
     if (url->empty() || url->size() > kMaxAlertUrlBytes) {
       r.Fail(ErrorCode::kInvalidValue, "url",
-             "must be 1-" + internal::Str(kMaxAlertUrlBytes) + " bytes");
+             SONDAR_MESSAGE("must be 1-" + internal::Str(kMaxAlertUrlBytes) +
+                            " bytes"));
     }
     rule.url = *url;
   }
@@ -463,15 +470,17 @@ Result<AlertRule> ParseAlertRule(const Json& body,
     }
     if (!known)
       r.Fail(ErrorCode::kInvalidValue, "template",
-             "must be \"json\", \"slack\", \"email\" or \"digest\"");
+             SONDAR_MESSAGE(
+                 "must be \"json\", \"slack\", \"email\" or \"digest\""));
   }
   const bool mail = rule.format == AlertTemplate::kEmail ||
                     rule.format == AlertTemplate::kDigest;
   if (!rule.url.empty() && (rule.url.rfind("mailto:", 0) == 0) != mail) {
     r.Fail(ErrorCode::kInvalidValue, "url",
-           mail ? "must be mailto: addresses for an e-mail template"
-                : "is a mailto: address: use the \"email\" or \"digest\" "
-                  "template");
+           SONDAR_MESSAGE(
+               mail ? "must be mailto: addresses for an e-mail template"
+                    : "is a mailto: address: use the \"email\" or \"digest\" "
+                      "template"));
   }
   std::vector<const Survey*> in_scope;
   bool named = false;
@@ -479,14 +488,16 @@ Result<AlertRule> ParseAlertRule(const Json& body,
     named = !list->empty();
     if (list->size() > kMaxAlertSurveys) {
       r.Fail(ErrorCode::kTooLarge, "surveys",
-             "names more than " + internal::Str(kMaxAlertSurveys) + " surveys");
+             SONDAR_MESSAGE("names more than " +
+                            internal::Str(kMaxAlertSurveys) + " surveys"));
     }
     for (std::size_t i = 0; i < list->size() && i < kMaxAlertSurveys; ++i) {
       const Json& id = (*list)[i];
       const std::string path = PathIndex("surveys", i);
       if (!id.is_string()) {
         r.Fail(ErrorCode::kWrongType, path,
-               "must be a survey id (got " + internal::Describe(id) + ")");
+               SONDAR_MESSAGE("must be a survey id (got " +
+                              internal::Describe(id) + ")"));
         continue;
       }
       const Survey* survey = nullptr;
@@ -496,12 +507,12 @@ Result<AlertRule> ParseAlertRule(const Json& body,
       }
       if (known && !survey) {
         r.Fail(ErrorCode::kUnknownReference, path,
-               "no survey \"" + id.as_string() + "\" here");
+               SONDAR_MESSAGE("no survey \"" + id.as_string() + "\" here"));
         continue;
       }
       if (std::find(rule.surveys.begin(), rule.surveys.end(), id.as_string()) !=
           rule.surveys.end()) {
-        r.Fail(ErrorCode::kDuplicateId, path, "is named twice");
+        r.Fail(ErrorCode::kDuplicateId, path, SONDAR_MESSAGE("is named twice"));
         continue;
       }
       rule.surveys.push_back(id.as_string());
@@ -512,12 +523,14 @@ Result<AlertRule> ParseAlertRule(const Json& body,
   const bool digest = rule.format == AlertTemplate::kDigest;
   if (digest && body.contains("when")) {
     r.Fail(ErrorCode::kInvalidValue, "when",
-           "a digest has no rule: it sums up every response of the day");
+           SONDAR_MESSAGE(
+               "a digest has no rule: it sums up every response of the day"));
   } else if (const Json* when =
                  digest ? nullptr : r.Field(body, "", "when", true)) {
     if (when->dump().size() > kMaxAlertRuleBytes) {
       r.Fail(ErrorCode::kTooLarge, "when",
-             "is larger than " + internal::Str(kMaxAlertRuleBytes) + " bytes");
+             SONDAR_MESSAGE("is larger than " +
+                            internal::Str(kMaxAlertRuleBytes) + " bytes"));
     } else {
       RuleParser parser(&r, known ? &in_scope : nullptr);
       parser.named_surveys_ = named;

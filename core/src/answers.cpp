@@ -13,8 +13,9 @@ namespace internal {
 Status CheckHidden(const Survey& survey, const Json& hidden) {
   Errors errors;
   if (!hidden.is_object()) {
-    return Status(ErrorCode::kWrongType, "hidden",
-                  "must be an object (got " + Describe(hidden) + ")");
+    return Status(
+        ErrorCode::kWrongType, "hidden",
+        SONDAR_MESSAGE("must be an object (got " + Describe(hidden) + ")"));
   }
   for (const auto& [key, value] : hidden.as_object()) {
     bool declared = false;
@@ -28,14 +29,16 @@ Status CheckHidden(const Survey& survey, const Json& hidden) {
            "is not a hidden field of survey \"" + survey.id + "\""});
     } else if (!(value.is_string() || value.is_number() ||
                  value.is_boolean())) {
-      errors.push_back({ErrorCode::kWrongType, path(),
-                        "must be a string, number or boolean (got " +
-                            Describe(value) + ")"});
+      errors.push_back(
+          {ErrorCode::kWrongType, path(),
+           SONDAR_MESSAGE("must be a string, number or boolean (got " +
+                          Describe(value) + ")")});
     } else if (value.is_string() &&
                value.as_string().size() > kMaxHiddenValueLength) {
-      errors.push_back({ErrorCode::kTooLong, path(),
-                        "is longer than " +
-                            internal::Str(kMaxHiddenValueLength) + " bytes"});
+      errors.push_back(
+          {ErrorCode::kTooLong, path(),
+           SONDAR_MESSAGE("is longer than " +
+                          internal::Str(kMaxHiddenValueLength) + " bytes")});
     }
   }
   return Status(std::move(errors));
@@ -70,36 +73,37 @@ Status CheckAnswer(const Question& q, const Json& value,
       auto n = internal::AsInteger(value);
       if (!value.is_number() || !n) {
         return Status(ErrorCode::kWrongType, path,
-                      "must be a whole number from " +
-                          internal::Str(q.scale->min) + " to " +
-                          internal::Str(q.scale->max) + " (got " +
-                          Describe(value) + ")");
+                      SONDAR_MESSAGE("must be a whole number from " +
+                                     internal::Str(q.scale->min) + " to " +
+                                     internal::Str(q.scale->max) + " (got " +
+                                     Describe(value) + ")"));
       }
       if (*n < q.scale->min || *n > q.scale->max) {
-        return Status(ErrorCode::kOutOfRange, path,
-                      "must be from " + internal::Str(q.scale->min) + " to " +
-                          internal::Str(q.scale->max) + " (got " +
-                          Describe(value) + ")");
+        return Status(
+            ErrorCode::kOutOfRange, path,
+            SONDAR_MESSAGE("must be from " + internal::Str(q.scale->min) +
+                           " to " + internal::Str(q.scale->max) + " (got " +
+                           Describe(value) + ")"));
       }
       return Status();
     }
     case QuestionType::kSingleChoice:
       if (!value.is_string()) {
-        return Status(
-            ErrorCode::kWrongType, path,
-            "must be an option id string (got " + Describe(value) + ")");
+        return Status(ErrorCode::kWrongType, path,
+                      SONDAR_MESSAGE("must be an option id string (got " +
+                                     Describe(value) + ")"));
       }
       if (q.OptionIndex(value.as_string()) < 0) {
-        return Status(
-            ErrorCode::kNotAnOption, path,
-            Describe(value) + " is not an option of \"" + q.id + "\"");
+        return Status(ErrorCode::kNotAnOption, path,
+                      SONDAR_MESSAGE(Describe(value) +
+                                     " is not an option of \"" + q.id + "\""));
       }
       return Status();
     case QuestionType::kMultiChoice: {
       if (!value.is_array()) {
-        return Status(
-            ErrorCode::kWrongType, path,
-            "must be an array of option ids (got " + Describe(value) + ")");
+        return Status(ErrorCode::kWrongType, path,
+                      SONDAR_MESSAGE("must be an array of option ids (got " +
+                                     Describe(value) + ")"));
       }
       Errors errors;
       static_assert(kMaxOptions <= 64, "one bit per option");
@@ -122,30 +126,35 @@ Status CheckAnswer(const Question& q, const Json& value,
                Describe(v) + " is not an option of \"" + q.id + "\""});
         } else {
           errors.push_back({ErrorCode::kDuplicateId, here,
-                            Describe(v) + " is chosen twice"});
+                            SONDAR_MESSAGE(Describe(v) + " is chosen twice")});
         }
       }
       if (q.max_select > 0 &&
           value.size() > static_cast<std::size_t>(q.max_select)) {
-        errors.push_back({ErrorCode::kOutOfRange, path,
-                          "at most " + internal::Str(q.max_select) +
-                              " options may be chosen (got " +
-                              internal::Str(value.size()) + ")"});
+        errors.push_back(
+            {ErrorCode::kOutOfRange, path,
+             SONDAR_MESSAGE("at most " + internal::Str(q.max_select) +
+                            " options may be chosen (got " +
+                            internal::Str(value.size()) + ")")});
       }
       return Status(std::move(errors));
     }
     case QuestionType::kText: {
       if (!value.is_string()) {
-        return Status(ErrorCode::kWrongType, path,
-                      "must be a string (got " + Describe(value) + ")");
+        return Status(
+            ErrorCode::kWrongType, path,
+            SONDAR_MESSAGE("must be a string (got " + Describe(value) + ")"));
       }
       auto length = internal::Utf8Length(value.as_string());
       if (!length)
-        return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
+        return Status(ErrorCode::kInvalidValue, path,
+                      SONDAR_MESSAGE("is not valid UTF-8"));
       if (*length > static_cast<std::size_t>(q.max_length)) {
-        return Status(ErrorCode::kTooLong, path,
-                      "is " + internal::Str(*length) + " characters; at most " +
-                          internal::Str(q.max_length) + " are allowed");
+        return Status(
+            ErrorCode::kTooLong, path,
+            SONDAR_MESSAGE("is " + internal::Str(*length) +
+                           " characters; at most " +
+                           internal::Str(q.max_length) + " are allowed"));
       }
       return Status();
     }
@@ -154,25 +163,28 @@ Status CheckAnswer(const Question& q, const Json& value,
       const Json* email = value.find("email");
       if (!value.is_object() || !consent || !consent->is_boolean() ||
           value.size() != 1u + (email != nullptr)) {
-        return Status(ErrorCode::kWrongType, path,
-                      "must be {\"consent\": true or false} with an "
-                      "\"email\" when one is asked for (got " +
-                          Describe(value) + ")");
+        return Status(
+            ErrorCode::kWrongType, path,
+            SONDAR_MESSAGE("must be {\"consent\": true or false} with an "
+                           "\"email\" when one is asked for (got " +
+                           Describe(value) + ")"));
       }
       const std::string at = internal::PathKey(path, "email");
       if (email && !(consent->as_bool() && q.ask_email)) {
-        return Status(ErrorCode::kInvalidValue, at,
-                      consent->as_bool()
-                          ? "is not asked for by this question"
-                          : "must be left out when consent is false");
-      }
-      if (!email && consent->as_bool() && q.ask_email) {
-        return Status(ErrorCode::kRequired, at, "is required with consent");
-      }
-      if (email && (!email->is_string() || !IsEmail(email->as_string()))) {
         return Status(
             ErrorCode::kInvalidValue, at,
-            "must be an e-mail address (got " + Describe(*email) + ")");
+            SONDAR_MESSAGE(consent->as_bool()
+                               ? "is not asked for by this question"
+                               : "must be left out when consent is false"));
+      }
+      if (!email && consent->as_bool() && q.ask_email) {
+        return Status(ErrorCode::kRequired, at,
+                      SONDAR_MESSAGE("is required with consent"));
+      }
+      if (email && (!email->is_string() || !IsEmail(email->as_string()))) {
+        return Status(ErrorCode::kInvalidValue, at,
+                      SONDAR_MESSAGE("must be an e-mail address (got " +
+                                     Describe(*email) + ")"));
       }
       return Status();
     }

@@ -50,16 +50,17 @@ Result<CaseUpdate> ParseCaseUpdate(const Json& body) {
     update.state = CaseStateFromName(*state);
     if (!update.state)
       r.Fail(ErrorCode::kInvalidValue, "state",
-             "must be open, contacted or resolved");
+             SONDAR_MESSAGE("must be open, contacted or resolved"));
   }
   auto name = [&](const char* key) -> std::optional<std::string> {
     const std::string* value = r.String(body, "", key);
     if (!value) return std::nullopt;
     if (value->size() > kMaxCaseNameBytes || !PlainLine(*value) ||
         !internal::Utf8Length(*value)) {
-      r.Fail(ErrorCode::kInvalidValue, key,
-             "must be one line of at most " + internal::Str(kMaxCaseNameBytes) +
-                 " bytes of UTF-8");
+      r.Fail(
+          ErrorCode::kInvalidValue, key,
+          SONDAR_MESSAGE("must be one line of at most " +
+                         internal::Str(kMaxCaseNameBytes) + " bytes of UTF-8"));
       return std::nullopt;
     }
     return *value;
@@ -69,9 +70,10 @@ Result<CaseUpdate> ParseCaseUpdate(const Json& body) {
   if (const std::string* note = r.String(body, "", "note")) {
     if (note->size() > kMaxCaseNoteBytes) {
       r.Fail(ErrorCode::kTooLong, "note",
-             "is longer than " + internal::Str(kMaxCaseNoteBytes) + " bytes");
+             SONDAR_MESSAGE("is longer than " +
+                            internal::Str(kMaxCaseNoteBytes) + " bytes"));
     } else if (!internal::Utf8Length(*note)) {
-      r.Fail(ErrorCode::kInvalidValue, "note", "is not UTF-8");
+      r.Fail(ErrorCode::kInvalidValue, "note", SONDAR_MESSAGE("is not UTF-8"));
     } else {
       update.note = *note;
     }
@@ -79,7 +81,8 @@ Result<CaseUpdate> ParseCaseUpdate(const Json& body) {
   if (errors.empty() && !update.state && !update.assignee &&
       update.note.empty()) {
     r.Fail(ErrorCode::kMissingField, "",
-           "says nothing to change: give a state, an assignee or a note");
+           SONDAR_MESSAGE(
+               "says nothing to change: give a state, an assignee or a note"));
   }
   if (!errors.empty()) return errors;
   return update;

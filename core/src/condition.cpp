@@ -108,15 +108,17 @@ bool internal::ParseOperation(Reader& r, const Json& c, const std::string& path,
   }
   if (!known) {
     r.Fail(ErrorCode::kInvalidValue, op_path,
-           "unknown operator \"" + op_name +
-               "\" (expected eq, neq, lt, lte, gt, gte, in, " + presence + ")");
+           SONDAR_MESSAGE("unknown operator \"" + op_name +
+                          "\" (expected eq, neq, lt, lte, gt, gte, in, " +
+                          presence + ")"));
     return false;
   }
   const std::string value_path = internal::PathKey(path, "value");
   const Json* value = r.Field(c, path, "value", out->op != Op::kAnswered);
   if (out->op == Op::kAnswered) {
     if (value && !value->is_boolean()) {
-      r.Fail(ErrorCode::kWrongType, value_path, "must be true or false");
+      r.Fail(ErrorCode::kWrongType, value_path,
+             SONDAR_MESSAGE("must be true or false"));
       return false;
     }
     out->value = value ? *value : Json(true);
@@ -125,14 +127,14 @@ bool internal::ParseOperation(Reader& r, const Json& c, const std::string& path,
     out->value = *value;
     if (out->op == Op::kIn && !value->is_array()) {
       r.Fail(ErrorCode::kWrongType, value_path,
-             "must be an array for \"in\" (got " + internal::Describe(*value) +
-                 ")");
+             SONDAR_MESSAGE("must be an array for \"in\" (got " +
+                            internal::Describe(*value) + ")"));
       return false;
     }
     if (out->op != Op::kIn && (value->is_array() || value->is_object())) {
       r.Fail(ErrorCode::kWrongType, value_path,
-             "must be a string, number or boolean (got " +
-                 internal::Describe(*value) + ")");
+             SONDAR_MESSAGE("must be a string, number or boolean (got " +
+                            internal::Describe(*value) + ")"));
       return false;
     }
   }

@@ -150,7 +150,7 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
     if (auto v = r.Integer(object, path, key)) {
       if (*v < 0) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
-               "must not be negative");
+               SONDAR_MESSAGE("must not be negative"));
       } else {
         *into = *v;
       }
@@ -174,7 +174,8 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
   if (auto v = r.Bool(doc, "", "exitIntent")) c.exit_intent = *v;
   if (auto v = r.String(doc, "", "visitorId", true)) {
     if (v->empty())
-      r.Fail(ErrorCode::kInvalidValue, "visitorId", "must not be empty");
+      r.Fail(ErrorCode::kInvalidValue, "visitorId",
+             SONDAR_MESSAGE("must not be empty"));
     c.visitor_id = *v;
   }
   if (auto v = r.String(doc, "", "locale")) c.locale = *v;
@@ -183,7 +184,8 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
   if (const Json* history = r.Array(doc, "", "history")) {
     if (history->size() > kMaxHistory) {
       r.Fail(ErrorCode::kTooLarge, "history",
-             "holds more than " + internal::Str(kMaxHistory) + " entries");
+             SONDAR_MESSAGE("holds more than " + internal::Str(kMaxHistory) +
+                            " entries"));
     } else {
       for (std::size_t i = 0; i < history->size(); ++i) {
         const Json& h = (*history)[i];
@@ -202,9 +204,9 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
         } else if (*kind == "complete") {
           e.kind = HistoryKind::kComplete;
         } else {
-          r.Fail(
-              ErrorCode::kInvalidValue, PathKey(path, "kind"),
-              "must be display, dismiss or complete (got \"" + *kind + "\")");
+          r.Fail(ErrorCode::kInvalidValue, PathKey(path, "kind"),
+                 SONDAR_MESSAGE("must be display, dismiss or complete (got \"" +
+                                *kind + "\")"));
           continue;
         }
         e.survey_id = *survey;

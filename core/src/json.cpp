@@ -267,8 +267,8 @@ class Parser {
     }
     if (too_deep_) {
       return Status(ErrorCode::kTooDeep, "",
-                    "document nests deeper than " + internal::Str(max_depth_) +
-                        " levels");
+                    SONDAR_MESSAGE("document nests deeper than " +
+                                   internal::Str(max_depth_) + " levels"));
     }
     // Line and column of the failure, counted in bytes from 1.
     std::size_t line = 1, column = 1;
@@ -280,16 +280,19 @@ class Parser {
         ++column;
       }
     }
-    return Status(ErrorCode::kInvalidJson, "",
-                  "not valid JSON: " + std::string(error_) + " at line " +
-                      internal::Str(static_cast<std::int64_t>(line)) +
-                      ", column " +
-                      internal::Str(static_cast<std::int64_t>(column)));
+    return Status(
+        ErrorCode::kInvalidJson, "",
+        SONDAR_MESSAGE("not valid JSON: " + std::string(error_) + " at line " +
+                       internal::Str(static_cast<std::int64_t>(line)) +
+                       ", column " +
+                       internal::Str(static_cast<std::int64_t>(column))));
   }
 
  private:
-  bool Fail(const char* what) {
+  bool Fail([[maybe_unused]] const char* what) {
+#ifndef SONDAR_NO_MESSAGES
     error_ = what;
+#endif
     error_pos_ = pos_;
     return false;
   }
@@ -866,11 +869,12 @@ bool operator==(const Json& a, const Json& b) {
 Result<Json> ParseJson(std::string_view text, std::size_t max_bytes,
                        int max_depth) {
   if (text.size() > max_bytes) {
-    return Status(ErrorCode::kTooLarge, "",
-                  "document is " +
-                      internal::Str(static_cast<std::int64_t>(text.size())) +
-                      " bytes, the limit is " +
-                      internal::Str(static_cast<std::int64_t>(max_bytes)));
+    return Status(
+        ErrorCode::kTooLarge, "",
+        SONDAR_MESSAGE("document is " +
+                       internal::Str(static_cast<std::int64_t>(text.size())) +
+                       " bytes, the limit is " +
+                       internal::Str(static_cast<std::int64_t>(max_bytes))));
   }
   return Parser(text, max_depth).Document();
 }

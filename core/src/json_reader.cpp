@@ -81,20 +81,21 @@ std::string Describe(const Json& value) {
 }
 
 void Reader::Fail(ErrorCode code, std::string path, std::string message) {
-  errors_->push_back({code, std::move(path), std::move(message)});
+  errors_->push_back(
+      {code, std::move(path), SONDAR_MESSAGE(std::move(message))});
 }
 
 bool Reader::ExpectObject(const Json& value, const std::string& path) {
   if (value.is_object()) return true;
   Fail(ErrorCode::kWrongType, path,
-       "must be an object (got " + Describe(value) + ")");
+       SONDAR_MESSAGE("must be an object (got " + Describe(value) + ")"));
   return false;
 }
 
 bool Reader::ExpectArray(const Json& value, const std::string& path) {
   if (value.is_array()) return true;
   Fail(ErrorCode::kWrongType, path,
-       "must be an array (got " + Describe(value) + ")");
+       SONDAR_MESSAGE("must be an array (got " + Describe(value) + ")"));
   return false;
 }
 
@@ -105,7 +106,8 @@ void Reader::CheckKeys(const Json& object, const std::string& path,
     bool known = false;
     for (std::string_view a : allowed) known = known || key == a;
     if (!known)
-      Fail(ErrorCode::kUnknownField, PathKey(path, key), "unknown field");
+      Fail(ErrorCode::kUnknownField, PathKey(path, key),
+           SONDAR_MESSAGE("unknown field"));
   }
 }
 
@@ -113,7 +115,8 @@ const Json* Reader::Field(const Json& object, const std::string& path,
                           std::string_view key, bool required) {
   const Json* value = object.find(key);
   if (!value && required)
-    Fail(ErrorCode::kMissingField, PathKey(path, key), "is required");
+    Fail(ErrorCode::kMissingField, PathKey(path, key),
+         SONDAR_MESSAGE("is required"));
   return value;
 }
 
@@ -123,7 +126,7 @@ const std::string* Reader::String(const Json& object, const std::string& path,
   if (!v) return nullptr;
   if (!v->is_string()) {
     Fail(ErrorCode::kWrongType, PathKey(path, key),
-         "must be a string (got " + Describe(*v) + ")");
+         SONDAR_MESSAGE("must be a string (got " + Describe(*v) + ")"));
     return nullptr;
   }
   return &v->as_string();
@@ -135,7 +138,7 @@ std::optional<bool> Reader::Bool(const Json& object, const std::string& path,
   if (!v) return std::nullopt;
   if (!v->is_boolean()) {
     Fail(ErrorCode::kWrongType, PathKey(path, key),
-         "must be true or false (got " + Describe(*v) + ")");
+         SONDAR_MESSAGE("must be true or false (got " + Describe(*v) + ")"));
     return std::nullopt;
   }
   return v->as_bool();
@@ -148,7 +151,7 @@ std::optional<double> Reader::Number(const Json& object,
   if (!v) return std::nullopt;
   if (!v->is_number()) {
     Fail(ErrorCode::kWrongType, PathKey(path, key),
-         "must be a number (got " + Describe(*v) + ")");
+         SONDAR_MESSAGE("must be a number (got " + Describe(*v) + ")"));
     return std::nullopt;
   }
   return v->as_double();
@@ -163,7 +166,7 @@ std::optional<std::int64_t> Reader::Integer(const Json& object,
   auto i = AsInteger(*v);
   if (!i) {
     Fail(ErrorCode::kWrongType, PathKey(path, key),
-         "must be a whole number (got " + Describe(*v) + ")");
+         SONDAR_MESSAGE("must be a whole number (got " + Describe(*v) + ")"));
   }
   return i;
 }

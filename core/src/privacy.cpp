@@ -72,17 +72,18 @@ Result<Subject> ParseSubject(const Json& body) {
                    (body.find("hidden") != nullptr);
   if (keys != 1) {
     r.Fail(keys ? ErrorCode::kInvalidValue : ErrorCode::kMissingField, "",
-           "needs exactly one of \"visitorId\", \"email\" and \"hidden\"");
+           SONDAR_MESSAGE(
+               "needs exactly one of \"visitorId\", \"email\" and \"hidden\""));
     return errors;
   }
   Subject subject;
   auto bounded = [&](const std::string& value, const std::string& path) {
     if (value.empty()) {
-      r.Fail(ErrorCode::kInvalidValue, path, "is empty");
+      r.Fail(ErrorCode::kInvalidValue, path, SONDAR_MESSAGE("is empty"));
     } else if (value.size() > kMaxSubjectValueBytes) {
-      r.Fail(
-          ErrorCode::kTooLong, path,
-          "is longer than " + std::to_string(kMaxSubjectValueBytes) + " bytes");
+      r.Fail(ErrorCode::kTooLong, path,
+             SONDAR_MESSAGE("is longer than " +
+                            std::to_string(kMaxSubjectValueBytes) + " bytes"));
     }
   };
   if (const std::string* visitor = r.String(body, "", "visitorId")) {
@@ -93,27 +94,30 @@ Result<Subject> ParseSubject(const Json& body) {
     subject.value = Folded(*email);
     bounded(subject.value, "email");
     if (!r.failed() && !IsEmail(subject.value))
-      r.Fail(ErrorCode::kInvalidValue, "email", "is not an e-mail address");
+      r.Fail(ErrorCode::kInvalidValue, "email",
+             SONDAR_MESSAGE("is not an e-mail address"));
   } else if (const Json* hidden = r.Object(body, "", "hidden")) {
     subject.key = Subject::Key::kHidden;
     if (hidden->size() != 1) {
       r.Fail(ErrorCode::kInvalidValue, "hidden",
-             "needs exactly one field, e.g. {\"orderId\": \"A-1001\"}");
+             SONDAR_MESSAGE(
+                 "needs exactly one field, e.g. {\"orderId\": \"A-1001\"}"));
     } else {
       const auto& [name, value] = *hidden->as_object().begin();
       const std::string path = "hidden." + name;
       subject.field = name;
       if (!(value.is_string() || value.is_number() || value.is_boolean())) {
         r.Fail(ErrorCode::kWrongType, path,
-               "must be a string, number or boolean (got " +
-                   internal::Describe(value) + ")");
+               SONDAR_MESSAGE("must be a string, number or boolean (got " +
+                              internal::Describe(value) + ")"));
       } else {
         subject.value = ScalarText(value);
         bounded(subject.value, path);
       }
       if (!internal::IsId(name))
         r.Fail(ErrorCode::kInvalidValue, "hidden",
-               "names no hidden field (1-64 letters, digits, _ - . :)");
+               SONDAR_MESSAGE(
+                   "names no hidden field (1-64 letters, digits, _ - . :)"));
     }
   }
   if (r.failed()) return errors;
@@ -190,15 +194,17 @@ Status ViewerMayFilter(const SurveyVersions& versions,
   Errors errors;
   for (const auto& [name, value] : filter.hidden) {
     if (IsPersonalField(versions, name))
-      errors.push_back({ErrorCode::kInvalidValue, "hidden." + name,
-                        "is personal data (\"pii\": true); a viewer may not "
-                        "filter by it"});
+      errors.push_back(
+          {ErrorCode::kInvalidValue, "hidden." + name,
+           SONDAR_MESSAGE("is personal data (\"pii\": true); a viewer may not "
+                          "filter by it")});
   }
   if (filter.segment &&
       IsPersonalField(versions, ValidateOptions{}.segment_field))
-    errors.push_back({ErrorCode::kInvalidValue, "segment",
-                      "comes from a personal hidden field; a viewer may not "
-                      "filter by it"});
+    errors.push_back(
+        {ErrorCode::kInvalidValue, "segment",
+         SONDAR_MESSAGE("comes from a personal hidden field; a viewer may not "
+                        "filter by it")});
   return Status(std::move(errors));
 }
 

@@ -84,13 +84,13 @@ Result<ResponseFilter> ParseFilter(
   ResponseFilter f;
   Errors errors;
   auto fail = [&](ErrorCode code, const std::string& path, std::string msg) {
-    errors.push_back({code, path, std::move(msg)});
+    errors.push_back({code, path, SONDAR_MESSAGE(std::move(msg))});
   };
   // Text that is not UTF-8 reaches no store (PostgreSQL would refuse it).
   for (const auto& [name, value] : params) {
     if (!IsUtf8(name) || !IsUtf8(value)) {
       fail(ErrorCode::kInvalidValue, IsUtf8(name) ? name : "",
-           "query parameters must be UTF-8 text");
+           SONDAR_MESSAGE("query parameters must be UTF-8 text"));
       return errors;
     }
   }
@@ -103,7 +103,8 @@ Result<ResponseFilter> ParseFilter(
       auto day = ParseDay(value);
       if (!day) {
         fail(ErrorCode::kInvalidValue, name,
-             "must be a day such as 2026-11-22 (got \"" + value + "\")");
+             SONDAR_MESSAGE("must be a day such as 2026-11-22 (got \"" + value +
+                            "\")"));
       } else if (name == "from") {
         f.from_ms = *day;
       } else {
@@ -111,14 +112,15 @@ Result<ResponseFilter> ParseFilter(
       }
     } else if (name == "trigger" || name == "segment") {
       if (value.size() > kMaxIdLength) {
-        fail(ErrorCode::kTooLong, name, "is longer than 128 characters");
+        fail(ErrorCode::kTooLong, name,
+             SONDAR_MESSAGE("is longer than 128 characters"));
       } else {
         (name == "trigger" ? f.trigger : f.segment) = value;
       }
     } else if (name == "locale") {
       if (!IsLocaleTag(value)) {
         fail(ErrorCode::kInvalidValue, name,
-             "is not a language tag (got \"" + value + "\")");
+             SONDAR_MESSAGE("is not a language tag (got \"" + value + "\")"));
       } else {
         f.locale = value;
       }
@@ -131,14 +133,16 @@ Result<ResponseFilter> ParseFilter(
         f.status = ResponseStatus::kDismissed;
       } else {
         fail(ErrorCode::kInvalidValue, name,
-             "must be complete, partial or dismissed (got \"" + value + "\")");
+             SONDAR_MESSAGE("must be complete, partial or dismissed (got \"" +
+                            value + "\")"));
       }
     } else if (name == "category") {
       if (!CategoryType(value)) {
         fail(ErrorCode::kInvalidValue, name,
-             "must be promoter, passive, detractor, satisfied, not_satisfied, "
-             "agree or not_agree (got \"" +
-                 value + "\")");
+             SONDAR_MESSAGE("must be promoter, passive, detractor, satisfied, "
+                            "not_satisfied, "
+                            "agree or not_agree (got \"" +
+                            value + "\")"));
       } else {
         f.category = value;
       }
@@ -150,14 +154,15 @@ Result<ResponseFilter> ParseFilter(
       const long n = digits ? std::strtol(value.c_str(), nullptr, 10) : 0;
       if (n < 1) {
         fail(ErrorCode::kInvalidValue, name,
-             "must be a version number such as 2 (got \"" + value + "\")");
+             SONDAR_MESSAGE("must be a version number such as 2 (got \"" +
+                            value + "\")"));
       } else {
         f.version = static_cast<int>(n);
       }
     } else if (name == "theme") {
       if (value.empty() || value.size() > 64) {
         fail(ErrorCode::kInvalidValue, name,
-             "must name a theme: theme=delivery");
+             SONDAR_MESSAGE("must name a theme: theme=delivery"));
       } else {
         f.theme = value;
       }
@@ -165,7 +170,7 @@ Result<ResponseFilter> ParseFilter(
       const std::string field = name.substr(7);
       if (field.empty() || field.size() > kMaxIdLength) {
         fail(ErrorCode::kInvalidValue, name,
-             "must name a hidden field: hidden.orderId=A-1001");
+             SONDAR_MESSAGE("must name a hidden field: hidden.orderId=A-1001"));
       } else {
         f.hidden.emplace_back(field, value);
       }
@@ -174,7 +179,7 @@ Result<ResponseFilter> ParseFilter(
   if (f.from_ms != std::numeric_limits<std::int64_t>::min() &&
       f.to_ms != std::numeric_limits<std::int64_t>::max() &&
       f.to_ms <= f.from_ms) {
-    fail(ErrorCode::kInvalidValue, "to", "is before from");
+    fail(ErrorCode::kInvalidValue, "to", SONDAR_MESSAGE("is before from"));
   }
   if (!errors.empty()) return errors;
   return f;

@@ -57,12 +57,14 @@ void CheckAnswers(const Survey& survey, const Json& answers, Reader& r,
 Status CheckOther(std::string_view text, const std::string& path) {
   auto length = Utf8Length(text);
   if (!length)
-    return Status(ErrorCode::kInvalidValue, path, "is not valid UTF-8");
+    return Status(ErrorCode::kInvalidValue, path,
+                  SONDAR_MESSAGE("is not valid UTF-8"));
   if (*length > static_cast<std::size_t>(kMaxOtherLength)) {
-    return Status(ErrorCode::kTooLong, path,
-                  "is " + Str(static_cast<std::int64_t>(*length)) +
-                      " characters; at most " + Str(kMaxOtherLength) +
-                      " are allowed");
+    return Status(
+        ErrorCode::kTooLong, path,
+        SONDAR_MESSAGE("is " + Str(static_cast<std::int64_t>(*length)) +
+                       " characters; at most " + Str(kMaxOtherLength) +
+                       " are allowed"));
   }
   return Status();
 }
@@ -87,29 +89,33 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
                "page", "startedAt", "submittedAt", "other", "optionOrder"});
   if (auto v = r.String(p, "", "schema", true); v && *v != kResponseSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
-           "must be \"" + std::string(kResponseSchema) + "\" (got \"" + *v +
-               "\")");
+           SONDAR_MESSAGE("must be \"" + std::string(kResponseSchema) +
+                          "\" (got \"" + *v + "\")"));
   }
   if (auto v = r.String(p, "", "responseId", true)) {
     if (!IsUuidV4(*v)) {
-      r.Fail(ErrorCode::kInvalidValue, "responseId",
-             "must be a UUID v4 (got " + Describe(Json(*v)) + ")");
+      r.Fail(
+          ErrorCode::kInvalidValue, "responseId",
+          SONDAR_MESSAGE("must be a UUID v4 (got " + Describe(Json(*v)) + ")"));
     }
     record.response_id = CanonicalUuid(*v);
   }
   if (auto v = r.String(p, "", "surveyId", true); v && *v != survey.id) {
     r.Fail(ErrorCode::kMismatch, "surveyId",
-           "is \"" + *v + "\" but the survey is \"" + survey.id + "\"");
+           SONDAR_MESSAGE("is \"" + *v + "\" but the survey is \"" + survey.id +
+                          "\""));
   }
   if (auto v = r.Integer(p, "", "surveyVersion", true);
       v && *v != survey.version) {
     r.Fail(ErrorCode::kMismatch, "surveyVersion",
-           "is " + internal::Str(*v) + " but the survey is at version " +
-               internal::Str(survey.version));
+           SONDAR_MESSAGE("is " + internal::Str(*v) +
+                          " but the survey is at version " +
+                          internal::Str(survey.version)));
   }
   if (auto v = r.String(p, "", "visitorId", true);
       v && (v->empty() || v->size() > kMaxIdLength)) {
-    r.Fail(ErrorCode::kInvalidValue, "visitorId", "must be 1-128 characters");
+    r.Fail(ErrorCode::kInvalidValue, "visitorId",
+           SONDAR_MESSAGE("must be 1-128 characters"));
   }
   if (auto v = r.String(p, "", "status", true)) {
     if (*v == "complete") {
@@ -120,22 +126,26 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       record.status = ResponseStatus::kPartial;
     } else {
       r.Fail(ErrorCode::kInvalidValue, "status",
-             "must be partial, complete or dismissed (got \"" + *v + "\")");
+             SONDAR_MESSAGE("must be partial, complete or dismissed (got \"" +
+                            *v + "\")"));
     }
   }
   r.Object(p, "", "scores");  // type-checked, then ignored: scores are
                               // recomputed, not trusted
   if (auto v = r.String(p, "", "locale"); v && !IsLocaleTag(*v)) {
-    r.Fail(ErrorCode::kInvalidValue, "locale", "is not a language tag");
+    r.Fail(ErrorCode::kInvalidValue, "locale",
+           SONDAR_MESSAGE("is not a language tag"));
   } else if (v) {
     record.locale = *v;
   }
   if (const Json* t = r.Field(p, "", "trigger", false); t && !t->is_null()) {
     if (!t->is_string()) {
       r.Fail(ErrorCode::kWrongType, "trigger",
-             "must be a string or null (got " + Describe(*t) + ")");
+             SONDAR_MESSAGE("must be a string or null (got " + Describe(*t) +
+                            ")"));
     } else if (t->as_string().size() > kMaxIdLength) {
-      r.Fail(ErrorCode::kTooLong, "trigger", "is longer than 128 characters");
+      r.Fail(ErrorCode::kTooLong, "trigger",
+             SONDAR_MESSAGE("is longer than 128 characters"));
     } else {
       record.trigger = t->as_string();
     }
@@ -148,7 +158,8 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   }
   if (auto v = r.String(p, "", "page"); v && v->size() > kMaxPageLength) {
     r.Fail(ErrorCode::kTooLong, "page",
-           "is longer than " + internal::Str(kMaxPageLength) + " bytes");
+           SONDAR_MESSAGE("is longer than " + internal::Str(kMaxPageLength) +
+                          " bytes"));
   }
   std::optional<std::int64_t> started, submitted;
   for (auto [key, into] : {std::pair{"startedAt", &started},
@@ -157,15 +168,16 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       *into = ParseTimestamp(*v);
       if (!*into) {
         r.Fail(ErrorCode::kInvalidValue, key,
-               "must be an RFC 3339 timestamp such as 2026-11-22T09:04:01.123Z "
-               "(got " +
-                   Describe(Json(*v)) + ")");
+               SONDAR_MESSAGE("must be an RFC 3339 timestamp such as "
+                              "2026-11-22T09:04:01.123Z "
+                              "(got " +
+                              Describe(Json(*v)) + ")"));
       }
     }
   }
   if (started && submitted && *submitted < *started) {
     r.Fail(ErrorCode::kInvalidValue, "submittedAt",
-           "is earlier than startedAt");
+           SONDAR_MESSAGE("is earlier than startedAt"));
   }
   if (submitted) record.submitted_at_ms = *submitted;
 
@@ -178,15 +190,18 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       const Json* answer = answers ? answers->find(id) : nullptr;
       if (q < 0) {
         r.Fail(ErrorCode::kUnknownReference, path,
-               "is not a question of survey \"" + survey.id + "\"");
+               SONDAR_MESSAGE("is not a question of survey \"" + survey.id +
+                              "\""));
       } else if (!text.is_string() || text.as_string().empty()) {
         r.Fail(ErrorCode::kWrongType, path,
-               "must be a non-empty string (got " + Describe(text) + ")");
+               SONDAR_MESSAGE("must be a non-empty string (got " +
+                              Describe(text) + ")"));
       } else if (!answer ||
                  !survey.questions[static_cast<std::size_t>(q)].ChoosesOther(
                      *answer)) {
         r.Fail(ErrorCode::kInvalidValue, path,
-               "belongs to an answer that chooses the \"other\" option");
+               SONDAR_MESSAGE(
+                   "belongs to an answer that chooses the \"other\" option"));
       } else {
         Status check = internal::CheckOther(text.as_string(), path);
         errors.insert(errors.end(), check.errors().begin(),
@@ -200,7 +215,7 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       const int q = survey.QuestionIndex(id);
       if (q < 0 || !survey.questions[static_cast<std::size_t>(q)].shuffle) {
         r.Fail(ErrorCode::kInvalidValue, path,
-               "is not a question with shuffled options");
+               SONDAR_MESSAGE("is not a question with shuffled options"));
         continue;
       }
       const Question& question = survey.questions[static_cast<std::size_t>(q)];
@@ -212,8 +227,9 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
       }
       if (!ids.is_array() || ids.size() != question.options.size() ||
           seen + 1 != std::uint64_t{1} << question.options.size()) {
-        r.Fail(ErrorCode::kInvalidValue, path,
-               "must list each option id of \"" + id + "\" once");
+        r.Fail(
+            ErrorCode::kInvalidValue, path,
+            SONDAR_MESSAGE("must list each option id of \"" + id + "\" once"));
       }
     }
   }
@@ -276,9 +292,9 @@ Status CheckExtensions(const Json& payload, std::size_t max_bytes) {
   MeasureExtensions(payload, "", &total, &largest, &largest_path);
   if (total <= max_bytes) return Status();
   return Status(ErrorCode::kTooLarge, largest_path,
-                "x- members take " + std::to_string(total) +
-                    " bytes in all; at most " + std::to_string(max_bytes) +
-                    " are stored");
+                SONDAR_MESSAGE("x- members take " + std::to_string(total) +
+                               " bytes in all; at most " +
+                               std::to_string(max_bytes) + " are stored"));
 }
 
 Json NormalizeResponse(const Survey& survey, const Json& payload) {

@@ -37,14 +37,15 @@ void CheckAnswerList(const Survey& survey, const Members& members,
   for (const auto& [id, value] : members) {
     const int index = survey.QuestionIndex(id);
     if (index < 0) {
-      r.Fail(ErrorCode::kUnknownReference, PathKey("answers", id),
-             "is not a question of survey \"" + survey.id + "\"");
+      r.Fail(
+          ErrorCode::kUnknownReference, PathKey("answers", id),
+          SONDAR_MESSAGE("is not a question of survey \"" + survey.id + "\""));
       continue;
     }
     const Question& q = survey.questions[static_cast<std::size_t>(index)];
     if (IsBlank(value)) {
       r.Fail(ErrorCode::kInvalidValue, PathKey("answers", id),
-             "is empty; leave unanswered questions out");
+             SONDAR_MESSAGE("is empty; leave unanswered questions out"));
       continue;
     }
     // Paths are built only for answers that fail: this runs for every line of
@@ -64,8 +65,9 @@ void CheckAnswerList(const Survey& survey, const Members& members,
   for (std::size_t i : answered) {
     // The path is ascending: jumps only go forward.
     if (!std::binary_search(path.begin(), path.end(), i)) {
-      r.Fail(ErrorCode::kNotOnPath, PathKey("answers", survey.questions[i].id),
-             "answers a question that these answers route around");
+      r.Fail(
+          ErrorCode::kNotOnPath, PathKey("answers", survey.questions[i].id),
+          SONDAR_MESSAGE("answers a question that these answers route around"));
     }
   }
   if (record->status == ResponseStatus::kComplete) {
@@ -73,7 +75,7 @@ void CheckAnswerList(const Survey& survey, const Members& members,
       const Question& q = survey.questions[i];
       if (q.required && !lookup(q.id)) {
         r.Fail(ErrorCode::kRequired, PathKey("answers", q.id),
-               "is required and the response is complete");
+               SONDAR_MESSAGE("is required and the response is complete"));
       }
     }
   }

@@ -49,7 +49,9 @@ Session::Session(std::shared_ptr<const Survey> survey, SessionStart start)
 Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
                                SessionStart start) {
   Errors errors;
-  if (!survey) return Status(ErrorCode::kMissingField, "survey", "is required");
+  if (!survey)
+    return Status(ErrorCode::kMissingField, "survey",
+                  SONDAR_MESSAGE("is required"));
   if (!IsUuidV4(start.response_id)) {
     errors.push_back(
         {ErrorCode::kInvalidValue, "responseId",
@@ -62,9 +64,10 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
          "must be 1-" + internal::Str(kMaxIdLength) + " characters"});
   }
   if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
-    errors.push_back({ErrorCode::kInvalidValue, "locale",
-                      "must be a language tag such as \"fr-CA\" (got " +
-                          internal::Describe(Json(start.locale)) + ")"});
+    errors.push_back(
+        {ErrorCode::kInvalidValue, "locale",
+         SONDAR_MESSAGE("must be a language tag such as \"fr-CA\" (got " +
+                        internal::Describe(Json(start.locale)) + ")")});
   }
   if (start.trigger.size() > kMaxIdLength) {
     errors.push_back(
@@ -124,13 +127,15 @@ Answers Session::PathAnswers() const {
 
 Status Session::Answer(std::string_view question_id, const Json& value) {
   if (state_ != SessionState::kInProgress) {
-    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+    return Status(ErrorCode::kFinished, "",
+                  SONDAR_MESSAGE("the survey is already finished"));
   }
   const Question& q = survey_->questions[path_.back()];
   const std::string path = PathKey("answers", question_id);
   if (q.id != question_id) {
     return Status(ErrorCode::kNotCurrent, path,
-                  "is not the question on screen (that is \"" + q.id + "\")");
+                  SONDAR_MESSAGE("is not the question on screen (that is \"" +
+                                 q.id + "\")"));
   }
   if (internal::IsBlank(value)) {  // clearing a text box un-answers
     answers_.erase(q.id);
@@ -145,17 +150,20 @@ Status Session::Answer(std::string_view question_id, const Json& value) {
 Status Session::AnswerOther(std::string_view question_id,
                             std::string_view text) {
   if (state_ != SessionState::kInProgress) {
-    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+    return Status(ErrorCode::kFinished, "",
+                  SONDAR_MESSAGE("the survey is already finished"));
   }
   const Question& q = survey_->questions[path_.back()];
   const std::string path = PathKey("other", question_id);
   if (q.id != question_id) {
     return Status(ErrorCode::kNotCurrent, path,
-                  "is not the question on screen (that is \"" + q.id + "\")");
+                  SONDAR_MESSAGE("is not the question on screen (that is \"" +
+                                 q.id + "\")"));
   }
   if (q.OtherIndex() < 0) {
-    return Status(ErrorCode::kInvalidValue, path,
-                  "question \"" + q.id + "\" has no \"other\" option");
+    return Status(
+        ErrorCode::kInvalidValue, path,
+        SONDAR_MESSAGE("question \"" + q.id + "\" has no \"other\" option"));
   }
   Status check = internal::CheckOther(text, path);
   if (!check.ok()) return check;
@@ -169,12 +177,13 @@ Status Session::AnswerOther(std::string_view question_id,
 
 Status Session::Next() {
   if (state_ != SessionState::kInProgress) {
-    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+    return Status(ErrorCode::kFinished, "",
+                  SONDAR_MESSAGE("the survey is already finished"));
   }
   const Question& q = survey_->questions[path_.back()];
   if (q.required && answers_.find(q.id) == answers_.end()) {
     return Status(ErrorCode::kRequired, PathKey("answers", q.id),
-                  "needs an answer");
+                  SONDAR_MESSAGE("needs an answer"));
   }
   const Answers answers = PathAnswers();
   const Lookup lookup = internal::LookupIn(answers);
@@ -190,11 +199,12 @@ Status Session::Next() {
 
 Status Session::Back() {
   if (state_ != SessionState::kInProgress) {
-    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+    return Status(ErrorCode::kFinished, "",
+                  SONDAR_MESSAGE("the survey is already finished"));
   }
   if (path_.size() < 2) {
     return Status(ErrorCode::kInvalidValue, "",
-                  "already at the first question");
+                  SONDAR_MESSAGE("already at the first question"));
   }
   path_.pop_back();
   return Status();
@@ -202,7 +212,8 @@ Status Session::Back() {
 
 Status Session::Dismiss() {
   if (state_ != SessionState::kInProgress) {
-    return Status(ErrorCode::kFinished, "", "the survey is already finished");
+    return Status(ErrorCode::kFinished, "",
+                  SONDAR_MESSAGE("the survey is already finished"));
   }
   state_ = SessionState::kDismissed;
   return Status();
@@ -244,7 +255,8 @@ Json Session::View() const {
     if (t.empty()) return nullptr;
     const std::string& raw = t.Resolve(locale_, s.locale);
     // Values go in as they are and are never read for fields again.
-    std::string out, error;
+    std::string out;
+    std::optional<std::string> error;
     std::size_t from = 0, at, length;
     for (RecallField f; NextRecall(raw, from, &at, &length, &f, &error);
          from = at + length) {

@@ -22,7 +22,7 @@ void AddUnder(const std::string& prefix, const Errors& from, Errors* to) {
   for (const Error& e : from) {
     std::string path = prefix;
     if (!e.path.empty() && e.path[0] != '[') path += '.';
-    to->push_back({e.code, path + e.path, e.message});
+    to->push_back({e.code, path + e.path, SONDAR_MESSAGE(e.message)});
   }
 }
 
@@ -31,8 +31,9 @@ void ParseRules(internal::Reader& r, const Json& rules, SiteRules* out) {
               {"maxPerPageView", "cooldownDays", "maxPerPeriod"});
   if (auto n = r.Integer(rules, "rules", "maxPerPageView")) {
     if (*n < 0 || *n > 100) {
-      r.Fail(ErrorCode::kInvalidValue, "rules.maxPerPageView",
-             "must be 0 (no limit) or a whole number up to 100");
+      r.Fail(
+          ErrorCode::kInvalidValue, "rules.maxPerPageView",
+          SONDAR_MESSAGE("must be 0 (no limit) or a whole number up to 100"));
     } else {
       out->max_per_page_view = static_cast<int>(*n);
     }
@@ -42,7 +43,8 @@ void ParseRules(internal::Reader& r, const Json& rules, SiteRules* out) {
     if (auto v = r.Number(object, path, key, required)) {
       if (*v < 0 || *v > 3650) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
-               "must be from 0 to 3650 days (got " + Describe(Json(*v)) + ")");
+               SONDAR_MESSAGE("must be from 0 to 3650 days (got " +
+                              Describe(Json(*v)) + ")"));
       } else {
         *into = *v;
       }
@@ -55,7 +57,7 @@ void ParseRules(internal::Reader& r, const Json& rules, SiteRules* out) {
     if (auto n = r.Integer(*period, path, "surveys", true)) {
       if (*n < 1 || *n > 1000) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, "surveys"),
-               "must be a whole number from 1 to 1000");
+               SONDAR_MESSAGE("must be a whole number from 1 to 1000"));
       } else {
         out->max_per_period = static_cast<int>(*n);
       }
@@ -73,7 +75,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
   if (auto p = r.Integer(entry, path, "priority")) {
     if (*p < -1000 || *p > 1000) {
       r.Fail(ErrorCode::kInvalidValue, PathKey(path, "priority"),
-             "must be a whole number from -1000 to 1000");
+             SONDAR_MESSAGE("must be a whole number from -1000 to 1000"));
     } else {
       out->priority = static_cast<int>(*p);
     }
@@ -82,7 +84,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
   const std::string* url = r.String(entry, path, "url");
   if (inline_survey && entry.find("url")) {
     r.Fail(ErrorCode::kInvalidValue, path,
-           "has both \"survey\" and \"url\": give one");
+           SONDAR_MESSAGE("has both \"survey\" and \"url\": give one"));
     return;
   }
   if (inline_survey) {
@@ -91,12 +93,13 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
     for (const auto& [key, value] : entry.as_object()) {
       if (key == "preload") {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
-               "applies only to a survey given by \"url\" (an inline one "
-               "arrives with the manifest)");
+               SONDAR_MESSAGE(
+                   "applies only to a survey given by \"url\" (an inline one "
+                   "arrives with the manifest)"));
       } else if (key != "survey" && key != "priority" &&
                  key.rfind("x-", 0) != 0) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
-               "belongs inside the inline survey");
+               SONDAR_MESSAGE("belongs inside the inline survey"));
       }
     }
     if (!r.ExpectObject(*inline_survey, PathKey(path, "survey"))) return;
@@ -111,12 +114,13 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
   if (!url) {
     if (!entry.find("url"))
       r.Fail(ErrorCode::kMissingField, path,
-             "needs \"survey\" (inline) or \"url\" (fetched when chosen)");
+             SONDAR_MESSAGE(
+                 "needs \"survey\" (inline) or \"url\" (fetched when chosen)"));
     return;
   }
   if (url->empty() || url->size() > 2048) {
     r.Fail(ErrorCode::kInvalidValue, PathKey(path, "url"),
-           "must be a URL of 1-2048 characters");
+           SONDAR_MESSAGE("must be a URL of 1-2048 characters"));
     return;
   }
   out->url = *url;
@@ -157,8 +161,8 @@ Result<Site> ParseSiteDocument(const Json& doc) {
   if (auto schema = r.String(doc, "", "schema", true);
       schema && *schema != kSiteSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
-           "must be \"" + std::string(kSiteSchema) + "\" (got \"" + *schema +
-               "\")");
+           SONDAR_MESSAGE("must be \"" + std::string(kSiteSchema) +
+                          "\" (got \"" + *schema + "\")"));
   }
   if (const Json* rules = r.Object(doc, "", "rules"))
     ParseRules(r, *rules, &site.rules);
@@ -166,8 +170,9 @@ Result<Site> ParseSiteDocument(const Json& doc) {
   if (surveys && (surveys->empty() || surveys->size() > kMaxSiteSurveys)) {
     r.Fail(surveys->empty() ? ErrorCode::kInvalidValue : ErrorCode::kTooLarge,
            "surveys",
-           "must hold 1 to " + internal::Str(kMaxSiteSurveys) +
-               " surveys (got " + internal::Str(surveys->size()) + ")");
+           SONDAR_MESSAGE("must hold 1 to " + internal::Str(kMaxSiteSurveys) +
+                          " surveys (got " + internal::Str(surveys->size()) +
+                          ")"));
   } else if (surveys) {
     std::vector<std::pair<std::string, std::string>> seen;  // id, path
     for (std::size_t i = 0; i < surveys->size(); ++i) {
@@ -180,7 +185,7 @@ Result<Site> ParseSiteDocument(const Json& doc) {
       for (const auto& [id, first] : seen) {
         if (id == entry.survey->id) {
           r.Fail(ErrorCode::kDuplicateId, id_path,
-                 "\"" + id + "\" is already used at " + first);
+                 SONDAR_MESSAGE("\"" + id + "\" is already used at " + first));
         }
       }
       seen.emplace_back(entry.survey->id, id_path);
@@ -203,7 +208,7 @@ Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
                                                  std::string_view text) {
   if (index >= site.surveys.size()) {
     return Status(ErrorCode::kInvalidValue, "index",
-                  "is not a survey of the site");
+                  SONDAR_MESSAGE("is not a survey of the site"));
   }
   const SiteEntry& entry = site.surveys[index];
   if (entry.url.empty()) return entry.survey;
@@ -218,8 +223,9 @@ Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
   }
   if (survey.value().id != entry.survey->id) {
     return Status(ErrorCode::kInvalidValue, where,
-                  entry.url + " holds survey \"" + survey.value().id +
-                      "\", the manifest expects \"" + entry.survey->id + "\"");
+                  SONDAR_MESSAGE(
+                      entry.url + " holds survey \"" + survey.value().id +
+                      "\", the manifest expects \"" + entry.survey->id + "\""));
   }
   return std::make_shared<const Survey>(std::move(survey).value());
 }

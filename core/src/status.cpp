@@ -26,7 +26,7 @@ Json ErrorsToJson(const Errors& errors) {
 
 Status OkStatusAsError() {
   return Status(ErrorCode::kInternal, "",
-                "a Result was made from an OK status");
+                SONDAR_MESSAGE("a Result was made from an OK status"));
 }
 
 std::string Error::ToString() const {

@@ -29,8 +29,9 @@ void Parser::ParseJump(const Json& j, const std::string& path, int index,
   if (auto q = question_ids_.find(*target); q != question_ids_.end()) {
     if (q->second <= index) {
       r_.Fail(ErrorCode::kLoop, here,
-              "jumps back to \"" + *target +
-                  "\"; a jump may only go forward, or the survey could loop");
+              SONDAR_MESSAGE(
+                  "jumps back to \"" + *target +
+                  "\"; a jump may only go forward, or the survey could loop"));
       return;
     }
     jump.target_index = static_cast<std::size_t>(q->second);
@@ -38,8 +39,9 @@ void Parser::ParseJump(const Json& j, const std::string& path, int index,
     jump.to_ending = true;
   } else {
     r_.Fail(ErrorCode::kUnknownReference, here,
-            "\"" + *target +
-                "\" is neither a question nor an ending of this survey");
+            SONDAR_MESSAGE(
+                "\"" + *target +
+                "\" is neither a question nor an ending of this survey"));
     return;
   }
   if (when) out->logic.push_back(std::move(jump));
@@ -51,9 +53,11 @@ void Parser::ParseEnding(const Json& e, const std::string& path, Ending* out) {
   r_.CheckKeys(e, path, {"id", "title", "body", "link", "if"});
   if (auto id = r_.String(e, path, "id", true)) {
     if (!IsId(*id)) {
-      r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "id"),
+      r_.Fail(
+          ErrorCode::kInvalidValue, PathKey(path, "id"),
+          SONDAR_MESSAGE(
               "must be 1-64 characters of letters, digits, _ - . : (got \"" +
-                  *id + "\")");
+              *id + "\")"));
     }
     out->id = *id;
   }
@@ -64,11 +68,13 @@ void Parser::ParseEnding(const Json& e, const std::string& path, Ending* out) {
     r_.CheckKeys(*link, here, {"url", "label"});
     if (auto url = r_.String(*link, here, "url", true)) {
       if (!IsSafeLink(*url)) {
-        r_.Fail(ErrorCode::kInvalidValue, PathKey(here, "url"),
+        r_.Fail(
+            ErrorCode::kInvalidValue, PathKey(here, "url"),
+            SONDAR_MESSAGE(
                 "must be an absolute http(s) URL with a plain host, or a path "
                 "starting with a single /, without spaces, control characters "
                 "or backslashes (got " +
-                    Json(*url).dump() + ")");
+                Json(*url).dump() + ")"));
       } else {
         out->link_url = *url;
       }
@@ -97,7 +103,7 @@ std::optional<Condition> Parser::ParseCondition(const Json& c,
     std::string here = PathKey(path, key);
     if (list->empty()) {
       r_.Fail(ErrorCode::kInvalidValue, here,
-              "must hold at least one condition");
+              SONDAR_MESSAGE("must hold at least one condition"));
       return std::nullopt;
     }
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -126,13 +132,14 @@ void Parser::CheckQuestionLeaf(const Condition& c, const std::string& path,
   auto it = question_ids_.find(c.subject);
   if (it == question_ids_.end()) {
     r_.Fail(ErrorCode::kUnknownReference, subject_path,
-            "\"" + c.subject + "\" is not a question of this survey");
+            SONDAR_MESSAGE("\"" + c.subject +
+                           "\" is not a question of this survey"));
     return;
   }
   if (it->second > max_index) {
-    r_.Fail(
-        ErrorCode::kForwardReference, subject_path,
-        "\"" + c.subject + "\" is asked later, so it has no answer yet here");
+    r_.Fail(ErrorCode::kForwardReference, subject_path,
+            SONDAR_MESSAGE("\"" + c.subject +
+                           "\" is asked later, so it has no answer yet here"));
     return;
   }
   if (c.op == Op::kAnswered) return;
@@ -150,8 +157,9 @@ void Parser::CheckQuestionLeaf(const Condition& c, const std::string& path,
     values.push_back(&c.value);
   }
   if (q.type == QuestionType::kText) {
-    r_.Fail(ErrorCode::kInvalidValue, op_path,
-            "a text question can only be tested with \"answered\"");
+    r_.Fail(
+        ErrorCode::kInvalidValue, op_path,
+        SONDAR_MESSAGE("a text question can only be tested with \"answered\""));
     return;
   }
   if (q.scale) {
@@ -159,28 +167,32 @@ void Parser::CheckQuestionLeaf(const Condition& c, const std::string& path,
       auto n = internal::AsInteger(*v);
       if (!v->is_number()) {
         r_.Fail(ErrorCode::kWrongType, value_path,
-                "must be a number for a " + std::string(TypeName(q.type)) +
-                    " question (got " + Describe(*v) + ")");
+                SONDAR_MESSAGE("must be a number for a " +
+                               std::string(TypeName(q.type)) +
+                               " question (got " + Describe(*v) + ")"));
       } else if (!n || *n < q.scale->min || *n > q.scale->max) {
         r_.Fail(ErrorCode::kOutOfRange, value_path,
-                Describe(*v) + " is not a point of the scale " +
-                    internal::Str(q.scale->min) + "-" +
-                    internal::Str(q.scale->max));
+                SONDAR_MESSAGE(Describe(*v) + " is not a point of the scale " +
+                               internal::Str(q.scale->min) + "-" +
+                               internal::Str(q.scale->max)));
       }
     }
     return;
   }
   // Choice questions: equality and membership on option ids only.
   if (c.op != Op::kEq && c.op != Op::kNeq && c.op != Op::kIn) {
-    r_.Fail(ErrorCode::kInvalidValue, op_path,
-            "a choice question can be tested with eq, neq, in or answered");
+    r_.Fail(
+        ErrorCode::kInvalidValue, op_path,
+        SONDAR_MESSAGE(
+            "a choice question can be tested with eq, neq, in or answered"));
     return;
   }
   for (const Json* v : values) {
     if (!v->is_string() || q.OptionIndex(v->as_string()) < 0) {
       r_.Fail(
           ErrorCode::kNotAnOption, value_path,
-          Describe(*v) + " is not an option id of question \"" + q.id + "\"");
+          SONDAR_MESSAGE(Describe(*v) + " is not an option id of question \"" +
+                         q.id + "\""));
     }
   }
 }

@@ -21,14 +21,14 @@ void Parser::Parse(const Json& doc, Survey* s) {
   if (auto schema = r_.String(doc, "", "schema", true);
       schema && *schema != kSurveySchema) {
     r_.Fail(ErrorCode::kSchemaMismatch, "schema",
-            "must be \"" + std::string(kSurveySchema) + "\" (got \"" + *schema +
-                "\")");
+            SONDAR_MESSAGE("must be \"" + std::string(kSurveySchema) +
+                           "\" (got \"" + *schema + "\")"));
   }
   ParseId(doc);
   if (auto v = r_.Integer(doc, "", "version")) {
     if (*v < 1 || *v > 2147483647) {
       r_.Fail(ErrorCode::kInvalidValue, "version",
-              "must be a whole number from 1");
+              SONDAR_MESSAGE("must be a whole number from 1"));
     } else {
       s->version = static_cast<int>(*v);
     }
@@ -38,8 +38,9 @@ void Parser::Parse(const Json& doc, Survey* s) {
       s->locale = *locale;
     } else {
       r_.Fail(ErrorCode::kInvalidValue, "locale",
-              "must be a language tag such as \"en\" or \"fr-CA\" (got \"" +
-                  *locale + "\")");
+              SONDAR_MESSAGE(
+                  "must be a language tag such as \"en\" or \"fr-CA\" (got \"" +
+                  *locale + "\")"));
     }
   }
   if (auto fallback = r_.Bool(doc, "", "localeFallback"))
@@ -52,11 +53,12 @@ void Parser::Parse(const Json& doc, Survey* s) {
   if (questions) {
     if (questions->empty()) {
       r_.Fail(ErrorCode::kInvalidValue, "questions",
-              "must hold at least one question");
+              SONDAR_MESSAGE("must hold at least one question"));
     } else if (questions->size() > kMaxQuestions) {
       r_.Fail(ErrorCode::kTooLarge, "questions",
-              "holds " + internal::Str(questions->size()) +
-                  " questions, the limit is " + internal::Str(kMaxQuestions));
+              SONDAR_MESSAGE("holds " + internal::Str(questions->size()) +
+                             " questions, the limit is " +
+                             internal::Str(kMaxQuestions)));
     } else {
       for (std::size_t i = 0; i < questions->size(); ++i) {
         s->questions.emplace_back();
@@ -89,9 +91,11 @@ void Parser::ParseId(const Json& doc) {
     if (IsId(*id)) {
       survey_->id = *id;
     } else {
-      r_.Fail(ErrorCode::kInvalidValue, "id",
+      r_.Fail(
+          ErrorCode::kInvalidValue, "id",
+          SONDAR_MESSAGE(
               "must be 1-64 characters of letters, digits, _ - . : (got \"" +
-                  *id + "\")");
+              *id + "\")"));
     }
   }
 }
@@ -111,7 +115,8 @@ void Parser::CollectIds(const Json* questions, const Json* endings) {
       auto [prev, inserted] = seen.emplace(id, path);
       if (!inserted) {
         r_.Fail(ErrorCode::kDuplicateId, path,
-                "\"" + id + "\" is already used at " + prev->second);
+                SONDAR_MESSAGE("\"" + id + "\" is already used at " +
+                               prev->second));
         continue;
       }
       into->emplace(id, static_cast<int>(i));
@@ -129,33 +134,36 @@ LocalizedText Parser::Text(const Json& object, const std::string& path,
   std::string here = PathKey(path, key);
   if (v->is_string()) {
     if (v->as_string().empty()) {
-      r_.Fail(ErrorCode::kMissingText, here, "must not be empty");
+      r_.Fail(ErrorCode::kMissingText, here,
+              SONDAR_MESSAGE("must not be empty"));
     }
     text.Set(survey_->locale, v->as_string());
     Keep(text, here);
     return text;
   }
   if (!v->is_object()) {
-    r_.Fail(ErrorCode::kWrongType, here,
-            "must be a string or an object of {locale: text} (got " +
-                Describe(*v) + ")");
+    r_.Fail(
+        ErrorCode::kWrongType, here,
+        SONDAR_MESSAGE("must be a string or an object of {locale: text} (got " +
+                       Describe(*v) + ")"));
     return text;
   }
   for (const auto& [locale, value] : v->as_object()) {
     std::string entry = PathKey(here, locale);
     if (!IsLocaleTag(locale)) {
-      r_.Fail(ErrorCode::kInvalidValue, entry, "is not a language tag");
+      r_.Fail(ErrorCode::kInvalidValue, entry,
+              SONDAR_MESSAGE("is not a language tag"));
     } else if (!value.is_string()) {
       r_.Fail(ErrorCode::kWrongType, entry,
-              "must be a string (got " + Describe(value) + ")");
+              SONDAR_MESSAGE("must be a string (got " + Describe(value) + ")"));
     } else {
       text.Set(locale, value.as_string());
     }
   }
   if (!text.Has(survey_->locale)) {
     r_.Fail(ErrorCode::kMissingText, here,
-            "has no text for the survey's default locale \"" + survey_->locale +
-                "\"");
+            SONDAR_MESSAGE("has no text for the survey's default locale \"" +
+                           survey_->locale + "\""));
   }
   Keep(text, here);
   return text;
@@ -175,33 +183,34 @@ void Parser::CheckRecalls() {
   for (const Recall& recall : recalls_) {
     const LocalizedText& text = all_texts_[recall.text];
     for (const auto& [locale, value] : text.entries()) {
-      std::string error;
+      std::optional<std::string> error;
       std::size_t from = 0, at, length;
       for (RecallField f;
-           error.empty() && NextRecall(value, from, &at, &length, &f, &error);
+           !error && NextRecall(value, from, &at, &length, &f, &error);
            from = at + length) {
         const std::string name(f.name);
         if (f.source == "hidden" &&
             std::find(survey_->hidden.begin(), survey_->hidden.end(), name) ==
                 survey_->hidden.end()) {
-          error = "recalls hidden field \"" + name +
-                  "\", which \"hidden\" does not declare";
+          error = SONDAR_MESSAGE("recalls hidden field \"" + name +
+                                 "\", which \"hidden\" does not declare");
         } else if (f.source == "answers") {
           auto q = question_ids_.find(name);
           if (q == question_ids_.end()) {
-            error = "recalls the answer to \"" + name +
-                    "\", which is not a question id";
+            error = SONDAR_MESSAGE("recalls the answer to \"" + name +
+                                   "\", which is not a question id");
           } else if (q->second >= recall.limit) {
-            error = "recalls the answer to \"" + name +
-                    "\", which is not asked before this text shows";
+            error =
+                SONDAR_MESSAGE("recalls the answer to \"" + name +
+                               "\", which is not asked before this text shows");
           }
         }
       }
-      if (!error.empty()) {
+      if (error) {
         r_.Fail(ErrorCode::kInvalidValue,
                 text.entries().size() > 1 ? PathKey(recall.path, locale)
                                           : recall.path,
-                error);
+                std::move(*error));
         break;
       }
     }
@@ -227,16 +236,17 @@ void Parser::ParseHidden(const Json& hidden) {
       r_.Fail(name_value->is_string() ? ErrorCode::kInvalidValue
                                       : ErrorCode::kWrongType,
               path,
-              "must be a field name of 1-64 letters, digits, _ - . : or "
-              "{\"name\", \"pii\"} (got " +
-                  Describe(*name_value) + ")");
+              SONDAR_MESSAGE(
+                  "must be a field name of 1-64 letters, digits, _ - . : or "
+                  "{\"name\", \"pii\"} (got " +
+                  Describe(*name_value) + ")"));
       continue;
     }
     const std::string& name = name_value->as_string();
     if (std::find(survey_->hidden.begin(), survey_->hidden.end(), name) !=
         survey_->hidden.end()) {
       r_.Fail(ErrorCode::kDuplicateId, path,
-              "hidden field \"" + name + "\" appears twice");
+              SONDAR_MESSAGE("hidden field \"" + name + "\" appears twice"));
       continue;
     }
     survey_->hidden.push_back(name);

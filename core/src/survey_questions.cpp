@@ -21,9 +21,11 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
                 "email", "showIf", "logic"});
   if (auto id = r_.String(q, path, "id", true)) {
     if (!IsId(*id)) {
-      r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "id"),
+      r_.Fail(
+          ErrorCode::kInvalidValue, PathKey(path, "id"),
+          SONDAR_MESSAGE(
               "must be 1-64 characters of letters, digits, _ - . : (got \"" +
-                  *id + "\")");
+              *id + "\")"));
     }
     out->id = *id;
   }
@@ -34,8 +36,9 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
       type_ok = true;
     } else {
       r_.Fail(ErrorCode::kUnknownType, PathKey(path, "type"),
-              "unknown question type \"" + *type + "\" (expected one of " +
-                  std::string(kTypeList) + ")");
+              SONDAR_MESSAGE("unknown question type \"" + *type +
+                             "\" (expected one of " + std::string(kTypeList) +
+                             ")"));
     }
   }
   out->prompt = Text(q, path, "prompt", true);
@@ -53,8 +56,8 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
                       std::string_view types) {
     if (!allowed && q.contains(std::string(key))) {
       r_.Fail(ErrorCode::kInvalidValue, PathKey(path, key),
-              "applies only to " + std::string(types) + " questions, not " +
-                  std::string(TypeName(t)));
+              SONDAR_MESSAGE("applies only to " + std::string(types) +
+                             " questions, not " + std::string(TypeName(t))));
     }
     return allowed;
   };
@@ -75,8 +78,8 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
       if (*m < 1 || *m > static_cast<std::int64_t>(
                              std::max<std::size_t>(out->options.size(), 1))) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "maxSelect"),
-                "must be from 1 to the number of options (got " +
-                    internal::Str(*m) + ")");
+                SONDAR_MESSAGE("must be from 1 to the number of options (got " +
+                               internal::Str(*m) + ")"));
       } else {
         out->max_select = static_cast<int>(*m);
       }
@@ -86,8 +89,9 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
     if (auto m = r_.Integer(q, path, "maxLength")) {
       if (*m < 1 || *m > kMaxTextMaxLength) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "maxLength"),
-                "must be from 1 to " + internal::Str(kMaxTextMaxLength) +
-                    " (got " + internal::Str(*m) + ")");
+                SONDAR_MESSAGE("must be from 1 to " +
+                               internal::Str(kMaxTextMaxLength) + " (got " +
+                               internal::Str(*m) + ")"));
       } else {
         out->max_length = static_cast<int>(*m);
       }
@@ -138,26 +142,28 @@ std::optional<Scale> Parser::ParseScale(const Json& q, const std::string& path,
     auto max = r_.Integer(*s, here, "max");
     if (t == QuestionType::kNps &&
         ((min && *min != 0) || (max && *max != 10))) {
-      r_.Fail(ErrorCode::kInvalidScale, here, "an NPS scale is always 0 to 10");
+      r_.Fail(ErrorCode::kInvalidScale, here,
+              SONDAR_MESSAGE("an NPS scale is always 0 to 10"));
       return std::nullopt;
     }
     if ((min && std::llabs(*min) > 1000) || (max && std::llabs(*max) > 1000)) {
       r_.Fail(ErrorCode::kInvalidScale, here,
-              "min and max must lie within -1000..1000");
+              SONDAR_MESSAGE("min and max must lie within -1000..1000"));
       return std::nullopt;
     }
     if (min) scale.min = static_cast<int>(*min);
     if (max) scale.max = static_cast<int>(*max);
     if (scale.max <= scale.min) {
-      r_.Fail(
-          ErrorCode::kInvalidScale, PathKey(here, "max"),
-          "must be greater than min (got " + internal::Str(scale.max) + ")");
+      r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "max"),
+              SONDAR_MESSAGE("must be greater than min (got " +
+                             internal::Str(scale.max) + ")"));
       return std::nullopt;
     }
     if (scale.points() > kMaxScalePoints) {
       r_.Fail(ErrorCode::kInvalidScale, here,
-              "spans " + internal::Str(scale.points()) + " points; at most " +
-                  internal::Str(kMaxScalePoints) + " are allowed");
+              SONDAR_MESSAGE("spans " + internal::Str(scale.points()) +
+                             " points; at most " +
+                             internal::Str(kMaxScalePoints) + " are allowed"));
       return std::nullopt;
     }
     if (auto display = r_.String(*s, here, "display")) {
@@ -165,25 +171,27 @@ std::optional<Scale> Parser::ParseScale(const Json& q, const std::string& path,
         scale.display = *d;
       } else {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(here, "display"),
-                "must be one of number, star, emoji, thumbs (got \"" +
-                    *display + "\")");
+                SONDAR_MESSAGE(
+                    "must be one of number, star, emoji, thumbs (got \"" +
+                    *display + "\")"));
       }
     }
     const int points = scale.points();
     if (scale.display == ScaleDisplay::kThumbs && points != 2) {
       r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
-              "thumbs needs a 2-point scale (this one has " +
-                  internal::Str(points) + ")");
+              SONDAR_MESSAGE("thumbs needs a 2-point scale (this one has " +
+                             internal::Str(points) + ")"));
     }
     if (scale.display == ScaleDisplay::kEmoji && points > 5) {
-      r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
-              "emoji faces cover at most 5 points (this scale has " +
-                  internal::Str(points) + ")");
+      r_.Fail(
+          ErrorCode::kInvalidScale, PathKey(here, "display"),
+          SONDAR_MESSAGE("emoji faces cover at most 5 points (this scale has " +
+                         internal::Str(points) + ")"));
     }
     if (scale.display == ScaleDisplay::kStar && scale.min != 1) {
       r_.Fail(ErrorCode::kInvalidScale, PathKey(here, "display"),
-              "a star scale starts at 1 (this one starts at " +
-                  internal::Str(scale.min) + ")");
+              SONDAR_MESSAGE("a star scale starts at 1 (this one starts at " +
+                             internal::Str(scale.min) + ")"));
     }
     scale.low_label = Text(*s, here, "lowLabel", false);
     scale.high_label = Text(*s, here, "highLabel", false);
@@ -192,18 +200,18 @@ std::optional<Scale> Parser::ParseScale(const Json& q, const std::string& path,
                              {"agreeMin", QuestionType::kCes}}) {
       if (!s->contains(std::string(key))) continue;
       if (t != type) {
-        r_.Fail(
-            ErrorCode::kInvalidValue, PathKey(here, key),
-            "applies only to " + std::string(TypeName(type)) + " questions");
+        r_.Fail(ErrorCode::kInvalidValue, PathKey(here, key),
+                SONDAR_MESSAGE("applies only to " +
+                               std::string(TypeName(type)) + " questions"));
         continue;
       }
       if (auto v = r_.Integer(*s, here, key)) {
         if (*v <= scale.min || *v > scale.max) {
           r_.Fail(ErrorCode::kOutOfRange, PathKey(here, key),
-                  "must be above min and at most max (" +
-                      internal::Str(scale.min) + "-" +
-                      internal::Str(scale.max) + ", got " + internal::Str(*v) +
-                      ")");
+                  SONDAR_MESSAGE("must be above min and at most max (" +
+                                 internal::Str(scale.min) + "-" +
+                                 internal::Str(scale.max) + ", got " +
+                                 internal::Str(*v) + ")"));
         } else {
           scale.threshold = static_cast<int>(*v);
           threshold_set = true;
@@ -227,8 +235,9 @@ void Parser::ParseOptions(const Json& q, const std::string& path,
   const std::string here = PathKey(path, "options");
   if (options->size() < 2 || options->size() > kMaxOptions) {
     r_.Fail(ErrorCode::kInvalidValue, here,
-            "must hold from 2 to " + internal::Str(kMaxOptions) +
-                " options (got " + internal::Str(options->size()) + ")");
+            SONDAR_MESSAGE("must hold from 2 to " + internal::Str(kMaxOptions) +
+                           " options (got " + internal::Str(options->size()) +
+                           ")"));
     if (options->size() > kMaxOptions) return;
   }
   for (std::size_t i = 0; i < options->size(); ++i) {
@@ -239,26 +248,29 @@ void Parser::ParseOptions(const Json& q, const std::string& path,
     Option option;
     if (auto other = r_.Bool(o, op, "other"); other && *other) {
       if (out->OtherIndex() >= 0) {
-        r_.Fail(ErrorCode::kInvalidValue, PathKey(op, "other"),
-                "only one option of a question may be \"other\"");
+        r_.Fail(
+            ErrorCode::kInvalidValue, PathKey(op, "other"),
+            SONDAR_MESSAGE("only one option of a question may be \"other\""));
       }
       option.other = true;
     }
     if (auto id = r_.String(o, op, "id", true)) {
       if (!IsId(*id)) {
-        r_.Fail(ErrorCode::kInvalidValue, PathKey(op, "id"),
+        r_.Fail(
+            ErrorCode::kInvalidValue, PathKey(op, "id"),
+            SONDAR_MESSAGE(
                 "must be 1-64 characters of letters, digits, _ - . : (got \"" +
-                    *id + "\")");
+                *id + "\")"));
       } else if (out->OptionIndex(*id) >= 0) {
         r_.Fail(ErrorCode::kDuplicateId, PathKey(op, "id"),
-                "option \"" + *id + "\" appears twice");
+                SONDAR_MESSAGE("option \"" + *id + "\" appears twice"));
       }
       option.id = *id;
     }
     option.label = Text(o, op, "label", true);
     if (option.other && i + 1 != options->size()) {
       r_.Fail(ErrorCode::kInvalidValue, PathKey(op, "other"),
-              "the \"other\" option must come last");
+              SONDAR_MESSAGE("the \"other\" option must come last"));
     }
     out->options.push_back(std::move(option));
   }

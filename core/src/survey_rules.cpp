@@ -29,7 +29,8 @@ void Parser::ParseRules(const Json& doc) {
     if (auto p = r_.Number(*sampling, "sampling", "percent", true)) {
       if (*p < 0 || *p > 100) {
         r_.Fail(ErrorCode::kInvalidValue, "sampling.percent",
-                "must be from 0 to 100 (got " + Describe(Json(*p)) + ")");
+                SONDAR_MESSAGE("must be from 0 to 100 (got " +
+                               Describe(Json(*p)) + ")"));
       } else {
         survey_->sampling_percent = *p;
       }
@@ -42,7 +43,8 @@ void Parser::ParseRules(const Json& doc) {
   if (auto n = r_.Integer(doc, "", "closeAfter")) {
     if (*n < 0 || *n > 1000000000) {
       r_.Fail(ErrorCode::kInvalidValue, "closeAfter",
-              "must be 0 (never) or a positive whole number of responses");
+              SONDAR_MESSAGE(
+                  "must be 0 (never) or a positive whole number of responses"));
     } else {
       survey_->close_after = static_cast<int>(*n);
     }
@@ -56,9 +58,9 @@ void Parser::ParseSchedule(const Json& t) {
       auto ms = ParseTimestamp(*v);
       if (!ms || *ms <= 0) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey("schedule", key),
-                "must be an RFC 3339 time such as "
-                "\"2026-12-01T00:00:00Z\" (got \"" +
-                    *v + "\")");
+                SONDAR_MESSAGE("must be an RFC 3339 time such as "
+                               "\"2026-12-01T00:00:00Z\" (got \"" +
+                               *v + "\")"));
       } else {
         *into = *ms;
       }
@@ -69,7 +71,7 @@ void Parser::ParseSchedule(const Json& t) {
   if (survey_->starts_at_ms && survey_->ends_at_ms &&
       survey_->ends_at_ms <= survey_->starts_at_ms) {
     r_.Fail(ErrorCode::kInvalidValue, "schedule.endsAt",
-            "must be later than schedule.startsAt");
+            SONDAR_MESSAGE("must be later than schedule.startsAt"));
   }
 }
 
@@ -86,8 +88,9 @@ void Parser::ParseTrigger(const Json& t) {
         r_.Fail(
             e.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
             path,
-            "must be an event name of 1-64 letters, digits, _ - . : (got " +
-                Describe(e) + ")");
+            SONDAR_MESSAGE(
+                "must be an event name of 1-64 letters, digits, _ - . : (got " +
+                Describe(e) + ")"));
         continue;
       }
       out.events.push_back(e.as_string());
@@ -102,8 +105,8 @@ void Parser::ParseTrigger(const Json& t) {
         r_.Fail(
             c.is_string() ? ErrorCode::kInvalidValue : ErrorCode::kWrongType,
             PathIndex("trigger.clicks", i),
-            "must be a CSS selector of 1-200 characters (got " + Describe(c) +
-                ")");
+            SONDAR_MESSAGE("must be a CSS selector of 1-200 characters (got " +
+                           Describe(c) + ")"));
         continue;
       }
       out.clicks.push_back(c.as_string());
@@ -134,14 +137,16 @@ void Parser::ParseTrigger(const Json& t) {
         }
       }
       if (!known) {
-        r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "match"),
+        r_.Fail(
+            ErrorCode::kInvalidValue, PathKey(path, "match"),
+            SONDAR_MESSAGE(
                 "must be one of exact, prefix, contains, suffix, glob (got \"" +
-                    *match + "\")");
+                *match + "\")"));
         continue;
       }
       if (value->empty()) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "value"),
-                "must not be empty");
+                SONDAR_MESSAGE("must not be empty"));
         continue;
       }
       rule.value = *value;
@@ -152,8 +157,8 @@ void Parser::ParseTrigger(const Json& t) {
     if (auto v = r_.Number(t, "trigger", key)) {
       if (*v < 0 || *v > max) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey("trigger", key),
-                "must be from 0 to " + Describe(Json(max)) + " (got " +
-                    Describe(Json(*v)) + ")");
+                SONDAR_MESSAGE("must be from 0 to " + Describe(Json(max)) +
+                               " (got " + Describe(Json(*v)) + ")"));
       } else {
         *into = *v;
       }
@@ -165,7 +170,7 @@ void Parser::ParseTrigger(const Json& t) {
   if (auto n = r_.Integer(t, "trigger", "pageViews")) {
     if (*n < 0 || *n > 1000) {
       r_.Fail(ErrorCode::kInvalidValue, "trigger.pageViews",
-              "must be a whole number from 0 to 1000");
+              SONDAR_MESSAGE("must be a whole number from 0 to 1000"));
     } else {
       out.page_views = static_cast<int>(*n);
     }
@@ -182,7 +187,8 @@ void Parser::ParseRecontact(const Json& r) {
     if (auto v = r_.Number(r, "recontact", key)) {
       if (*v < 0 || *v > 3650) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey("recontact", key),
-                "must be from 0 to 3650 days (got " + Describe(Json(*v)) + ")");
+                SONDAR_MESSAGE("must be from 0 to 3650 days (got " +
+                               Describe(Json(*v)) + ")"));
       } else {
         *into = *v;
       }
@@ -195,7 +201,7 @@ void Parser::ParseRecontact(const Json& r) {
   if (auto m = r_.Integer(r, "recontact", "maxDisplays")) {
     if (*m < 0 || *m > 1000000) {
       r_.Fail(ErrorCode::kInvalidValue, "recontact.maxDisplays",
-              "must be 0 (no cap) or a positive whole number");
+              SONDAR_MESSAGE("must be 0 (no cap) or a positive whole number"));
     } else {
       out.max_displays = static_cast<int>(*m);
     }

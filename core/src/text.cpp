@@ -1,5 +1,7 @@
 #include "sondar/text.h"
 
+#include "sondar/status.h"
+
 namespace sondar {
 
 namespace {
@@ -88,12 +90,13 @@ const std::string& LocalizedText::Resolve(
 }
 
 bool NextRecall(std::string_view text, std::size_t from, std::size_t* at,
-                std::size_t* length, RecallField* f, std::string* error) {
+                std::size_t* length, RecallField* f,
+                std::optional<std::string>* error) {
   const std::size_t open = text.find("{{", from);
   if (open == std::string_view::npos) return false;
   const std::size_t close = text.find("}}", open + 2);
   if (close == std::string_view::npos) {
-    *error = "has \"{{\" without a closing \"}}\"";
+    *error = SONDAR_MESSAGE("has \"{{\" without a closing \"}}\"");
     return false;
   }
   std::string_view inner = text.substr(open + 2, close - open - 2);
@@ -108,9 +111,10 @@ bool NextRecall(std::string_view text, std::size_t from, std::size_t* at,
   if ((f->source != "hidden" && f->source != "answers" &&
        f->source != "attributes") ||
       f->name.empty() || f->fallback.find("{{") != std::string_view::npos) {
-    *error = "has \"{{" + std::string(inner) +
-             "}}\", not a field such as {{hidden.name}}, {{answers.question}} "
-             "or {{attributes.name|fallback}}";
+    *error = SONDAR_MESSAGE(
+        "has \"{{" + std::string(inner) +
+        "}}\", not a field such as {{hidden.name}}, {{answers.question}} "
+        "or {{attributes.name|fallback}}");
     return false;
   }
   *at = open;

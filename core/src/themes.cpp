@@ -192,12 +192,13 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
   if (auto schema = r.String(doc, "", "schema", true);
       schema && *schema != kThemesSchema) {
     r.Fail(ErrorCode::kInvalidValue, "schema",
-           "must be \"" + std::string(kThemesSchema) + "\"");
+           SONDAR_MESSAGE("must be \"" + std::string(kThemesSchema) + "\""));
   }
   const Json* list = r.Array(doc, "", "themes", true);
   if (list && list->size() > kMaxThemes) {
     r.Fail(ErrorCode::kTooLarge, "themes",
-           "has more than " + internal::Str(kMaxThemes) + " themes");
+           SONDAR_MESSAGE("has more than " + internal::Str(kMaxThemes) +
+                          " themes"));
   } else if (list) {
     for (std::size_t i = 0; i < list->size(); ++i) {
       const std::string path = internal::PathIndex("themes", i);
@@ -212,11 +213,11 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
                      c == '-' || c == '_';
             })) {
           r.Fail(ErrorCode::kInvalidValue, internal::PathKey(path, "id"),
-                 "must be 1-64 of a-z, 0-9, - and _");
+                 SONDAR_MESSAGE("must be 1-64 of a-z, 0-9, - and _"));
         } else if (std::any_of(themes.begin(), themes.end(),
                                [&](const Theme& o) { return o.id == *id; })) {
           r.Fail(ErrorCode::kDuplicateId, internal::PathKey(path, "id"),
-                 "is used by another theme");
+                 SONDAR_MESSAGE("is used by another theme"));
         }
         theme.id = *id;
       }
@@ -228,7 +229,7 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
             if (text.is_string()) theme.label.Set(locale, text.as_string());
         } else {
           r.Fail(ErrorCode::kWrongType, internal::PathKey(path, "label"),
-                 "must be a string or a {locale: text} object");
+                 SONDAR_MESSAGE("must be a string or a {locale: text} object"));
         }
       }
       if (const Json* words = r.Array(t, path, "words", true)) {
@@ -238,8 +239,10 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
               internal::PathIndex(internal::PathKey(path, "words"), w);
           if (!word.is_string() || word.as_string().empty() ||
               word.as_string().size() > 64 || word.as_string() == "*") {
-            r.Fail(ErrorCode::kInvalidValue, at,
-                   "must be a word of 1-64 bytes, or a start of one with *");
+            r.Fail(
+                ErrorCode::kInvalidValue, at,
+                SONDAR_MESSAGE(
+                    "must be a word of 1-64 bytes, or a start of one with *"));
             continue;
           }
           theme.words.push_back(word.as_string());
@@ -248,7 +251,8 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
         }
         if (words->size() > kMaxThemeWords)
           r.Fail(ErrorCode::kTooLarge, internal::PathKey(path, "words"),
-                 "has more than " + internal::Str(kMaxThemeWords) + " words");
+                 SONDAR_MESSAGE("has more than " +
+                                internal::Str(kMaxThemeWords) + " words"));
       }
       themes.push_back(std::move(theme));
     }

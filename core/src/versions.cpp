@@ -6,13 +6,14 @@ namespace sondar {
 
 Status SurveyVersions::Add(std::shared_ptr<const Survey> survey) {
   if (!by_version_.empty() && survey->id != id_) {
-    return Status(ErrorCode::kMismatch, "id",
-                  "is \"" + survey->id + "\", not \"" + id_ + "\"");
+    return Status(
+        ErrorCode::kMismatch, "id",
+        SONDAR_MESSAGE("is \"" + survey->id + "\", not \"" + id_ + "\""));
   }
   if (by_version_.count(survey->version)) {
     return Status(ErrorCode::kDuplicateId, "version",
-                  "version " + internal::Str(survey->version) + " of \"" +
-                      survey->id + "\" is held already");
+                  SONDAR_MESSAGE("version " + internal::Str(survey->version) +
+                                 " of \"" + survey->id + "\" is held already"));
   }
   id_ = survey->id;
   const int version = survey->version;
@@ -43,8 +44,9 @@ std::vector<int> SurveyVersions::Numbers() const {
 Result<const Survey*> SurveyVersions::For(const Json& payload) const {
   const Json* v = payload.is_object() ? payload.find("surveyVersion") : nullptr;
   if (!v || !v->is_number()) {
-    return Status(ErrorCode::kMissingField, "surveyVersion",
-                  "must be the number of the survey version answered");
+    return Status(
+        ErrorCode::kMissingField, "surveyVersion",
+        SONDAR_MESSAGE("must be the number of the survey version answered"));
   }
   const double number = v->as_double();
   const Survey* survey =
@@ -52,8 +54,9 @@ Result<const Survey*> SurveyVersions::For(const Json& payload) const {
           ? Find(static_cast<int>(number))
           : nullptr;
   if (!survey) {
-    return Status(ErrorCode::kMismatch, "surveyVersion",
-                  "survey \"" + id_ + "\" has no version " + v->dump());
+    return Status(
+        ErrorCode::kMismatch, "surveyVersion",
+        SONDAR_MESSAGE("survey \"" + id_ + "\" has no version " + v->dump()));
   }
   return survey;
 }
@@ -79,7 +82,8 @@ Result<ResponseRecord> ValidateResponseText(const SurveyVersions& versions,
                                             const ValidateOptions& options) {
   const Survey* latest = versions.Latest();
   if (!latest) {
-    return Status(ErrorCode::kMismatch, "surveyId", "no survey versions");
+    return Status(ErrorCode::kMismatch, "surveyId",
+                  SONDAR_MESSAGE("no survey versions"));
   }
   *version = latest->version;
   auto record = ValidateResponseText(*latest, text, options);
@@ -110,8 +114,9 @@ void VersionedAggregate::Add(int version, const ResponseRecord& record,
 
 Status VersionedAggregate::Merge(const VersionedAggregate& other) {
   if (other.groups_ != groups_) {
-    return Status(ErrorCode::kIncompatible, "surveyVersion",
-                  "cannot merge aggregates of other survey versions");
+    return Status(
+        ErrorCode::kIncompatible, "surveyVersion",
+        SONDAR_MESSAGE("cannot merge aggregates of other survey versions"));
   }
   for (std::size_t g = 0; g < aggregates_.size(); ++g)
     SONDAR_RETURN_IF_ERROR(aggregates_[g].Merge(other.aggregates_[g]));

@@ -429,7 +429,8 @@ function preview() {
     // or outbox (a no-op transport would otherwise "deliver" the shop's queued responses).
     persist: false,
     transport: async () => ({ ok: true }),
-    wasmUrl: '/web/lib/sondar-widget.wasm',
+    // Authors want the words of an error: the module with messages.
+    wasmUrl: '/web/lib/sondar-widget-debug.wasm',
   });
   widget.on('ready', () => widget.show(state.info.id));
 }

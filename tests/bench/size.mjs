@@ -29,4 +29,6 @@ for (const r of [...rows, largest, english, total]) console.log(`${r.name.padEnd
 const loader = rows[0].brotli;
 console.log(`loader before any trigger: ${kb(loader).trim()} brotli (budget 2 KB): ${loader <= 2048 ? 'within' : 'OVER'}`);
 console.log(`other UI languages: ${languages.map((r) => `${r.name.slice(5, -5)} ${r.brotli} B`).join(', ')} (brotli)`);
+const debug = measure('sondar-widget-debug.wasm');
+console.log(`with debug on, ${debug.name} instead: ${kb(debug.brotli).trim()} brotli (its errors have messages; not in the budget)`);
 console.log(`everything to show a survey: ${kb(english.brotli).trim()} brotli in English, ${kb(total.brotli).trim()} at most (${largest.name}) (budget 45 KB): ${total.brotli <= 45 * 1024 ? 'within' : 'OVER'}`);

@@ -272,9 +272,9 @@ test('why() called before sondar.js has loaded is answered once the engine has d
 /**
  * The site page with a track() queued before the loader (as the demo's confirmation page does),
  * its manifest marking e2e-checkout `"preload": true`, and every request timed.
- * `hold` (path -> ms) delays those responses.
+ * `hold` (path -> ms) delays those responses, `fail` (path -> n) answers the first n with 503.
  */
-async function openQueued(hold = {}, fail = {}) {
+async function openQueued(hold = {}, fail = {}, query = '') {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
   const log = [];
@@ -298,7 +298,7 @@ async function openQueued(hold = {}, fail = {}) {
     log.push({ path, at: Date.now() - t0, event: 'answered' });
     await route.fulfill({ response, body });
   });
-  await page.goto(`${server.url}/tests/e2e/pages/site.html`);
+  await page.goto(`${server.url}/tests/e2e/pages/site.html${query}`);
   await dialog(page).waitFor();
   const at = (path, event) => log.find((e) => e.path === path && e.event === event)?.at;
   const count = (path) => log.filter((e) => e.path === path && e.event === 'request').length;
@@ -319,6 +319,14 @@ test('one round of requests: the module and manifest go with the engine, a prelo
     assert.equal(count(path), 1, `${path} requested once: the engine took what the loader asked for`);
   }
   assert.deepEqual(await shown(page), ['e2e-checkout']);
+  await context.close();
+});
+
+test('debug on: the loader asks early for the module with messages, and the engine takes it', async () => {
+  const { page, context, count } = await openQueued({}, {}, '?sondar_debug=1');
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  assert.equal(count('/dist/sondar-widget-debug.wasm'), 1);
+  assert.equal(count('/dist/sondar-widget.wasm'), 0);
   await context.close();
 });
 

@@ -299,9 +299,21 @@ test('an invalid survey is reported as an error event naming the path', async ()
   const error = await waitEvent(page, 'error');
   assert.equal(error.code, 'invalid_scale');
   assert.equal(error.path, 'questions[0].scale');
+  // The module every visitor loads has no messages: the code stands in, with where to find words.
+  assert.match(error.message, /^questions\[0\]\.scale: invalid_scale\n\(debug on/);
   await page.click('#own');
   assert.equal(await page.evaluate(() => window.pageClicks), 1);
   await context.close();
+  // With debug on, the page loads the module that says it in words.
+  const { page: debugPage, context: debugContext } = await open('/tests/e2e/pages/esm.html?sondar_debug=1', { survey: bad });
+  const said = await waitEvent(debugPage, 'error');
+  assert.equal(said.code, 'invalid_scale');
+  assert.match(said.message, /^questions\[0\]\.scale: an NPS scale is always 0 to 10/);
+  const modules = await debugPage.evaluate(() =>
+    performance.getEntriesByType('resource').map((e) => new URL(e.name).pathname).filter((p) => p.endsWith('.wasm')),
+  );
+  assert.deepEqual(modules, ['/web/lib/sondar-widget-debug.wasm']);
+  await debugContext.close();
 });
 
 /** Answers the e2e checkout survey as a promoter; returns the responseId. */

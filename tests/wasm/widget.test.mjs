@@ -1,6 +1,7 @@
 // The widget's own module (sondar-widget.wasm: C exports, no embind) through web/src/widget-core.js,
 // checked against the embind module of "sondar/core" on the shared fixtures: both wrap the same
-// handles, so every answer must be identical.
+// handles, so every answer must be identical. The module for shop pages has no error messages
+// (codes and paths only); sondar-widget-debug.wasm, which debug mode loads, has them.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
@@ -10,6 +11,7 @@ import { loadWidgetCore } from '../../web/src/widget-core.js';
 const root = new URL('../../', import.meta.url);
 const read = (path) => readFileSync(new URL(path, root), 'utf8');
 const widget = await loadWidgetCore({ wasmBinary: readFileSync(new URL('web/lib/sondar-widget.wasm', root)) });
+const debug = await loadWidgetCore({ wasmBinary: readFileSync(new URL('web/lib/sondar-widget-debug.wasm', root)) });
 const core = await loadCore();
 
 /** The error a call throws, as plain data. */
@@ -31,16 +33,38 @@ const alone = (decision) => {
   return rest;
 };
 
-test('widget module: same survey errors as sondar/core on every invalid fixture', () => {
+/** Errors as the module without messages gives them. */
+const lean = (errors) => errors.map((e) => ({ ...e, message: '' }));
+
+test('widget module: same survey errors as sondar/core on every invalid fixture, messages only in the debug module', () => {
   for (const c of JSON.parse(read('tests/fixtures/invalid_surveys.json'))) {
-    assert.deepEqual(thrown(() => single(c.survey)), core.validateSurvey(c.survey).errors, c.name);
+    const expected = core.validateSurvey(c.survey).errors;
+    assert.ok(expected.every((e) => e.message), c.name);
+    assert.deepEqual(thrown(() => debug.parseSite(c.survey, true)), expected, c.name);
+    const errors = thrown(() => single(c.survey));
+    assert.deepEqual(errors, lean(expected), c.name);
   }
 });
 
-test('widget module: same manifest errors as sondar/core on every invalid site fixture', () => {
+test('widget module: same manifest errors as sondar/core on every invalid site fixture, messages only in the debug module', () => {
   for (const c of JSON.parse(read('tests/fixtures/invalid_sites.json'))) {
-    assert.deepEqual(thrown(() => widget.parseSite(c.site)), core.validateSite(c.site).errors, c.name);
+    const expected = core.validateSite(c.site).errors;
+    assert.deepEqual(thrown(() => debug.parseSite(c.site)), expected, c.name);
+    assert.deepEqual(thrown(() => widget.parseSite(c.site)), lean(expected), c.name);
   }
+});
+
+test('widget module: an error without its message reads as its code and path, and says where the words are', () => {
+  let caught;
+  try {
+    single('{"schema": "sondar.survey/1", "id": "x", "version": 1, "questions": [{"id": "q", "type": "nps", "prompt": "Hi", "scale": {"min": 1, "max": 5}}]}');
+  } catch (error) {
+    caught = error;
+  }
+  assert.ok(caught instanceof SondarError);
+  assert.equal(caught.code, 'invalid_scale');
+  assert.equal(caught.path, 'questions[0].scale');
+  assert.match(caught.message, /^questions\[0\]\.scale: invalid_scale\n\(debug on, e\.g\. \?sondar_debug=1/);
 });
 
 test('widget module: same decisions as sondar/core on every decide fixture', () => {
@@ -77,13 +101,15 @@ test('widget module: a survey by URL must be the one the manifest names', () => 
   assert.equal(inline.id, 'vip-cart');
   inline.delete();
   const [wrong] = thrown(() => site.survey(0, read('tests/fixtures/surveys/checkout_csat.json')));
-  assert.equal(wrong.path, 'surveys[0].url');
-  assert.match(wrong.message, /holds survey "checkout-csat", the manifest expects "order-nps"/);
+  assert.deepEqual(wrong, { code: 'invalid_value', path: 'surveys[0].url', message: '' });
   const [broken] = thrown(() => site.survey(0, '{"schema": "sondar.survey/1"}'));
   assert.equal(broken.path, 'surveys[0].url');
-  assert.match(broken.message, /^\.\.\/surveys\/order_nps\.json: id is required/);
   assert.equal(thrown(() => site.survey(9))[0].path, 'index');
   site.delete();
+  const said = debug.parseSite(read('tests/fixtures/sites/shop.json'));
+  assert.match(thrown(() => said.survey(0, read('tests/fixtures/surveys/checkout_csat.json')))[0].message, /holds survey "checkout-csat", the manifest expects "order-nps"/);
+  assert.match(thrown(() => said.survey(0, '{"schema": "sondar.survey/1"}'))[0].message, /^\.\.\/surveys\/order_nps\.json: id is required/);
+  said.delete();
 });
 
 test('widget module: a whole session in non-ASCII text gives the payload sondar/core gives', () => {

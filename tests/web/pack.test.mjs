@@ -16,7 +16,7 @@ test('npm pack: the tarball installs and both entry points work', () => {
     const out = execFileSync('npm', ['pack', '--json', '--pack-destination', dir], { cwd: web }).toString();
     const [info] = JSON.parse(out);
     const files = info.files.map((f) => f.path).sort();
-    for (const f of ['package.json', 'src/index.js', 'src/core.js', 'types/index.d.ts', 'types/core.d.ts', 'lib/sondar-core.wasm', 'lib/sondar-widget.wasm', 'schema/survey.json', 'schema/site.json']) {
+    for (const f of ['package.json', 'src/index.js', 'src/core.js', 'types/index.d.ts', 'types/core.d.ts', 'lib/sondar-core.wasm', 'lib/sondar-widget.wasm', 'lib/sondar-widget-debug.wasm', 'schema/survey.json', 'schema/site.json']) {
       assert.ok(files.includes(f), `tarball holds ${f}`);
     }
     assert.ok(!files.some((f) => f.startsWith('node_modules') || f.endsWith('build.mjs')), 'nothing but what ships');

@@ -33,7 +33,8 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
  * @property {Element|string} [container] render inline here instead of floating
  * @property {Record<string,string>} [theme] --sondar-* custom properties
  * @property {boolean} [dataLayer] also push events to window.dataLayer
- * @property {boolean} [debug] log decisions to the console (also: ?sondar_debug=1 in the page URL)
+ * @property {boolean} [debug] log decisions to the console and load the module with error
+ *   messages, sondar-widget-debug.wasm (also: ?sondar_debug=1 in the page URL)
  * @property {string|URL} [wasmUrl] where sondar-widget.wasm lives; UI languages other than English
  *   are fetched from i18n/<language>.json next to it unless given in `strings`
  * @property {Record<string, object>} [strings] UI strings by language, e.g. {fr: {...}}
@@ -135,11 +136,14 @@ export class Widget {
   }
 
   async start(options) {
-    const wasmUrl = options.wasmUrl || new URL('../lib/sondar-widget.wasm', import.meta.url);
+    this.debug = options.debug || /[?&]sondar_debug=1(&|$)/.test(location.search);
+    let wasmUrl = options.wasmUrl || new URL('../lib/sondar-widget.wasm', import.meta.url);
+    // With debug on, the sibling module whose errors also say in words what is wrong (the one
+    // for every visitor has codes and paths only, and is 3.5 KB lighter).
+    if (this.debug) wasmUrl = String(wasmUrl).replace(/sondar-widget\.wasm(?=[?#]|$)/, 'sondar-widget-debug.wasm');
     const locale = options.locale || document.documentElement.lang || navigator.language || 'en';
     if (options.strings) addStrings(options.strings);
     const visitorStrings = loadStrings(locale, wasmUrl);
-    this.debug = options.debug || /[?&]sondar_debug=1(&|$)/.test(location.search);
     this.wasmUrl = wasmUrl;
     const single = !options.site;
     let source = single ? options.survey : options.site;

@@ -17,10 +17,17 @@ export class SondarError extends Error {
   }
 }
 
-/** @param {Array<{code: string, path: string, message: string}>} errors */
+/**
+ * The widget's module for shop pages carries no messages (core/include/sondar/status.h,
+ * SONDAR_MESSAGE): its errors read as code and path, with a pointer to the module that has them.
+ * @param {Array<{code: string, path: string, message: string}>} errors
+ */
 export function fromErrors(errors) {
   const first = errors[0] || { code: 'error', path: '', message: 'unknown error' };
-  const text = errors.map((e) => (e.path ? `${e.path}: ${e.message}` : e.message)).join('\n');
+  let lean = false;
+  const said = (e) => e.message || ((lean = true), e.code);
+  let text = errors.map((e) => (e.path ? `${e.path}: ${said(e)}` : said(e))).join('\n');
+  if (lean) text += '\n(debug on, e.g. ?sondar_debug=1 in the page URL, says what is wrong in words)';
   return new SondarError(text, { code: first.code, path: first.path, errors });
 }
 

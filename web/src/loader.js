@@ -31,7 +31,9 @@
     const load = () => {
       if (loading++) return;
       try {
-        prefetch(`${api.base}sondar-widget.wasm`);
+        // The engine asks for the module with messages when debug is on (engine.js, start).
+        const debug = 'debug' in data || /[?&]sondar_debug=1(&|$)/.test(w.location.search);
+        prefetch(`${api.base}sondar-widget${debug ? '-debug' : ''}.wasm`);
         if (data.site || data.survey) prefetch(data.site || data.survey);
       } catch {
         // no fetch or URL here: the engine fetches them itself

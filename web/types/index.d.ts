@@ -31,10 +31,13 @@ export interface WidgetOptions {
   theme?: Record<string, string>;
   /** Also push events to window.dataLayer. */
   dataLayer?: boolean;
-  /** Log every decision to the console; `?sondar_debug=1` in the page's URL does the same. */
+  /** Log every decision to the console and load sondar-widget-debug.wasm (next to
+   *  sondar-widget.wasm), whose errors also carry messages; `?sondar_debug=1` in the page's URL
+   *  does the same. */
   debug?: boolean;
   /** Where sondar-widget.wasm lives; UI languages other than English are fetched from
-   *  i18n/<language>.json next to it unless given in `strings` (the npm entry bundles them). */
+   *  i18n/<language>.json next to it unless given in `strings` (the npm entry bundles them).
+   *  With debug on, a name ending in sondar-widget.wasm is read as sondar-widget-debug.wasm. */
   wasmUrl?: string | URL;
   /** UI strings by language, e.g. {fr: {next: "Suivant", ...}}; see src/i18n.js for the keys. */
   strings?: Record<string, Record<string, string | string[]>>;

@@ -12,6 +12,17 @@
 #include <utility>
 #include <vector>
 
+// The human text of an error. The widget's module for shop pages is built with
+// SONDAR_NO_MESSAGES: there every message is empty (the code and the JSON path
+// stay) and neither the text nor the code composing it is in the module. The
+// operand stays, unevaluated, so nothing it names goes unused.
+#ifdef SONDAR_NO_MESSAGES
+#define SONDAR_MESSAGE(...) \
+  (static_cast<void>(sizeof(__VA_ARGS__)), ::std::string())
+#else
+#define SONDAR_MESSAGE(...) ::std::string(__VA_ARGS__)
+#endif
+
 namespace sondar {
 
 // Every code, with what it means, is in core/error_codes.json.

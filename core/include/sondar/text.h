@@ -4,6 +4,7 @@
 #ifndef SONDAR_TEXT_H_
 #define SONDAR_TEXT_H_
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -56,9 +57,10 @@ struct RecallField {
 
 // The next field in `text` at or after `from`: its position and length, or
 // false when there is none, or when a "{{" there does not open a well-formed
-// field (then `error` says why).
+// field (then `error` is set, to why; empty in a build without messages).
 bool NextRecall(std::string_view text, std::size_t from, std::size_t* at,
-                std::size_t* length, RecallField* field, std::string* error);
+                std::size_t* length, RecallField* field,
+                std::optional<std::string>* error);
 
 }  // namespace sondar
 
