@@ -56,7 +56,7 @@ Decision No(Reason reason, std::string detail, std::int64_t retry_at = 0) {
 
 // 30 -> "30", 0.5 -> "0.5"; nlohmann's shortest round-trip formatting, no
 // printf.
-std::string Days(double days) { return Json(days).dump(); }
+[[maybe_unused]] std::string Days(double days) { return Json(days).dump(); }
 
 }  // namespace
 
@@ -221,20 +221,22 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
 
 Decision Decide(const Survey& s, const DecideContext& c) {
   if (s.starts_at_ms && c.now_ms < s.starts_at_ms) {
-    return No(Reason::kNotStarted,
-              "scheduled from " + FormatTimestamp(s.starts_at_ms),
-              s.starts_at_ms);
+    return No(
+        Reason::kNotStarted,
+        SONDAR_MESSAGE("scheduled from " + FormatTimestamp(s.starts_at_ms)),
+        s.starts_at_ms);
   }
   if (s.ends_at_ms && c.now_ms >= s.ends_at_ms) {
-    return No(Reason::kEnded, "ended at " + FormatTimestamp(s.ends_at_ms));
+    return No(Reason::kEnded,
+              SONDAR_MESSAGE("ended at " + FormatTimestamp(s.ends_at_ms)));
   }
   if (s.close_after > 0) {
     auto n = c.response_counts.find(s.id);
     if (n != c.response_counts.end() && n->second >= s.close_after) {
-      return No(Reason::kClosed, "the collector holds " +
-                                     internal::Str(n->second) +
-                                     " responses; closeAfter is " +
-                                     internal::Str(s.close_after));
+      return No(Reason::kClosed, SONDAR_MESSAGE("the collector holds " +
+                                                internal::Str(n->second) +
+                                                " responses; closeAfter is " +
+                                                internal::Str(s.close_after)));
     }
   }
   const Trigger& t = s.trigger;
@@ -243,11 +245,13 @@ Decision Decide(const Survey& s, const DecideContext& c) {
   };
   if ((!t.events.empty() || !t.clicks.empty()) && !has(t.events, c.event) &&
       !has(t.clicks, c.clicked)) {
-    return No(Reason::kNoTrigger,
-              !c.clicked.empty()
-                  ? "does not listen to clicks on \"" + c.clicked + "\""
-              : c.event.empty() ? "waits for an event or a click"
-                                : "does not listen to \"" + c.event + "\"");
+    return No(
+        Reason::kNoTrigger,
+        SONDAR_MESSAGE(!c.clicked.empty() ? "does not listen to clicks on \"" +
+                                                c.clicked + "\""
+                       : c.event.empty()
+                           ? "waits for an event or a click"
+                           : "does not listen to \"" + c.event + "\""));
   }
   bool any_positive = false, matched = false;
   for (std::size_t i = 0; i < t.urls.size(); ++i) {
@@ -255,46 +259,52 @@ Decision Decide(const Survey& s, const DecideContext& c) {
     const bool match = MatchUrl(rule, c.url);
     if (rule.negate && match) {
       return No(Reason::kPageMismatch,
-                "trigger.urls[" + internal::Str(i) + "] excludes this page");
+                SONDAR_MESSAGE("trigger.urls[" + internal::Str(i) +
+                               "] excludes this page"));
     }
     any_positive |= !rule.negate;
     matched |= !rule.negate && match;
   }
   if (any_positive && !matched) {
-    return No(Reason::kPageMismatch, "no trigger.urls rule matches this page");
+    return No(Reason::kPageMismatch,
+              SONDAR_MESSAGE("no trigger.urls rule matches this page"));
   }
   if (c.page_views < t.page_views) {
-    return No(Reason::kFewPageViews, "waits for page view " +
-                                         internal::Str(t.page_views) +
-                                         " of the visit (this is " +
-                                         internal::Str(c.page_views) + ")");
+    return No(
+        Reason::kFewPageViews,
+        SONDAR_MESSAGE("waits for page view " + internal::Str(t.page_views) +
+                       " of the visit (this is " + internal::Str(c.page_views) +
+                       ")"));
   }
   // Both clocks run together: the later one decides when to ask again.
   const double wait = std::max(t.delay_seconds - c.seconds_on_page,
                                t.seconds_on_site - c.seconds_on_site);
   if (wait > 0) {
     return No(Reason::kTooEarly,
-              "waits " + Days(wait) +
-                  (t.delay_seconds - c.seconds_on_page >= wait
-                       ? " more seconds on the page"
-                       : " more seconds on the site"),
+              SONDAR_MESSAGE("waits " + Days(wait) +
+                             (t.delay_seconds - c.seconds_on_page >= wait
+                                  ? " more seconds on the page"
+                                  : " more seconds on the site")),
               c.now_ms + static_cast<std::int64_t>(std::ceil(wait * 1000)));
   }
   if (c.scroll_percent < t.scroll_percent) {
     return No(Reason::kNotScrolled,
-              "waits for " + Days(t.scroll_percent) + "% scroll depth");
+              SONDAR_MESSAGE("waits for " + Days(t.scroll_percent) +
+                             "% scroll depth"));
   }
   if (t.exit_intent && !c.exit_intent) {
-    return No(Reason::kNoExitIntent, "waits for exit intent");
+    return No(Reason::kNoExitIntent, SONDAR_MESSAGE("waits for exit intent"));
   }
   if (!s.locale_fallback && !s.Supports(c.locale)) {
-    return No(Reason::kLocaleUnavailable, "not translated into \"" + c.locale +
-                                              "\" and localeFallback is false");
+    return No(Reason::kLocaleUnavailable,
+              SONDAR_MESSAGE("not translated into \"" + c.locale +
+                             "\" and localeFallback is false"));
   }
   if (s.targeting) {
     if (!Evaluate(*s.targeting, LookupInObject(c.attributes))) {
-      return No(Reason::kNotTargeted,
-                "the visitor's attributes do not match targeting");
+      return No(
+          Reason::kNotTargeted,
+          SONDAR_MESSAGE("the visitor's attributes do not match targeting"));
     }
   }
 
@@ -320,9 +330,10 @@ Decision Decide(const Survey& s, const DecideContext& c) {
     }
   }
   if (rc.max_displays > 0 && displays >= rc.max_displays) {
-    return No(Reason::kDisplayCap, "shown " + internal::Str(displays) +
-                                       " times; the cap is " +
-                                       internal::Str(rc.max_displays));
+    return No(
+        Reason::kDisplayCap,
+        SONDAR_MESSAGE("shown " + internal::Str(displays) +
+                       " times; the cap is " + internal::Str(rc.max_displays)));
   }
   // The latest end of any wait wins: completing after a dismissal restarts the
   // longer clock.
@@ -336,7 +347,8 @@ Decision Decide(const Survey& s, const DecideContext& c) {
     const auto until = at + static_cast<std::int64_t>(days * kMsPerDay);
     if (until > c.now_ms && until > wait_until) {
       wait_until = until;
-      why = std::string(what) + " within the last " + Days(days) + " days";
+      why = SONDAR_MESSAGE(std::string(what) + " within the last " +
+                           Days(days) + " days");
     }
   }
   if (wait_until != INT64_MIN)
@@ -347,17 +359,18 @@ Decision Decide(const Survey& s, const DecideContext& c) {
         static_cast<std::int64_t>(rc.global_cooldown_days * kMsPerDay);
     if (until > c.now_ms) {
       return No(Reason::kCooldown,
-                "a survey was shown within the last " +
-                    Days(rc.global_cooldown_days) + " days",
+                SONDAR_MESSAGE("a survey was shown within the last " +
+                               Days(rc.global_cooldown_days) + " days"),
                 until);
     }
   }
   if (s.sampling_percent < 100) {
     const int bucket = SamplingBucket(c.visitor_id, s.id);
     if (bucket >= static_cast<int>(std::lround(s.sampling_percent * 100))) {
-      return No(Reason::kSampledOut, "visitor bucket " + internal::Str(bucket) +
-                                         " is outside the " +
-                                         Days(s.sampling_percent) + "% sample");
+      return No(Reason::kSampledOut,
+                SONDAR_MESSAGE("visitor bucket " + internal::Str(bucket) +
+                               " is outside the " + Days(s.sampling_percent) +
+                               "% sample"));
     }
   }
   return {true, Reason::kShow, "", 0};

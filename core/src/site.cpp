@@ -284,25 +284,26 @@ SiteDecision DecideSite(const Site& site, const DecideContext& c) {
   if (rules.max_per_page_view > 0 &&
       c.shown_this_page >= rules.max_per_page_view) {
     held = {false, Reason::kPageCap,
-            internal::Str(c.shown_this_page) +
-                " shown on this page; the site allows " +
-                internal::Str(rules.max_per_page_view),
+            SONDAR_MESSAGE(internal::Str(c.shown_this_page) +
+                           " shown on this page; the site allows " +
+                           internal::Str(rules.max_per_page_view)),
             0};
   } else if (rules.cooldown_days > 0 && latest != INT64_MIN &&
              latest + after(rules.cooldown_days) > c.now_ms) {
     held = {false, Reason::kCooldown,
-            "a survey was shown within the site's " +
-                days(rules.cooldown_days) + " days cooldown",
+            SONDAR_MESSAGE("a survey was shown within the site's " +
+                           days(rules.cooldown_days) + " days cooldown"),
             latest + after(rules.cooldown_days)};
   } else if (rules.max_per_period > 0 &&
              recent.size() >= static_cast<std::size_t>(rules.max_per_period)) {
     // Asking again helps once enough of those displays leave the period.
-    held = {false, Reason::kSiteCap,
-            internal::Str(recent.size()) + " shown in the last " +
-                days(rules.period_days) + " days; the site allows " +
-                internal::Str(rules.max_per_period),
-            recent[recent.size() - rules.max_per_period] +
-                after(rules.period_days)};
+    held = {
+        false, Reason::kSiteCap,
+        SONDAR_MESSAGE(internal::Str(recent.size()) + " shown in the last " +
+                       days(rules.period_days) + " days; the site allows " +
+                       internal::Str(rules.max_per_period)),
+        recent[recent.size() - rules.max_per_period] +
+            after(rules.period_days)};
   }
 
   SiteDecision out;
@@ -314,10 +315,11 @@ SiteDecision DecideSite(const Site& site, const DecideContext& c) {
       d = held;
     } else if (d.show && out.chosen >= 0) {
       const SiteEntry& first = site.surveys[out.chosen];
-      d = {false, Reason::kOutranked,
-           "\"" + first.survey->id + "\" comes first (priority " +
-               internal::Str(first.priority) + ")",
-           0};
+      d = {
+          false, Reason::kOutranked,
+          SONDAR_MESSAGE("\"" + first.survey->id + "\" comes first (priority " +
+                         internal::Str(first.priority) + ")"),
+          0};
     } else if (d.show) {
       out.chosen = static_cast<int>(index);
     }
