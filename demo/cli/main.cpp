@@ -66,7 +66,8 @@ int Report(const std::vector<std::string>& survey_paths,
            const std::string& responses_path, bool as_json, double confidence,
            const std::string& segment_field, bool strict, unsigned threads,
            std::uint64_t memory_mib, const std::string& temp_dir,
-           const std::multimap<std::string, std::string>& filter_params) {
+           const std::multimap<std::string, std::string>& filter_params,
+           const std::string& themes_path) {
   // The same filters as the collector's /api/summary, read by the same core
   // function, so its errors name the parameter (e.g. "to: is before from").
   auto filter = sondar::ParseFilter(filter_params);
@@ -98,6 +99,26 @@ int Report(const std::vector<std::string>& survey_paths,
       return 1;
     }
   }
+  // The site's theme list, as the collector publishes it
+  // (/api/themes/versions/N), so --theme reads comments as it does.
+  std::optional<std::vector<sondar::Theme>> themes;
+  if (!themes_path.empty()) {
+    std::string text;
+    if (!ReadFile(themes_path, &text)) {
+      std::cerr << "sondar: cannot read " << themes_path << "\n";
+      return 2;
+    }
+    auto doc = sondar::ParseJson(text);
+    auto parsed =
+        doc.ok() ? sondar::ParseThemes(doc.value())
+                 : sondar::Result<std::vector<sondar::Theme>>(doc.status());
+    if (!parsed.ok()) {
+      std::cerr << themes_path << " is not a theme list (sondar.themes/1):\n"
+                << parsed.status().ToString() << "\n";
+      return 1;
+    }
+    themes = std::move(parsed).value();
+  }
   const sondar::Survey& survey = *versions.Latest();
   int fd = 0;  // "-": standard input
   if (responses_path != "-") {
@@ -115,6 +136,7 @@ int Report(const std::vector<std::string>& survey_paths,
   options.memory_budget = memory_mib << 20;
   options.temp_dir = temp_dir;
   if (!filter_params.empty()) options.filter = &filter.value();
+  if (themes) options.themes = &*themes;
   sondar::cli::ReportInput input;
   std::string error;
   const bool read = sondar::cli::ReadResponses(versions, fd, options,
@@ -211,9 +233,14 @@ int main(int argc, char** argv) {
             "promoter|passive|detractor, satisfied|not_satisfied, "
             "agree|not_agree"},
            {"version", "Survey version"},
-           {"theme", "A theme its comments mention (the default themes)"}}) {
+           {"theme",
+            "A theme its comments mention (the default list, or --themes)"}}) {
     report->add_option("--" + name, filters[name], help);
   }
+  std::string themes_file;
+  report->add_option("--themes", themes_file,
+                     "Theme list (sondar.themes/1) for --theme, e.g. the "
+                     "collector's /api/themes/versions/N");
   std::vector<std::string> hidden_filters;
   report->add_option("--hidden", hidden_filters,
                      "NAME=VALUE: the hidden field NAME is VALUE (repeatable)");
@@ -238,5 +265,5 @@ int main(int argc, char** argv) {
   }
   return Report(survey_files, responses_file, as_json, confidence,
                 segment_field, strict, threads, memory_mib, temp_dir,
-                filter_params);
+                filter_params, themes_file);
 }

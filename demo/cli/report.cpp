@@ -272,11 +272,13 @@ class RunReader {
  public:
   RunReader(const SurveyVersions& versions, const VersionedAggregate& groups,
             const ValidateOptions& options, const ResponseFilter* filter,
-            const IdHash& hash, std::uint64_t run_index, std::size_t max_held,
+            const std::vector<Theme>& themes, const IdHash& hash,
+            std::uint64_t run_index, std::size_t max_held,
             const std::string& temp_dir, Run* run)
       : versions_(versions),
         survey_(*versions.Latest()),
         filter_(filter),
+        themes_(themes),
         groups_(groups),
         several_(versions.Numbers().size() > 1),
         options_(options),
@@ -427,7 +429,7 @@ class RunReader {
 
   // Whether this line's record meets the filter. Hidden fields and themes are
   // read from the payload (parsed again only for such a filter), themes
-  // tagged with the defaults as the collector tags them.
+  // tagged with the list given, as the collector tags them with its own.
   bool Meets(const std::string_view line, int version) {
     if (!filter_) return true;
     const Survey* named = versions_.Find(version);
@@ -437,8 +439,7 @@ class RunReader {
     auto payload = ParseJson(line, kMaxResponseBytes, kMaxResponseDepth);
     if (!payload.ok()) return false;
     if (filter_->theme) {
-      record_.themes =
-          ThemesOf(DefaultThemes(), CommentsOf(*named, payload.value()));
+      record_.themes = ThemesOf(themes_, CommentsOf(*named, payload.value()));
     }
     return Matches(*filter_, *named, record_, &payload.value());
   }
@@ -446,6 +447,7 @@ class RunReader {
   const SurveyVersions& versions_;
   const Survey& survey_;  // the latest version
   const ResponseFilter* filter_;
+  const std::vector<Theme>& themes_;
   const VersionedAggregate& groups_;
   const bool several_;
   const ValidateOptions& options_;
@@ -671,7 +673,8 @@ bool ReadResponses(const SurveyVersions& survey_versions, int fd,
                                                          : "/tmp";
   Parallel(runs.size(), threads, [&](std::size_t i) {
     RunReader(survey_versions, *aggregate, options.validate, options.filter,
-              hash, i, max_held, temp_dir, &runs[i])
+              options.themes ? *options.themes : DefaultThemes(), hash, i,
+              max_held, temp_dir, &runs[i])
         .Read(fd, seekable);
   });
 

@@ -45,6 +45,9 @@ struct ReadOptions {
   // Only responses whose newest version matches count (sondar::Matches, the
   // collector's /api/summary filters); nullptr: every response.
   const ResponseFilter* filter = nullptr;
+  // The theme list a theme filter reads comments with (the site's published
+  // one, sondar.themes/1); nullptr: the core's default list.
+  const std::vector<Theme>* themes = nullptr;
 };
 
 // Reads the JSONL responses behind `fd` into `aggregate`; never stops at a bad

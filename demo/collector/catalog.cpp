@@ -124,6 +124,12 @@ std::optional<int> VersionIn(const Json& body) {
 
 std::string Etag(int version) { return "\"" + std::to_string(version) + "\""; }
 
+std::shared_ptr<const std::vector<Theme>> DefaultThemeList() {
+  // Aliasing a static: nothing to free.
+  return std::shared_ptr<const std::vector<Theme>>(std::shared_ptr<void>(),
+                                                   &DefaultThemes());
+}
+
 std::shared_ptr<const Snapshot> Catalog::Now() const {
   std::lock_guard<std::mutex> lock(mu_);
   return snapshot_;
@@ -138,10 +144,12 @@ bool Catalog::Load() {
   const bool read = store_->Documents([&](Store::Document d) {
     VersionInfo info{d.version, d.published_at_ms, d.source, d.from_version,
                      std::move(d.content)};
-    if (d.kind == kSiteKind) {
-      for (const VersionInfo& held : next->site)
+    if (d.kind == kSiteKind || d.kind == kThemesKind) {
+      std::vector<VersionInfo>& list =
+          d.kind == kSiteKind ? next->site : next->themes_versions;
+      for (const VersionInfo& held : list)
         if (held.version == d.version) return;
-      next->site.push_back(std::move(info));
+      list.push_back(std::move(info));
       changed = true;
       return;
     }
@@ -167,6 +175,18 @@ bool Catalog::Load() {
       return a.version < b.version;
     };
     std::sort(next->site.begin(), next->site.end(), by_version);
+    std::sort(next->themes_versions.begin(), next->themes_versions.end(),
+              by_version);
+    if (!next->themes_versions.empty()) {
+      // Only valid lists are written; one that is not (written by hand)
+      // leaves the list as it was.
+      auto doc = ParseJson(next->themes_versions.back().content);
+      auto themes = doc.ok() ? ParseThemes(doc.value())
+                             : Result<std::vector<Theme>>(doc.status());
+      if (themes.ok())
+        next->themes = std::make_shared<const std::vector<Theme>>(
+            std::move(themes).value());
+    }
     for (auto& [id, history] : next->surveys)
       std::sort(history.infos.begin(), history.infos.end(), by_version);
     FillPublic(*next);
@@ -207,6 +227,8 @@ Catalog::Look Catalog::Refresh(std::chrono::milliseconds every, bool on_miss) {
 int Catalog::Latest(const Snapshot& now, const std::string& kind,
                     const std::string& id) const {
   if (kind == kSiteKind) return now.site.empty() ? 0 : now.site.back().version;
+  if (kind == kThemesKind)
+    return now.themes_versions.empty() ? 0 : now.themes_versions.back().version;
   auto it = now.surveys.find(id);
   return it == now.surveys.end() ? 0 : it->second.infos.back().version;
 }
@@ -216,6 +238,10 @@ Errors Catalog::Check(const std::string& kind, const Json& doc,
   if (kind == kSurveyKind) {
     auto survey = ParseSurveyDocument(doc);
     return survey.ok() ? Errors{} : survey.errors();
+  }
+  if (kind == kThemesKind) {
+    auto themes = ParseThemes(doc);
+    return themes.ok() ? Errors{} : themes.errors();
   }
   auto site = ParseSiteDocument(doc);
   if (!site.ok()) return site.errors();
@@ -253,8 +279,9 @@ Answer Catalog::Publish(const std::string& kind, const std::string& id,
   Refresh(std::chrono::milliseconds(0));
   const auto now = Now();
   const int latest = Latest(*now, kind, id);
-  const std::string what =
-      kind == kSiteKind ? "the site manifest" : "survey \"" + id + "\"";
+  const std::string what = kind == kSiteKind     ? "the site manifest"
+                           : kind == kThemesKind ? "the theme list"
+                                                 : "survey \"" + id + "\"";
   if (latest > 0 && !if_match) {
     return Fail(428, HttpCode::kPreconditionRequired, "",
                 what + " is at version " + std::to_string(latest) +
@@ -322,6 +349,14 @@ Answer Catalog::PublishSite(std::string_view text,
                  "publish", if_match.value_or(0));
 }
 
+Answer Catalog::PublishThemes(std::string_view text,
+                              std::optional<int> if_match) {
+  auto doc = ParseJson(text, kMaxSiteBytes);
+  if (!doc.ok()) return Invalid(StatusFor(doc.errors()), doc.errors());
+  return Publish(kThemesKind, kSiteKind, std::move(doc).value(), if_match,
+                 "publish", if_match.value_or(0));
+}
+
 Answer Catalog::RollbackSurvey(const std::string& id, const Json& body) {
   Refresh(std::chrono::milliseconds(0));  // versions another collector made
   const auto now = Now();
@@ -350,6 +385,16 @@ Answer Catalog::RollbackSurvey(const std::string& id, const Json& body) {
 }
 
 Answer Catalog::RollbackSite(const Json& body) {
+  return RollbackDocument(kSiteKind, body);
+}
+
+Answer Catalog::RollbackThemes(const Json& body) {
+  return RollbackDocument(kThemesKind, body);
+}
+
+// The site-wide documents (manifest, themes): a new version holding an old
+// one's content.
+Answer Catalog::RollbackDocument(const std::string& kind, const Json& body) {
   Refresh(std::chrono::milliseconds(0));
   const auto now = Now();
   const auto version = VersionIn(body);
@@ -357,15 +402,19 @@ Answer Catalog::RollbackSite(const Json& body) {
     return Fail(422, ErrorCode::kWrongType, "version",
                 "must be the number of the version to restore");
   }
-  for (const VersionInfo& info : now->site) {
+  const std::vector<VersionInfo>& infos =
+      kind == kSiteKind ? now->site : now->themes_versions;
+  for (const VersionInfo& info : infos) {
     if (info.version != *version) continue;
     auto doc = ParseJson(info.content);
     if (!doc.ok()) break;
-    return Publish(kSiteKind, kSiteKind, std::move(doc).value(),
-                   now->site.back().version, "rollback", *version);
+    return Publish(kind, kSiteKind, std::move(doc).value(),
+                   infos.back().version, "rollback", *version);
   }
-  return Fail(404, HttpCode::kUnknownVersion, "version",
-              "the site manifest has no version " + std::to_string(*version));
+  return Fail(
+      404, HttpCode::kUnknownVersion, "version",
+      std::string(kind == kSiteKind ? "the site manifest" : "the theme list") +
+          " has no version " + std::to_string(*version));
 }
 
 Status Catalog::Import(const fs::path& folder) {
@@ -378,7 +427,7 @@ Status Catalog::Import(const fs::path& folder) {
     Json doc;
   };
   std::map<std::string, File> surveys;
-  std::optional<File> site;
+  std::optional<File> site, themes;
   std::error_code ec;
   std::vector<fs::path> paths;
   for (const auto& entry : fs::directory_iterator(folder, ec))
@@ -407,6 +456,15 @@ Status Catalog::Import(const fs::path& folder) {
       site = File{path, std::move(doc).value()};
       continue;
     }
+    if (schema && schema->is_string() && schema->as_string() == kThemesSchema) {
+      if (themes) {
+        return Status(ErrorCode::kDuplicateId, "",
+                      "two theme lists: " + themes->path.string() + " and " +
+                          path.string());
+      }
+      themes = File{path, std::move(doc).value()};
+      continue;
+    }
     auto survey = ParseSurveyDocument(doc.value());
     if (!survey.ok()) {
       return Status(ErrorCode::kInvalidValue, "",
@@ -430,8 +488,10 @@ Status Catalog::Import(const fs::path& folder) {
       const auto now = Now();
       const int latest = Latest(*now, kind, id);
       if (latest > 0) {
-        const std::vector<VersionInfo>& infos =
-            kind == kSiteKind ? now->site : now->surveys.at(id).infos;
+        const std::vector<VersionInfo>& infos = kind == kSiteKind ? now->site
+                                                : kind == kThemesKind
+                                                    ? now->themes_versions
+                                                    : now->surveys.at(id).infos;
         // Nothing to do when the file holds the latest content, content that
         // was imported before, or a lower `version` than an imported file
         // had: a publish from the editor since then is newer than the file,
@@ -475,6 +535,7 @@ Status Catalog::Import(const fs::path& folder) {
   for (const auto& [id, file] : surveys)
     SONDAR_RETURN_IF_ERROR(import(kSurveyKind, id, file));
   if (site) SONDAR_RETURN_IF_ERROR(import(kSiteKind, kSiteKind, *site));
+  if (themes) SONDAR_RETURN_IF_ERROR(import(kThemesKind, kSiteKind, *themes));
   return Status();
 }
 

@@ -41,6 +41,9 @@ struct PublicDocument {
   std::string body;
 };
 
+// The core's default theme list, shared (never freed).
+std::shared_ptr<const std::vector<Theme>> DefaultThemeList();
+
 struct SurveyHistory {
   SurveyVersions versions;
   std::vector<VersionInfo> infos;  // oldest first
@@ -50,6 +53,10 @@ struct SurveyHistory {
 struct Snapshot {
   std::map<std::string, SurveyHistory> surveys;
   std::vector<VersionInfo> site;  // manifest versions, oldest first
+  // The comment themes (sondar.themes/1) the site published, oldest first,
+  // and the list the latest holds: the core's default list until one is.
+  std::vector<VersionInfo> themes_versions;
+  std::shared_ptr<const std::vector<Theme>> themes = DefaultThemeList();
   std::optional<PublicDocument> public_site;
   // The surveys the latest manifest uses, by id.
   std::map<std::string, PublicDocument> public_surveys;
@@ -76,6 +83,7 @@ class Catalog {
  public:
   static constexpr const char* kSiteKind = "site";
   static constexpr const char* kSurveyKind = "survey";
+  static constexpr const char* kThemesKind = "themes";  // id "site"
 
   explicit Catalog(Store* store) : store_(store) {}
 
@@ -100,8 +108,9 @@ class Catalog {
   // publish made in the browser since); the first
   // version of an id keeps the file's number, so responses stored or queued
   // before versions were kept still find theirs. A file whose "schema" is
-  // sondar.site/1 is the manifest, imported the same way. Errors name the
-  // file: an invalid document, two files with one survey id, two manifests.
+  // sondar.site/1 is the manifest, one whose "schema" is sondar.themes/1 the
+  // theme list, both imported the same way. Errors name the file: an invalid
+  // document, two files with one survey id, two manifests or theme lists.
   Status Import(const std::filesystem::path& folder);
 
   // PUT /api/surveys/{id} and /api/site. `if_match`: the version the text was
@@ -109,9 +118,12 @@ class Catalog {
   Answer PublishSurvey(const std::string& id, std::string_view text,
                        std::optional<int> if_match);
   Answer PublishSite(std::string_view text, std::optional<int> if_match);
+  // PUT /api/themes: the site's theme list (sondar::ParseThemes).
+  Answer PublishThemes(std::string_view text, std::optional<int> if_match);
   // POST .../rollback: a new version holding `version`'s content.
   Answer RollbackSurvey(const std::string& id, const Json& body);
   Answer RollbackSite(const Json& body);
+  Answer RollbackThemes(const Json& body);
 
  private:
   // Checks and writes `doc` (an object) as the next version of (kind, id).
@@ -121,6 +133,7 @@ class Catalog {
   // The errors of `doc` as the next version, or none.
   Errors Check(const std::string& kind, const Json& doc,
                const Snapshot& now) const;
+  Answer RollbackDocument(const std::string& kind, const Json& body);
   int Latest(const Snapshot& now, const std::string& kind,
              const std::string& id) const;
 

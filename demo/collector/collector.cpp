@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <limits>
 #include <optional>
 #include <random>
 
@@ -39,6 +40,11 @@ constexpr auto kCatalogEvery = std::chrono::seconds(2);
 constexpr auto kTokensEvery = std::chrono::seconds(2);
 // Retention runs at start and then hourly; one run deletes whole days.
 constexpr auto kRetainEvery = std::chrono::hours(1);
+// A theme publish is seen by the other collectors on the database within
+// kCatalogEvery; the rows they tagged with the old list until then, and the
+// posts in flight at the publish, are tagged again this long after it.
+constexpr auto kRetagAgain = std::chrono::seconds(5);
+constexpr std::int64_t kRetagMarginMs = 5000;
 constexpr auto kCatalogOnMiss = std::chrono::milliseconds(50);
 // How long a shopper's browser (or a CDN) may keep the manifest and a survey
 // before asking again (with If-None-Match): a publish reaches every page
@@ -138,32 +144,76 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   // and tokens wait for it: rows from before records and comments were kept
   // get them (summaries read those rows' payloads meanwhile, the same
   // figures, slower), then retention runs, at once and hourly.
-  maintainer_ = std::thread([this] {
-    if (!store_->BuildIndexes([this] { return Stopping(); }))
-      std::fprintf(stderr,
-                   "sondar-collector: could not build the database's "
-                   "indexes (queries are right, and slower); the next start "
-                   "tries again\n");
-    DeriveOld();
-    if (config_.retention_days > 0) Retainer();
-  });
+  maintainer_ = std::thread([this] { Maintain(); });
 }
 
-void Collector::Retainer() {
+void Collector::Maintain() {
+  if (!store_->BuildIndexes([this] { return Stopping(); }))
+    std::fprintf(stderr,
+                 "sondar-collector: could not build the database's "
+                 "indexes (queries are right, and slower); the next start "
+                 "tries again\n");
+  DeriveOld();
+  using Clock = std::chrono::steady_clock;
+  auto retain_at = Clock::now();
   std::unique_lock<std::mutex> lock(refresh_mu_);
   while (!stopping_) {
-    lock.unlock();
-    const std::int64_t rolled = Retain(NowMs());
-    if (rolled < 0)
-      std::cerr << "sondar-collector: retention could not run; it tries "
-                   "again in an hour\n";
-    else if (rolled > 0)
-      std::cerr << "sondar-collector: retention deleted " << rolled
-                << " responses older than " << config_.retention_days
-                << " days, keeping their days' aggregates\n";
-    lock.lock();
-    retain_cv_.wait_for(lock, kRetainEvery, [this] { return stopping_; });
+    const auto now = Clock::now();
+    if (retag_ != RetagStep::kNone && now >= retag_at_) {
+      const std::int64_t since = retag_ == RetagStep::kAll
+                                     ? std::numeric_limits<std::int64_t>::min()
+                                     : retag_since_ms_;
+      if (retag_ == RetagStep::kAll) {
+        retag_ = RetagStep::kRecent;
+        retag_at_ = now + kRetagAgain;
+      } else {
+        retag_ = RetagStep::kNone;
+      }
+      lock.unlock();
+      Retag(since);
+      lock.lock();
+      continue;
+    }
+    if (config_.retention_days > 0 && now >= retain_at) {
+      lock.unlock();
+      const std::int64_t rolled = Retain(NowMs());
+      if (rolled < 0)
+        std::cerr << "sondar-collector: retention could not run; it tries "
+                     "again in an hour\n";
+      else if (rolled > 0)
+        std::cerr << "sondar-collector: retention deleted " << rolled
+                  << " responses older than " << config_.retention_days
+                  << " days, keeping their days' aggregates\n";
+      lock.lock();
+      retain_at = Clock::now() + kRetainEvery;
+      continue;
+    }
+    auto wake = config_.retention_days > 0 ? retain_at : now + kRetainEvery;
+    if (retag_ != RetagStep::kNone) wake = std::min(wake, retag_at_);
+    retain_cv_.wait_until(lock, wake);
   }
+}
+
+void Collector::RetagSoon() {
+  {
+    std::lock_guard<std::mutex> lock(refresh_mu_);
+    // A publish during a re-tag starts it over: every row again.
+    retag_ = RetagStep::kAll;
+    retag_at_ = std::chrono::steady_clock::now();
+    retag_since_ms_ = NowMs() - kRetagMarginMs;
+  }
+  retain_cv_.notify_all();
+}
+
+void Collector::Retag(std::int64_t since_ms) {
+  const std::int64_t forgot = store_->ForgetCommentedRecords(since_ms);
+  if (forgot < 0) {
+    // Summaries keep the old tags on those rows until the next publish.
+    std::cerr << "sondar-collector: could not tag the stored comments with "
+                 "the new theme list; publish it again to retry\n";
+    return;
+  }
+  if (forgot > 0) DeriveOld();
 }
 
 bool Collector::Stopping() {
@@ -187,8 +237,11 @@ Lane Collector::LaneFor(const Request& req) const {
   // Publishing writes to the database (and may re-read what it holds).
   if ((req.method == "PUT" || req.method == "POST") &&
       (req.path.rfind("/api/surveys/", 0) == 0 ||
-       req.path.rfind("/api/site", 0) == 0))
+       req.path.rfind("/api/site", 0) == 0 ||
+       req.path.rfind("/api/themes", 0) == 0))
     return Lane::kWrite;
+  // The theme list says how many rows wait for their new tags: a query.
+  if (req.path == "/api/themes") return Lane::kRead;
   if (req.path == "/api/webhooks" || req.path.rfind("/api/webhooks/", 0) == 0 ||
       req.path == "/api/cases" || req.path.rfind("/api/cases/", 0) == 0 ||
       IsPrivacyPath(req.path))
@@ -221,6 +274,8 @@ void Collector::Handle(const Request& req, Response& res) {
     Surveys(req, res);
   } else if (path == "/api/site" || path.rfind("/api/site/", 0) == 0) {
     Site(req, res);
+  } else if (path == "/api/themes" || path.rfind("/api/themes/", 0) == 0) {
+    Themes(req, res);
   } else if (path == "/api/webhooks" || path.rfind("/api/webhooks/", 0) == 0) {
     Webhooks(req, res);
   } else if (path == "/api/cases" || path.rfind("/api/cases/", 0) == 0) {
@@ -488,7 +543,7 @@ void Collector::Post(const Request& req, Response& res) {
   // has no client key, and each of its rows counts for itself.
   const std::string client_key = admin ? "" : ClientKey(secret_, client);
   const std::vector<Comment> comments = CommentsOf(*survey, normalized);
-  record.value().themes = ThemesOf(DefaultThemes(), comments);
+  record.value().themes = ThemesOf(*catalog->themes, comments);
   const std::string encoded = EncodeRecord(record.value(), survey->version);
   // Alerts are decided on what is stored, and written with it.
   const std::vector<AlertWrite> alerts =
@@ -783,6 +838,52 @@ void Collector::Site(const Request& req, Response& res) {
   if (get ? !Reader(req, res) : !Admin(req, res)) return;
   History(catalog->site, rest, req, res,
           [&](const Json& body) { return catalog_->RollbackSite(body); });
+}
+
+void Collector::Themes(const Request& req, Response& res) {
+  const bool get = req.method == "GET" || req.method == "HEAD";
+  const auto catalog = catalog_->Now();
+  if (req.path == "/api/themes") {
+    if (get) {
+      if (!Reader(req, res)) return;
+      const std::vector<VersionInfo>& infos = catalog->themes_versions;
+      const int version = infos.empty() ? 0 : infos.back().version;
+      Json document = DefaultThemesDocument();
+      if (version) {
+        auto held = ParseJson(infos.back().content);
+        if (held.ok()) document = std::move(held).value();
+      }
+      bool asked;
+      {
+        std::lock_guard<std::mutex> lock(refresh_mu_);
+        asked = retag_ != RetagStep::kNone;
+      }
+      // Version 0 is the core's default list: nothing published yet.
+      res.Set("ETag", Etag(version));
+      res.Set("Cache-Control", "no-store");
+      return Reply(
+          res, 200,
+          {{"version", version},
+           {"document", std::move(document)},
+           {"retag", {{"running", asked}, {"rowsLeft", store_->Underived()}}}});
+    }
+    if (req.method != "PUT") {
+      Refuse(res, 405, HttpCode::kMethodNotAllowed, "", "GET or PUT here");
+      return res.Set("Allow", "GET, HEAD, PUT, OPTIONS");
+    }
+    if (!Admin(req, res)) return;
+    const Answer a = catalog_->PublishThemes(req.body, IfMatch(req));
+    if (a.status == 201) RetagSoon();
+    return Published(req, a, "/api/themes", res);
+  }
+  const std::string rest =
+      req.path.substr(std::string_view("/api/themes/").size());
+  if (get ? !Reader(req, res) : !Admin(req, res)) return;
+  History(catalog->themes_versions, rest, req, res, [&](const Json& body) {
+    Answer a = catalog_->RollbackThemes(body);
+    if (a.status == 201) RetagSoon();
+    return a;
+  });
 }
 
 void Collector::Health(const Request& req, Response& res) {

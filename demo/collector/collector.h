@@ -5,6 +5,7 @@
 #define SONDAR_DEMO_COLLECTOR_COLLECTOR_H_
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <filesystem>
@@ -121,6 +122,8 @@ class Collector final : public http::Application {
   // /api/surveys..., /api/site...: public reads and the admin publishing API.
   void Surveys(const http::Request& req, http::Response& res);
   void Site(const http::Request& req, http::Response& res);
+  // /api/themes: the site's comment themes, published like the manifest.
+  void Themes(const http::Request& req, http::Response& res);
   void History(const std::vector<VersionInfo>& infos, const std::string& rest,
                const http::Request& req, http::Response& res,
                const std::function<Answer(const Json&)>& rollback);
@@ -152,7 +155,14 @@ class Collector final : public http::Application {
   // aggregates; the rows rolled up, or -1. Stops early when the collector
   // stops.
   std::int64_t Retain(std::int64_t now_ms);
-  void Retainer();  // Retain at start, then hourly
+  // On maintainer_: indexes, DeriveOld, then re-tagging when asked and
+  // retention at once and hourly.
+  void Maintain();
+  // After a theme list is published here: the stored comments are tagged
+  // again by the maintainer, at once and, for the rows that came in while
+  // collectors still held the old list, a few seconds later.
+  void RetagSoon();
+  void Retag(std::int64_t since_ms);
   bool Stopping();
 
  public:
@@ -202,8 +212,14 @@ class Collector final : public http::Application {
   std::condition_variable refresh_cv_;
   bool stopping_ = false;
   std::thread refresher_;
-  std::condition_variable retain_cv_;  // with refresh_mu_: wakes on stop only
-  std::thread maintainer_;             // DeriveOld, then Retainer
+  // With refresh_mu_: wakes the maintainer to stop or to re-tag.
+  std::condition_variable retain_cv_;
+  std::thread maintainer_;  // Maintain()
+  // Re-tagging asked for (guarded by refresh_mu_): none, every commented row,
+  // or those received since retag_since_ms_; due at retag_at_.
+  enum class RetagStep { kNone, kAll, kRecent } retag_ = RetagStep::kNone;
+  std::chrono::steady_clock::time_point retag_at_{};
+  std::int64_t retag_since_ms_ = 0;
 };
 
 }  // namespace sondar::collector

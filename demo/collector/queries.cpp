@@ -36,16 +36,9 @@ struct Stored {
   Json payload;  // parsed only when asked for
 };
 
-bool Read(const SurveyVersions& versions, const std::string& text,
-          bool want_payload, Stored* out) {
-  if (!want_payload) {
-    int version = 0;
-    auto record = ValidateResponseText(versions, text, &version);
-    if (!record.ok()) return false;
-    out->version = versions.Find(version);
-    out->record = std::move(record).value();
-    return out->version != nullptr;
-  }
+// Its comments are tagged with `themes`, the list the query uses.
+bool Read(const SurveyVersions& versions, const std::vector<Theme>& themes,
+          const std::string& text, Stored* out) {
   auto payload = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
   if (!payload.ok()) return false;
   auto version = versions.For(payload.value());
@@ -54,8 +47,7 @@ bool Read(const SurveyVersions& versions, const std::string& text,
   if (!record.ok()) return false;
   out->version = version.value();
   out->record = std::move(record).value();
-  out->record.themes =
-      ThemesOf(DefaultThemes(), *out->version, payload.value());
+  out->record.themes = ThemesOf(themes, *out->version, payload.value());
   out->payload = std::move(payload).value();
   return true;
 }
@@ -166,7 +158,9 @@ bool Collector::Summarise(const SurveyVersions& survey,
   // Every version's responses: each checked against its own version, and
   // summarised with the versions of its shape (core/README.md, "Versions").
   VersionedAggregate aggregate(*versions);
-  ThemeAggregate themes(*versions, DefaultThemes());
+  // One list for the whole summary, though a publish may come meanwhile.
+  const auto theme_list = catalog_->Now()->themes;
+  ThemeAggregate themes(*versions, *theme_list);
   std::uint64_t unreadable = 0;
   // Responses of days retention aggregated (--retention-days): counted
   // from their kinds, or left out by a hidden-field filter, which needs
@@ -190,7 +184,7 @@ bool Collector::Summarise(const SurveyVersions& survey,
         read && store_->ForEach(
                     versions->id(), {filter.from_ms, filter.to_ms},
                     [&](const std::string& text) {
-                      if (!Read(*versions, text, true, &stored))
+                      if (!Read(*versions, *theme_list, text, &stored))
                         ++unreadable;
                       else if (Matches(filter, *stored.version, stored.record,
                                        &stored.payload)) {
@@ -264,7 +258,7 @@ bool Collector::Summarise(const SurveyVersions& survey,
         versions->id(), {filter.from_ms, filter.to_ms},
         [&](std::string_view record, std::string_view payload) {
           if (!RecordKind(record, &kind)) {
-            if (!Read(*versions, std::string(payload), true, &stored)) {
+            if (!Read(*versions, *theme_list, std::string(payload), &stored)) {
               ++unreadable;
               return true;
             }
@@ -378,7 +372,7 @@ void Collector::Comments(const Request& req, Response& res,
       }
       ++scanned;
       next = Cursor(row);
-      if (!Read(*versions, row.payload, true, &stored) ||
+      if (!Read(*versions, *hold->themes, row.payload, &stored) ||
           !Matches(filter, *stored.version, stored.record, &stored.payload))
         continue;
       const bool viewer = who.role != Role::kAdmin;
@@ -513,7 +507,7 @@ void Collector::ExportCsv(const Request& req, Response& res) {
     const bool read = store_->ForEach(
         versions->id(), {filter.from_ms, filter.to_ms},
         [&](const std::string& text) {
-          if (Read(*versions, text, true, &stored) &&
+          if (Read(*versions, *hold->themes, text, &stored) &&
               Matches(filter, *stored.version, stored.record,
                       &stored.payload)) {
             AppendCsvRow(table.Row(*stored.version, stored.payload), &piece);
@@ -549,7 +543,7 @@ void Collector::DeriveOld() {
         if (!record.ok()) return std::nullopt;
         std::vector<Comment> comments =
             CommentsOf(*version.value(), payload.value());
-        record.value().themes = ThemesOf(DefaultThemes(), comments);
+        record.value().themes = ThemesOf(*catalog->themes, comments);
         return Store::Derived{
             EncodeRecord(record.value(), version.value()->version),
             std::move(comments)};
@@ -577,7 +571,8 @@ std::int64_t Collector::Retain(std::int64_t now_ms) {
       Store::Rolled out;
       std::string encoded;
       if (record.empty()) {
-        if (!Read(versions, std::string(payload), true, &stored)) return out;
+        if (!Read(versions, *catalog->themes, std::string(payload), &stored))
+          return out;
         encoded = EncodeRecord(stored.record, stored.version->version);
         record = encoded;
       }

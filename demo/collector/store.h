@@ -240,6 +240,14 @@ class Store {
       const std::function<std::optional<Derived>(const std::string& payload)>&
           derive,
       const std::function<bool()>& stop) = 0;
+  // A new theme list re-tags stored comments: the rows of responses with a
+  // comment, received at or after `since_ms`, lose their record, in one
+  // transaction, so summaries read those rows' payloads (tagged with the list
+  // they are given) until DeriveOld gives them a new one. Rows without a
+  // comment have no themes to change. The rows, or -1.
+  virtual std::int64_t ForgetCommentedRecords(std::int64_t since_ms) = 0;
+  // Rows DeriveOld has still to give a record, or -1.
+  virtual std::int64_t Underived() = 0;
   // Stored responses, or -1 when the database cannot be asked.
   virtual std::int64_t Count() = 0;
   // Complete responses of a survey, counting at most `per_client` of each

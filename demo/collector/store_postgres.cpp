@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <chrono>
 #include <condition_variable>
+#include <cstdlib>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -694,6 +695,31 @@ class PostgresStore final : public Store {
       if (n == 0) return derived;
     }
     return derived;
+  }
+
+  std::int64_t ForgetCommentedRecords(std::int64_t since_ms) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    // The table's write lock before the row locks (see Upsert).
+    if (!c || !Ok(Run(c, "BEGIN")) ||
+        !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
+      if (c) Run(c, "ROLLBACK");
+      return -1;
+    }
+    ResultPtr r = Run(c,
+                      "UPDATE responses SET record = NULL WHERE record <> ''"
+                      " AND received_at_ms >= $1::bigint AND response_id IN"
+                      " (SELECT response_id FROM comments)",
+                      {std::to_string(since_ms)});
+    if (!Ok(r) || !Ok(Run(c, "COMMIT"))) {
+      Run(c, "ROLLBACK");
+      return -1;
+    }
+    return std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
+  }
+
+  std::int64_t Underived() override {
+    return Number("SELECT count(*) FROM responses WHERE record IS NULL", {});
   }
 
   std::int64_t Count() override {

@@ -90,6 +90,8 @@ class SqliteStore final : public Store {
   std::int64_t DeriveOld(
       const std::function<std::optional<Derived>(const std::string&)>& derive,
       const std::function<bool()>& stop) override;
+  std::int64_t ForgetCommentedRecords(std::int64_t since_ms) override;
+  std::int64_t Underived() override;
   std::int64_t Count() override;
   std::int64_t CountComplete(const std::string& survey_id,
                              int per_client) override;
@@ -833,6 +835,22 @@ std::int64_t SqliteStore::ReadNumber(const char* sql,
   return sqlite3_step(query.get()) == SQLITE_ROW
              ? sqlite3_column_int64(query.get(), 0)
              : -1;
+}
+
+std::int64_t SqliteStore::ForgetCommentedRecords(std::int64_t since_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Statement forget(db_,
+                   "UPDATE responses SET record = NULL WHERE record <> ''"
+                   " AND received_at_ms >= ?1 AND response_id IN"
+                   " (SELECT response_id FROM comments)");
+  if (!forget) return -1;
+  forget.Bind(1, since_ms);
+  if (sqlite3_step(forget.get()) != SQLITE_DONE) return -1;
+  return sqlite3_changes(db_);
+}
+
+std::int64_t SqliteStore::Underived() {
+  return ReadNumber("SELECT COUNT(*) FROM responses WHERE record IS NULL", "");
 }
 
 std::int64_t SqliteStore::Count() {
