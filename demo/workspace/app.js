@@ -8,7 +8,7 @@ import { admin } from '/admin.js';
 
 /** URL parameters that are the app's own; every other one is a filter the collector reads. */
 const OWN = new Set(['view', 'survey', 'q', 'response', 'case']);
-const VIEWS = new Set(['overview', 'responses', 'cases', 'alerts']);
+const VIEWS = new Set(['overview', 'responses', 'cases', 'alerts', 'themes']);
 const CASE_STATES = ['open', 'contacted', 'resolved'];
 // Who is working, for the cases' history: typed once, kept on this device.
 const NAME_KEY = 'sondar.workspace.name';
@@ -168,6 +168,7 @@ function Workspace({ view, survey, surveys, go }) {
     return html`<${SurveyPicker} view=${view} surveys=${surveys} go=${go} /><${Cases} view=${view} go=${go} />${detail}`;
   }
   if (view.view === 'alerts') return html`<${Alerts} surveys=${surveys} go=${go} />${detail}`;
+  if (view.view === 'themes') return html`<${ThemeList} />${detail}`;
   return html`
     <${Filters} view=${view} surveys=${surveys} base=${base} go=${go} />
     ${view.view === 'responses'
@@ -331,6 +332,7 @@ function Themes({ themes, metrics, view, go }) {
   const to = (id) => ({ ...view, view: 'responses', filters: { ...view.filters, theme: id } });
   return html`
     <section class="card"><h2>Themes</h2>
+      <p class="muted">The site's theme list: <a href=${hrefFor({ ...view, view: 'themes', response: '', case: '' })} onClick=${(e) => { e.preventDefault(); go({ view: 'themes' }); }}>see or change it</a>.</p>
       ${rows.length ? html`<div class="scroll"><table>
         <thead><tr><th scope="col">Theme</th><th scope="col">Comments (share)</th>
           ${metrics.map((m) => html`<th scope="col">${m.name} of those</th><th scope="col">against the other comments</th>`)}</tr></thead>
@@ -342,6 +344,110 @@ function Themes({ themes, metrics, view, go }) {
           </tr>`)}</tbody>
       </table></div>` : html`<p class="muted">No comment in this view mentions a theme.</p>`}
     </section>`;
+}
+
+/** A theme as the form edits it: its English label and its words as one line; the rest kept. */
+const editable = (t) => ({
+  ...t,
+  en: typeof t.label === 'string' ? t.label : t.label?.en ?? '',
+  line: (t.words || []).join(', '),
+});
+/** The form's themes as a sondar.themes/1 document (the collector checks it). */
+function themesDocument(rows) {
+  return {
+    schema: 'sondar.themes/1',
+    themes: rows.map(({ en, line, ...t }) => ({
+      id: t.id,
+      // The other languages' labels stay as published; English is edited here.
+      label: typeof t.label === 'object' && t.label ? { ...t.label, en } : { en },
+      words: line.split(',').map((w) => w.trim()).filter(Boolean),
+    })),
+  };
+}
+
+/**
+ * The site's comment themes (the core's default list until one is published): what each theme
+ * listens for, edited and published like a survey (If-Match on the version edited), its
+ * history with a restore, and the re-tagging of stored comments that follows a publish.
+ */
+function ThemeList() {
+  const [reload, setReload] = useState(0);
+  const { data, error } = useJson(`/api/themes#${reload}`);
+  const versions = useJson(`/api/themes/versions#${reload}`).data;
+  const [rows, setRows] = useState(/** @type {any[]|null} */ (null));
+  const [problem, setProblem] = useState('');
+  const [saved, setSaved] = useState('');
+  const refresh = () => {
+    recent.clear();
+    setReload((n) => n + 1);
+  };
+  useEffect(() => {
+    if (!data) return undefined;
+    setRows((data.document.themes || []).map(editable));
+    document.body.dataset.ready = 'themes';
+    // While stored comments are tagged again, say how far it is.
+    const busy = data.retag.running || data.retag.rowsLeft > 0;
+    const timer = busy ? setTimeout(refresh, 1500) : 0;
+    return () => {
+      clearTimeout(timer);
+      delete document.body.dataset.ready;
+    };
+  }, [data]);
+  if (error) return html`<p role="alert" class="bad">${error}</p>`;
+  if (!data || !rows) return html`<p class="muted">Loading…</p>`;
+  const change = (i, patch) => setRows(rows.map((r, j) => (j === i ? { ...r, ...patch } : r)));
+  const publish = async (e) => {
+    e.preventDefault();
+    setProblem('');
+    setSaved('');
+    const headers = { 'Content-Type': 'application/json' };
+    if (data.version) headers['If-Match'] = `"${data.version}"`;
+    const res = await admin('/api/themes', { method: 'PUT', headers, body: JSON.stringify(themesDocument(rows)) });
+    const answer = await res.json().catch(() => null);
+    if (res.status !== 201) return setProblem(messages(answer, res.status));
+    setSaved(`Published as version ${answer.version}. Stored comments are being tagged with it.`);
+    refresh();
+  };
+  const restore = async (version) => {
+    const res = await admin('/api/themes/rollback', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ version }) });
+    const answer = await res.json().catch(() => null);
+    if (res.status !== 201) return setProblem(messages(answer, res.status));
+    setSaved(`Version ${version} restored as version ${answer.version}.`);
+    refresh();
+  };
+  const left = data.retag.rowsLeft;
+  return html`
+    <section class="card" aria-labelledby="themes-title">
+      <h2 id="themes-title">Comment themes</h2>
+      <p>${data.version ? `Version ${data.version} of this site's list.` : 'The default list for shops (nothing published yet).'}${' '}
+        A comment mentions a theme when one of its words is a word of the comment; <code>deliver*</code> matches any word starting so.
+        The words of every language go in one list.</p>
+      <p role="status" class=${left > 0 || data.retag.running ? '' : 'muted'}>
+        ${left > 0 || data.retag.running ? `Tagging stored comments with this list: ${left} responses left.` : 'Every stored comment is tagged with this list.'}</p>
+      <form class="theme-form" onSubmit=${publish}>
+        ${rows.map((t, i) => html`
+          <fieldset key=${i} disabled=${document.body.dataset.role === 'viewer'}><legend>${t.en || t.id || 'New theme'}</legend>
+            <label>Id <input value=${t.id} onInput=${(e) => change(i, { id: e.currentTarget.value })} required /></label>
+            <label>Label (English) <input value=${t.en} onInput=${(e) => change(i, { en: e.currentTarget.value })} required /></label>
+            <label class="wide">Words, separated by commas
+              <textarea rows="3" value=${t.line} onInput=${(e) => change(i, { line: e.currentTarget.value })}></textarea></label>
+            <button type="button" class="admin-only" onClick=${() => setRows(rows.filter((_, j) => j !== i))}>Remove ${t.en || t.id || 'this theme'}</button>
+          </fieldset>`)}
+        <p class="admin-only">
+          <button type="button" onClick=${() => setRows([...rows, { id: '', label: {}, en: '', line: '' }])}>Add a theme</button>
+          <button class="button">Publish</button>
+        </p>
+      </form>
+      ${problem ? html`<p role="alert" class="bad">${problem}</p>` : null}
+      ${saved ? html`<p role="status">${saved}</p>` : null}
+    </section>
+    ${versions?.length ? html`<section class="card"><h2>History</h2><div class="scroll"><table>
+      <thead><tr><th scope="col">Version</th><th scope="col">Published</th><th scope="col">How</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+      <tbody>${versions.map((v) => html`<tr>
+        <th scope="row">${v.version}</th><td>${when(v.publishedAt)}</td>
+        <td>${v.source}${v.fromVersion ? ` (from ${v.fromVersion})` : ''}</td>
+        <td>${v.version === data.version ? html`<span class="muted">current</span>` : html`<button class="admin-only" onClick=${() => restore(v.version)}>Restore version ${v.version}</button>`}</td>
+      </tr>`)}</tbody></table></div></section>` : null}`;
 }
 
 function versus(d, m) {

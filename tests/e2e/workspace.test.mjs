@@ -321,3 +321,44 @@ test('alerts: a rule refused at its path, then a Slack alert made with its secre
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+// Last: it changes the site's theme list, which the views above read.
+test('themes: the site\'s list edited and published (a refusal at its path first); stored comments re-tagged; a restore', async () => {
+  const context = await browser.newContext({ reducedMotion: 'reduce' });
+  const { page, problems } = await open(context, '/workspace/?view=themes&survey=order-nps');
+  await page.getByText('The default list for shops').waitFor();
+  assert.equal(await page.locator('.theme-form > fieldset').count(), 8);
+  await page.getByRole('button', { name: 'Add a theme' }).click();
+  const added = page.locator('.theme-form > fieldset').last();
+  await added.getByLabel('Id').fill('Late!');
+  await added.getByLabel('Label (English)').fill('Lateness');
+  await added.getByLabel(/^Words/).fill('late, retard*, verspät*');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByRole('alert').filter({ hasText: 'themes[8].id' }).waitFor();
+  await added.getByLabel('Id').fill('late');
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published as version 1.').waitFor();
+  await page.getByText('Every stored comment is tagged with this list.').waitFor({ timeout: 20000 });
+  // 15 "Delivery was late" and the markup one ("Late again"); not "parcel lost".
+  const late = async () => {
+    const s = await (await fetch(`${collector.url}/api/summary?survey=order-nps`, { headers: collector.auth })).json();
+    return s.themes.find((t) => t.id === 'late');
+  };
+  assert.equal((await late()).comments, 16);
+  assert.equal((await late()).label, 'Lateness');
+  await page.screenshot({ path: `${screenshots}workspace-themes.png`, fullPage: true });
+  assert.deepEqual(await axe(page), []);
+  // Restoring nothing-published is not a version; version 1 is current, so publish a second and restore the first.
+  await page.locator('.theme-form > fieldset').last().getByRole('button', { name: 'Remove Lateness' }).click();
+  await page.getByRole('button', { name: 'Publish' }).click();
+  await page.getByText('Published as version 2.').waitFor();
+  await page.getByRole('button', { name: 'Restore version 1' }).click();
+  await page.getByText('Version 1 restored as version 3.').waitFor();
+  for (let i = 0; i < 100 && !(await late()); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.equal((await late())?.comments, 16);
+  // The overview's themes card shows the new theme, linked to its comments.
+  await page.goto(`${collector.url}/workspace/?survey=order-nps`);
+  await page.getByRole('link', { name: 'Lateness' }).waitFor();
+  assert.deepEqual(problems, []);
+  await context.close();
+});
