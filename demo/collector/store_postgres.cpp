@@ -11,6 +11,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -568,6 +569,34 @@ class PostgresStore final : public Store {
         break;
       }
       const int n = PQntuples(rows.get());
+      // Rows without a record (from before records, unreadable, or waiting
+      // for new theme tags after a publish, when they may be most of them)
+      // are read whole: the batch's payloads in one query, not one each.
+      std::string seqs = "{";
+      for (int i = 0; i < n; ++i) {
+        if (PQgetlength(rows.get(), i, 0) > 0) continue;
+        if (seqs.size() > 1) seqs += ',';
+        seqs += PQgetvalue(rows.get(), i, 1);
+      }
+      seqs += '}';
+      ResultPtr payloads;
+      std::map<std::string_view, std::string_view> payload_of;
+      if (seqs.size() > 2) {
+        payloads = Run(c,
+                       "SELECT seq::text, payload FROM responses"
+                       " WHERE seq = ANY($1::bigint[])",
+                       {seqs});
+        if (!Ok(payloads)) {
+          ok = false;
+          break;
+        }
+        for (int i = 0; i < PQntuples(payloads.get()); ++i)
+          payload_of.emplace(
+              std::string_view(PQgetvalue(payloads.get(), i, 0),
+                               PQgetlength(payloads.get(), i, 0)),
+              std::string_view(PQgetvalue(payloads.get(), i, 1),
+                               PQgetlength(payloads.get(), i, 1)));
+      }
       bool more = true;
       for (int i = 0; i < n && more; ++i) {
         const std::string_view record(PQgetvalue(rows.get(), i, 0),
@@ -576,17 +605,15 @@ class PostgresStore final : public Store {
           more = fn(record, {});
           continue;
         }
-        // A row without a record (from before records, or unreadable) is
-        // read whole; they are few.
-        ResultPtr payload =
-            Run(c, "SELECT payload FROM responses WHERE seq = $1::bigint",
-                {PQgetvalue(rows.get(), i, 1)});
-        if (!Ok(payload) || PQntuples(payload.get()) != 1) {
+        auto payload = payload_of.find(std::string_view(
+            PQgetvalue(rows.get(), i, 1), PQgetlength(rows.get(), i, 1)));
+        // Deleted since the cursor's snapshot cannot be (one transaction);
+        // a missing one is a failed read, not a row to skip.
+        if (payload == payload_of.end()) {
           ok = false;
           break;
         }
-        more = fn({}, std::string_view(PQgetvalue(payload.get(), 0, 0),
-                                       PQgetlength(payload.get(), 0, 0)));
+        more = fn({}, payload->second);
       }
       if (!more || n < batch) break;
     }
