@@ -254,21 +254,24 @@ bool Collector::Summarise(const SurveyVersions& survey,
       kind = rolled;
       count_kind(count);
     };
-    read = store_->ForEachRecord(
+    read = store_->ForEachKind(
         versions->id(), {filter.from_ms, filter.to_ms},
-        [&](std::string_view record, std::string_view payload) {
-          if (!RecordKind(record, &kind)) {
-            if (!Read(*versions, *theme_list, std::string(payload), &stored)) {
-              ++unreadable;
-              return true;
-            }
+        [&](std::string_view counted, std::int64_t times,
+            std::string_view payload) {
+          if (!counted.empty()) {
+            kind = counted;
+          } else if (payload.empty() || !Read(*versions, *theme_list,
+                                              std::string(payload), &stored)) {
+            unreadable += static_cast<std::uint64_t>(times);
+            return true;
+          } else {
             RecordKind(EncodeRecord(stored.record, stored.version->version),
                        &kind);
           }
-          count_kind(1);
+          count_kind(static_cast<std::uint64_t>(times));
           return true;
         },
-        5000, &count_rolled);
+        &count_rolled);
     add_kinds();
   }
   if (!read) return false;

@@ -30,6 +30,20 @@ std::string ProbeText(std::size_t bytes) {
   return text;
 }
 
+bool Store::ForEachKind(const std::string& survey_id, const TimeRange& range,
+                        const KindFn& fn, const RolledFn* rolled) {
+  std::string kind;
+  return ForEachRecord(
+      survey_id, range,
+      [&](std::string_view record, std::string_view payload) {
+        if (!record.empty() && RecordKind(record, &kind))
+          return fn(kind, 1, {});
+        // No record yet (its payload is given), or one of another shape.
+        return fn({}, 1, record.empty() ? payload : std::string_view());
+      },
+      5000, rolled);
+}
+
 std::unique_ptr<Store> Store::Open(const std::string& where,
                                    std::string* error) {
   if (where.rfind("postgres://", 0) == 0 ||

@@ -220,6 +220,18 @@ class Store {
                                std::string_view payload)>& fn,
       int batch, const RolledFn* rolled) = 0;
 
+  // The rows of `survey_id` in `range` as a summary reads them: fn(kind,
+  // times, payload) with a record kind (sondar::RecordKind: a row less its
+  // id and time of day) that `times` rows have, the kinds of each day in the
+  // order of their first row; or, for a row without a record yet, kind empty
+  // and its payload; both empty: `times` rows no version reads. `rolled` as
+  // in ForEachRecord. The rows come in time order, kinds counted one by one
+  // (ForEachRecord), unless a store counts them itself (PostgreSQL groups
+  // them in the database, sending thousands of kinds for a million rows).
+  using KindFn = std::function<bool(std::string_view kind, std::int64_t times,
+                                    std::string_view payload)>;
+  virtual bool ForEachKind(const std::string& survey_id, const TimeRange& range,
+                           const KindFn& fn, const RolledFn* rolled);
   // What a write derives from a payload: its record and its comments.
   struct Derived {
     std::string record;

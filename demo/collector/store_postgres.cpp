@@ -46,6 +46,12 @@ bool Ok(const ResultPtr& r) {
                PQresultStatus(r.get()) == PGRES_TUPLES_OK);
 }
 
+// The kind stored beside a record (sondar::RecordKind); "" for none.
+std::string KindOf(const std::string& encoded) {
+  std::string kind;
+  return !encoded.empty() && RecordKind(encoded, &kind) ? kind : std::string();
+}
+
 // The indexes of tables that grow with traffic. They are not built in the
 // start-up transaction, where an index new in an upgrade would hold every
 // collector's writes to its table for as long as it takes to build over
@@ -56,15 +62,20 @@ struct IndexDef {
   const char* name;
   const char* on;
 };
+// Indexes an earlier collector built that none of these queries use now:
+// dropped after the new ones are built (an older collector started again
+// builds them again).
+constexpr const char* kObsoleteIndexes[] = {"responses_by_time",
+                                            "responses_underived"};
 constexpr IndexDef kIndexes[] = {
     {"responses_by_seq", "responses(seq)"},
     {"responses_by_survey", "responses(survey_id, seq)"},
-    // Summaries and exports read a survey's rows by time; with the record in
-    // the index a summary never reads the rows' payloads.
-    {"responses_by_time",
-     "responses(survey_id, submitted_at_ms, seq) INCLUDE (record)"},
-    // Rows DeriveOld has still to give a record.
-    {"responses_underived", "responses(seq) WHERE record IS NULL"},
+    // Summaries and exports read a survey's rows by time; with the kind in
+    // the index a summary groups them without reading the rows.
+    {"responses_by_time_kind",
+     "responses(survey_id, submitted_at_ms, seq) INCLUDE (kind)"},
+    // Rows DeriveOld has still to give a record and a kind.
+    {"responses_unkinded", "responses(seq) WHERE kind IS NULL"},
     {"responses_by_visitor",
      "responses(survey_id, visitor_id, submitted_at_ms)"},
     {"comments_by_response", "comments(response_id)"},
@@ -216,14 +227,27 @@ class PostgresStore final : public Store {
         "  AND column_name = 'record') THEN"
         "  ALTER TABLE responses ADD COLUMN record TEXT;"
         " END IF; END $$;"
+        // And its kind (sondar::RecordKind), written with it: summaries count
+        // the rows of each kind in the database. Rows from before it have
+        // none and are derived again at start.
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+        "  WHERE table_schema = current_schema() AND table_name = 'responses'"
+        "  AND column_name = 'kind') THEN"
+        "  ALTER TABLE responses ADD COLUMN kind TEXT;"
+        " END IF; END $$;"
         // A collector from before records (a rolling deploy, a rollback)
         // replaces a payload and leaves its record: the record is dropped,
         // the summary reads the payload, and the next start derives it
         // again. This collector writes both, and a replacing version always
         // has another record (a later time or a stronger status).
         "CREATE OR REPLACE FUNCTION sondar_rederive() RETURNS trigger AS $$"
+        // A collector from before kinds writes a new record and leaves the
+        // kind: the kind is dropped, the same way.
         " BEGIN IF NEW.record IS NOT DISTINCT FROM OLD.record THEN"
-        " NEW.record := NULL; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+        " NEW.record := NULL; NEW.kind := NULL;"
+        " ELSIF NEW.kind IS NOT DISTINCT FROM OLD.kind THEN NEW.kind := NULL;"
+        " END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
         // A trigger's DDL locks the table against writes (SHARE ROW
         // EXCLUSIVE), waiting behind every open write: only when it is new.
         "DO $$ BEGIN"
@@ -354,14 +378,16 @@ class PostgresStore final : public Store {
       ResultPtr inserted = Run(
           c,
           "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
-          " submitted_at_ms, received_at_ms, payload, client_key, record)"
+          " submitted_at_ms, received_at_ms, payload, client_key, record,"
+          " kind)"
           " SELECT $1, $2, $3, $4, $5::bigint, $6::bigint, $7, NULLIF($8, ''),"
-          " NULLIF($9, '') WHERE NOT EXISTS (SELECT 1 FROM erased"
-          " WHERE response_id = $1)"
+          " NULLIF($9, ''), NULLIF($10, '') WHERE NOT EXISTS (SELECT 1 FROM"
+          " erased WHERE response_id = $1)"
           " ON CONFLICT (response_id) DO NOTHING",
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
-           version.client_key, version.encoded ? *version.encoded : ""});
+           version.client_key, version.encoded ? *version.encoded : "",
+           KindOf(version.encoded ? *version.encoded : "")});
       if (!Ok(inserted)) {
         if (in_transaction) Run(c, "ROLLBACK");
         return Outcome::kFailed;
@@ -621,6 +647,77 @@ class PostgresStore final : public Store {
     return ok;
   }
 
+  // The kinds counted by the database: for a million rows a few thousand
+  // kinds cross the wire instead of a million records. Each kind comes in the
+  // order of its first row (so by day, then first seen), then the rows
+  // without a kind yet (from before kinds, or waiting for new theme tags),
+  // with their payloads, in time order.
+  bool ForEachKind(const std::string& survey_id, const TimeRange& range,
+                   const KindFn& fn, const RolledFn* rolled) override {
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+      return false;
+    const std::vector<std::string> params = {
+        survey_id, std::to_string(range.from_ms), std::to_string(range.to_ms)};
+    auto fail = [&] {
+      Run(c, "ROLLBACK");
+      return false;
+    };
+    if (rolled) {
+      ResultPtr days =
+          Run(c,
+              "SELECT kind, count FROM rollups WHERE survey_id = $1"
+              " AND day_ms >= $2::bigint AND day_ms < $3::bigint"
+              " ORDER BY day_ms, kind",
+              params);
+      if (!Ok(days)) return fail();
+      for (int i = 0; i < PQntuples(days.get()); ++i)
+        (*rolled)(std::string_view(PQgetvalue(days.get(), i, 0),
+                                   PQgetlength(days.get(), i, 0)),
+                  std::stoll(PQgetvalue(days.get(), i, 1)));
+    }
+    ResultPtr kinds = Run(c,
+                          "SELECT kind, count(*) FROM responses"
+                          " WHERE survey_id = $1"
+                          " AND submitted_at_ms >= $2::bigint"
+                          " AND submitted_at_ms < $3::bigint"
+                          " AND kind IS NOT NULL GROUP BY kind"
+                          " ORDER BY min(submitted_at_ms), min(seq)",
+                          params);
+    if (!Ok(kinds)) return fail();
+    // `fn` returning false stops the reading, not a failure.
+    bool more = true;
+    for (int i = 0; more && i < PQntuples(kinds.get()); ++i) {
+      more = fn(std::string_view(PQgetvalue(kinds.get(), i, 0),
+                                 PQgetlength(kinds.get(), i, 0)),
+                std::stoll(PQgetvalue(kinds.get(), i, 1)), {});
+    }
+    kinds.reset();
+    bool ok =
+        !more || Ok(Run(c,
+                        "DECLARE unkinded NO SCROLL CURSOR FOR"
+                        " SELECT payload FROM responses WHERE survey_id = $1"
+                        " AND submitted_at_ms >= $2::bigint"
+                        " AND submitted_at_ms < $3::bigint AND kind IS NULL"
+                        " ORDER BY submitted_at_ms, seq",
+                        params));
+    while (ok && more) {
+      ResultPtr rows = Run(c, "FETCH 1000 FROM unkinded");
+      if (!Ok(rows)) return fail();
+      const int n = PQntuples(rows.get());
+      for (int i = 0; more && i < n; ++i) {
+        more = fn({}, 1,
+                  std::string_view(PQgetvalue(rows.get(), i, 0),
+                                   PQgetlength(rows.get(), i, 0)));
+      }
+      if (n < 1000) break;
+    }
+    if (!ok) return fail();
+    Run(c, "COMMIT");
+    return true;
+  }
+
   // One collector at a time (a session advisory lock; the others leave it to
   // that one), index by index: a missing one is built concurrently, an invalid
   // one (a concurrent build that was interrupted) dropped and built again.
@@ -672,6 +769,12 @@ class PostgresStore final : public Store {
       // One index that cannot be built now does not keep the others back.
       if (!built && !stop()) ok = false;
     }
+    for (const char* name : kObsoleteIndexes) {
+      if (!ok || stop()) break;
+      ok = Ok(Run(
+          c,
+          ("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(name)).c_str()));
+    }
     // The connection goes back to the pool as it came.
     ok = Ok(Run(c, "RESET statement_timeout")) &&
          Ok(Run(c, "RESET lock_timeout")) && ok;
@@ -699,28 +802,36 @@ class PostgresStore final : public Store {
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
-                           " WHERE record IS NULL ORDER BY seq LIMIT 500"
+                           " WHERE kind IS NULL ORDER BY seq LIMIT 500"
                            " FOR UPDATE SKIP LOCKED");
       bool ok = Ok(rows);
       const int n = ok ? PQntuples(rows.get()) : 0;
       for (int i = 0; ok && i < n; ++i) {
         const auto got = derive(PQgetvalue(rows.get(), i, 4));
-        ok =
-            Ok(Run(c, "UPDATE responses SET record = $1 WHERE seq = $2::bigint",
-                   {got ? got->record : std::string(),
-                    PQgetvalue(rows.get(), i, 0)})) &&
-            (!got ||
-             WriteComments(c, PQgetvalue(rows.get(), i, 1),
-                           PQgetvalue(rows.get(), i, 2),
-                           PQgetvalue(rows.get(), i, 3), got->comments));
+        // A payload no version reads gets "" for both: not asked again.
+        ok = Ok(Run(c,
+                    "UPDATE responses SET record = $1, kind = $2"
+                    " WHERE seq = $3::bigint",
+                    {got ? got->record : std::string(),
+                     got ? KindOf(got->record) : std::string(),
+                     PQgetvalue(rows.get(), i, 0)})) &&
+             (!got ||
+              WriteComments(c, PQgetvalue(rows.get(), i, 1),
+                            PQgetvalue(rows.get(), i, 2),
+                            PQgetvalue(rows.get(), i, 3), got->comments));
         if (got) ++derived;
       }
       if (!ok || !Ok(Run(c, "COMMIT"))) {
         Run(c, "ROLLBACK");
         return -1;
       }
-      if (n == 0) return derived;
+      if (n == 0) break;
     }
+    // After many rows changed at once (an upgrade, a theme publish) the
+    // planner's counts of rows without a kind are stale until autovacuum
+    // comes: a summary would then scan every row for the few left (seconds at
+    // a million) instead of taking the partial index.
+    if (derived >= 10000) Run(c, "ANALYZE responses");
     return derived;
   }
 
@@ -734,7 +845,8 @@ class PostgresStore final : public Store {
       return -1;
     }
     ResultPtr r = Run(c,
-                      "UPDATE responses SET record = NULL WHERE record <> ''"
+                      "UPDATE responses SET record = NULL, kind = NULL"
+                      " WHERE record <> ''"
                       " AND received_at_ms >= $1::bigint AND response_id IN"
                       " (SELECT response_id FROM comments)",
                       {std::to_string(since_ms)});
@@ -746,7 +858,7 @@ class PostgresStore final : public Store {
   }
 
   std::int64_t Underived() override {
-    return Number("SELECT count(*) FROM responses WHERE record IS NULL", {});
+    return Number("SELECT count(*) FROM responses WHERE kind IS NULL", {});
   }
 
   std::int64_t Count() override {
@@ -1587,10 +1699,10 @@ class PostgresStore final : public Store {
     ResultPtr updated =
         Run(c,
             "UPDATE responses SET status = $1, submitted_at_ms = $2,"
-            " payload = $3, received_at_ms = $4, record = NULLIF($6, '')"
-            " WHERE response_id = $5",
+            " payload = $3, received_at_ms = $4, record = NULLIF($6, ''),"
+            " kind = NULLIF($7, '') WHERE response_id = $5",
             {status, submitted, payload, std::to_string(NowMs()),
-             record.response_id, encoded});
+             record.response_id, encoded, KindOf(encoded)});
     return Ok(updated) ? Outcome::kReplaced : Outcome::kFailed;
   }
 

@@ -111,12 +111,12 @@ test('an unreachable or refused database stops start-up with a clear message, wi
 test('an upgrade\'s new index is built after start, concurrently: the collector starts and stores while a write holds the table', async () => {
   const db = pg.createDatabase('indexes');
   const name = 'indexes';
-  const indexes = () => pg.sql(name, "SELECT string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('responses_by_visitor', 'responses_by_time', 'comments_words')");
+  const indexes = () => pg.sql(name, "SELECT string_agg(c.relname || ':' || i.indisvalid, ',' ORDER BY c.relname) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname IN ('responses_by_visitor', 'responses_by_time_kind', 'comments_words')");
   const until = async (want) => {
     for (let i = 0; i < 200 && indexes() !== want; i++) await new Promise((resolve) => setTimeout(resolve, 100));
     return indexes();
   };
-  const all = 'comments_words:true,responses_by_time:true,responses_by_visitor:true';
+  const all = 'comments_words:true,responses_by_time_kind:true,responses_by_visitor:true';
   let collector = await startCollector(db);
   try {
     assert.equal(await until(all), all, 'a new database gets every index after start');
@@ -126,7 +126,7 @@ test('an upgrade\'s new index is built after start, concurrently: the collector 
   }
   // As after an upgrade: one index is new, another was left invalid by an interrupted build.
   pg.sql(name, 'DROP INDEX responses_by_visitor');
-  pg.sql(name, "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'responses_by_time'::regclass");
+  pg.sql(name, "UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'responses_by_time_kind'::regclass");
   // A long write transaction holds the table (ROW EXCLUSIVE, as every writer takes it).
   const writer = pg.session(name);
   writer.send('BEGIN; LOCK TABLE responses IN ROW EXCLUSIVE MODE;');
