@@ -144,6 +144,8 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   // and tokens wait for it: rows from before records and comments were kept
   // get them (summaries read those rows' payloads meanwhile, the same
   // figures, slower), then retention runs, at once and hourly.
+  // A theme list the --surveys folder brought in: tagged like a publish.
+  if (catalog_->ImportedThemes()) RetagSoon();
   maintainer_ = std::thread([this] { Maintain(); });
 }
 

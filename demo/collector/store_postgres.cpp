@@ -792,6 +792,40 @@ class PostgresStore final : public Store {
     PGconn* c = lease.get();
     if (!c) return -1;
     std::int64_t derived = 0;
+    // Rows with a record and no kind (written before kinds were kept): the
+    // kind comes from the record alone, thousands of rows per statement.
+    while (!stop()) {
+      if (!Ok(Run(c, "BEGIN")) ||
+          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
+        Run(c, "ROLLBACK");
+        return -1;
+      }
+      ResultPtr rows = Run(c,
+                           "SELECT seq, record FROM responses"
+                           " WHERE kind IS NULL AND record IS NOT NULL"
+                           " ORDER BY seq LIMIT 5000 FOR UPDATE SKIP LOCKED");
+      bool ok = Ok(rows);
+      const int n = ok ? PQntuples(rows.get()) : 0;
+      Json kinds = Json::array();
+      for (int i = 0; i < n; ++i) {
+        kinds.push_back({{"seq", static_cast<std::int64_t>(
+                                     std::stoll(PQgetvalue(rows.get(), i, 0)))},
+                         {"kind", KindOf(PQgetvalue(rows.get(), i, 1))}});
+      }
+      ok = ok &&
+           (n == 0 || Ok(Run(c,
+                             "UPDATE responses AS r SET kind = v.kind FROM"
+                             " jsonb_to_recordset($1::jsonb) AS v(seq bigint,"
+                             " kind text) WHERE r.seq = v.seq",
+                             {kinds.dump()})));
+      if (!ok || !Ok(Run(c, "COMMIT"))) {
+        Run(c, "ROLLBACK");
+        return -1;
+      }
+      derived += n;
+      if (n == 0) break;
+    }
+    // Rows without a record: derived from their payloads.
     while (!stop()) {
       // The table's write lock before the row locks (see Upsert).
       if (!Ok(Run(c, "BEGIN")) ||

@@ -5,7 +5,7 @@
 import { describe, test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { admin, adminApi, binary, fixtureSurveys, payload, post, startCollector, until } from './collector.mjs';
@@ -117,6 +117,30 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
       collector = await startCollector(db);
       assert.equal((await adminApi(collector, 'GET', '/api/themes')).json.version, 3);
       assert.equal((await themesOf(collector)).byId.gifts.comments, 2);
+    } finally {
+      await collector.stop();
+    }
+  });
+
+  test('a theme list in the --surveys folder is imported at start, and the stored comments are tagged with it', async () => {
+    const db = await database('themes-import');
+    let collector = await startCollector(db);
+    const wrapped = comment('Gift box crushed');
+    try {
+      assert.equal((await post(collector.url, wrapped)).status, 201);
+    } finally {
+      await collector.stop();
+    }
+    const folder = mkdtempSync(join(dir, 'surveys-'));
+    cpSync(fixtureSurveys, folder, { recursive: true });
+    writeFileSync(join(folder, 'themes.json'), JSON.stringify(gifts));
+    collector = await startCollector(db, [], { surveys: folder });
+    try {
+      const state = (await adminApi(collector, 'GET', '/api/themes')).json;
+      assert.equal(state.version, 1);
+      const history = (await adminApi(collector, 'GET', '/api/themes/versions')).json;
+      assert.deepEqual(history.map((v) => v.source), ['import']);
+      await until('the stored comment tagged with the imported list', async () => (await themesOf(collector, '&theme=gifts')).total === 1);
     } finally {
       await collector.stop();
     }

@@ -337,5 +337,17 @@ for (const [backend, database] of Object.entries(stores.make)) {
     } finally {
       await second.stop();
     }
+    if (backend !== 'postgres') return;
+    // A PostgreSQL database from before kinds: records, no kinds. They come from the records.
+    await sql('UPDATE responses SET kind = NULL;');
+    const third = await startCollector(db);
+    try {
+      assert.deepEqual(await summary(third, '&segment=vip'), before);
+      await until('the kinds to be derived', async () => (await sql('SELECT count(*) FROM responses WHERE kind IS NULL')) === '0');
+      assert.deepEqual(await summary(third, '&segment=vip'), before);
+      assert.equal((await get(third, '/api/comments?survey=order-nps&q=late')).json.items.length, 1);
+    } finally {
+      await third.stop();
+    }
   });
 }
