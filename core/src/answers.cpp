@@ -24,9 +24,9 @@ Status CheckHidden(const Survey& survey, const Json& hidden) {
     // The path is built only for a field that fails: this runs per response.
     auto path = [&key = key] { return internal::PathKey("hidden", key); };
     if (!declared) {
-      errors.push_back(
-          {ErrorCode::kUnknownField, path(),
-           "is not a hidden field of survey \"" + survey.id + "\""});
+      errors.push_back({ErrorCode::kUnknownField, path(),
+                        SONDAR_MESSAGE("is not a hidden field of survey \"" +
+                                       survey.id + "\"")});
     } else if (!(value.is_string() || value.is_number() ||
                  value.is_boolean())) {
       errors.push_back(
@@ -117,13 +117,14 @@ Status CheckAnswer(const Question& q, const Json& value,
         }
         const std::string here = internal::PathIndex(path, i);
         if (!v.is_string()) {
-          errors.push_back(
-              {ErrorCode::kWrongType, here,
-               "must be an option id string (got " + Describe(v) + ")"});
+          errors.push_back({ErrorCode::kWrongType, here,
+                            SONDAR_MESSAGE("must be an option id string (got " +
+                                           Describe(v) + ")")});
         } else if (option < 0) {
           errors.push_back(
               {ErrorCode::kNotAnOption, here,
-               Describe(v) + " is not an option of \"" + q.id + "\""});
+               SONDAR_MESSAGE(Describe(v) + " is not an option of \"" + q.id +
+                              "\"")});
         } else {
           errors.push_back({ErrorCode::kDuplicateId, here,
                             SONDAR_MESSAGE(Describe(v) + " is chosen twice")});

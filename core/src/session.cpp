@@ -55,13 +55,15 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
   if (!IsUuidV4(start.response_id)) {
     errors.push_back(
         {ErrorCode::kInvalidValue, "responseId",
-         "must be a UUID v4 such as crypto.randomUUID() makes (got " +
-             internal::Describe(Json(start.response_id)) + ")"});
+         SONDAR_MESSAGE(
+             "must be a UUID v4 such as crypto.randomUUID() makes (got " +
+             internal::Describe(Json(start.response_id)) + ")")});
   }
   if (start.visitor_id.empty() || start.visitor_id.size() > kMaxIdLength) {
     errors.push_back(
         {ErrorCode::kInvalidValue, "visitorId",
-         "must be 1-" + internal::Str(kMaxIdLength) + " characters"});
+         SONDAR_MESSAGE("must be 1-" + internal::Str(kMaxIdLength) +
+                        " characters")});
   }
   if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
     errors.push_back(
@@ -70,8 +72,8 @@ Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
                         internal::Describe(Json(start.locale)) + ")")});
   }
   if (start.trigger.size() > kMaxIdLength) {
-    errors.push_back(
-        {ErrorCode::kTooLong, "trigger", "is longer than 128 characters"});
+    errors.push_back({ErrorCode::kTooLong, "trigger",
+                      SONDAR_MESSAGE("is longer than 128 characters")});
   }
   Status hidden = internal::CheckHidden(*survey, start.hidden);
   errors.insert(errors.end(), hidden.errors().begin(), hidden.errors().end());

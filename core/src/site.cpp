@@ -218,7 +218,8 @@ Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
     Errors errors;
     for (const Error& e : survey.errors())
       errors.push_back(
-          {e.code, where, entry.url + ": " + e.path + " " + e.message});
+          {e.code, where,
+           SONDAR_MESSAGE(entry.url + ": " + e.path + " " + e.message)});
     return errors;
   }
   if (survey.value().id != entry.survey->id) {

@@ -523,10 +523,7 @@ Status Catalog::Import(const fs::path& folder) {
       Answer a = Publish(kind, id, file.doc,
                          latest > 0 ? std::optional<int>(latest) : std::nullopt,
                          "import", file_version, /*keep_version=*/true);
-      if (a.status == 201) {
-        if (kind == kThemesKind) imported_themes_ = true;
-        return Status();
-      }
+      if (a.status == 201) return Status();
       if (a.status != 412 && a.status != 428) {
         return Status(ErrorCode::kInvalidValue, "",
                       file.path.string() + ": " + a.body.dump());

@@ -112,9 +112,6 @@ class Catalog {
   // theme list, both imported the same way. Errors name the file: an invalid
   // document, two files with one survey id, two manifests or theme lists.
   Status Import(const std::filesystem::path& folder);
-  // Whether Import published a new theme list: the stored comments are then
-  // to be tagged again.
-  bool ImportedThemes() const { return imported_themes_; }
 
   // PUT /api/surveys/{id} and /api/site. `if_match`: the version the text was
   // edited from (nullopt: no If-Match; 0 is never a version).
@@ -151,7 +148,6 @@ class Catalog {
   static constexpr double kMissBurst = 20;
   double miss_tokens_ = kMissBurst;
   std::mutex load_mu_;  // one Load at a time
-  bool imported_themes_ = false;
 };
 
 }  // namespace sondar::collector

@@ -45,6 +45,8 @@ constexpr auto kRetainEvery = std::chrono::hours(1);
 // posts in flight at the publish, are tagged again this long after it.
 constexpr auto kRetagAgain = std::chrono::seconds(5);
 constexpr std::int64_t kRetagMarginMs = 5000;
+// The meta key naming the theme list version the stored records carry.
+constexpr const char* kThemesTaggedKey = "themes_tagged";
 constexpr auto kCatalogOnMiss = std::chrono::milliseconds(50);
 // How long a shopper's browser (or a CDN) may keep the manifest and a survey
 // before asking again (with If-None-Match): a publish reaches every page
@@ -144,8 +146,6 @@ Collector::Collector(Config config, std::unique_ptr<Store> store,
   // and tokens wait for it: rows from before records and comments were kept
   // get them (summaries read those rows' payloads meanwhile, the same
   // figures, slower), then retention runs, at once and hourly.
-  // A theme list the --surveys folder brought in: tagged like a publish.
-  if (catalog_->ImportedThemes()) RetagSoon();
   maintainer_ = std::thread([this] { Maintain(); });
 }
 
@@ -156,24 +156,37 @@ void Collector::Maintain() {
                  "indexes (queries are right, and slower); the next start "
                  "tries again\n");
   DeriveOld();
+  // A theme list published or imported whose re-tag never finished (its
+  // collector stopped first, or it came from --surveys): tagged now. The
+  // database says which list the stored records were last tagged with.
+  const std::string tagged = store_->Meta(kThemesTaggedKey);
+  if ((tagged.empty() ? "0" : tagged) != std::to_string(ThemesVersion()))
+    RetagSoon();
   using Clock = std::chrono::steady_clock;
   auto retain_at = Clock::now();
   std::unique_lock<std::mutex> lock(refresh_mu_);
   while (!stopping_) {
     const auto now = Clock::now();
     if (retag_ != RetagStep::kNone && now >= retag_at_) {
-      const std::int64_t since = retag_ == RetagStep::kAll
-                                     ? std::numeric_limits<std::int64_t>::min()
-                                     : retag_since_ms_;
-      if (retag_ == RetagStep::kAll) {
+      const bool last = retag_ == RetagStep::kRecent;
+      const std::int64_t since =
+          last ? retag_since_ms_ : std::numeric_limits<std::int64_t>::min();
+      const int version = retag_version_;
+      if (last) {
+        retag_ = RetagStep::kNone;
+      } else {
         retag_ = RetagStep::kRecent;
         retag_at_ = now + kRetagAgain;
-      } else {
-        retag_ = RetagStep::kNone;
       }
       lock.unlock();
-      Retag(since);
+      const bool done = Retag(since);
       lock.lock();
+      // Finished, and no newer list asked for meanwhile.
+      if (done && last && retag_ == RetagStep::kNone) {
+        lock.unlock();
+        store_->SetMeta(kThemesTaggedKey, std::to_string(version));
+        lock.lock();
+      }
       continue;
     }
     if (config_.retention_days > 0 && now >= retain_at) {
@@ -203,19 +216,28 @@ void Collector::RetagSoon() {
     retag_ = RetagStep::kAll;
     retag_at_ = std::chrono::steady_clock::now();
     retag_since_ms_ = NowMs() - kRetagMarginMs;
+    retag_version_ = ThemesVersion();
   }
   retain_cv_.notify_all();
 }
 
-void Collector::Retag(std::int64_t since_ms) {
+int Collector::ThemesVersion() const {
+  const auto catalog = catalog_->Now();
+  return catalog->themes_versions.empty()
+             ? 0
+             : catalog->themes_versions.back().version;
+}
+
+bool Collector::Retag(std::int64_t since_ms) {
   const std::int64_t forgot = store_->ForgetCommentedRecords(since_ms);
   if (forgot < 0) {
-    // Summaries keep the old tags on those rows until the next publish.
-    std::cerr << "sondar-collector: could not tag the stored comments with "
-                 "the new theme list; publish it again to retry\n";
-    return;
+    // The rows forgotten so far are derived again below; the others keep the
+    // old tags until the next start or publish tries again.
+    std::cerr << "sondar-collector: could not tag every stored comment with "
+                 "the new theme list; the next start tries again\n";
   }
-  if (forgot > 0) DeriveOld();
+  DeriveOld();
+  return forgot >= 0;
 }
 
 bool Collector::Stopping() {

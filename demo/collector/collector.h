@@ -162,7 +162,9 @@ class Collector final : public http::Application {
   // again by the maintainer, at once and, for the rows that came in while
   // collectors still held the old list, a few seconds later.
   void RetagSoon();
-  void Retag(std::int64_t since_ms);
+  // True when every row in range was forgotten (and derived again).
+  bool Retag(std::int64_t since_ms);
+  int ThemesVersion() const;  // 0: the core's default list
   bool Stopping();
 
  public:
@@ -220,6 +222,7 @@ class Collector final : public http::Application {
   enum class RetagStep { kNone, kAll, kRecent } retag_ = RetagStep::kNone;
   std::chrono::steady_clock::time_point retag_at_{};
   std::int64_t retag_since_ms_ = 0;
+  int retag_version_ = 0;  // the list it tags with
 };
 
 }  // namespace sondar::collector

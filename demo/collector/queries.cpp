@@ -531,9 +531,11 @@ void Collector::ExportCsv(const Request& req, Response& res) {
 
 // Rows stored before records and comments were kept get them once, at start.
 void Collector::DeriveOld() {
-  const auto catalog = catalog_->Now();
   const std::int64_t derived = store_->DeriveOld(
       [&](const std::string& text) -> std::optional<Store::Derived> {
+        // Asked for each row: a theme list published meanwhile (here or by
+        // another collector) tags the rows derived after it.
+        const auto catalog = catalog_->Now();
         auto payload = ParseJson(text, kMaxResponseBytes, kMaxResponseDepth);
         if (!payload.ok()) return std::nullopt;
         const Json* id = payload.value().find("surveyId");

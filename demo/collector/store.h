@@ -253,10 +253,11 @@ class Store {
           derive,
       const std::function<bool()>& stop) = 0;
   // A new theme list re-tags stored comments: the rows of responses with a
-  // comment, received at or after `since_ms`, lose their record, in one
-  // transaction, so summaries read those rows' payloads (tagged with the list
-  // they are given) until DeriveOld gives them a new one. Rows without a
-  // comment have no themes to change. The rows, or -1.
+  // comment, received at or after `since_ms`, lose their record, a few
+  // thousand rows per transaction (posts go through in between), so
+  // summaries read those rows' payloads (tagged with the list they are given)
+  // until DeriveOld gives them a new one. Rows without a comment have no
+  // themes to change. The rows, or -1.
   virtual std::int64_t ForgetCommentedRecords(std::int64_t since_ms) = 0;
   // Rows DeriveOld has still to give a record, or -1.
   virtual std::int64_t Underived() = 0;
@@ -275,6 +276,10 @@ class Store {
   // A random secret this database keeps (made on first use), so every
   // collector on it keys client addresses the same way. Empty on failure.
   virtual std::string Secret() = 0;
+  // A value the collectors keep in the database ("" when none or on failure),
+  // e.g. the theme list version the stored records were tagged with.
+  virtual std::string Meta(const std::string& key) = 0;
+  virtual bool SetMeta(const std::string& key, const std::string& value) = 0;
 
   // Published documents: every version of every survey ("survey", its id)
   // and of the site manifest ("site", id "site"), never changed once written.

@@ -62,11 +62,6 @@ struct IndexDef {
   const char* name;
   const char* on;
 };
-// Indexes an earlier collector built that none of these queries use now:
-// dropped after the new ones are built (an older collector started again
-// builds them again).
-constexpr const char* kObsoleteIndexes[] = {"responses_by_time",
-                                            "responses_underived"};
 constexpr IndexDef kIndexes[] = {
     {"responses_by_seq", "responses(seq)"},
     {"responses_by_survey", "responses(survey_id, seq)"},
@@ -94,7 +89,10 @@ constexpr IndexDef kIndexes[] = {
 // and no statement may hold a request worker forever.
 constexpr const char* kSessionOptions =
     "-c synchronous_commit=on -c statement_timeout=10000 "
-    "-c lock_timeout=10000";
+    "-c lock_timeout=10000 "
+    // This collector writes each row's kind with its record (the kind
+    // trigger below drops the kind an older collector leaves stale).
+    "-c sondar.writes_kinds=on";
 
 PGconn* Connect(const std::string& url) {
   // Earlier keywords are defaults: what the URL itself says wins.
@@ -242,12 +240,28 @@ class PostgresStore final : public Store {
         // again. This collector writes both, and a replacing version always
         // has another record (a later time or a stronger status).
         "CREATE OR REPLACE FUNCTION sondar_rederive() RETURNS trigger AS $$"
-        // A collector from before kinds writes a new record and leaves the
-        // kind: the kind is dropped, the same way.
         " BEGIN IF NEW.record IS NOT DISTINCT FROM OLD.record THEN"
-        " NEW.record := NULL; NEW.kind := NULL;"
-        " ELSIF NEW.kind IS NOT DISTINCT FROM OLD.kind THEN NEW.kind := NULL;"
+        " NEW.record := NULL; END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+        // The same for kinds, in a function of its own (an older collector
+        // starting again puts its own body back into sondar_rederive): a
+        // row left without a record has no kind either, and a collector from
+        // before kinds (its sessions do not say sondar.writes_kinds) that
+        // replaces a row leaves the old kind, which is dropped. Triggers fire
+        // by name: this one after responses_rederive.
+        "CREATE OR REPLACE FUNCTION sondar_rederive_kind() RETURNS trigger AS "
+        "$$"
+        " BEGIN IF NEW.record IS NULL OR (current_setting("
+        "'sondar.writes_kinds', true) IS DISTINCT FROM 'on'"
+        " AND NEW.kind IS NOT DISTINCT FROM OLD.kind) THEN NEW.kind := NULL;"
         " END IF; RETURN NEW; END $$ LANGUAGE plpgsql;"
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM pg_trigger"
+        "  WHERE tgname = 'responses_rederive_kind'"
+        "  AND tgrelid = 'responses'::regclass) THEN"
+        "  CREATE TRIGGER responses_rederive_kind"
+        "  BEFORE UPDATE OF payload ON responses FOR EACH ROW"
+        "  EXECUTE FUNCTION sondar_rederive_kind();"
+        " END IF; END $$;"
         // A trigger's DDL locks the table against writes (SHARE ROW
         // EXCLUSIVE), waiting behind every open write: only when it is new.
         "DO $$ BEGIN"
@@ -769,12 +783,6 @@ class PostgresStore final : public Store {
       // One index that cannot be built now does not keep the others back.
       if (!built && !stop()) ok = false;
     }
-    for (const char* name : kObsoleteIndexes) {
-      if (!ok || stop()) break;
-      ok = Ok(Run(
-          c,
-          ("DROP INDEX CONCURRENTLY IF EXISTS " + std::string(name)).c_str()));
-    }
     // The connection goes back to the pool as it came.
     ok = Ok(Run(c, "RESET statement_timeout")) &&
          Ok(Run(c, "RESET lock_timeout")) && ok;
@@ -872,23 +880,57 @@ class PostgresStore final : public Store {
   std::int64_t ForgetCommentedRecords(std::int64_t since_ms) override {
     Lease lease = Acquire();
     PGconn* c = lease.get();
-    // The table's write lock before the row locks (see Upsert).
-    if (!c || !Ok(Run(c, "BEGIN")) ||
-        !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
-      if (c) Run(c, "ROLLBACK");
-      return -1;
+    if (!c) return -1;
+    std::int64_t forgot = 0;
+    std::string after = "0";
+    for (;;) {
+      // A batch per transaction: a statement over every commented row of a
+      // big database would outlast the statement timeout. The table's write
+      // lock before the row locks (see Upsert).
+      if (!Ok(Run(c, "BEGIN")) ||
+          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
+        Run(c, "ROLLBACK");
+        return -1;
+      }
+      ResultPtr r = Run(c,
+                        "WITH batch AS (SELECT seq FROM responses"
+                        " WHERE seq > $2::bigint AND record <> ''"
+                        " AND received_at_ms >= $1::bigint AND response_id IN"
+                        " (SELECT response_id FROM comments)"
+                        " ORDER BY seq LIMIT 5000)"
+                        " UPDATE responses SET record = NULL, kind = NULL"
+                        " WHERE seq IN (SELECT seq FROM batch)"
+                        " RETURNING seq",
+                        {std::to_string(since_ms), after});
+      if (!Ok(r) || !Ok(Run(c, "COMMIT"))) {
+        Run(c, "ROLLBACK");
+        return -1;
+      }
+      const int n = PQntuples(r.get());
+      for (int i = 0; i < n; ++i) {
+        const std::string seq = PQgetvalue(r.get(), i, 0);
+        if (std::stoll(seq) > std::stoll(after)) after = seq;
+      }
+      forgot += n;
+      if (n == 0) return forgot;
     }
-    ResultPtr r = Run(c,
-                      "UPDATE responses SET record = NULL, kind = NULL"
-                      " WHERE record <> ''"
-                      " AND received_at_ms >= $1::bigint AND response_id IN"
-                      " (SELECT response_id FROM comments)",
-                      {std::to_string(since_ms)});
-    if (!Ok(r) || !Ok(Run(c, "COMMIT"))) {
-      Run(c, "ROLLBACK");
-      return -1;
-    }
-    return std::strtoll(PQcmdTuples(r.get()), nullptr, 10);
+  }
+
+  std::string Meta(const std::string& key) override {
+    Lease lease = Acquire();
+    if (!lease.get()) return "";
+    ResultPtr r =
+        Run(lease.get(), "SELECT value FROM meta WHERE key = $1", {key});
+    return Ok(r) && PQntuples(r.get()) == 1 ? PQgetvalue(r.get(), 0, 0) : "";
+  }
+
+  bool SetMeta(const std::string& key, const std::string& value) override {
+    Lease lease = Acquire();
+    return lease.get() &&
+           Ok(Run(lease.get(),
+                  "INSERT INTO meta (key, value) VALUES ($1, $2)"
+                  " ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value",
+                  {key, value}));
   }
 
   std::int64_t Underived() override {

@@ -91,6 +91,8 @@ class SqliteStore final : public Store {
       const std::function<std::optional<Derived>(const std::string&)>& derive,
       const std::function<bool()>& stop) override;
   std::int64_t ForgetCommentedRecords(std::int64_t since_ms) override;
+  std::string Meta(const std::string& key) override;
+  bool SetMeta(const std::string& key, const std::string& value) override;
   std::int64_t Underived() override;
   std::int64_t Count() override;
   std::int64_t CountComplete(const std::string& survey_id,
@@ -838,15 +840,50 @@ std::int64_t SqliteStore::ReadNumber(const char* sql,
 }
 
 std::int64_t SqliteStore::ForgetCommentedRecords(std::int64_t since_ms) {
+  std::int64_t forgot = 0, after = 0;
+  for (;;) {
+    // A batch at a time, each its own write: posts wait for one batch, not
+    // for all of them.
+    std::lock_guard<std::mutex> lock(mu_);
+    Statement forget(db_,
+                     "UPDATE responses SET record = NULL WHERE rowid IN"
+                     " (SELECT rowid FROM responses WHERE rowid > ?2"
+                     " AND record <> '' AND received_at_ms >= ?1"
+                     " AND response_id IN (SELECT response_id FROM comments)"
+                     " ORDER BY rowid LIMIT 5000) RETURNING rowid");
+    if (!forget) return -1;
+    forget.Bind(1, since_ms);
+    forget.Bind(2, after);
+    int step, n = 0;
+    while ((step = sqlite3_step(forget.get())) == SQLITE_ROW) {
+      after =
+          std::max<std::int64_t>(after, sqlite3_column_int64(forget.get(), 0));
+      ++n;
+    }
+    if (step != SQLITE_DONE) return -1;
+    forgot += n;
+    if (n == 0) return forgot;
+  }
+}
+
+std::string SqliteStore::Meta(const std::string& key) {
+  std::lock_guard<std::mutex> lock(read_mu_);
+  Statement get(read_db_, "SELECT value FROM meta WHERE key = ?");
+  if (!get) return "";
+  get.Bind(1, key);
+  if (sqlite3_step(get.get()) != SQLITE_ROW) return "";
+  const auto* text =
+      reinterpret_cast<const char*>(sqlite3_column_text(get.get(), 0));
+  return text ? text : "";
+}
+
+bool SqliteStore::SetMeta(const std::string& key, const std::string& value) {
   std::lock_guard<std::mutex> lock(mu_);
-  Statement forget(db_,
-                   "UPDATE responses SET record = NULL WHERE record <> ''"
-                   " AND received_at_ms >= ?1 AND response_id IN"
-                   " (SELECT response_id FROM comments)");
-  if (!forget) return -1;
-  forget.Bind(1, since_ms);
-  if (sqlite3_step(forget.get()) != SQLITE_DONE) return -1;
-  return sqlite3_changes(db_);
+  Statement set(db_, "INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)");
+  if (!set) return false;
+  set.Bind(1, key);
+  set.Bind(2, value);
+  return sqlite3_step(set.get()) == SQLITE_DONE;
 }
 
 std::int64_t SqliteStore::Underived() {

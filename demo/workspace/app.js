@@ -381,9 +381,14 @@ function ThemeList() {
     recent.clear();
     setReload((n) => n + 1);
   };
+  // The form takes the list when its version changes, not at each progress poll, so what the
+  // admin is typing stays.
+  const shown = data?.version;
+  useEffect(() => {
+    if (data) setRows((data.document.themes || []).map(editable));
+  }, [shown]);
   useEffect(() => {
     if (!data) return undefined;
-    setRows((data.document.themes || []).map(editable));
     document.body.dataset.ready = 'themes';
     // While stored comments are tagged again, say how far it is.
     const busy = data.retag.running || data.retag.rowsLeft > 0;

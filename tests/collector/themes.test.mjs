@@ -83,6 +83,8 @@ for (const [backend, database] of Object.entries(stores.make)) describe(backend,
       });
       assert.equal(state.version, 1);
       assert.deepEqual(state.document, gifts);
+      // Now from the derived records, not from payloads read meanwhile.
+      assert.equal((await themesOf(collector, '&theme=gifts')).total, 1);
 
       // Posted after the publish: tagged with the new list as it is stored.
       const after = comment('Un cadeau parfait', 5);

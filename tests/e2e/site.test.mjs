@@ -276,7 +276,7 @@ test('why() called before sondar.js has loaded is answered once the engine has d
  * its manifest marking e2e-checkout `"preload": true`, and every request timed.
  * `hold` (path -> ms) delays those responses, `fail` (path -> n) answers the first n with 503.
  */
-async function openQueued(hold = {}, fail = {}, query = '') {
+async function openQueued(hold = {}, fail = {}, query = '', gone = []) {
   const context = await browser.newContext({ reducedMotion: 'reduce' });
   const page = await context.newPage();
   const log = [];
@@ -285,6 +285,7 @@ async function openQueued(hold = {}, fail = {}, query = '') {
   await page.route('**/*', async (route) => {
     const path = new URL(route.request().url()).pathname;
     log.push({ path, at: Date.now() - t0, event: 'request' });
+    if (gone.includes(path)) return route.fulfill({ status: 404, body: 'not here' });
     if (fail[path] > 0) {
       fail[path]--;
       return route.fulfill({ status: 503, body: 'busy' });
@@ -329,6 +330,13 @@ test('debug on: the loader asks early for the module with messages, and the engi
   assert.deepEqual(await shown(page), ['e2e-checkout']);
   assert.equal(count('/dist/sondar-widget-debug.wasm'), 1);
   assert.equal(count('/dist/sondar-widget.wasm'), 0);
+  await context.close();
+});
+
+test('debug on where the debug module was not copied: the survey shows with the module for visitors', async () => {
+  const { page, context, count } = await openQueued({}, {}, '?sondar_debug=1', ['/dist/sondar-widget-debug.wasm']);
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  assert.equal(count('/dist/sondar-widget.wasm'), 1);
   await context.close();
 });
 

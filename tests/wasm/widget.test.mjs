@@ -177,20 +177,29 @@ test('widget module: shuffle, "other" texts and contact answers give the payload
 });
 
 test('widget module: numbers beyond the fast path are read through JS, correctly rounded', () => {
-  const survey = debug.parseSite({
-    schema: 'sondar.survey/1',
-    id: 'delayed',
-    questions: [{ id: 'q', type: 'nps', prompt: 'How likely?' }],
-    trigger: { delaySeconds: 5 },
-  }, true);
   // 0.30000000000000004 has 17 significant digits: the core hands it to Number() in JS. Read
-  // as 0.3 it would say "waits 4.7 more seconds".
+  // as 0.3 it would say "waits 4.7 more seconds" (the debug module's words) and, in both
+  // modules, a retryAt 0.00000000000000004 s earlier, which rounds the same: the detail shows it.
   const seconds = 0.1 + 0.2;
-  const decision = alone(survey.decide({ event: '', url: 'https://shop.example/', secondsOnPage: seconds, visitorId: 'v', locale: 'en', now: 1767261600000 }));
-  assert.equal(decision.reason, 'too_early');
-  assert.equal(decision.detail, `waits ${5 - seconds} more seconds on the page`);
-  assert.equal(decision.retryAt, 1767261600000 + Math.ceil((5 - seconds) * 1000));
-  survey.delete();
+  for (const module of [widget, debug]) {
+    const survey = module.parseSite({
+      schema: 'sondar.survey/1',
+      id: 'delayed',
+      questions: [{ id: 'q', type: 'nps', prompt: 'How likely?' }],
+      trigger: { delaySeconds: 5 },
+    }, true);
+    const decision = alone(survey.decide({ event: '', url: 'https://shop.example/', secondsOnPage: seconds, visitorId: 'v', locale: 'en', now: 1767261600000 }));
+    assert.equal(decision.reason, 'too_early');
+    assert.equal(decision.detail, module === debug ? `waits ${5 - seconds} more seconds on the page` : '');
+    assert.equal(decision.retryAt, 1767261600000 + Math.ceil((5 - seconds) * 1000));
+    survey.delete();
+    // A retryAt that shows the parse in both: read as 4.7, ceil(4.7 * 1000) would be 4,700.
+    const long = module.parseSite({ schema: 'sondar.survey/1', id: 'long', questions: [{ id: 'q', type: 'nps', prompt: 'How likely?' }], trigger: { delaySeconds: 4.700000000000001 } }, true);
+    const wait = alone(long.decide({ event: '', url: 'https://shop.example/', secondsOnPage: 0, visitorId: 'v', locale: 'en', now: 0 }));
+    assert.equal(Math.ceil(4.700000000000001 * 1000), 4701);
+    assert.equal(wait.retryAt, 4701);
+    long.delete();
+  }
 });
 
 test('widget module: calls after delete() are refused, not undefined behaviour', () => {

@@ -137,10 +137,10 @@ export class Widget {
 
   async start(options) {
     this.debug = options.debug || /[?&]sondar_debug=1(&|$)/.test(location.search);
-    let wasmUrl = options.wasmUrl || new URL('../lib/sondar-widget.wasm', import.meta.url);
+    const leanUrl = options.wasmUrl || new URL('../lib/sondar-widget.wasm', import.meta.url);
     // With debug on, the sibling module whose errors also say in words what is wrong (the one
-    // for every visitor has codes and paths only, and is 3.5 KB lighter).
-    if (this.debug) wasmUrl = String(wasmUrl).replace(/sondar-widget\.wasm(?=[?#]|$)/, 'sondar-widget-debug.wasm');
+    // for every visitor has codes and paths only, and is 5.1 KB lighter).
+    const wasmUrl = this.debug ? String(leanUrl).replace(/sondar-widget\.wasm(?=[?#]|$)/, 'sondar-widget-debug.wasm') : leanUrl;
     const locale = options.locale || document.documentElement.lang || navigator.language || 'en';
     if (options.strings) addStrings(options.strings);
     const visitorStrings = loadStrings(locale, wasmUrl);
@@ -155,7 +155,11 @@ export class Widget {
       source = fetchText(source, single ? 'survey' : 'site', this.prefetched);
     }
     if (!single) source = Promise.resolve(source).then((manifest) => (this.preloadSurveys(manifest), manifest));
-    const [core, text] = await Promise.all([loadWidgetCore({ wasmUrl, wasmResponse }), source]);
+    // A site that did not copy the debug module still shows its survey with debug on.
+    const loaded = loadWidgetCore({ wasmUrl, wasmResponse }).catch((e) =>
+      String(wasmUrl) === String(leanUrl) ? Promise.reject(e) : loadWidgetCore({ wasmUrl: leanUrl }),
+    );
+    const [core, text] = await Promise.all([loaded, source]);
     source = text;
     if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
     this.site = core.parseSite(source, single);
