@@ -46,6 +46,34 @@ bool Ok(const ResultPtr& r) {
                PQresultStatus(r.get()) == PGRES_TUPLES_OK);
 }
 
+// The days of `survey_id` in [from, to) that retention aggregated, oldest
+// first, given to `rolled`, in the caller's transaction (the rows' snapshot,
+// so a day rolled up meanwhile is counted once).
+bool ReadRolled(PGconn* c, const std::vector<std::string>& survey_from_to,
+                const Store::RolledFn& rolled) {
+  ResultPtr days = Run(c,
+                       "SELECT kind, count FROM rollups WHERE survey_id = $1"
+                       " AND day_ms >= $2::bigint AND day_ms < $3::bigint"
+                       " ORDER BY day_ms, kind",
+                       survey_from_to);
+  if (!Ok(days)) return false;
+  for (int i = 0; i < PQntuples(days.get()); ++i)
+    rolled(std::string_view(PQgetvalue(days.get(), i, 0),
+                            PQgetlength(days.get(), i, 0)),
+           std::stoll(PQgetvalue(days.get(), i, 1)));
+  return true;
+}
+
+// A transaction that writes responses: the table's write lock first, before
+// any row lock, in every writer (see Upsert). False, rolled back, on failure.
+bool BeginWriting(PGconn* c) {
+  if (Ok(Run(c, "BEGIN")) &&
+      Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE")))
+    return true;
+  Run(c, "ROLLBACK");
+  return false;
+}
+
 // The kind stored beside a record (sondar::RecordKind); "" for none.
 std::string KindOf(const std::string& encoded) {
   std::string kind;
@@ -573,24 +601,12 @@ class PostgresStore final : public Store {
     PGconn* c = lease.get();
     if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
       return false;
-    // In the same snapshot as the rows: a day rolled up meanwhile is
-    // counted once.
-    if (rolled) {
-      ResultPtr days =
-          Run(c,
-              "SELECT kind, count FROM rollups WHERE survey_id = $1"
-              " AND day_ms >= $2::bigint AND day_ms < $3::bigint"
-              " ORDER BY day_ms, kind",
-              {survey_id, std::to_string(range.from_ms),
-               std::to_string(range.to_ms)});
-      if (!Ok(days)) {
-        Run(c, "ROLLBACK");
-        return false;
-      }
-      for (int i = 0; i < PQntuples(days.get()); ++i)
-        (*rolled)(std::string_view(PQgetvalue(days.get(), i, 0),
-                                   PQgetlength(days.get(), i, 0)),
-                  std::stoll(PQgetvalue(days.get(), i, 1)));
+    if (rolled && !ReadRolled(c,
+                              {survey_id, std::to_string(range.from_ms),
+                               std::to_string(range.to_ms)},
+                              *rolled)) {
+      Run(c, "ROLLBACK");
+      return false;
     }
     bool ok = Ok(Run(c,
                      "DECLARE records NO SCROLL CURSOR FOR"
@@ -678,19 +694,7 @@ class PostgresStore final : public Store {
       Run(c, "ROLLBACK");
       return false;
     };
-    if (rolled) {
-      ResultPtr days =
-          Run(c,
-              "SELECT kind, count FROM rollups WHERE survey_id = $1"
-              " AND day_ms >= $2::bigint AND day_ms < $3::bigint"
-              " ORDER BY day_ms, kind",
-              params);
-      if (!Ok(days)) return fail();
-      for (int i = 0; i < PQntuples(days.get()); ++i)
-        (*rolled)(std::string_view(PQgetvalue(days.get(), i, 0),
-                                   PQgetlength(days.get(), i, 0)),
-                  std::stoll(PQgetvalue(days.get(), i, 1)));
-    }
+    if (rolled && !ReadRolled(c, params, *rolled)) return fail();
     ResultPtr kinds = Run(c,
                           "SELECT kind, count(*) FROM responses"
                           " WHERE survey_id = $1"
@@ -803,11 +807,7 @@ class PostgresStore final : public Store {
     // Rows with a record and no kind (written before kinds were kept): the
     // kind comes from the record alone, thousands of rows per statement.
     while (!stop()) {
-      if (!Ok(Run(c, "BEGIN")) ||
-          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
-        Run(c, "ROLLBACK");
-        return -1;
-      }
+      if (!BeginWriting(c)) return -1;
       ResultPtr rows = Run(c,
                            "SELECT seq, record FROM responses"
                            " WHERE kind IS NULL AND record IS NOT NULL"
@@ -835,12 +835,7 @@ class PostgresStore final : public Store {
     }
     // Rows without a record: derived from their payloads.
     while (!stop()) {
-      // The table's write lock before the row locks (see Upsert).
-      if (!Ok(Run(c, "BEGIN")) ||
-          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
-        Run(c, "ROLLBACK");
-        return -1;
-      }
+      if (!BeginWriting(c)) return -1;
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
@@ -885,13 +880,8 @@ class PostgresStore final : public Store {
     std::string after = "0";
     for (;;) {
       // A batch per transaction: a statement over every commented row of a
-      // big database would outlast the statement timeout. The table's write
-      // lock before the row locks (see Upsert).
-      if (!Ok(Run(c, "BEGIN")) ||
-          !Ok(Run(c, "LOCK TABLE responses IN ROW EXCLUSIVE MODE"))) {
-        Run(c, "ROLLBACK");
-        return -1;
-      }
+      // big database would outlast the statement timeout.
+      if (!BeginWriting(c)) return -1;
       ResultPtr r = Run(c,
                         "WITH batch AS (SELECT seq FROM responses"
                         " WHERE seq > $2::bigint AND record <> ''"
