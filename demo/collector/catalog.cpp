@@ -446,23 +446,19 @@ Status Catalog::Import(const fs::path& folder) {
       return Status(ErrorCode::kInvalidJson, "",
                     path.string() + ": " + doc.status().ToString());
     }
+    // The site-wide documents, one file each; anything else is a survey.
     const Json* schema = doc->find("schema");
-    if (schema && schema->is_string() && schema->as_string() == kSiteSchema) {
-      if (site) {
+    const std::string kind =
+        schema && schema->is_string() ? schema->as_string() : "";
+    if (kind == kSiteSchema || kind == kThemesSchema) {
+      std::optional<File>& slot = kind == kSiteSchema ? site : themes;
+      if (slot) {
         return Status(ErrorCode::kDuplicateId, "",
-                      "two site manifests: " + site->path.string() + " and " +
-                          path.string());
+                      std::string(kind == kSiteSchema ? "two site manifests: "
+                                                      : "two theme lists: ") +
+                          slot->path.string() + " and " + path.string());
       }
-      site = File{path, std::move(doc).value()};
-      continue;
-    }
-    if (schema && schema->is_string() && schema->as_string() == kThemesSchema) {
-      if (themes) {
-        return Status(ErrorCode::kDuplicateId, "",
-                      "two theme lists: " + themes->path.string() + " and " +
-                          path.string());
-      }
-      themes = File{path, std::move(doc).value()};
+      slot = File{path, std::move(doc).value()};
       continue;
     }
     auto survey = ParseSurveyDocument(doc.value());
