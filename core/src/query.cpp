@@ -191,6 +191,16 @@ std::vector<std::string> HiddenNeedles(std::string_view name,
   return {key + Json(std::string(value)).dump(), key + std::string(value)};
 }
 
+std::vector<std::pair<std::string, std::string>> HiddenValuesOf(
+    const Json& payload) {
+  std::vector<std::pair<std::string, std::string>> out;
+  const Json* hidden = payload.find("hidden");
+  if (!hidden || !hidden->is_object()) return out;
+  for (const auto& [name, value] : hidden->as_object())
+    if (!value.is_null()) out.emplace_back(name, HiddenText(value));
+  return out;
+}
+
 bool Matches(const ResponseFilter& f, const Survey& version,
              const ResponseRecord& record, const Json* payload) {
   if (record.submitted_at_ms < f.from_ms || record.submitted_at_ms >= f.to_ms)

@@ -572,9 +572,11 @@ void Collector::Post(const Request& req, Response& res) {
   // Alerts are decided on what is stored, and written with it.
   const std::vector<AlertWrite> alerts =
       webhooks_->For(survey_id, *survey, normalized, record.value().themes);
+  const Store::HiddenValues hidden = IndexedHidden(normalized);
   Store::Version stored{record.value(), survey_id,  visitor,   text,
                         client_key,     may_insert, &comments, &encoded};
   stored.alerts = &alerts;
+  stored.hidden = &hidden;
   const auto outcome = store_->Upsert(stored);
   if ((outcome == Store::Outcome::kInserted ||
        outcome == Store::Outcome::kReplaced) &&

@@ -167,22 +167,26 @@ bool Collector::Summarise(const SurveyVersions& survey,
   // payloads they no longer have.
   std::int64_t aggregated = 0, left_out = 0;
   Stored stored;
-  bool read = false;
+  bool read = true;
+  const Store::TimeRange range{filter.from_ms, filter.to_ms};
   if (filter.NeedsPayload()) {
     const Store::RolledFn count_left_out =
         [&](std::string_view, std::int64_t count) { left_out += count; };
     // Only the aggregated days are wanted here: the row callback stops at
     // once.
     read = store_->ForEachRecord(
-        versions->id(), {filter.from_ms, filter.to_ms},
+        versions->id(), range,
         [](std::string_view, std::string_view) { return false; }, 1,
         &count_left_out);
-    // Hidden fields are in the payload only: the database reads through the
-    // payloads for the filter's texts, so only rows that may match are
-    // parsed here.
+  }
+  // The hidden values a filter names are looked up in the database's index
+  // of them (Store::ForEachHiddenKind), except a value the index cannot hold:
+  // then the database reads through the payloads for the filter's texts, so
+  // only rows that may match are parsed here.
+  if (filter.NeedsPayload() && !IndexAnswers(filter.hidden)) {
     read =
         read && store_->ForEach(
-                    versions->id(), {filter.from_ms, filter.to_ms},
+                    versions->id(), range,
                     [&](const std::string& text) {
                       if (!Read(*versions, *theme_list, text, &stored))
                         ++unreadable;
@@ -203,6 +207,11 @@ bool Collector::Summarise(const SurveyVersions& survey,
     // row by row would.
     // Rows come in time order, so the kinds of one day are added when the
     // next day begins: memory holds one day's kinds, not the range's.
+    // The hidden conditions are the index's (and, for a row it does not
+    // answer for, its payload's), not the kinds'.
+    ResponseFilter of_kinds = filter, of_payloads;
+    of_kinds.hidden.clear();
+    of_payloads.hidden = filter.hidden;
     std::unordered_map<std::string, std::uint64_t> index;  // kind -> slot
     std::vector<std::pair<const std::string*, std::uint64_t>> kinds;
     std::string kind;
@@ -213,7 +222,7 @@ bool Collector::Summarise(const SurveyVersions& survey,
         if (!DecodeRecord(*text, &stored.record, &version) ||
             !(stored.version = versions->Find(version))) {
           unreadable += times;
-        } else if (Matches(filter, *stored.version, stored.record)) {
+        } else if (Matches(of_kinds, *stored.version, stored.record)) {
           aggregate.Add(version, stored.record, times);
           themes.Add(version, stored.record, times);
         }
@@ -254,24 +263,33 @@ bool Collector::Summarise(const SurveyVersions& survey,
       kind = rolled;
       count_kind(count);
     };
-    read = store_->ForEachKind(
-        versions->id(), {filter.from_ms, filter.to_ms},
-        [&](std::string_view counted, std::int64_t times,
-            std::string_view payload) {
-          if (!counted.empty()) {
-            kind = counted;
-          } else if (payload.empty() || !Read(*versions, *theme_list,
-                                              std::string(payload), &stored)) {
-            unreadable += static_cast<std::uint64_t>(times);
-            return true;
-          } else {
-            RecordKind(EncodeRecord(stored.record, stored.version->version),
-                       &kind);
-          }
-          count_kind(static_cast<std::uint64_t>(times));
-          return true;
-        },
-        &count_rolled);
+    const Store::KindFn count_row = [&](std::string_view counted,
+                                        std::int64_t times,
+                                        std::string_view payload) {
+      if (!counted.empty()) {
+        kind = counted;
+      } else if (payload.empty() ||
+                 !Read(*versions, *theme_list, std::string(payload), &stored)) {
+        unreadable += static_cast<std::uint64_t>(times);
+        return true;
+      } else if (!of_payloads.hidden.empty() &&
+                 !Matches(of_payloads, *stored.version, stored.record,
+                          &stored.payload)) {
+        return true;
+      } else {
+        RecordKind(EncodeRecord(stored.record, stored.version->version), &kind);
+      }
+      count_kind(static_cast<std::uint64_t>(times));
+      return true;
+    };
+    if (filter.hidden.empty()) {
+      read =
+          store_->ForEachKind(versions->id(), range, count_row, &count_rolled);
+    } else {
+      read = read &&
+             store_->ForEachHiddenKind(versions->id(), range, filter.hidden,
+                                       NeedlesOf(filter), count_row);
+    }
     add_kinds();
   }
   if (!read) return false;
@@ -551,7 +569,7 @@ void Collector::DeriveOld() {
         record.value().themes = ThemesOf(*catalog->themes, comments);
         return Store::Derived{
             EncodeRecord(record.value(), version.value()->version),
-            std::move(comments)};
+            std::move(comments), IndexedHidden(payload.value())};
       },
       [this] { return Stopping(); });
   if (derived < 0) {

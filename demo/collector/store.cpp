@@ -1,5 +1,6 @@
 #include "store.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -35,6 +36,24 @@ std::string ProbeText(std::size_t bytes) {
     text += static_cast<char>('!' + x % 90);
   }
   return text;
+}
+
+Store::HiddenValues IndexedHidden(const Json& payload) {
+  Store::HiddenValues values = HiddenValuesOf(payload);
+  values.erase(std::remove_if(values.begin(), values.end(),
+                              [](const auto& field) {
+                                return field.second.find('\0') !=
+                                       std::string::npos;
+                              }),
+               values.end());
+  return values;
+}
+
+bool IndexAnswers(const Store::HiddenValues& conditions) {
+  return std::none_of(conditions.begin(), conditions.end(),
+                      [](const auto& field) {
+                        return field.second.find('\0') != std::string::npos;
+                      });
 }
 
 namespace {

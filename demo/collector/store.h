@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "sondar/query.h"
@@ -104,6 +105,10 @@ struct AuditEntry {
 
 class Store {
  public:
+  // A response's hidden fields as filters compare them (name, text:
+  // sondar::HiddenValuesOf).
+  using HiddenValues = std::vector<std::pair<std::string, std::string>>;
+
   // `where` is a PostgreSQL URL (postgres://... or postgresql://...) or else
   // an SQLite file, created if needed. nullptr with `error` set on failure.
   static std::unique_ptr<Store> Open(const std::string& where,
@@ -140,6 +145,9 @@ class Store {
     // What each webhook's rule decided for this version (sondar::DecideAlert),
     // written in the same transaction only if the version is stored.
     const std::vector<AlertWrite>* alerts = nullptr;
+    // Its hidden fields, indexed with the row (ForEachHiddenKind) when it
+    // has a record; nullptr: not indexed, read through its payload.
+    const HiddenValues* hidden = nullptr;
   };
   // Stores the version's payload unless the stored version of the same
   // response supersedes it. A responseId belongs to the survey and the
@@ -232,10 +240,23 @@ class Store {
                                     std::string_view payload)>;
   virtual bool ForEachKind(const std::string& survey_id, const TimeRange& range,
                            const KindFn& fn, const RolledFn* rolled);
+  // The rows of `survey_id` in `range` whose hidden fields hold every pair in
+  // `hidden`, as ForEachKind gives them: first the kinds of rows the
+  // database's index of hidden values answers for (written with the row and
+  // its record), in time order; then the payloads of the rows in range it
+  // does not answer for (no record yet, or written by a collector from before
+  // the index), which the caller checks itself, narrowed by `contains` as in
+  // ForEach. Aggregated days are not given: their rows no longer have
+  // hidden values.
+  virtual bool ForEachHiddenKind(const std::string& survey_id,
+                                 const TimeRange& range,
+                                 const HiddenValues& hidden,
+                                 const Needles& contains, const KindFn& fn) = 0;
   // What a write derives from a payload: its record and its comments.
   struct Derived {
     std::string record;
     std::vector<Comment> comments;
+    HiddenValues hidden;
   };
   // Builds the indexes that are not built at open (PostgreSQL: those of tables
   // that grow with traffic, concurrently, so writes go on), asking `stop`
@@ -244,7 +265,8 @@ class Store {
     (void)stop;
     return true;
   }
-  // Rows stored before records and comments were kept get them, in batches
+  // Rows stored before records, comments and the hidden values' index were
+  // kept (or written by a collector from before them) get them, in batches
   // that let writes through in between; `derive` gives nullopt for a payload
   // no version reads (its record is then "" and it is not asked again);
   // `stop` is asked before each batch. The rows derived, or -1 on failure.
@@ -423,6 +445,12 @@ ResponseStatus StatusFromName(std::string_view name);
 // What Probe(bytes) writes: `bytes` of varied text that no compression makes
 // much smaller.
 std::string ProbeText(std::size_t bytes);
+// The hidden values a store indexes for a validated payload:
+// sondar::HiddenValuesOf less any holding a NUL, which a PostgreSQL text
+// cannot (a filter on such a value reads payloads: IndexAnswers).
+Store::HiddenValues IndexedHidden(const Json& payload);
+// Whether the index answers a filter's hidden conditions.
+bool IndexAnswers(const Store::HiddenValues& conditions);
 
 std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error);
 std::unique_ptr<Store> OpenPostgres(const std::string& url, std::string* error);

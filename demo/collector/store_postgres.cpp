@@ -99,6 +99,15 @@ constexpr IndexDef kIndexes[] = {
      "responses(survey_id, submitted_at_ms, seq) INCLUDE (kind)"},
     // Rows DeriveOld has still to give a record and a kind.
     {"responses_unkinded", "responses(seq) WHERE kind IS NULL"},
+    // Rows the index of hidden values does not answer for (no kind yet, or
+    // written by a collector from before it): a hidden-field filter reads
+    // their payloads, DeriveOld indexes them.
+    {"responses_unindexed",
+     "responses(survey_id, submitted_at_ms)"
+     " WHERE kind IS NULL OR hidden_for IS DISTINCT FROM kind"},
+    // A summary filtered by hidden.NAME=VALUE groups one range of it.
+    {"hidden_by_value",
+     "hidden_values(survey_id, name, value, submitted_at_ms) INCLUDE (kind)"},
     {"responses_by_visitor",
      "responses(survey_id, visitor_id, submitted_at_ms)"},
     {"comments_by_response", "comments(response_id)"},
@@ -262,6 +271,49 @@ class PostgresStore final : public Store {
         "  AND column_name = 'kind') THEN"
         "  ALTER TABLE responses ADD COLUMN kind TEXT;"
         " END IF; END $$;"
+        // Each response's hidden fields (sondar::HiddenValuesOf) with a copy
+        // of its kind, which triggers keep: a filter on one groups a range
+        // of hidden_by_value, no payloads. `hidden_for` is the kind they were
+        // written with: a row whose kind is another (an older collector
+        // wrote it) is not answered for, and DeriveOld writes them again.
+        "CREATE TABLE IF NOT EXISTS hidden_values ("
+        " response_id TEXT NOT NULL,"
+        " name TEXT NOT NULL,"
+        " value TEXT NOT NULL,"
+        " survey_id TEXT NOT NULL,"
+        " submitted_at_ms BIGINT NOT NULL,"
+        " kind TEXT,"
+        " PRIMARY KEY (response_id, name));"
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM information_schema.columns"
+        "  WHERE table_schema = current_schema() AND table_name = 'responses'"
+        "  AND column_name = 'hidden_for') THEN"
+        "  ALTER TABLE responses ADD COLUMN hidden_for TEXT;"
+        " END IF; END $$;"
+        // Whoever changes a kind (this collector, an older one, the kind
+        // trigger), the copies follow, trusted only while written for it;
+        // whoever deletes a response (erasure, retention, an older
+        // collector) deletes them.
+        "CREATE OR REPLACE FUNCTION sondar_hidden_follow() RETURNS trigger AS"
+        " $$ BEGIN IF TG_OP = 'DELETE' THEN"
+        " DELETE FROM hidden_values WHERE response_id = OLD.response_id;"
+        " ELSE UPDATE hidden_values SET kind = CASE WHEN NEW.kind ="
+        " NEW.hidden_for THEN NEW.kind END"
+        " WHERE response_id = NEW.response_id; END IF;"
+        " RETURN NULL; END $$ LANGUAGE plpgsql;"
+        "DO $$ BEGIN"
+        " IF NOT EXISTS (SELECT 1 FROM pg_trigger"
+        "  WHERE tgname = 'responses_hidden_follow'"
+        "  AND tgrelid = 'responses'::regclass) THEN"
+        "  CREATE TRIGGER responses_hidden_follow"
+        "  AFTER UPDATE ON responses FOR EACH ROW"
+        "  WHEN (OLD.kind IS DISTINCT FROM NEW.kind"
+        "   OR OLD.hidden_for IS DISTINCT FROM NEW.hidden_for)"
+        "  EXECUTE FUNCTION sondar_hidden_follow();"
+        "  CREATE TRIGGER responses_hidden_removed"
+        "  AFTER DELETE ON responses FOR EACH ROW"
+        "  EXECUTE FUNCTION sondar_hidden_follow();"
+        " END IF; END $$;"
         // A collector from before records (a rolling deploy, a rollback)
         // replaces a payload and leaves its record: the record is dropped,
         // the summary reads the payload, and the next start derives it
@@ -392,6 +444,13 @@ class PostgresStore final : public Store {
     // Comments and alerts are written in the response's transaction; a
     // response without either is a single statement.
     const bool has_comments = version.comments && !version.comments->empty();
+    const std::string encoded = version.encoded ? *version.encoded : "";
+    const std::string kind = KindOf(encoded);
+    // The hidden values this row is indexed with: none without a kind (its
+    // payload is read).
+    const HiddenValues* hidden = kind.empty() ? nullptr : version.hidden;
+    const std::string hidden_for = hidden ? kind : "";
+    const std::string hidden_json = HiddenJson(hidden);
     const bool has_alerts = version.alerts && !version.alerts->empty();
     // A new response has no held alert to withdraw: only what fires or
     // holds needs a transaction there.
@@ -417,24 +476,30 @@ class PostgresStore final : public Store {
         if (!Ok(Run(c, "BEGIN"))) return Outcome::kFailed;
         in_transaction = true;
       }
+      // The row and its hidden values in one statement (the commonest post
+      // stays one round trip).
       ResultPtr inserted = Run(
           c,
-          "INSERT INTO responses (response_id, survey_id, visitor_id, status,"
-          " submitted_at_ms, received_at_ms, payload, client_key, record,"
-          " kind)"
+          "WITH stored AS (INSERT INTO responses (response_id, survey_id,"
+          " visitor_id, status, submitted_at_ms, received_at_ms, payload,"
+          " client_key, record, kind, hidden_for)"
           " SELECT $1, $2, $3, $4, $5::bigint, $6::bigint, $7, NULLIF($8, ''),"
-          " NULLIF($9, ''), NULLIF($10, '') WHERE NOT EXISTS (SELECT 1 FROM"
-          " erased WHERE response_id = $1)"
-          " ON CONFLICT (response_id) DO NOTHING",
+          " NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')"
+          " WHERE NOT EXISTS (SELECT 1 FROM erased WHERE response_id = $1)"
+          " ON CONFLICT (response_id) DO NOTHING RETURNING response_id),"
+          " hidden AS (INSERT INTO hidden_values (response_id, name, value,"
+          " survey_id, submitted_at_ms, kind) SELECT s.response_id, v.name,"
+          " v.value, $2, $5::bigint, $10 FROM stored s,"
+          " jsonb_to_recordset($12::jsonb) AS v(name text, value text))"
+          " SELECT count(*) FROM stored",
           {record.response_id, version.survey_id, version.visitor_id, status,
            submitted, std::to_string(NowMs()), version.payload,
-           version.client_key, version.encoded ? *version.encoded : "",
-           KindOf(version.encoded ? *version.encoded : "")});
-      if (!Ok(inserted)) {
+           version.client_key, encoded, kind, hidden_for, hidden_json});
+      if (!Ok(inserted) || PQntuples(inserted.get()) != 1) {
         if (in_transaction) Run(c, "ROLLBACK");
         return Outcome::kFailed;
       }
-      if (std::string(PQcmdTuples(inserted.get())) == "1") {
+      if (std::string(PQgetvalue(inserted.get(), 0, 0)) == "1") {
         if (!in_transaction) return Outcome::kInserted;
         if (extras(true) && Ok(Run(c, "COMMIT"))) return Outcome::kInserted;
         Run(c, "ROLLBACK");
@@ -451,11 +516,12 @@ class PostgresStore final : public Store {
       Run(c, "ROLLBACK");
       return Outcome::kFailed;
     }
-    Outcome outcome =
-        Decide(c, record, version.survey_id, version.visitor_id,
-               version.payload, status, submitted, version.may_insert,
-               version.encoded ? *version.encoded : "");
-    if (outcome == Outcome::kReplaced && !extras(false))
+    Outcome outcome = Decide(c, record, version.survey_id, version.visitor_id,
+                             version.payload, status, submitted,
+                             version.may_insert, encoded, hidden_for);
+    if (outcome == Outcome::kReplaced &&
+        !(extras(false) && WriteHidden(c, record.response_id, version.survey_id,
+                                       submitted, hidden_for, hidden_json)))
       outcome = Outcome::kFailed;
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
@@ -736,6 +802,80 @@ class PostgresStore final : public Store {
     return true;
   }
 
+  // The kinds of the indexed rows counted by the database from one range of
+  // hidden_by_value (each further pair a lookup of the same response), then
+  // the payloads of the rows the index does not answer for, in one snapshot.
+  bool ForEachHiddenKind(const std::string& survey_id, const TimeRange& range,
+                         const HiddenValues& hidden, const Needles& contains,
+                         const KindFn& fn) override {
+    if (hidden.empty()) return false;
+    Lease lease = Acquire();
+    PGconn* c = lease.get();
+    if (!c || !Ok(Run(c, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")))
+      return false;
+    auto fail = [&] {
+      Run(c, "ROLLBACK");
+      return false;
+    };
+    std::vector<std::string> params = {survey_id, std::to_string(range.from_ms),
+                                       std::to_string(range.to_ms)};
+    std::string sql =
+        "SELECT kind, count(*) FROM hidden_values h WHERE h.survey_id = $1"
+        " AND h.submitted_at_ms >= $2::bigint AND h.submitted_at_ms < "
+        "$3::bigint"
+        " AND h.kind IS NOT NULL";
+    for (std::size_t i = 0; i < hidden.size(); ++i) {
+      params.push_back(hidden[i].first);
+      params.push_back(hidden[i].second);
+      const std::string name = "$" + std::to_string(params.size() - 1);
+      const std::string value = "$" + std::to_string(params.size());
+      sql += i == 0 ? " AND h.name = " + name + " AND h.value = " + value
+                    : " AND EXISTS (SELECT 1 FROM hidden_values o WHERE"
+                      " o.response_id = h.response_id AND o.name = " +
+                          name + " AND o.value = " + value + ")";
+    }
+    sql += " GROUP BY kind ORDER BY min(submitted_at_ms)";
+    ResultPtr kinds = Run(c, sql.c_str(), params);
+    if (!Ok(kinds)) return fail();
+    bool more = true;
+    for (int i = 0; more && i < PQntuples(kinds.get()); ++i) {
+      more = fn(std::string_view(PQgetvalue(kinds.get(), i, 0),
+                                 PQgetlength(kinds.get(), i, 0)),
+                std::stoll(PQgetvalue(kinds.get(), i, 1)), {});
+    }
+    kinds.reset();
+    params.resize(3);
+    std::string rest =
+        "DECLARE unindexed NO SCROLL CURSOR FOR"
+        " SELECT payload FROM responses WHERE survey_id = $1"
+        " AND submitted_at_ms >= $2::bigint AND submitted_at_ms < $3::bigint"
+        " AND (kind IS NULL OR hidden_for IS DISTINCT FROM kind)";
+    for (const auto& any : contains) {
+      rest += " AND (false";
+      for (const std::string& text : any) {
+        params.push_back(text);
+        rest +=
+            " OR strpos(payload, $" + std::to_string(params.size()) + ") > 0";
+      }
+      rest += ")";
+    }
+    rest += " ORDER BY submitted_at_ms, seq";
+    if (more && !Ok(Run(c, rest.c_str(), params))) return fail();
+    while (more) {
+      ResultPtr rows = Run(c, "FETCH 1000 FROM unindexed");
+      if (!Ok(rows)) return fail();
+      const int n = PQntuples(rows.get());
+      for (int i = 0; more && i < n; ++i) {
+        more = fn({}, 1,
+                  std::string_view(PQgetvalue(rows.get(), i, 0),
+                                   PQgetlength(rows.get(), i, 0)));
+      }
+      if (n < 1000) break;
+    }
+    Run(c, "COMMIT");
+    return true;
+  }
+
   // One collector at a time (a session advisory lock; the others leave it to
   // that one), index by index: a missing one is built concurrently, an invalid
   // one (a concurrent build that was interrupted) dropped and built again.
@@ -833,29 +973,35 @@ class PostgresStore final : public Store {
       derived += n;
       if (n == 0) break;
     }
-    // Rows without a record: derived from their payloads.
+    // Rows without a record, or not indexed by their hidden values: derived
+    // from their payloads. Each batch leaves the set (a payload no version
+    // reads gets "" for all three), so the partial index gives the next ones
+    // in no particular order.
     while (!stop()) {
       if (!BeginWriting(c)) return -1;
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
-                           " WHERE kind IS NULL ORDER BY seq LIMIT 500"
-                           " FOR UPDATE SKIP LOCKED");
+                           " WHERE kind IS NULL OR hidden_for IS DISTINCT"
+                           " FROM kind LIMIT 500 FOR UPDATE SKIP LOCKED");
       bool ok = Ok(rows);
       const int n = ok ? PQntuples(rows.get()) : 0;
       for (int i = 0; ok && i < n; ++i) {
         const auto got = derive(PQgetvalue(rows.get(), i, 4));
-        // A payload no version reads gets "" for both: not asked again.
+        const std::string kind = got ? KindOf(got->record) : std::string();
         ok = Ok(Run(c,
-                    "UPDATE responses SET record = $1, kind = $2"
-                    " WHERE seq = $3::bigint",
-                    {got ? got->record : std::string(),
-                     got ? KindOf(got->record) : std::string(),
+                    "UPDATE responses SET record = $1, kind = $2,"
+                    " hidden_for = $2 WHERE seq = $3::bigint",
+                    {got ? got->record : std::string(), kind,
                      PQgetvalue(rows.get(), i, 0)})) &&
              (!got ||
               WriteComments(c, PQgetvalue(rows.get(), i, 1),
                             PQgetvalue(rows.get(), i, 2),
-                            PQgetvalue(rows.get(), i, 3), got->comments));
+                            PQgetvalue(rows.get(), i, 3), got->comments)) &&
+             WriteHidden(c, PQgetvalue(rows.get(), i, 1),
+                         PQgetvalue(rows.get(), i, 2),
+                         PQgetvalue(rows.get(), i, 3), kind,
+                         HiddenJson(got ? &got->hidden : nullptr));
         if (got) ++derived;
       }
       if (!ok || !Ok(Run(c, "COMMIT"))) {
@@ -1739,7 +1885,7 @@ class PostgresStore final : public Store {
                  const std::string& survey_id, const std::string& visitor_id,
                  const std::string& payload, const std::string& status,
                  const std::string& submitted, bool may_insert,
-                 const std::string& encoded) {
+                 const std::string& encoded, const std::string& hidden_for) {
     ResultPtr row = Run(c,
                         "SELECT status, submitted_at_ms, survey_id, visitor_id"
                         " FROM responses WHERE response_id = $1 FOR UPDATE",
@@ -1766,10 +1912,39 @@ class PostgresStore final : public Store {
         Run(c,
             "UPDATE responses SET status = $1, submitted_at_ms = $2,"
             " payload = $3, received_at_ms = $4, record = NULLIF($6, ''),"
-            " kind = NULLIF($7, '') WHERE response_id = $5",
+            " kind = NULLIF($7, ''), hidden_for = NULLIF($8, '')"
+            " WHERE response_id = $5",
             {status, submitted, payload, std::to_string(NowMs()),
-             record.response_id, encoded, KindOf(encoded)});
+             record.response_id, encoded, KindOf(encoded), hidden_for});
     return Ok(updated) ? Outcome::kReplaced : Outcome::kFailed;
+  }
+
+  // [{"name", "value"}] for jsonb_to_recordset; [] for none.
+  static std::string HiddenJson(const HiddenValues* hidden) {
+    Json rows = Json::array();
+    if (hidden) {
+      for (const auto& [name, value] : *hidden)
+        rows.push_back({{"name", name}, {"value", value}});
+    }
+    return rows.dump();
+  }
+
+  // In the caller's transaction: the response's hidden values become those
+  // of `rows` (HiddenJson), with `kind` ("": none, its payload is read).
+  static bool WriteHidden(PGconn* c, const std::string& response_id,
+                          const std::string& survey_id,
+                          const std::string& submitted, const std::string& kind,
+                          const std::string& rows) {
+    return Ok(Run(c, "DELETE FROM hidden_values WHERE response_id = $1",
+                  {response_id})) &&
+           (kind.empty() ||
+            Ok(Run(c,
+                   "INSERT INTO hidden_values (response_id, name, value,"
+                   " survey_id, submitted_at_ms, kind) SELECT $1, v.name,"
+                   " v.value, $2, $3::bigint, $4"
+                   " FROM jsonb_to_recordset($5::jsonb) AS v(name text,"
+                   " value text)",
+                   {response_id, survey_id, submitted, kind, rows})));
   }
 
   // In the caller's transaction: the response's comments become `comments`.

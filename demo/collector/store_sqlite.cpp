@@ -46,10 +46,15 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
-std::string Text(sqlite3_stmt* stmt, int column) {
+// The column's text, valid until the statement steps again.
+std::string_view TextView(sqlite3_stmt* stmt, int column) {
   const unsigned char* t = sqlite3_column_text(stmt, column);
-  return std::string(t ? reinterpret_cast<const char*>(t) : "",
-                     sqlite3_column_bytes(stmt, column));
+  return std::string_view(t ? reinterpret_cast<const char*>(t) : "",
+                          sqlite3_column_bytes(stmt, column));
+}
+
+std::string Text(sqlite3_stmt* stmt, int column) {
+  return std::string(TextView(stmt, column));
 }
 
 // 1 when the response was erased, 0 not, -1 failure.
@@ -146,6 +151,10 @@ class SqliteStore final : public Store {
   bool Audit(std::int64_t before_id, int limit,
              std::vector<AuditEntry>* entries) override;
 
+  bool ForEachHiddenKind(const std::string& survey_id, const TimeRange& range,
+                         const HiddenValues& hidden, const Needles& contains,
+                         const KindFn& fn) override;
+
   bool Exec(const char* sql);
   bool AddColumns();
 
@@ -162,6 +171,11 @@ class SqliteStore final : public Store {
   bool WriteComments(const std::string& response_id,
                      const std::string& survey_id, std::int64_t submitted_at_ms,
                      const std::vector<Comment>& comments);
+  // mu_ held, in a transaction: the response's hidden values become those of
+  // `hidden`, with `record` (none without one: its payload is read instead).
+  bool WriteHidden(const std::string& response_id, const std::string& survey_id,
+                   std::int64_t submitted_at_ms, const std::string* record,
+                   const HiddenValues* hidden);
   // mu_ held, in a transaction: what the stored version means for each
   // webhook.
   // `fresh`: the response was just inserted, so nothing is held for it.
@@ -172,6 +186,10 @@ class SqliteStore final : public Store {
   // `comments` (if given) counts the comments deleted with it.
   bool DeleteResponse(const std::string& response_id, std::int64_t* deleted,
                       std::int64_t* comments = nullptr);
+  // A read-only connection of its own in a read transaction (one WAL
+  // snapshot), or nullptr.
+  using Connection = std::unique_ptr<sqlite3, int (*)(sqlite3*)>;
+  Connection Snapshot() const;
   // One number from the read connection, or -1.
   std::int64_t ReadNumber(const char* sql, const std::string& survey_id,
                           std::int64_t extra = 0);
@@ -327,6 +345,21 @@ std::unique_ptr<Store> OpenSqlite(const std::string& path, std::string* error) {
       // refused), days aggregated by retention (record kinds and counts:
       // no visitor, no words), named tokens (only their hashes) and the
       // audit log of admin actions.
+      // Each response's hidden fields (sondar::HiddenValuesOf) with its
+      // record, in the order a filter on one reads them: a summary filtered
+      // by hidden.NAME=VALUE reads one range of this table, no payloads.
+      // The record is a copy, kept by triggers (AddColumns).
+      "CREATE TABLE IF NOT EXISTS hidden_values ("
+      " survey_id TEXT NOT NULL,"
+      " name TEXT NOT NULL,"
+      " value TEXT NOT NULL,"
+      " submitted_at_ms INTEGER NOT NULL,"
+      " response_id TEXT NOT NULL,"
+      " record TEXT,"
+      " PRIMARY KEY (survey_id, name, value, submitted_at_ms, response_id))"
+      " WITHOUT ROWID;"
+      "CREATE INDEX IF NOT EXISTS hidden_by_response ON"
+      " hidden_values(response_id, name, value);"
       "CREATE TABLE IF NOT EXISTS erased ("
       " response_id TEXT PRIMARY KEY,"
       " erased_ms INTEGER NOT NULL) WITHOUT ROWID;"
@@ -408,6 +441,14 @@ bool SqliteStore::AddColumns() {
   if (record < 0) return false;
   if (!record && !Exec("ALTER TABLE responses ADD COLUMN record TEXT"))
     return false;
+  // The record a row's hidden_values were written with: a row whose record
+  // is another (no record yet, rows from before the index, a row written by
+  // an older collector) is not answered for by the index, and DeriveOld
+  // writes its values again.
+  int hidden = has("hidden_for");
+  if (hidden < 0) return false;
+  if (!hidden && !Exec("ALTER TABLE responses ADD COLUMN hidden_for TEXT"))
+    return false;
   // Summaries and exports read a survey's rows by time; with the record in
   // the index a summary never touches the table's rows (their payloads).
   return Exec(
@@ -427,7 +468,22 @@ bool SqliteStore::AddColumns() {
       "CREATE TRIGGER IF NOT EXISTS responses_rederive AFTER UPDATE OF payload"
       " ON responses WHEN new.record IS old.record AND new.record IS NOT NULL"
       " BEGIN UPDATE responses SET record = NULL WHERE rowid = new.rowid; "
-      "END;");
+      "END;"
+      // The rows the index of hidden values does not answer for: filters
+      // read their payloads, DeriveOld indexes them.
+      "CREATE INDEX IF NOT EXISTS responses_unindexed ON"
+      " responses(survey_id, submitted_at_ms)"
+      " WHERE record IS NULL OR hidden_for IS NOT record;"
+      // Whoever changes a record (this collector, an older one, the trigger
+      // above), the copies follow; they are trusted only while written for
+      // it. An older collector's erasure deletes them too.
+      "CREATE TRIGGER IF NOT EXISTS hidden_follow AFTER UPDATE OF record,"
+      " hidden_for ON responses BEGIN UPDATE hidden_values SET record ="
+      " CASE WHEN new.record IS new.hidden_for THEN new.record END"
+      " WHERE response_id = new.response_id; END;"
+      "CREATE TRIGGER IF NOT EXISTS hidden_removed AFTER DELETE ON responses"
+      " BEGIN DELETE FROM hidden_values WHERE response_id = old.response_id;"
+      " END;");
 }
 
 bool SqliteStore::Exec(const char* sql) {
@@ -512,15 +568,21 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
         Statement update(
             db_,
             "UPDATE responses SET status = ?, submitted_at_ms = ?, payload = ?,"
-            " received_at_ms = ?, record = ? WHERE response_id = ?");
+            " received_at_ms = ?, record = ?, hidden_for = ?"
+            " WHERE response_id = ?");
         update.Bind(1, std::string(StatusName(record.status)));
         update.Bind(2, record.submitted_at_ms);
         update.Bind(3, payload);
         update.Bind(4, NowMs());
         update.BindOrNull(5, version.encoded);
-        update.Bind(6, record.response_id);
+        update.BindOrNull(6, version.hidden ? version.encoded : nullptr);
+        update.Bind(7, record.response_id);
         outcome = sqlite3_step(update.get()) == SQLITE_DONE ? Outcome::kReplaced
                                                             : Outcome::kFailed;
+        if (outcome == Outcome::kReplaced &&
+            !WriteHidden(record.response_id, survey_id, record.submitted_at_ms,
+                         version.encoded, version.hidden))
+          outcome = Outcome::kFailed;
         if (outcome == Outcome::kReplaced && version.comments &&
             !WriteComments(record.response_id, survey_id,
                            record.submitted_at_ms, *version.comments))
@@ -539,8 +601,8 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
       Statement insert(db_,
                        "INSERT INTO responses (response_id, survey_id, status, "
                        "submitted_at_ms, received_at_ms, payload, visitor_id,"
-                       " client_key, record) VALUES (?, ?, ?, ?, ?, ?, ?, "
-                       "NULLIF(?, ''), ?)");
+                       " client_key, record, hidden_for) VALUES (?, ?, ?, ?,"
+                       " ?, ?, ?, NULLIF(?, ''), ?, ?)");
       insert.Bind(1, record.response_id);
       insert.Bind(2, survey_id);
       insert.Bind(3, std::string(StatusName(record.status)));
@@ -550,8 +612,13 @@ Store::Outcome SqliteStore::Apply(const Version& version) {
       insert.Bind(7, visitor_id);
       insert.Bind(8, version.client_key);
       insert.BindOrNull(9, version.encoded);
+      insert.BindOrNull(10, version.hidden ? version.encoded : nullptr);
       outcome = sqlite3_step(insert.get()) == SQLITE_DONE ? Outcome::kInserted
                                                           : Outcome::kFailed;
+      if (outcome == Outcome::kInserted &&
+          !WriteHidden(record.response_id, survey_id, record.submitted_at_ms,
+                       version.encoded, version.hidden))
+        outcome = Outcome::kFailed;
       if (outcome == Outcome::kInserted && version.comments &&
           !WriteComments(record.response_id, survey_id, record.submitted_at_ms,
                          *version.comments))
@@ -583,6 +650,31 @@ std::map<std::string, std::int64_t> SqliteStore::FirstSeen(
                    : now;
   }
   return seen;
+}
+
+bool SqliteStore::WriteHidden(const std::string& response_id,
+                              const std::string& survey_id,
+                              std::int64_t submitted_at_ms,
+                              const std::string* record,
+                              const HiddenValues* hidden) {
+  Statement remove(db_, "DELETE FROM hidden_values WHERE response_id = ?");
+  remove.Bind(1, response_id);
+  if (sqlite3_step(remove.get()) != SQLITE_DONE) return false;
+  if (!hidden || !record) return true;
+  for (const auto& [name, value] : *hidden) {
+    Statement add(db_,
+                  "INSERT OR IGNORE INTO hidden_values (survey_id, name, value,"
+                  " submitted_at_ms, response_id, record)"
+                  " VALUES (?, ?, ?, ?, ?, ?)");
+    add.Bind(1, survey_id);
+    add.Bind(2, name);
+    add.Bind(3, value);
+    add.Bind(4, submitted_at_ms);
+    add.Bind(5, response_id);
+    add.Bind(6, *record);
+    if (sqlite3_step(add.get()) != SQLITE_DONE) return false;
+  }
+  return true;
 }
 
 bool SqliteStore::WriteComments(const std::string& response_id,
@@ -683,10 +775,13 @@ std::int64_t SqliteStore::DeriveOld(
   while (!stop()) {
     std::lock_guard<std::mutex> lock(mu_);
     if (!Exec("BEGIN IMMEDIATE")) return -1;
+    // Each batch leaves the set (a row no version reads gets "" for both),
+    // so no order is needed: the partial index gives the next ones.
     Statement select(db_,
                      "SELECT rowid, response_id, survey_id, submitted_at_ms,"
-                     " payload FROM responses WHERE record IS NULL"
-                     " ORDER BY rowid LIMIT 500");
+                     " payload FROM responses INDEXED BY responses_unindexed"
+                     " WHERE record IS NULL OR hidden_for IS NOT record"
+                     " LIMIT 500");
     int step, n = 0;
     bool ok = static_cast<bool>(select);
     while (ok && (step = sqlite3_step(select.get())) == SQLITE_ROW) {
@@ -696,13 +791,19 @@ std::int64_t SqliteStore::DeriveOld(
         return std::string(t ? reinterpret_cast<const char*>(t) : "");
       };
       const auto got = derive(column(4));
-      Statement mark(db_, "UPDATE responses SET record = ? WHERE rowid = ?");
+      Statement mark(db_,
+                     "UPDATE responses SET record = ?1, hidden_for = ?1"
+                     " WHERE rowid = ?2");
       mark.Bind(1, got ? got->record : std::string());
       mark.Bind(2, sqlite3_column_int64(select.get(), 0));
+      const std::int64_t submitted = sqlite3_column_int64(select.get(), 3);
       ok = sqlite3_step(mark.get()) == SQLITE_DONE &&
-           (!got || WriteComments(column(1), column(2),
-                                  sqlite3_column_int64(select.get(), 3),
-                                  got->comments));
+           (got ? WriteComments(column(1), column(2), submitted,
+                                got->comments) &&
+                      WriteHidden(column(1), column(2), submitted, &got->record,
+                                  &got->hidden)
+                : WriteHidden(column(1), column(2), submitted, nullptr,
+                              nullptr));
       if (got) ++derived;
     }
     if (!ok || step != SQLITE_DONE) {
@@ -721,19 +822,12 @@ bool SqliteStore::ForEachRecord(
     int /*batch*/, const RolledFn* rolled) {
   // A read-only connection of its own, for one statement over the covering
   // index in its order: no paging (which would sort or rescan), no lock on
-  // the shared read connection, and one WAL snapshot for the whole summary.
-  sqlite3* raw = nullptr;
-  if (sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) !=
-      SQLITE_OK) {
-    sqlite3_close(raw);
-    return false;
-  }
-  std::unique_ptr<sqlite3, int (*)(sqlite3*)> db(raw, sqlite3_close);
-  sqlite3_busy_timeout(raw, 5000);
-  // One read transaction: the aggregated days and the rows are one
-  // snapshot, so a day rolled up meanwhile is counted once.
-  if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
-    return false;
+  // the shared read connection. One read transaction: the aggregated days
+  // and the rows are one snapshot, so a day rolled up meanwhile is counted
+  // once.
+  const auto db = Snapshot();
+  if (!db) return false;
+  sqlite3* raw = db.get();
   if (rolled) {
     Statement days(raw,
                    "SELECT kind, count FROM rollups WHERE survey_id = ?1"
@@ -774,6 +868,90 @@ bool SqliteStore::ForEachRecord(
     if (!fn({}, std::string_view(p ? reinterpret_cast<const char*>(p) : "",
                                  sqlite3_column_bytes(payload.get(), 0))))
       return true;
+  }
+  return step == SQLITE_DONE;
+}
+
+SqliteStore::Connection SqliteStore::Snapshot() const {
+  sqlite3* raw = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(raw);
+    return Connection(nullptr, sqlite3_close);
+  }
+  Connection db(raw, sqlite3_close);
+  sqlite3_busy_timeout(raw, 5000);
+  if (sqlite3_exec(raw, "BEGIN", nullptr, nullptr, nullptr) != SQLITE_OK)
+    db.reset();
+  return db;
+}
+
+bool SqliteStore::ForEachHiddenKind(const std::string& survey_id,
+                                    const TimeRange& range,
+                                    const HiddenValues& hidden,
+                                    const Needles& contains, const KindFn& fn) {
+  if (hidden.empty()) return false;
+  // Both parts in one snapshot: a row indexed meanwhile comes once.
+  const auto db = Snapshot();
+  if (!db) return false;
+  // The first pair is a range of the index in time order; every other one
+  // a lookup of the same response.
+  std::string sql =
+      "SELECT h.record FROM hidden_values h WHERE h.survey_id = ?1"
+      " AND h.name = ?2 AND h.value = ?3 AND h.submitted_at_ms >= ?4"
+      " AND h.submitted_at_ms < ?5 AND h.record IS NOT NULL";
+  for (std::size_t i = 1; i < hidden.size(); ++i) {
+    sql +=
+        " AND EXISTS (SELECT 1 FROM hidden_values o WHERE"
+        " o.response_id = h.response_id AND o.name = ?" +
+        std::to_string(4 + 2 * i) + " AND o.value = ?" +
+        std::to_string(5 + 2 * i) + ")";
+  }
+  sql += " ORDER BY h.submitted_at_ms";
+  Statement indexed(db.get(), sql.c_str());
+  if (!indexed) return false;
+  indexed.Bind(1, survey_id);
+  indexed.Bind(2, hidden[0].first);
+  indexed.Bind(3, hidden[0].second);
+  indexed.Bind(4, range.from_ms);
+  indexed.Bind(5, range.to_ms);
+  for (std::size_t i = 1; i < hidden.size(); ++i) {
+    indexed.Bind(static_cast<int>(4 + 2 * i), hidden[i].first);
+    indexed.Bind(static_cast<int>(5 + 2 * i), hidden[i].second);
+  }
+  std::string kind;
+  int step;
+  while ((step = sqlite3_step(indexed.get())) == SQLITE_ROW) {
+    const std::string_view record = TextView(indexed.get(), 0);
+    if (!(RecordKind(record, &kind) ? fn(kind, 1, {}) : fn({}, 1, {})))
+      return true;
+  }
+  if (step != SQLITE_DONE) return false;
+  // The rows the index does not answer for: usually none or a few (a
+  // start's DeriveOld indexes them); the texts narrow the payloads read.
+  std::string rest =
+      "SELECT payload FROM responses INDEXED BY responses_unindexed"
+      " WHERE survey_id = ?1 AND submitted_at_ms >= ?2"
+      " AND submitted_at_ms < ?3"
+      " AND (record IS NULL OR hidden_for IS NOT record)";
+  int parameter = 4;
+  for (const auto& any : contains) {
+    rest += " AND (0";
+    for (std::size_t i = 0; i < any.size(); ++i)
+      rest += " OR instr(payload, ?" + std::to_string(parameter++) + ") > 0";
+    rest += ")";
+  }
+  rest += " ORDER BY submitted_at_ms";
+  Statement unindexed(db.get(), rest.c_str());
+  if (!unindexed) return false;
+  unindexed.Bind(1, survey_id);
+  unindexed.Bind(2, range.from_ms);
+  unindexed.Bind(3, range.to_ms);
+  int bound = 4;
+  for (const auto& any : contains)
+    for (const std::string& text : any) unindexed.Bind(bound++, text);
+  while ((step = sqlite3_step(unindexed.get())) == SQLITE_ROW) {
+    if (!fn({}, 1, TextView(unindexed.get(), 0))) return true;
   }
   return step == SQLITE_DONE;
 }

@@ -617,9 +617,9 @@ test('a read error is never served as the whole: summary 503, export cut without
   writeFileSync(db, bytes);
   const reader = await startCollector(db);
   t.after(() => reader.stop());
-  // A summary by a hidden field reads every payload (a plain one reads the records in an index,
-  // which this damage does not reach).
-  const summary = await fetch(`${reader.url}/api/summary?survey=order-nps&hidden.segment=regular`, { headers: reader.auth });
+  // A summary by a hidden value that the index of hidden values cannot hold (a NUL) reads every
+  // payload (a plain one reads the records in an index, which this damage does not reach).
+  const summary = await fetch(`${reader.url}/api/summary?survey=order-nps&hidden.segment=%00`, { headers: reader.auth });
   assert.equal(summary.status, 503);
   assert.equal((await summary.json()).errors[0].code, 'storage');
   assert.ok(Number(summary.headers.get('retry-after')) > 0);

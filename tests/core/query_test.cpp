@@ -152,6 +152,37 @@ TEST(HiddenNeedles, EveryStoredPayloadThatMatchesHoldsOne) {
   }
 }
 
+// A store that indexes HiddenValuesOf answers hidden.NAME=VALUE by a lookup:
+// the pairs must be exactly those Matches accepts, for every kind of value.
+TEST(HiddenValuesOf, ArePairsMatchesAccepts) {
+  auto survey = OrderNps(3);
+  const std::vector<Json> values = {Json("A-1001"),      Json("say \"hi\"\\"),
+                                    Json("Zürich 東京"), Json(42),
+                                    Json(-0.5),          Json(true)};
+  for (const Json& v : values) {
+    Json payload = Payload(9);
+    payload["hidden"]["order_id"] = v;
+    auto record = ValidateResponse(*survey, payload);
+    ASSERT_TRUE(record.ok()) << record.status().ToString();
+    const auto pairs = HiddenValuesOf(payload);
+    ASSERT_EQ(pairs.size(), 2u);
+    for (const auto& [name, text] : pairs) {
+      auto filter = Filter({{"hidden." + name, text}});
+      ASSERT_TRUE(filter.ok());
+      EXPECT_TRUE(Matches(filter.value(), *survey, record.value(), &payload))
+          << name << "=" << text;
+      auto other = Filter({{"hidden." + name, text + "x"}});
+      ASSERT_TRUE(other.ok());
+      EXPECT_FALSE(Matches(other.value(), *survey, record.value(), &payload));
+    }
+    EXPECT_EQ(pairs[0].first, "order_id");
+    EXPECT_EQ(pairs[0].second, v.is_string() ? v.as_string() : v.dump());
+  }
+  Json none = Payload(9);
+  none.erase("hidden");
+  EXPECT_TRUE(HiddenValuesOf(none).empty());
+}
+
 TEST(EncodeRecord, ReadsBackWhatAggregationAndFiltersUse) {
   auto survey = OrderNps(3);
   Json p = Payload(4, "late");

@@ -65,6 +65,14 @@ Result<ResponseFilter> ParseFilter(
 std::vector<std::string> HiddenNeedles(std::string_view name,
                                        std::string_view value);
 
+// The hidden fields of a validated payload as filters compare them: each
+// field's name and its text (a string as it is, a number or a boolean as
+// JSON writes it), in the payload's order. A store may index them beside the
+// row: then `hidden.NAME=VALUE` is a lookup of the pair (NAME, VALUE), the
+// same answer Matches gives from the payload.
+std::vector<std::pair<std::string, std::string>> HiddenValuesOf(
+    const Json& payload);
+
 // Whether `record`, validated against `version`, meets `filter`. `payload`
 // (the stored response) is needed when filter.NeedsPayload(); without it such
 // a filter matches nothing.
