@@ -36,6 +36,7 @@ const queries = [
   ['filter: 3 days', `/api/summary?survey=order-nps&from=${day(base + 5 * DAY)}&to=${day(base + 7 * DAY)}`],
   ['filter: detractors', '/api/summary?survey=order-nps&category=detractor'],
   ['filter: hidden field', '/api/summary?survey=order-nps&hidden.segment=vip'],
+  ['filter: hidden field, detractors', '/api/summary?survey=order-nps&hidden.segment=vip&category=detractor'],
   ['comments: first page', '/api/comments?survey=order-nps&limit=25'],
   ['comments: search', '/api/comments?survey=order-nps&q=size&limit=25'],
   ['comments: vip detractors', '/api/comments?survey=order-nps&segment=vip&category=detractor&limit=25'],
