@@ -38,22 +38,30 @@ std::string ProbeText(std::size_t bytes) {
   return text;
 }
 
+namespace {
+
+// A PostgreSQL text holds no NUL; a long value would make an index entry (with
+// the kind beside it) approach the B-tree's limit of about 2.7 KB.
+bool Indexable(const std::pair<std::string, std::string>& field) {
+  constexpr std::size_t kMaxIndexedValue = 200;  // bytes
+  return field.second.size() <= kMaxIndexedValue &&
+         field.first.find('\0') == std::string::npos &&
+         field.second.find('\0') == std::string::npos;
+}
+
+}  // namespace
+
 Store::HiddenValues IndexedHidden(const Json& payload) {
   Store::HiddenValues values = HiddenValuesOf(payload);
-  values.erase(std::remove_if(values.begin(), values.end(),
-                              [](const auto& field) {
-                                return field.second.find('\0') !=
-                                       std::string::npos;
-                              }),
-               values.end());
+  values.erase(
+      std::remove_if(values.begin(), values.end(),
+                     [](const auto& field) { return !Indexable(field); }),
+      values.end());
   return values;
 }
 
 bool IndexAnswers(const Store::HiddenValues& conditions) {
-  return std::none_of(conditions.begin(), conditions.end(),
-                      [](const auto& field) {
-                        return field.second.find('\0') != std::string::npos;
-                      });
+  return std::all_of(conditions.begin(), conditions.end(), Indexable);
 }
 
 namespace {

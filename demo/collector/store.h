@@ -446,8 +446,8 @@ ResponseStatus StatusFromName(std::string_view name);
 // much smaller.
 std::string ProbeText(std::size_t bytes);
 // The hidden values a store indexes for a validated payload:
-// sondar::HiddenValuesOf less any holding a NUL, which a PostgreSQL text
-// cannot (a filter on such a value reads payloads: IndexAnswers).
+// sondar::HiddenValuesOf less any longer than 200 bytes or holding a NUL (a
+// filter on such a value reads payloads: IndexAnswers).
 Store::HiddenValues IndexedHidden(const Json& payload);
 // Whether the index answers a filter's hidden conditions.
 bool IndexAnswers(const Store::HiddenValues& conditions);

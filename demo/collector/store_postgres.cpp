@@ -101,10 +101,11 @@ constexpr IndexDef kIndexes[] = {
     {"responses_unkinded", "responses(seq) WHERE kind IS NULL"},
     // Rows the index of hidden values does not answer for (no kind yet, or
     // written by a collector from before it): a hidden-field filter reads
-    // their payloads, DeriveOld indexes them.
+    // their payloads, DeriveOld indexes them. A plain IS NULL, so the
+    // planner's statistics know how few they are.
     {"responses_unindexed",
-     "responses(survey_id, submitted_at_ms)"
-     " WHERE kind IS NULL OR hidden_for IS DISTINCT FROM kind"},
+     "responses(survey_id, submitted_at_ms) WHERE hidden_for IS NULL"},
+    {"responses_unindexed_seq", "responses(seq) WHERE hidden_for IS NULL"},
     // A summary filtered by hidden.NAME=VALUE groups one range of it.
     {"hidden_by_value",
      "hidden_values(survey_id, name, value, submitted_at_ms) INCLUDE (kind)"},
@@ -273,9 +274,11 @@ class PostgresStore final : public Store {
         " END IF; END $$;"
         // Each response's hidden fields (sondar::HiddenValuesOf) with a copy
         // of its kind, which triggers keep: a filter on one groups a range
-        // of hidden_by_value, no payloads. `hidden_for` is the kind they were
-        // written with: a row whose kind is another (an older collector
-        // wrote it) is not answered for, and DeriveOld writes them again.
+        // of hidden_by_value, no payloads. `hidden_for` is md5 of the record
+        // they were written with (every stored version has another record:
+        // a later time or a stronger status); NULL when the row's record is
+        // another (an older collector wrote it) or there is none yet: the
+        // row is not answered for, and DeriveOld writes them again.
         "CREATE TABLE IF NOT EXISTS hidden_values ("
         " response_id TEXT NOT NULL,"
         " name TEXT NOT NULL,"
@@ -290,21 +293,31 @@ class PostgresStore final : public Store {
         "  AND column_name = 'hidden_for') THEN"
         "  ALTER TABLE responses ADD COLUMN hidden_for TEXT;"
         " END IF; END $$;"
-        // Whoever changes a kind (this collector, an older one, the kind
-        // trigger), the copies follow, trusted only while written for it;
-        // whoever deletes a response (erasure, retention, an older
+        // Whoever writes a row (this collector, an older one, the rederive
+        // triggers below: they fire first, by name), its hidden_for stays
+        // only if it
+        // is its record's; the copies of the kind follow, blank unless
+        // trusted; whoever deletes a response (erasure, retention, an older
         // collector) deletes them.
+        "CREATE OR REPLACE FUNCTION sondar_hidden_trust() RETURNS trigger AS"
+        " $$ BEGIN IF NEW.record IS NULL OR NEW.kind IS NULL"
+        " OR NEW.hidden_for IS DISTINCT FROM md5(NEW.record) THEN"
+        " NEW.hidden_for := NULL; END IF; RETURN NEW; END $$"
+        " LANGUAGE plpgsql;"
         "CREATE OR REPLACE FUNCTION sondar_hidden_follow() RETURNS trigger AS"
         " $$ BEGIN IF TG_OP = 'DELETE' THEN"
         " DELETE FROM hidden_values WHERE response_id = OLD.response_id;"
-        " ELSE UPDATE hidden_values SET kind = CASE WHEN NEW.kind ="
-        " NEW.hidden_for THEN NEW.kind END"
+        " ELSE UPDATE hidden_values SET kind = CASE WHEN NEW.hidden_for IS"
+        " NOT NULL THEN NEW.kind END"
         " WHERE response_id = NEW.response_id; END IF;"
         " RETURN NULL; END $$ LANGUAGE plpgsql;"
         "DO $$ BEGIN"
         " IF NOT EXISTS (SELECT 1 FROM pg_trigger"
         "  WHERE tgname = 'responses_hidden_follow'"
         "  AND tgrelid = 'responses'::regclass) THEN"
+        "  CREATE TRIGGER responses_trust_hidden"
+        "  BEFORE INSERT OR UPDATE ON responses FOR EACH ROW"
+        "  EXECUTE FUNCTION sondar_hidden_trust();"
         "  CREATE TRIGGER responses_hidden_follow"
         "  AFTER UPDATE ON responses FOR EACH ROW"
         "  WHEN (OLD.kind IS DISTINCT FROM NEW.kind"
@@ -449,7 +462,8 @@ class PostgresStore final : public Store {
     // The hidden values this row is indexed with: none without a kind (its
     // payload is read).
     const HiddenValues* hidden = kind.empty() ? nullptr : version.hidden;
-    const std::string hidden_for = hidden ? kind : "";
+    // Whether this write indexes the row (hidden_for = md5 of its record).
+    const std::string hidden_for = hidden ? "1" : "";
     const std::string hidden_json = HiddenJson(hidden);
     const bool has_alerts = version.alerts && !version.alerts->empty();
     // A new response has no held alert to withdraw: only what fires or
@@ -484,7 +498,8 @@ class PostgresStore final : public Store {
           " visitor_id, status, submitted_at_ms, received_at_ms, payload,"
           " client_key, record, kind, hidden_for)"
           " SELECT $1, $2, $3, $4, $5::bigint, $6::bigint, $7, NULLIF($8, ''),"
-          " NULLIF($9, ''), NULLIF($10, ''), NULLIF($11, '')"
+          " NULLIF($9, ''), NULLIF($10, ''),"
+          " CASE WHEN $11 <> '' THEN md5($9) END"
           " WHERE NOT EXISTS (SELECT 1 FROM erased WHERE response_id = $1)"
           " ON CONFLICT (response_id) DO NOTHING RETURNING response_id),"
           " hidden AS (INSERT INTO hidden_values (response_id, name, value,"
@@ -520,8 +535,9 @@ class PostgresStore final : public Store {
                              version.payload, status, submitted,
                              version.may_insert, encoded, hidden_for);
     if (outcome == Outcome::kReplaced &&
-        !(extras(false) && WriteHidden(c, record.response_id, version.survey_id,
-                                       submitted, hidden_for, hidden_json)))
+        !(extras(false) &&
+          WriteHidden(c, record.response_id, version.survey_id, submitted,
+                      hidden ? kind : "", hidden_json)))
       outcome = Outcome::kFailed;
     if (outcome == Outcome::kFailed || !Ok(Run(c, "COMMIT"))) {
       Run(c, "ROLLBACK");
@@ -849,7 +865,7 @@ class PostgresStore final : public Store {
         "DECLARE unindexed NO SCROLL CURSOR FOR"
         " SELECT payload FROM responses WHERE survey_id = $1"
         " AND submitted_at_ms >= $2::bigint AND submitted_at_ms < $3::bigint"
-        " AND (kind IS NULL OR hidden_for IS DISTINCT FROM kind)";
+        " AND hidden_for IS NULL";
     for (const auto& any : contains) {
       rest += " AND (false";
       for (const std::string& text : any) {
@@ -975,15 +991,14 @@ class PostgresStore final : public Store {
     }
     // Rows without a record, or not indexed by their hidden values: derived
     // from their payloads. Each batch leaves the set (a payload no version
-    // reads gets "" for all three), so the partial index gives the next ones
-    // in no particular order.
+    // reads gets "" for record and kind, and md5 of "").
     while (!stop()) {
       if (!BeginWriting(c)) return -1;
       ResultPtr rows = Run(c,
                            "SELECT seq, response_id, survey_id,"
                            " submitted_at_ms, payload FROM responses"
-                           " WHERE kind IS NULL OR hidden_for IS DISTINCT"
-                           " FROM kind LIMIT 500 FOR UPDATE SKIP LOCKED");
+                           " WHERE hidden_for IS NULL ORDER BY seq LIMIT 500"
+                           " FOR UPDATE SKIP LOCKED");
       bool ok = Ok(rows);
       const int n = ok ? PQntuples(rows.get()) : 0;
       for (int i = 0; ok && i < n; ++i) {
@@ -991,7 +1006,7 @@ class PostgresStore final : public Store {
         const std::string kind = got ? KindOf(got->record) : std::string();
         ok = Ok(Run(c,
                     "UPDATE responses SET record = $1, kind = $2,"
-                    " hidden_for = $2 WHERE seq = $3::bigint",
+                    " hidden_for = md5($1) WHERE seq = $3::bigint",
                     {got ? got->record : std::string(), kind,
                      PQgetvalue(rows.get(), i, 0)})) &&
              (!got ||
@@ -1912,7 +1927,8 @@ class PostgresStore final : public Store {
         Run(c,
             "UPDATE responses SET status = $1, submitted_at_ms = $2,"
             " payload = $3, received_at_ms = $4, record = NULLIF($6, ''),"
-            " kind = NULLIF($7, ''), hidden_for = NULLIF($8, '')"
+            " kind = NULLIF($7, ''),"
+            " hidden_for = CASE WHEN $8 <> '' THEN md5($6) END"
             " WHERE response_id = $5",
             {status, submitted, payload, std::to_string(NowMs()),
              record.response_id, encoded, KindOf(encoded), hidden_for});
