@@ -64,6 +64,22 @@ bool ReadRolled(PGconn* c, const std::vector<std::string>& survey_from_to,
   return true;
 }
 
+// " AND (strpos(payload, $N) > 0 OR ...)" per list of texts (Store::Needles),
+// each text appended to `params` as the parameter it names.
+std::string ContainsSql(const Store::Needles& contains,
+                        std::vector<std::string>* params) {
+  std::string sql;
+  for (const auto& any : contains) {
+    sql += " AND (false";
+    for (const std::string& text : any) {
+      params->push_back(text);
+      sql += " OR strpos(payload, $" + std::to_string(params->size()) + ") > 0";
+    }
+    sql += ")";
+  }
+  return sql;
+}
+
 // A transaction that writes responses: the table's write lock first, before
 // any row lock, in every writer (see Upsert). False, rolled back, on failure.
 bool BeginWriting(PGconn* c) {
@@ -588,15 +604,7 @@ class PostgresStore final : public Store {
       params.push_back(survey_id);
       sql += " AND survey_id = $3";
     }
-    for (const auto& any : contains) {
-      sql += " AND (false";
-      for (const std::string& text : any) {
-        params.push_back(text);
-        sql +=
-            " OR strpos(payload, $" + std::to_string(params.size()) + ") > 0";
-      }
-      sql += ")";
-    }
+    sql += ContainsSql(contains, &params);
     sql += " ORDER BY seq";
     ResultPtr declared = Run(c, sql.c_str(), params);
     bool ok = Ok(declared);
@@ -866,15 +874,7 @@ class PostgresStore final : public Store {
         " SELECT payload FROM responses WHERE survey_id = $1"
         " AND submitted_at_ms >= $2::bigint AND submitted_at_ms < $3::bigint"
         " AND hidden_for IS NULL";
-    for (const auto& any : contains) {
-      rest += " AND (false";
-      for (const std::string& text : any) {
-        params.push_back(text);
-        rest +=
-            " OR strpos(payload, $" + std::to_string(params.size()) + ") > 0";
-      }
-      rest += ")";
-    }
+    rest += ContainsSql(contains, &params);
     rest += " ORDER BY submitted_at_ms, seq";
     if (more && !Ok(Run(c, rest.c_str(), params))) return fail();
     while (more) {

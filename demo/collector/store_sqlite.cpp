@@ -46,6 +46,25 @@ class Statement {
   sqlite3_stmt* stmt_ = nullptr;
 };
 
+// " AND (instr(payload, ?N) > 0 OR ...)" per list of texts (Store::Needles),
+// numbered from `first`; BindContains binds them.
+std::string ContainsSql(const Store::Needles& contains, int first) {
+  std::string sql;
+  for (const auto& any : contains) {
+    sql += " AND (0";
+    for (std::size_t i = 0; i < any.size(); ++i)
+      sql += " OR instr(payload, ?" + std::to_string(first++) + ") > 0";
+    sql += ")";
+  }
+  return sql;
+}
+
+void BindContains(Statement* statement, const Store::Needles& contains,
+                  int first) {
+  for (const auto& any : contains)
+    for (const std::string& text : any) statement->Bind(first++, text);
+}
+
 // The column's text, valid until the statement steps again.
 std::string_view TextView(sqlite3_stmt* stmt, int column) {
   const unsigned char* t = sqlite3_column_text(stmt, column);
@@ -934,22 +953,14 @@ bool SqliteStore::ForEachHiddenKind(const std::string& survey_id,
       " WHERE survey_id = ?1 AND submitted_at_ms >= ?2"
       " AND submitted_at_ms < ?3"
       " AND (record IS NULL OR hidden_for IS NOT record)";
-  int parameter = 4;
-  for (const auto& any : contains) {
-    rest += " AND (0";
-    for (std::size_t i = 0; i < any.size(); ++i)
-      rest += " OR instr(payload, ?" + std::to_string(parameter++) + ") > 0";
-    rest += ")";
-  }
+  rest += ContainsSql(contains, 4);
   rest += " ORDER BY submitted_at_ms";
   Statement unindexed(db.get(), rest.c_str());
   if (!unindexed) return false;
   unindexed.Bind(1, survey_id);
   unindexed.Bind(2, range.from_ms);
   unindexed.Bind(3, range.to_ms);
-  int bound = 4;
-  for (const auto& any : contains)
-    for (const std::string& text : any) unindexed.Bind(bound++, text);
+  BindContains(&unindexed, contains, 4);
   while ((step = sqlite3_step(unindexed.get())) == SQLITE_ROW) {
     if (!fn({}, 1, TextView(unindexed.get(), 0))) return true;
   }
@@ -963,13 +974,7 @@ bool SqliteStore::ForEach(const std::string& survey_id, const TimeRange& range,
       "SELECT rowid, payload FROM responses WHERE rowid > ?1"
       " AND (?2 = '' OR survey_id = ?2)"
       " AND submitted_at_ms >= ?3 AND submitted_at_ms < ?4";
-  int parameter = 6;
-  for (const auto& any : contains) {
-    sql += " AND (0";
-    for (std::size_t i = 0; i < any.size(); ++i)
-      sql += " OR instr(payload, ?" + std::to_string(parameter++) + ") > 0";
-    sql += ")";
-  }
+  sql += ContainsSql(contains, 6);
   sql += " ORDER BY rowid LIMIT ?5";
   std::int64_t after = 0;
   for (;;) {
@@ -983,9 +988,7 @@ bool SqliteStore::ForEach(const std::string& survey_id, const TimeRange& range,
       select.Bind(3, range.from_ms);
       select.Bind(4, range.to_ms);
       select.Bind(5, static_cast<std::int64_t>(batch));
-      int bound = 6;
-      for (const auto& any : contains)
-        for (const std::string& text : any) select.Bind(bound++, text);
+      BindContains(&select, contains, 6);
       int step;
       while ((step = sqlite3_step(select.get())) == SQLITE_ROW) {
         const auto* text =
