@@ -80,6 +80,25 @@ std::string ContainsSql(const Store::Needles& contains,
   return sql;
 }
 
+// Each payload of an open cursor of them as a row without a kind, until `fn`
+// stops or the rows end; false on failure.
+bool FetchPayloads(PGconn* c, const std::string& cursor,
+                   const Store::KindFn& fn) {
+  const std::string fetch = "FETCH 1000 FROM " + cursor;
+  for (;;) {
+    ResultPtr rows = Run(c, fetch.c_str());
+    if (!Ok(rows)) return false;
+    const int n = PQntuples(rows.get());
+    for (int i = 0; i < n; ++i) {
+      if (!fn({}, 1,
+              std::string_view(PQgetvalue(rows.get(), i, 0),
+                               PQgetlength(rows.get(), i, 0))))
+        return true;
+    }
+    if (n < 1000) return true;
+  }
+}
+
 // A transaction that writes responses: the table's write lock first, before
 // any row lock, in every writer (see Upsert). False, rolled back, on failure.
 bool BeginWriting(PGconn* c) {
@@ -810,18 +829,7 @@ class PostgresStore final : public Store {
                         " AND submitted_at_ms < $3::bigint AND kind IS NULL"
                         " ORDER BY submitted_at_ms, seq",
                         params));
-    while (ok && more) {
-      ResultPtr rows = Run(c, "FETCH 1000 FROM unkinded");
-      if (!Ok(rows)) return fail();
-      const int n = PQntuples(rows.get());
-      for (int i = 0; more && i < n; ++i) {
-        more = fn({}, 1,
-                  std::string_view(PQgetvalue(rows.get(), i, 0),
-                                   PQgetlength(rows.get(), i, 0)));
-      }
-      if (n < 1000) break;
-    }
-    if (!ok) return fail();
+    if (!ok || (more && !FetchPayloads(c, "unkinded", fn))) return fail();
     Run(c, "COMMIT");
     return true;
   }
@@ -876,18 +884,9 @@ class PostgresStore final : public Store {
         " AND hidden_for IS NULL";
     rest += ContainsSql(contains, &params);
     rest += " ORDER BY submitted_at_ms, seq";
-    if (more && !Ok(Run(c, rest.c_str(), params))) return fail();
-    while (more) {
-      ResultPtr rows = Run(c, "FETCH 1000 FROM unindexed");
-      if (!Ok(rows)) return fail();
-      const int n = PQntuples(rows.get());
-      for (int i = 0; more && i < n; ++i) {
-        more = fn({}, 1,
-                  std::string_view(PQgetvalue(rows.get(), i, 0),
-                                   PQgetlength(rows.get(), i, 0)));
-      }
-      if (n < 1000) break;
-    }
+    if (more && (!Ok(Run(c, rest.c_str(), params)) ||
+                 !FetchPayloads(c, "unindexed", fn)))
+      return fail();
     Run(c, "COMMIT");
     return true;
   }
