@@ -80,6 +80,17 @@ std::string ContainsSql(const Store::Needles& contains,
   return sql;
 }
 
+// Each (kind, count) row of `kinds` to `fn`; false once `fn` stopped.
+bool GiveKinds(const ResultPtr& kinds, const Store::KindFn& fn) {
+  for (int i = 0; i < PQntuples(kinds.get()); ++i) {
+    if (!fn(std::string_view(PQgetvalue(kinds.get(), i, 0),
+                             PQgetlength(kinds.get(), i, 0)),
+            std::stoll(PQgetvalue(kinds.get(), i, 1)), {}))
+      return false;
+  }
+  return true;
+}
+
 // Each payload of an open cursor of them as a row without a kind, until `fn`
 // stops or the rows end; false on failure.
 bool FetchPayloads(PGconn* c, const std::string& cursor,
@@ -814,12 +825,7 @@ class PostgresStore final : public Store {
                           params);
     if (!Ok(kinds)) return fail();
     // `fn` returning false stops the reading, not a failure.
-    bool more = true;
-    for (int i = 0; more && i < PQntuples(kinds.get()); ++i) {
-      more = fn(std::string_view(PQgetvalue(kinds.get(), i, 0),
-                                 PQgetlength(kinds.get(), i, 0)),
-                std::stoll(PQgetvalue(kinds.get(), i, 1)), {});
-    }
+    bool more = GiveKinds(kinds, fn);
     kinds.reset();
     bool ok =
         !more || Ok(Run(c,
@@ -869,12 +875,7 @@ class PostgresStore final : public Store {
     sql += " GROUP BY kind ORDER BY min(submitted_at_ms)";
     ResultPtr kinds = Run(c, sql.c_str(), params);
     if (!Ok(kinds)) return fail();
-    bool more = true;
-    for (int i = 0; more && i < PQntuples(kinds.get()); ++i) {
-      more = fn(std::string_view(PQgetvalue(kinds.get(), i, 0),
-                                 PQgetlength(kinds.get(), i, 0)),
-                std::stoll(PQgetvalue(kinds.get(), i, 1)), {});
-    }
+    bool more = GiveKinds(kinds, fn);
     kinds.reset();
     params.resize(3);
     std::string rest =
