@@ -33,7 +33,7 @@ const Status kNoSurvey(ErrorCode::kMissingField, "survey", "is not valid");
 SurveyHandle::SurveyHandle(const std::string& text) {
   auto parsed = ParseSurvey(text);
   if (parsed.ok()) {
-    survey_ = std::make_shared<const Survey>(std::move(parsed).value());
+    survey_ = SurveyPtr::Make(std::move(parsed).value());
   } else {
     status_ = parsed.status();
   }
@@ -81,8 +81,7 @@ SiteHandle::SiteHandle(const std::string& text, bool single) {
   }
   auto survey = ParseSurvey(text);
   if (survey.ok()) {
-    site_ =
-        SiteOfOne(std::make_shared<const Survey>(std::move(survey).value()));
+    site_ = SiteOfOne(SurveyPtr::Make(std::move(survey).value()));
   } else {
     status_ = survey.status();
   }

@@ -19,7 +19,7 @@ namespace sondar::wasm {
 class SurveyHandle {
  public:
   explicit SurveyHandle(const std::string& text);
-  SurveyHandle(std::shared_ptr<const Survey> survey, Status status)
+  SurveyHandle(SurveyPtr survey, Status status)
       : survey_(std::move(survey)), status_(std::move(status)) {}
 
   // The parse outcome; on success, what the widget needs to know without
@@ -30,11 +30,11 @@ class SurveyHandle {
   // error.
   std::string validateResponse(const std::string& payload_text) const;
 
-  const std::shared_ptr<const Survey>& survey() const { return survey_; }
+  const SurveyPtr& survey() const { return survey_; }
   const Status& status() const { return status_; }
 
  private:
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
   Status status_;
 };
 
@@ -94,7 +94,7 @@ class AggregateHandle {
   std::string summary(double confidence) const;
 
  private:
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
   std::unique_ptr<Aggregate> aggregate_;
 };
 

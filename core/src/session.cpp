@@ -43,11 +43,10 @@ Result<SessionStart> ParseSessionStart(const Json& doc) {
   return s;
 }
 
-Session::Session(std::shared_ptr<const Survey> survey, SessionStart start)
+Session::Session(SurveyPtr survey, SessionStart start)
     : survey_(std::move(survey)), start_(std::move(start)) {}
 
-Result<Session> Session::Start(std::shared_ptr<const Survey> survey,
-                               SessionStart start) {
+Result<Session> Session::Start(SurveyPtr survey, SessionStart start) {
   Errors errors;
   if (!survey)
     return Status(ErrorCode::kMissingField, "survey",

@@ -108,7 +108,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
       AddUnder(PathKey(path, "survey"), survey.errors(), errors);
       return;
     }
-    out->survey = std::make_shared<const Survey>(std::move(survey).value());
+    out->survey = SurveyPtr::Make(std::move(survey).value());
     return;
   }
   if (!url) {
@@ -130,7 +130,7 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
     AddUnder(path, rules.errors(), errors);
     return;
   }
-  out->survey = std::make_shared<const Survey>(std::move(rules).value());
+  out->survey = SurveyPtr::Make(std::move(rules).value());
 }
 
 // Insertion sorts: stable, and a few hundred bytes of wasm where std::sort and
@@ -203,9 +203,8 @@ Result<Site> ParseSite(std::string_view text) {
   return ParseSiteDocument(doc.value());
 }
 
-Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
-                                                 std::size_t index,
-                                                 std::string_view text) {
+Result<SurveyPtr> SiteSurvey(const Site& site, std::size_t index,
+                             std::string_view text) {
   if (index >= site.surveys.size()) {
     return Status(ErrorCode::kInvalidValue, "index",
                   SONDAR_MESSAGE("is not a survey of the site"));
@@ -228,7 +227,7 @@ Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
                       entry.url + " holds survey \"" + survey.value().id +
                       "\", the manifest expects \"" + entry.survey->id + "\""));
   }
-  return std::make_shared<const Survey>(std::move(survey).value());
+  return SurveyPtr::Make(std::move(survey).value());
 }
 
 const std::vector<std::string>& SurveyRuleKeys() {
@@ -249,7 +248,7 @@ Json WithRulesOf(Json entry, const Json& survey) {
   return entry;
 }
 
-Site SiteOfOne(std::shared_ptr<const Survey> survey) {
+Site SiteOfOne(SurveyPtr survey) {
   Site site;
   site.rules.max_per_page_view = 0;
   SiteEntry entry;

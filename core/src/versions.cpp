@@ -4,7 +4,7 @@
 
 namespace sondar {
 
-Status SurveyVersions::Add(std::shared_ptr<const Survey> survey) {
+Status SurveyVersions::Add(SurveyPtr survey) {
   if (!by_version_.empty() && survey->id != id_) {
     return Status(
         ErrorCode::kMismatch, "id",
@@ -30,7 +30,7 @@ const Survey* SurveyVersions::Latest() const {
   return by_version_.empty() ? nullptr : by_version_.rbegin()->second.get();
 }
 
-std::shared_ptr<const Survey> SurveyVersions::Shared(int version) const {
+SurveyPtr SurveyVersions::Shared(int version) const {
   auto it = by_version_.find(version);
   return it == by_version_.end() ? nullptr : it->second;
 }

@@ -92,8 +92,8 @@ int Report(const std::vector<std::string>& survey_paths,
                 << parsed->status().ToString() << "\n";
       return 1;
     }
-    const sondar::Status added = versions.Add(
-        std::make_shared<const sondar::Survey>(std::move(*parsed).value()));
+    const sondar::Status added =
+        versions.Add(sondar::SurveyPtr::Make(std::move(*parsed).value()));
     if (!added.ok()) {
       std::cerr << path << ": " << added.ToString() << "\n";
       return 1;

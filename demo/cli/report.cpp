@@ -628,8 +628,7 @@ bool ReadResponses(const Survey& survey, int fd, const ReadOptions& options,
                    Aggregate* aggregate, ReportInput* input,
                    std::string* error) {
   SurveyVersions one;
-  if (const Status added = one.Add(std::make_shared<const Survey>(survey));
-      !added.ok()) {
+  if (const Status added = one.Add(SurveyPtr::Make(survey)); !added.ok()) {
     *error = added.ToString();
     return false;
   }

@@ -162,9 +162,7 @@ bool Catalog::Load() {
       if (history.versions.empty()) next->surveys.erase(d.id);
       return;
     }
-    if (!history.versions
-             .Add(std::make_shared<const Survey>(std::move(survey).value()))
-             .ok())
+    if (!history.versions.Add(SurveyPtr::Make(std::move(survey).value())).ok())
       return;
     history.infos.push_back(std::move(info));
     changed = true;

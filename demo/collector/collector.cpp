@@ -481,7 +481,7 @@ void Collector::Post(const Request& req, Response& res) {
   // The version the response names, as published here; one published through
   // another collector a moment ago may not have been seen yet.
   auto catalog = catalog_->Now();
-  auto version = [&]() -> Result<std::shared_ptr<const Survey>> {
+  auto version = [&]() -> Result<SurveyPtr> {
     auto history = catalog->surveys.find(survey_id);
     if (history == catalog->surveys.end() ||
         (!admin && !catalog->MayAnswer(survey_id))) {
@@ -514,7 +514,7 @@ void Collector::Post(const Request& req, Response& res) {
     }
     return Reply(res, 422, {{"errors", ErrorsToJson(found.errors())}});
   }
-  const std::shared_ptr<const Survey> survey = std::move(found).value();
+  const SurveyPtr survey = std::move(found).value();
   auto record = ValidateResponse(*survey, payload);
   if (!record.ok()) {
     return Reply(res, StatusFor(record.errors()),

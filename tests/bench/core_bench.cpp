@@ -17,10 +17,10 @@ std::string ReadSurveyText(const char* name) {
   return text.str();
 }
 
-std::shared_ptr<const sondar::Survey> Load(const char* name) {
+sondar::SurveyPtr Load(const char* name) {
   auto parsed = sondar::ParseSurvey(ReadSurveyText(name));
   if (!parsed.ok()) std::abort();
-  return std::make_shared<const sondar::Survey>(std::move(parsed).value());
+  return sondar::SurveyPtr::Make(std::move(parsed).value());
 }
 
 sondar::SessionStart Start(int i) {

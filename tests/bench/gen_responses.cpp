@@ -71,8 +71,7 @@ int main(int argc, char** argv) {
     std::cerr << parsed.status().ToString() << "\n";
     return 1;
   }
-  auto survey =
-      std::make_shared<const sondar::Survey>(std::move(parsed).value());
+  auto survey = sondar::SurveyPtr::Make(std::move(parsed).value());
   const long count = std::atol(argv[2]);
   std::mt19937_64 rng(argc > 3 ? std::strtoull(argv[3], nullptr, 10) : 42);
   // Responses spread over 14 days from START (default 2026-01-01, so benchmark

@@ -35,7 +35,7 @@ class AggregateTest : public ::testing::Test {
     return r.ok() ? r.value() : ResponseRecord{};
   }
 
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
 };
 
 TEST_F(AggregateTest, NpsOfTenHandCountedAnswers) {

@@ -44,7 +44,7 @@ class AlertsTest : public ::testing::Test {
     EXPECT_TRUE(valid.ok()) << valid.status().ToString();
     return NormalizeResponse(*nps_, payload);
   }
-  std::shared_ptr<const Survey> nps_, csat_;
+  SurveyPtr nps_, csat_;
   std::vector<const Survey*> surveys_;
 };
 

@@ -338,7 +338,7 @@ TEST(CliReport, ReportsEveryVersionOfASurvey) {
       doc["questions"][2]["options"][2] =
           testing::Parse(R"({"id": "returns", "label": "Returns"})");
     if (reworded) doc["questions"][0]["prompt"]["en"] = "Recommend us?";
-    return std::make_shared<const Survey>(ParseSurveyDocument(doc).value());
+    return SurveyPtr::Make(ParseSurveyDocument(doc).value());
   };
   SurveyVersions versions;
   ASSERT_TRUE(versions.Add(version(3, false, false)).ok());

@@ -95,8 +95,7 @@ int main(int argc, char** argv) {
   out["recallViews"] = Json::array();
   const Json recall_cases = Parse(dir + "/recall_cases.json");
   for (const Json& c : recall_cases.as_array()) {
-    auto survey = std::make_shared<const sondar::Survey>(
-        Load(dir, c["survey"].as_string()));
+    auto survey = sondar::SurveyPtr::Make(Load(dir, c["survey"].as_string()));
     auto start = sondar::ParseSessionStart(c["start"]).value();
     sondar::Session session = sondar::Session::Start(survey, start).value();
     Json views = Json::array();

@@ -38,7 +38,7 @@ class EmailTest : public ::testing::Test {
     EXPECT_TRUE(ValidateResponse(*survey_, payload).ok());
     return NormalizeResponse(*survey_, payload);
   }
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
   SurveyVersions versions_;
   std::vector<const Survey*> surveys_;
 };

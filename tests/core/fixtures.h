@@ -42,11 +42,11 @@ inline Json FixtureJson(const std::string& name) {
   return Parse(ReadFixture(name));
 }
 
-inline std::shared_ptr<const Survey> LoadSurvey(const std::string& name) {
+inline SurveyPtr LoadSurvey(const std::string& name) {
   auto parsed = ParseSurvey(ReadFixture("surveys/" + name + ".json"));
   EXPECT_TRUE(parsed.ok()) << name << ":\n" << parsed.status().ToString();
   if (!parsed.ok()) return nullptr;
-  return std::make_shared<const Survey>(std::move(parsed).value());
+  return SurveyPtr::Make(std::move(parsed).value());
 }
 
 // "code@path" strings, sorted, for order-insensitive comparison with fixture

@@ -105,7 +105,7 @@ TEST(WithoutPersonalData, DropsAddressesAndPersonalHiddenFields) {
                 "source": "search"},
     "hidden": {"plan": "pro", "customer": "C-77"}})");
   SurveyVersions one;
-  ASSERT_TRUE(one.Add(std::make_shared<const Survey>(*survey)).ok());
+  ASSERT_TRUE(one.Add(SurveyPtr::Make(*survey)).ok());
   Json with_extension = payload;
   with_extension["x-crm"] = "C-77 ana";
   const Json seen = WithoutPersonalData(one, *survey, with_extension);
@@ -115,13 +115,11 @@ TEST(WithoutPersonalData, DropsAddressesAndPersonalHiddenFields) {
   EXPECT_EQ(seen["hidden"].dump(), R"({"plan":"pro"})");
   // Marked in any version, a field stays personal in all of them.
   SurveyVersions versions;
-  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(*survey)).ok());
+  ASSERT_TRUE(versions.Add(SurveyPtr::Make(*survey)).ok());
   doc["version"] = 2;
   doc["hidden"] = Parse(R"(["plan", "customer"])");
   ASSERT_TRUE(
-      versions
-          .Add(std::make_shared<const Survey>(ParseSurvey(doc.dump()).value()))
-          .ok());
+      versions.Add(SurveyPtr::Make(ParseSurvey(doc.dump()).value())).ok());
   EXPECT_TRUE(IsPersonalField(versions, "customer"));
   EXPECT_FALSE(IsPersonalField(versions, "plan"));
   // A response of version 2, which does not mark it, still loses it.
@@ -136,7 +134,7 @@ TEST(ViewerMayFilter, NotByPersonalFields) {
     "hidden": [{"name": "order_id", "pii": true}, {"name": "segment", "pii": true}, "plan"]})");
   ASSERT_TRUE(survey.ok()) << survey.status().ToString();
   SurveyVersions versions;
-  ASSERT_TRUE(versions.Add(std::make_shared<const Survey>(*survey)).ok());
+  ASSERT_TRUE(versions.Add(SurveyPtr::Make(*survey)).ok());
   auto filter = ParseFilter(
       {{"hidden.order_id", "A-1"}, {"hidden.plan", "pro"}, {"segment", "vip"}});
   ASSERT_TRUE(filter.ok());

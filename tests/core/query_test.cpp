@@ -13,12 +13,12 @@ namespace {
 using testing::Parse;
 using testing::ReadFixture;
 
-std::shared_ptr<const Survey> OrderNps(int version) {
+SurveyPtr OrderNps(int version) {
   Json doc = Parse(ReadFixture("surveys/order_nps.json"));
   doc["version"] = version;
   auto survey = ParseSurveyDocument(doc);
   EXPECT_TRUE(survey.ok()) << survey.status().ToString();
-  return std::make_shared<const Survey>(std::move(survey).value());
+  return SurveyPtr::Make(std::move(survey).value());
 }
 
 Json Payload(int nps, const char* why = nullptr) {
@@ -313,8 +313,7 @@ TEST(CsvTable, OneColumnPerQuestionOverEveryVersion) {
   doc["questions"].as_array().erase(doc["questions"].as_array().begin() + 2);
   auto v2 = ParseSurveyDocument(doc);
   ASSERT_TRUE(v2.ok()) << v2.status().ToString();
-  ASSERT_TRUE(
-      versions.Add(std::make_shared<const Survey>(std::move(v2).value())).ok());
+  ASSERT_TRUE(versions.Add(SurveyPtr::Make(std::move(v2).value())).ok());
   CsvTable table(versions);
   const std::vector<std::string> header = table.Header();
   const std::vector<std::string> expected = {

@@ -13,7 +13,7 @@ class ResponseTest : public ::testing::Test {
     ASSERT_NE(survey_, nullptr);
   }
   Json cases_;
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
 };
 
 TEST_F(ResponseTest, AcceptsEveryValidFixture) {

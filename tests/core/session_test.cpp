@@ -301,9 +301,8 @@ TEST(SessionRecall, ChoicesReadAsTheirLabelsInTheVisitorsLocale) {
        "prompt": {"en": "Why {{answers.colour}}?",
                   "fr": "Pourquoi {{answers.colour}} ?"}}]})");
   ASSERT_TRUE(survey.ok()) << survey.status().ToString();
-  auto s =
-      Session::Start(std::make_shared<const Survey>(std::move(survey).value()),
-                     Start("fr", false));
+  auto s = Session::Start(SurveyPtr::Make(std::move(survey).value()),
+                          Start("fr", false));
   ASSERT_TRUE(s.ok()) << s.status().ToString();
   Session& session = s.value();
   ASSERT_TRUE(session.Answer("colour", Json::array({"b", "r"})).ok());

@@ -13,14 +13,13 @@ using testing::Parse;
 using testing::ReadFixture;
 
 // order_nps.json at `version`, changed by `edit` first.
-std::shared_ptr<const Survey> OrderNps(int version,
-                                       void (*edit)(Json&) = nullptr) {
+SurveyPtr OrderNps(int version, void (*edit)(Json&) = nullptr) {
   Json doc = Parse(ReadFixture("surveys/order_nps.json"));
   doc["version"] = version;
   if (edit) edit(doc);
   auto survey = ParseSurveyDocument(doc);
   EXPECT_TRUE(survey.ok()) << survey.status().ToString();
-  return std::make_shared<const Survey>(std::move(survey).value());
+  return SurveyPtr::Make(std::move(survey).value());
 }
 
 void Reword(Json& doc) {
@@ -77,7 +76,7 @@ TEST(SurveyVersions, RefusesAnotherSurveyAndAHeldNumber) {
   ASSERT_TRUE(versions.Add(OrderNps(1)).ok());
   EXPECT_EQ(versions.Add(OrderNps(1, Reword)).errors().front().code,
             ErrorCode::kDuplicateId);
-  auto other = std::make_shared<const Survey>(
+  auto other = SurveyPtr::Make(
       ParseSurvey(ReadFixture("surveys/checkout_csat.json")).value());
   EXPECT_EQ(versions.Add(other).errors().front().path, "id");
   EXPECT_EQ(versions.Numbers(), (std::vector<int>{1}));

@@ -38,8 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data,
     (void)parsed.status().ToString();
     return 0;
   }
-  auto survey =
-      std::make_shared<const sondar::Survey>(std::move(parsed).value());
+  auto survey = sondar::SurveyPtr::Make(std::move(parsed).value());
 
   sondar::DecideContext context;
   context.event =

@@ -5,7 +5,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -41,8 +40,7 @@ enum class SessionState { kInProgress, kComplete, kDismissed };
 
 class Session {
  public:
-  static Result<Session> Start(std::shared_ptr<const Survey> survey,
-                               SessionStart start);
+  static Result<Session> Start(SurveyPtr survey, SessionStart start);
 
   SessionState state() const { return state_; }
   // Question on screen; nullopt once complete or dismissed.
@@ -74,12 +72,12 @@ class Session {
   Answers PathAnswers() const;
 
  private:
-  Session(std::shared_ptr<const Survey> survey, SessionStart start);
+  Session(SurveyPtr survey, SessionStart start);
   // A recall field's value in texts: "{{answers.q}}" and the like.
   std::optional<std::string> Recall(const RecallField& field,
                                     const Answers& answers) const;
 
-  std::shared_ptr<const Survey> survey_;
+  SurveyPtr survey_;
   SessionStart start_;
   std::string locale_;
   SessionState state_ = SessionState::kInProgress;

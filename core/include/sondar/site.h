@@ -5,7 +5,6 @@
 #define SONDAR_SITE_H_
 
 #include <cstddef>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -27,7 +26,7 @@ struct SiteEntry {
   // core has chosen: the author's hint for the survey a page is likely to show.
   bool preload = false;
   int priority = 0;  // higher first; ties keep manifest order
-  std::shared_ptr<const Survey> survey;
+  SurveyPtr survey;
 };
 
 struct SiteRules {
@@ -52,9 +51,8 @@ Result<Site> ParseSiteDocument(const Json& document);
 // The survey at `index` to show: an inline one as parsed; one given by URL
 // from `text`, the document fetched from there, which must be a valid survey
 // with the id the manifest gives (errors at "surveys[i].url", or "index").
-Result<std::shared_ptr<const Survey>> SiteSurvey(const Site& site,
-                                                 std::size_t index,
-                                                 std::string_view text);
+Result<SurveyPtr> SiteSurvey(const Site& site, std::size_t index,
+                             std::string_view text);
 
 // The members of a survey that decide whether it shows (trigger, targeting,
 // sampling, recontact, schedule, closeAfter). A manifest entry given by URL
@@ -69,7 +67,7 @@ Json WithRulesOf(Json entry, const Json& survey);
 
 // One survey as a site of one, without site-wide rules: what the widget runs
 // when given a single survey.
-Site SiteOfOne(std::shared_ptr<const Survey> survey);
+Site SiteOfOne(SurveyPtr survey);
 
 struct SiteDecision {
   int chosen = -1;  // index into Site::surveys, or -1

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "sondar/condition.h"
+#include "sondar/shared.h"
 #include "sondar/status.h"
 #include "sondar/text.h"
 
@@ -220,6 +221,9 @@ Result<Survey> ParseSurveyDocument(const Json& document);
 // keys: a site manifest's entry for a survey fetched only once it is chosen.
 // Error paths are relative to `object`.
 Result<Survey> ParseSurveyRules(const Json& object);
+
+// How sessions, sites and version lists hold a parsed survey.
+using SurveyPtr = Shared<const Survey>;
 
 }  // namespace sondar
 

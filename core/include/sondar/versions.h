@@ -8,7 +8,6 @@
 
 #include <cstdint>
 #include <map>
-#include <memory>
 #include <string>
 #include <vector>
 
@@ -24,14 +23,14 @@ class SurveyVersions {
  public:
   // Adds a version. An error when it is another survey's or the number is
   // held already (a version's content never changes).
-  Status Add(std::shared_ptr<const Survey> survey);
+  Status Add(SurveyPtr survey);
 
   bool empty() const { return by_version_.empty(); }
   const std::string& id() const { return id_; }
   // nullptr when not held.
   const Survey* Find(int version) const;
   const Survey* Latest() const;
-  std::shared_ptr<const Survey> Shared(int version) const;
+  SurveyPtr Shared(int version) const;
   // Held version numbers, oldest first.
   std::vector<int> Numbers() const;
 
@@ -45,7 +44,7 @@ class SurveyVersions {
 
  private:
   std::string id_;
-  std::map<int, std::shared_ptr<const Survey>> by_version_;
+  std::map<int, SurveyPtr> by_version_;
 };
 
 // ValidateResponseText against the version `text` names: the latest is tried
