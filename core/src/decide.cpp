@@ -53,6 +53,11 @@ std::string_view PathAndQuery(std::string_view url) {
 Decision No(Reason reason, std::string detail, std::int64_t retry_at = 0) {
   return {false, reason, std::move(detail), retry_at};
 }
+#ifdef SONDAR_NO_MESSAGES
+Decision No(Reason reason, NoMessage, std::int64_t retry_at = 0) {
+  return {false, reason, {}, retry_at};
+}
+#endif
 
 // 30 -> "30", 0.5 -> "0.5"; nlohmann's shortest round-trip formatting, no
 // printf.

@@ -84,6 +84,11 @@ void Reader::Fail(ErrorCode code, std::string path, std::string message) {
   errors_->push_back(
       {code, std::move(path), SONDAR_MESSAGE(std::move(message))});
 }
+#ifdef SONDAR_NO_MESSAGES
+void Reader::Fail(ErrorCode code, std::string path, NoMessage) {
+  errors_->push_back({code, std::move(path), std::string()});
+}
+#endif
 
 bool Reader::ExpectObject(const Json& value, const std::string& path) {
   if (value.is_object()) return true;

@@ -30,6 +30,9 @@ class Reader {
   explicit Reader(Errors* errors) : errors_(errors) {}
 
   void Fail(ErrorCode code, std::string path, std::string message);
+#ifdef SONDAR_NO_MESSAGES
+  void Fail(ErrorCode code, std::string path, NoMessage);
+#endif
   bool failed() const { return !errors_->empty(); }
   std::size_t error_count() const { return errors_->size(); }
 

@@ -24,6 +24,13 @@ Json ErrorsToJson(const Errors& errors) {
   return out;
 }
 
+#ifdef SONDAR_NO_MESSAGES
+// Out of line: the one place the empty message is made.
+Status::Status(ErrorCode code, std::string path, NoMessage) {
+  errors_.push_back({code, std::move(path), std::string()});
+}
+#endif
+
 Status OkStatusAsError() {
   return Status(ErrorCode::kInternal, "",
                 SONDAR_MESSAGE("a Result was made from an OK status"));
