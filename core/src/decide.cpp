@@ -110,10 +110,12 @@ std::string_view ReasonName(Reason reason) {
 }
 
 Json Decision::ToJson() const {
-  Json out = {{"show", show},
-              {"reason", std::string(ReasonName(reason))},
-              {"detail", detail}};
-  out["retryAt"] = retry_at_ms ? Json(retry_at_ms) : Json(nullptr);
+  Json out = Json::object();
+  out["show"] = show;
+  out["reason"] = ReasonName(reason);
+  out["detail"] = detail;
+  Json& retry_at = out["retryAt"];
+  if (retry_at_ms) retry_at = retry_at_ms;
   return out;
 }
 

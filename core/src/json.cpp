@@ -771,7 +771,9 @@ bool Json::erase(std::string_view key) {
   return true;
 }
 
-void Json::push_back(Json value) { as_array().push_back(std::move(value)); }
+Json& Json::push_back(Json value) {
+  return as_array().emplace_back(std::move(value));
+}
 
 std::string Json::dump(int indent) const {
   std::string out;

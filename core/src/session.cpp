@@ -267,10 +267,11 @@ Json Session::View() const {
     }
     return out.append(raw, from);
   };
-  Json view = {{"surveyId", s.id},
-               {"locale", locale_},
-               {"dir", IsRightToLeft(locale_) ? "rtl" : "ltr"},
-               {"title", text(s.title)}};
+  Json view = Json::object();
+  view["surveyId"] = s.id;
+  view["locale"] = locale_;
+  view["dir"] = IsRightToLeft(locale_) ? "rtl" : "ltr";
+  view["title"] = text(s.title);
   if (state_ == SessionState::kDismissed) {
     view["state"] = "dismissed";
     return view;
@@ -281,36 +282,43 @@ Json Session::View() const {
       view["ending"] = nullptr;  // the widget's built-in, localised thank-you
     } else {
       const Ending& e = s.endings[static_cast<std::size_t>(ending_)];
-      Json ending = {
-          {"id", e.id}, {"title", text(e.title)}, {"body", text(e.body)}};
-      ending["link"] = e.link_url.empty() ? Json(nullptr)
-                                          : Json{{"url", e.link_url},
-                                                 {"label", text(e.link_label)}};
+      Json ending = Json::object();
+      ending["id"] = e.id;
+      ending["title"] = text(e.title);
+      ending["body"] = text(e.body);
+      Json& link = ending["link"];
+      if (!e.link_url.empty()) {
+        link["url"] = e.link_url;
+        link["label"] = text(e.link_label);
+      }
       view["ending"] = std::move(ending);
     }
     return view;
   }
   const std::size_t index = path_.back();
   const Question& q = s.questions[index];
-  Json question = {{"id", q.id},
-                   {"type", std::string(TypeName(q.type))},
-                   {"prompt", text(q.prompt)},
-                   {"description", text(q.description)},
-                   {"required", q.required}};
+  Json question = Json::object();
+  question["id"] = q.id;
+  question["type"] = TypeName(q.type);
+  question["prompt"] = text(q.prompt);
+  question["description"] = text(q.description);
+  question["required"] = q.required;
   if (q.scale) {
-    question["scale"] = {
-        {"min", q.scale->min},
-        {"max", q.scale->max},
-        {"display", std::string(DisplayName(q.scale->display))},
-        {"lowLabel", text(q.scale->low_label)},
-        {"highLabel", text(q.scale->high_label)}};
+    Json& scale = question["scale"];
+    scale["min"] = q.scale->min;
+    scale["max"] = q.scale->max;
+    scale["display"] = DisplayName(q.scale->display);
+    scale["lowLabel"] = text(q.scale->low_label);
+    scale["highLabel"] = text(q.scale->high_label);
   }
   if (!q.options.empty()) {
     Json options = Json::array();
     const std::vector<std::size_t>& order = order_[index];
     for (std::size_t k = 0; k < q.options.size(); ++k) {
       const Option& o = q.options[order.empty() ? k : order[k]];
-      Json option = {{"id", o.id}, {"label", text(o.label)}};
+      Json option = Json::object();
+      option["id"] = o.id;
+      option["label"] = text(o.label);
       if (o.other) option["other"] = true;
       options.push_back(std::move(option));
     }
@@ -343,8 +351,9 @@ Json Session::View() const {
     ++remaining;
     step = internal::After(s, step.question, lookup);
   }
-  view["progress"] = {{"index", path_.size()},
-                      {"total", path_.size() + remaining}};
+  Json& progress = view["progress"];
+  progress["index"] = path_.size();
+  progress["total"] = path_.size() + remaining;
   view["canBack"] = path_.size() > 1;
   return view;
 }
@@ -373,21 +382,22 @@ Json Session::Payload(std::int64_t now_ms) const {
     for (std::size_t k : order_[index]) ids.push_back(q.options[k].id);
     order[q.id] = std::move(ids);
   }
-  Json payload = {{"schema", std::string(kResponseSchema)},
-                  {"responseId", start_.response_id},
-                  {"surveyId", survey_->id},
-                  {"surveyVersion", survey_->version},
-                  {"visitorId", start_.visitor_id},
-                  {"status", status},
-                  {"answers", std::move(answer_json)},
-                  {"scores", ScoreAnswers(*survey_, answers)},
-                  {"locale", locale_},
-                  {"trigger", start_.trigger.empty() ? Json(nullptr)
-                                                     : Json(start_.trigger)},
-                  {"hidden", start_.hidden},
-                  {"page", start_.page_url},
-                  {"startedAt", FormatTimestamp(start_.started_at_ms)},
-                  {"submittedAt", FormatTimestamp(now_ms)}};
+  Json payload = Json::object();
+  payload["schema"] = kResponseSchema;
+  payload["responseId"] = start_.response_id;
+  payload["surveyId"] = survey_->id;
+  payload["surveyVersion"] = survey_->version;
+  payload["visitorId"] = start_.visitor_id;
+  payload["status"] = status;
+  payload["answers"] = std::move(answer_json);
+  payload["scores"] = ScoreAnswers(*survey_, answers);
+  payload["locale"] = locale_;
+  Json& trigger = payload["trigger"];
+  if (!start_.trigger.empty()) trigger = start_.trigger;
+  payload["hidden"] = start_.hidden;
+  payload["page"] = start_.page_url;
+  payload["startedAt"] = FormatTimestamp(start_.started_at_ms);
+  payload["submittedAt"] = FormatTimestamp(now_ms);
   // Only when used, so payloads of surveys without them stay as they were.
   if (!other.empty()) payload["other"] = std::move(other);
   if (!order.empty()) payload["optionOrder"] = std::move(order);

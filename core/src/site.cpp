@@ -346,12 +346,15 @@ Json SiteDecision::ToJson(const Site& site) const {
     one["priority"] = entry.priority;
     list.push_back(std::move(one));
   }
-  return {{"show",
-           chosen >= 0 ? Json(site.surveys[chosen].survey->id) : Json(nullptr)},
-          {"index", chosen},
-          {"waiting", waiting},
-          {"retryAt", retry_at ? Json(retry_at) : Json(nullptr)},
-          {"surveys", std::move(list)}};
+  Json out = Json::object();
+  Json& show = out["show"];
+  if (chosen >= 0) show = site.surveys[chosen].survey->id;
+  out["index"] = chosen;
+  out["waiting"] = waiting;
+  Json& retry = out["retryAt"];
+  if (retry_at) retry = retry_at;
+  out["surveys"] = std::move(list);
+  return out;
 }
 
 }  // namespace sondar

@@ -18,8 +18,10 @@ std::string_view CodeName(ErrorCode code) {
 Json ErrorsToJson(const Errors& errors) {
   Json out = Json::array();
   for (const Error& e : errors) {
-    out.push_back(
-        {{"code", CodeName(e.code)}, {"path", e.path}, {"message", e.message}});
+    Json& one = out.push_back(Json::object());
+    one["code"] = CodeName(e.code);
+    one["path"] = e.path;
+    one["message"] = e.message;
   }
   return out;
 }

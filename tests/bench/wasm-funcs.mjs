@@ -1,5 +1,6 @@
 // Where the bytes of a .wasm go: code bytes per function (needs a build linked with
-// --profiling-funcs so the name section survives), grouped by origin, plus the data segments.
+// --profiling-funcs and configured with -DSONDAR_WASM_NAMES=ON, so the name section survives;
+// wasm/README.md has the commands), grouped by origin, plus the data segments.
 //   node tests/bench/wasm-funcs.mjs build/wasm-prof/wasm/sondar-widget.wasm [top=40]
 import { readFileSync } from 'node:fs';
 

@@ -136,8 +136,8 @@ class Json {
     return (*this)[static_cast<std::size_t>(index)];
   }
   bool erase(std::string_view key);
-  // A null value becomes an array first.
-  void push_back(Json value);
+  // A null value becomes an array first. Returns the element added.
+  Json& push_back(Json value);
 
   // Compact without an indent, else one member per line. Invalid UTF-8 in
   // strings comes out as U+FFFD; NaN and infinities as null.
