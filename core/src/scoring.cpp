@@ -39,8 +39,9 @@ Json ScoreAnswers(const Survey& survey, const Answers& answers) {
     auto it = answers.find(q.id);
     if (it == answers.end()) continue;
     if (auto s = ScoreAnswer(q, it->second)) {
-      scores[q.id] = {{"value", s->value},
-                      {"category", std::string(s->category)}};
+      Json& score = scores[q.id];
+      score["value"] = s->value;
+      score["category"] = s->category;
     }
   }
   return scores;
