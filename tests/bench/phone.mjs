@@ -3,7 +3,9 @@
 // with Lighthouse's mobile throttling (150 ms round trip, 1.6 Mbps down, 750 kbps up, CPU 4x
 // slower) and again unthrottled. Each page asks for its survey as soon as it has loaded
 // (tests/bench/pages/phone.js), as the demo's confirmation page does.
-//   node tests/bench/phone.mjs [RUNS]          (make phone; after make web; RUNS defaults to 5)
+//   node tests/bench/phone.mjs [RUNS] [--tasks] (make phone; after make web; RUNS defaults to 5)
+// --tasks: the throttled sondar runs also record a Chromium trace and print what each main-thread
+// task over 50 ms that ends after the trigger is made of (script, style, layout, paint, ...).
 // Printed per page: first contentful paint, navigation -> first rating control visible,
 // trigger -> visible, the longest main-thread task, and the bytes (brotli, as sent) the survey
 // needed. Then the floor on that network: one round trip after the trigger, the widget's bytes at
@@ -17,7 +19,9 @@ import { fileURLToPath } from 'node:url';
 import { launch } from '../e2e/browser.mjs';
 import { recordLongTasks, watchVisible } from './probes.mjs';
 
-const runs = Number(process.argv[2] || 5);
+const args = process.argv.slice(2);
+const runs = Number(args.find((a) => /^\d+$/.test(a)) || 5);
+const explainTasks = args.includes('--tasks');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const vendor = new URL('../../build/bench/surveyjs/', import.meta.url);
 mkdirSync(vendor, { recursive: true });
@@ -89,6 +93,7 @@ async function measure(path, throttled) {
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: PHONE.cpu });
   }
   await page.addInitScript(probe);
+  const trace = explainTasks && throttled && !path.includes('surveyjs') ? await startTrace(cdp) : null;
   await page.goto(base + path);
   const visible = await Promise.race([
     page.evaluate(() => window.visible),
@@ -101,6 +106,7 @@ async function measure(path, throttled) {
     tasks: window.longTasks,
     resources: performance.getEntriesByType('resource').map((e) => [e.name, e.encodedBodySize]),
   }));
+  if (trace) explain(path, await trace(), r.triggeredAt);
   await context.close();
   return {
     fcp: r.fcp,
@@ -109,6 +115,38 @@ async function measure(path, throttled) {
     longest: Math.max(0, ...r.tasks.filter(([at, d]) => at + d >= r.triggeredAt).map(([, d]) => d)),
     bytes: r.resources.filter(([name]) => !isShop(name)).reduce((sum, [, n]) => sum + n, 0),
   };
+}
+
+/** Starts a Chromium trace of the page; the function returned ends it and gives its events. */
+async function startTrace(cdp) {
+  const events = [];
+  cdp.on('Tracing.dataCollected', (e) => events.push(...e.value));
+  await cdp.send('Tracing.start', { categories: 'devtools.timeline,disabled-by-default-devtools.timeline,blink.user_timing,loading', transferMode: 'ReportEvents' });
+  return async () => {
+    const done = new Promise((resolve) => cdp.once('Tracing.tracingComplete', resolve));
+    await cdp.send('Tracing.end');
+    await done;
+    return events;
+  };
+}
+
+/** Prints what each renderer main-thread task over 50 ms ending after the trigger spent its time on. */
+function explain(path, events, triggeredAt) {
+  const main = new Set(events.filter((e) => e.name === 'thread_name' && e.args.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  const onMain = (e) => main.has(`${e.pid}:${e.tid}`);
+  // performance.now() is measured from navigationStart; trace timestamps are microseconds.
+  const start = events.find((e) => e.name === 'navigationStart' && onMain(e))?.ts;
+  if (start === undefined) return console.log(`  ${path}: no navigationStart in the trace (${events.length} events)`);
+  for (const task of events.filter((e) => e.name === 'RunTask' && e.dur > 50000 && onMain(e))) {
+    const at = (task.ts - start) / 1000;
+    if (at + task.dur / 1000 < triggeredAt) continue;
+    const parts = new Map();
+    for (const e of events) {
+      if (e.dur && e.name !== 'RunTask' && onMain(e) && e.ts >= task.ts && e.ts < task.ts + task.dur) parts.set(e.name, (parts.get(e.name) || 0) + e.dur / 1000);
+    }
+    const top = [...parts].sort((a, b) => b[1] - a[1]).slice(0, 6).map(([k, v]) => `${k} ${v.toFixed(1)}`);
+    console.log(`  ${path}: task of ${(task.dur / 1000).toFixed(1)} ms at ${at.toFixed(0)} ms (${at < triggeredAt ? 'holds the trigger' : `${(at - triggeredAt).toFixed(0)} ms after it`}): ${top.join(', ')}`);
+  }
 }
 
 /** How long the throttled CPU takes to compile sondar's module (the floor's third part). */

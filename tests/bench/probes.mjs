@@ -1,7 +1,11 @@
 // Functions the browser benchmarks run inside the page (passed to addInitScript), kept in one
 // place so visible.mjs and phone.mjs measure "visible" and long tasks the same way.
 
-/** Resolves with performance.now() once a rating control of the first question is laid out. */
+/**
+ * Resolves with performance.now() in the first frame that lays out a rating control of the
+ * first question. Checked once per frame, not on every DOM mutation: reading layout from a
+ * mutation callback would force it inside the page's own task and make that task look longer.
+ */
 export const watchVisible = () =>
   new Promise((resolve) => {
     const find = () => {
@@ -10,10 +14,7 @@ export const watchVisible = () =>
       const radio = root && root.querySelector('input[type=radio], [role=radio]');
       return radio && radio.getClientRects().length + (radio.closest('label') || radio).getClientRects().length > 0;
     };
-    const check = () => (find() ? (observer.disconnect(), resolve(performance.now()), true) : false);
-    const observer = new MutationObserver(check);
-    observer.observe(document, { subtree: true, childList: true });
-    const frame = () => check() || requestAnimationFrame(frame);
+    const frame = () => (find() ? resolve(performance.now()) : requestAnimationFrame(frame));
     frame();
   });
 

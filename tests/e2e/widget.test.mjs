@@ -140,7 +140,9 @@ test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and f
   await page.focus('#own');
   await page.evaluate(() => window.Sondar.track('checkout_complete'));
   await dialog(page).waitFor();
-  // Focus moved into the radio group; nine steps right from 0 is 9.
+  // Focus moves into the radio group once the first screen is laid out; nine steps right from
+  // 0 is 9.
+  await page.waitForFunction(() => document.activeElement?.dataset.sondar !== undefined);
   for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByRole('radio', { name: '9', exact: true }).isChecked(), true);
   assert.equal(await page.getByRole('button', { name: 'Submit' }).count(), 1); // 9 jumps to the promoter ending

@@ -170,8 +170,13 @@ export class SurveyUI {
     this.live.textContent = `${fill(s.progress, view.progress.index, view.progress.total)}. ${q.prompt}`;
     if (focus) {
       const first = this.card.querySelector('input:checked') || this.card.querySelector('input,textarea');
-      if (first) first.focus();
+      if (first && this.shown) first.focus();
+      // The first screen is focused once the browser has laid it out: focusing at once forces
+      // that first layout of the widget into this task, which made it longer than 50 ms on a
+      // slow phone. Unless the visitor already is inside the widget by then.
+      else if (first) requestAnimationFrame(() => setTimeout(safely(() => first.isConnected && document.activeElement !== this.host && first.focus())));
     }
+    this.shown = true;
   }
 
   /** Refreshes what an answer can change without rebuilding the screen. */
