@@ -24,21 +24,19 @@ Status CheckHidden(const Survey& survey, const Json& hidden) {
     // The path is built only for a field that fails: this runs per response.
     auto path = [&key = key] { return internal::PathKey("hidden", key); };
     if (!declared) {
-      errors.push_back({ErrorCode::kUnknownField, path(),
-                        SONDAR_MESSAGE("is not a hidden field of survey \"" +
-                                       survey.id + "\"")});
+      AddError(&errors, ErrorCode::kUnknownField, path(),
+               SONDAR_MESSAGE("is not a hidden field of survey \"" + survey.id +
+                              "\""));
     } else if (!(value.is_string() || value.is_number() ||
                  value.is_boolean())) {
-      errors.push_back(
-          {ErrorCode::kWrongType, path(),
-           SONDAR_MESSAGE("must be a string, number or boolean (got " +
-                          Describe(value) + ")")});
+      AddError(&errors, ErrorCode::kWrongType, path(),
+               SONDAR_MESSAGE("must be a string, number or boolean (got " +
+                              Describe(value) + ")"));
     } else if (value.is_string() &&
                value.as_string().size() > kMaxHiddenValueLength) {
-      errors.push_back(
-          {ErrorCode::kTooLong, path(),
-           SONDAR_MESSAGE("is longer than " +
-                          internal::Str(kMaxHiddenValueLength) + " bytes")});
+      AddError(&errors, ErrorCode::kTooLong, path(),
+               SONDAR_MESSAGE("is longer than " +
+                              internal::Str(kMaxHiddenValueLength) + " bytes"));
     }
   }
   return Status(std::move(errors));
@@ -117,26 +115,24 @@ Status CheckAnswer(const Question& q, const Json& value,
         }
         const std::string here = internal::PathIndex(path, i);
         if (!v.is_string()) {
-          errors.push_back({ErrorCode::kWrongType, here,
-                            SONDAR_MESSAGE("must be an option id string (got " +
-                                           Describe(v) + ")")});
+          AddError(&errors, ErrorCode::kWrongType, here,
+                   SONDAR_MESSAGE("must be an option id string (got " +
+                                  Describe(v) + ")"));
         } else if (option < 0) {
-          errors.push_back(
-              {ErrorCode::kNotAnOption, here,
-               SONDAR_MESSAGE(Describe(v) + " is not an option of \"" + q.id +
-                              "\"")});
+          AddError(&errors, ErrorCode::kNotAnOption, here,
+                   SONDAR_MESSAGE(Describe(v) + " is not an option of \"" +
+                                  q.id + "\""));
         } else {
-          errors.push_back({ErrorCode::kDuplicateId, here,
-                            SONDAR_MESSAGE(Describe(v) + " is chosen twice")});
+          AddError(&errors, ErrorCode::kDuplicateId, here,
+                   SONDAR_MESSAGE(Describe(v) + " is chosen twice"));
         }
       }
       if (q.max_select > 0 &&
           value.size() > static_cast<std::size_t>(q.max_select)) {
-        errors.push_back(
-            {ErrorCode::kOutOfRange, path,
-             SONDAR_MESSAGE("at most " + internal::Str(q.max_select) +
-                            " options may be chosen (got " +
-                            internal::Str(value.size()) + ")")});
+        AddError(&errors, ErrorCode::kOutOfRange, path,
+                 SONDAR_MESSAGE("at most " + internal::Str(q.max_select) +
+                                " options may be chosen (got " +
+                                internal::Str(value.size()) + ")"));
       }
       return Status(std::move(errors));
     }

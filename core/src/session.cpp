@@ -52,27 +52,24 @@ Result<Session> Session::Start(SurveyPtr survey, SessionStart start) {
     return Status(ErrorCode::kMissingField, "survey",
                   SONDAR_MESSAGE("is required"));
   if (!IsUuidV4(start.response_id)) {
-    errors.push_back(
-        {ErrorCode::kInvalidValue, "responseId",
-         SONDAR_MESSAGE(
-             "must be a UUID v4 such as crypto.randomUUID() makes (got " +
-             internal::Describe(Json(start.response_id)) + ")")});
+    AddError(&errors, ErrorCode::kInvalidValue, "responseId",
+             SONDAR_MESSAGE(
+                 "must be a UUID v4 such as crypto.randomUUID() makes (got " +
+                 internal::Describe(Json(start.response_id)) + ")"));
   }
   if (start.visitor_id.empty() || start.visitor_id.size() > kMaxIdLength) {
-    errors.push_back(
-        {ErrorCode::kInvalidValue, "visitorId",
-         SONDAR_MESSAGE("must be 1-" + internal::Str(kMaxIdLength) +
-                        " characters")});
+    AddError(&errors, ErrorCode::kInvalidValue, "visitorId",
+             SONDAR_MESSAGE("must be 1-" + internal::Str(kMaxIdLength) +
+                            " characters"));
   }
   if (!start.locale.empty() && !IsLocaleTag(start.locale)) {
-    errors.push_back(
-        {ErrorCode::kInvalidValue, "locale",
-         SONDAR_MESSAGE("must be a language tag such as \"fr-CA\" (got " +
-                        internal::Describe(Json(start.locale)) + ")")});
+    AddError(&errors, ErrorCode::kInvalidValue, "locale",
+             SONDAR_MESSAGE("must be a language tag such as \"fr-CA\" (got " +
+                            internal::Describe(Json(start.locale)) + ")"));
   }
   if (start.trigger.size() > kMaxIdLength) {
-    errors.push_back({ErrorCode::kTooLong, "trigger",
-                      SONDAR_MESSAGE("is longer than 128 characters")});
+    AddError(&errors, ErrorCode::kTooLong, "trigger",
+             SONDAR_MESSAGE("is longer than 128 characters"));
   }
   Status hidden = internal::CheckHidden(*survey, start.hidden);
   errors.insert(errors.end(), hidden.errors().begin(), hidden.errors().end());

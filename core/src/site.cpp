@@ -22,7 +22,7 @@ void AddUnder(const std::string& prefix, const Errors& from, Errors* to) {
   for (const Error& e : from) {
     std::string path = prefix;
     if (!e.path.empty() && e.path[0] != '[') path += '.';
-    to->push_back({e.code, path + e.path, SONDAR_MESSAGE(e.message)});
+    AddError(to, e.code, path + e.path, SONDAR_MESSAGE(e.message));
   }
 }
 
@@ -216,9 +216,8 @@ Result<SurveyPtr> SiteSurvey(const Site& site, std::size_t index,
   if (!survey.ok()) {
     Errors errors;
     for (const Error& e : survey.errors())
-      errors.push_back(
-          {e.code, where,
-           SONDAR_MESSAGE(entry.url + ": " + e.path + " " + e.message)});
+      AddError(&errors, e.code, where,
+               SONDAR_MESSAGE(entry.url + ": " + e.path + " " + e.message));
     return errors;
   }
   if (survey.value().id != entry.survey->id) {

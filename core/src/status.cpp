@@ -27,7 +27,10 @@ Json ErrorsToJson(const Errors& errors) {
 }
 
 #ifdef SONDAR_NO_MESSAGES
-// Out of line: the one place the empty message is made.
+// Out of line: the places the empty message is made.
+void AddError(Errors* errors, ErrorCode code, std::string path, NoMessage) {
+  errors->push_back({code, std::move(path), std::string()});
+}
 Status::Status(ErrorCode code, std::string path, NoMessage) {
   errors_.push_back({code, std::move(path), std::string()});
 }

@@ -101,9 +101,9 @@ void Parser::ParseId(const Json& doc) {
 }
 
 void Parser::CollectIds(const Json* questions, const Json* endings) {
-  std::map<std::string, std::string> seen;  // id -> path of first use
-  auto collect = [&](const Json* list, const char* name,
-                     std::map<std::string, int>* into) {
+  // id -> path of first use
+  std::map<std::string, std::string, std::less<>> seen;
+  auto collect = [&](const Json* list, const char* name, Ids* into) {
     if (!list) return;
     for (std::size_t i = 0; i < list->size(); ++i) {
       const Json& item = (*list)[i];
@@ -119,7 +119,7 @@ void Parser::CollectIds(const Json* questions, const Json* endings) {
                                prev->second));
         continue;
       }
-      into->emplace(id, static_cast<int>(i));
+      into->emplace(id, static_cast<std::int64_t>(i));
     }
   };
   collect(questions, "questions", &question_ids_);

@@ -5,6 +5,8 @@
 #ifndef SONDAR_SRC_SURVEY_PARSER_H_
 #define SONDAR_SRC_SURVEY_PARSER_H_
 
+#include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -121,8 +123,11 @@ class Parser {
 
   Reader r_;
   Survey* survey_ = nullptr;
-  std::map<std::string, int> question_ids_;
-  std::map<std::string, int> ending_ids_;
+  // Id -> index. The map types are those DecideContext and Session hold, so the
+  // shop's module has one copy of each map's code, not one per key/value pair.
+  using Ids = std::map<std::string, std::int64_t, std::less<>>;
+  Ids question_ids_;
+  Ids ending_ids_;
   std::vector<LocalizedText>
       all_texts_;            // every text seen, for complete_locales
   std::vector<bool> typed_;  // per parsed question: did its type parse?

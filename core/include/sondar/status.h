@@ -56,6 +56,16 @@ struct Error {
 
 using Errors = std::vector<Error>;
 
+// Appends one error. The checks call this rather than push_back({...}) so the
+// lean build makes no empty message at each site.
+inline void AddError(Errors* errors, ErrorCode code, std::string path,
+                     std::string message) {
+  errors->push_back({code, std::move(path), std::move(message)});
+}
+#ifdef SONDAR_NO_MESSAGES
+void AddError(Errors* errors, ErrorCode code, std::string path, NoMessage);
+#endif
+
 class [[nodiscard]] Status {
  public:
   Status() = default;
