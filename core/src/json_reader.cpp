@@ -179,15 +179,18 @@ std::optional<std::int64_t> Reader::Integer(const Json& object,
 const Json* Reader::Array(const Json& object, const std::string& path,
                           std::string_view key, bool required) {
   const Json* v = Field(object, path, key, required);
-  if (!v) return nullptr;
-  return ExpectArray(*v, PathKey(path, key)) ? v : nullptr;
+  // The path is made only for the error.
+  if (!v || v->is_array()) return v;
+  ExpectArray(*v, PathKey(path, key));
+  return nullptr;
 }
 
 const Json* Reader::Object(const Json& object, const std::string& path,
                            std::string_view key, bool required) {
   const Json* v = Field(object, path, key, required);
-  if (!v) return nullptr;
-  return ExpectObject(*v, PathKey(path, key)) ? v : nullptr;
+  if (!v || v->is_object()) return v;
+  ExpectObject(*v, PathKey(path, key));
+  return nullptr;
 }
 
 bool IsBlank(const Json& value) {
