@@ -86,7 +86,7 @@ void Reader::Fail(ErrorCode code, std::string path, std::string message) {
 }
 #ifdef SONDAR_NO_MESSAGES
 void Reader::Fail(ErrorCode code, std::string path, NoMessage) {
-  errors_->push_back({code, std::move(path), std::string()});
+  AddError(errors_, code, std::move(path), NoMessage());
 }
 #endif
 

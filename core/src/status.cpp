@@ -32,7 +32,7 @@ void AddError(Errors* errors, ErrorCode code, std::string path, NoMessage) {
   errors->push_back({code, std::move(path), std::string()});
 }
 Status::Status(ErrorCode code, std::string path, NoMessage) {
-  errors_.push_back({code, std::move(path), std::string()});
+  AddError(&errors_, code, std::move(path), NoMessage());
 }
 #endif
 
