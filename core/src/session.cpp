@@ -28,9 +28,9 @@ Result<SessionStart> ParseSessionStart(const Json& doc) {
   internal::Reader r(&errors);
   SessionStart s;
   if (!r.ExpectObject(doc, "")) return errors;
-  r.CheckKeys(doc, "",
-              {"responseId", "visitorId", "locale", "trigger", "page", "hidden",
-               "attributes", "startedAt"});
+  r.CheckKeys(
+      doc, "",
+      "responseId visitorId locale trigger page hidden attributes startedAt");
   if (auto v = r.String(doc, "", "responseId", true)) s.response_id = *v;
   if (auto v = r.String(doc, "", "visitorId", true)) s.visitor_id = *v;
   if (auto v = r.String(doc, "", "locale")) s.locale = *v;
@@ -81,12 +81,14 @@ Result<Session> Session::Start(SurveyPtr survey, SessionStart start) {
                      survey->Supports(session.start_.locale))
                         ? session.start_.locale
                         : survey->locale;
-  internal::Step first = internal::FirstVisibleFrom(
-      *survey, 0, internal::LookupIn(session.answers_));
+  internal::Step first =
+      internal::FirstVisibleFrom(*survey, 0, internal::LookupIn(Answers()));
   // Validation forbids showIf on the first question (nothing precedes it), so
   // this holds.
   session.path_.push_back(first.question);
   // A sticky shuffle: the same response id always sees the same order.
+  session.answers_.resize(survey->questions.size());
+  session.other_.resize(survey->questions.size());
   session.order_.resize(survey->questions.size());
   for (std::size_t i = 0; i < survey->questions.size(); ++i) {
     const Question& q = survey->questions[i];
@@ -116,9 +118,8 @@ std::optional<std::size_t> Session::current() const {
 Answers Session::PathAnswers() const {
   Answers out;
   for (std::size_t index : path_) {
-    const std::string& id = survey_->questions[index].id;
-    if (auto it = answers_.find(id); it != answers_.end())
-      out.emplace(id, it->second);
+    if (!answers_[index].is_null())
+      out.emplace(survey_->questions[index].id, answers_[index]);
   }
   return out;
 }
@@ -128,7 +129,8 @@ Status Session::Answer(std::string_view question_id, const Json& value) {
     return Status(ErrorCode::kFinished, "",
                   SONDAR_MESSAGE("the survey is already finished"));
   }
-  const Question& q = survey_->questions[path_.back()];
+  const std::size_t index = path_.back();
+  const Question& q = survey_->questions[index];
   const std::string path = PathKey("answers", question_id);
   if (q.id != question_id) {
     return Status(ErrorCode::kNotCurrent, path,
@@ -136,12 +138,12 @@ Status Session::Answer(std::string_view question_id, const Json& value) {
                                  q.id + "\")"));
   }
   if (internal::IsBlank(value)) {  // clearing a text box un-answers
-    answers_.erase(q.id);
+    answers_[index] = nullptr;
     return Status();
   }
   Status check = CheckAnswer(q, value, path);
   if (!check.ok()) return check;
-  answers_[q.id] = value;
+  answers_[index] = value;
   return Status();
 }
 
@@ -151,7 +153,8 @@ Status Session::AnswerOther(std::string_view question_id,
     return Status(ErrorCode::kFinished, "",
                   SONDAR_MESSAGE("the survey is already finished"));
   }
-  const Question& q = survey_->questions[path_.back()];
+  const std::size_t index = path_.back();
+  const Question& q = survey_->questions[index];
   const std::string path = PathKey("other", question_id);
   if (q.id != question_id) {
     return Status(ErrorCode::kNotCurrent, path,
@@ -165,11 +168,7 @@ Status Session::AnswerOther(std::string_view question_id,
   }
   Status check = internal::CheckOther(text, path);
   if (!check.ok()) return check;
-  if (text.empty()) {
-    other_.erase(q.id);
-  } else {
-    other_[q.id] = std::string(text);
-  }
+  other_[index] = std::string(text);
   return Status();
 }
 
@@ -179,7 +178,7 @@ Status Session::Next() {
                   SONDAR_MESSAGE("the survey is already finished"));
   }
   const Question& q = survey_->questions[path_.back()];
-  if (q.required && answers_.find(q.id) == answers_.end()) {
+  if (q.required && answers_[path_.back()].is_null()) {
     return Status(ErrorCode::kRequired, PathKey("answers", q.id),
                   SONDAR_MESSAGE("needs an answer"));
   }
@@ -321,9 +320,8 @@ Json Session::View() const {
     }
     question["options"] = std::move(options);
     if (q.OtherIndex() >= 0) {
-      auto other = other_.find(q.id);
       question["other"] =
-          other == other_.end() ? Json(nullptr) : Json(other->second);
+          other_[index].empty() ? Json(nullptr) : Json(other_[index]);
     }
     if (q.type == QuestionType::kMultiChoice)
       question["maxSelect"] = q.max_select;
@@ -334,8 +332,7 @@ Json Session::View() const {
   if (q.type == QuestionType::kContact) question["email"] = q.ask_email;
   view["state"] = "question";
   view["question"] = std::move(question);
-  auto answer = answers_.find(q.id);
-  view["answer"] = answer == answers_.end() ? Json(nullptr) : answer->second;
+  view["answer"] = answers_[index];
 
   // Remaining questions if the visitor goes on with the answers given so far:
   // an estimate that firms up as logic resolves, which is what a progress bar
@@ -363,13 +360,12 @@ Json Session::Payload(std::int64_t now_ms) const {
                        : state_ == SessionState::kDismissed ? "dismissed"
                                                             : "partial";
   Json other = Json::object(), order = Json::object();
-  for (const auto& [id, text] : other_) {
-    auto answer = answers.find(id);
-    const int q = survey_->QuestionIndex(id);
-    if (answer != answers.end() &&
-        survey_->questions[static_cast<std::size_t>(q)].ChoosesOther(
-            answer->second)) {
-      other[id] = text;
+  // Only for questions on the path whose answer still chooses "other".
+  for (std::size_t index : path_) {
+    const Question& q = survey_->questions[index];
+    if (!other_[index].empty() && !answers_[index].is_null() &&
+        q.ChoosesOther(answers_[index])) {
+      other[q.id] = other_[index];
     }
   }
   for (std::size_t index : path_) {

@@ -83,8 +83,11 @@ class Session {
   SessionState state_ = SessionState::kInProgress;
   std::vector<std::size_t>
       path_;  // visited questions; back() is on screen while in progress
-  Answers answers_;
-  std::map<std::string, std::string, std::less<>> other_;  // by question id
+  // By question index: null is unanswered, "" no "other" text. Vectors, not
+  // maps by id: the questions are known and few, and a map's erase is code the
+  // shop's module would carry for this alone.
+  std::vector<Json> answers_;
+  std::vector<std::string> other_;
   // Per question: the order its options are shown in (shuffle), else empty.
   std::vector<std::vector<std::size_t>> order_;
   int ending_ = -1;
