@@ -32,7 +32,12 @@ Result<Json> Arg(const std::string& text, const char* what) {
   return value;
 }
 
-const Status kNoSurvey(ErrorCode::kMissingField, "survey", "is not valid");
+// Made when needed, not as a static: a static's constructor would run (and be
+// linked) in the shop's module, which has no aggregates.
+Status NoSurvey() {
+  return Status(ErrorCode::kMissingField, "survey",
+                SONDAR_MESSAGE("is not valid"));
+}
 
 }  // namespace
 
@@ -194,7 +199,7 @@ AggregateHandle::AggregateHandle(const SurveyHandle& survey)
 }
 
 std::string AggregateHandle::add(const std::string& payload_text) {
-  if (!aggregate_) return Fail(kNoSurvey);
+  if (!aggregate_) return Fail(NoSurvey());
   ASSIGN_OR_FAIL(const ResponseRecord record,
                  ValidateResponseText(*survey_, payload_text));
   aggregate_->Add(record);
@@ -202,7 +207,7 @@ std::string AggregateHandle::add(const std::string& payload_text) {
 }
 
 std::string AggregateHandle::merge(const std::string& aggregate_json) {
-  if (!aggregate_) return Fail(kNoSurvey);
+  if (!aggregate_) return Fail(NoSurvey());
   ASSIGN_OR_FAIL(const Json doc, Arg(aggregate_json, "aggregate"));
   ASSIGN_OR_FAIL(const Aggregate other, Aggregate::FromJson(*survey_, doc));
   Status merged = aggregate_->Merge(other);
@@ -210,11 +215,11 @@ std::string AggregateHandle::merge(const std::string& aggregate_json) {
 }
 
 std::string AggregateHandle::toJson() const {
-  return aggregate_ ? Ok(aggregate_->ToJson()) : Fail(kNoSurvey);
+  return aggregate_ ? Ok(aggregate_->ToJson()) : Fail(NoSurvey());
 }
 
 std::string AggregateHandle::summary(double confidence) const {
-  return aggregate_ ? Ok(aggregate_->Summary(confidence)) : Fail(kNoSurvey);
+  return aggregate_ ? Ok(aggregate_->Summary(confidence)) : Fail(NoSurvey());
 }
 
 }  // namespace sondar::wasm
