@@ -214,8 +214,7 @@ Result<Aggregate> Aggregate::FromJson(const Survey& survey, const Json& doc) {
   internal::Reader r(&errors);
   if (!r.ExpectObject(doc, "")) return errors;
   r.CheckKeys(doc, "",
-              {"schema", "surveyId", "surveyVersion", "total", "byTrigger",
-               "bySegment", "byDay"});
+              "schema surveyId surveyVersion total byTrigger bySegment byDay");
   if (auto s = r.String(doc, "", "schema", true); s && *s != kAggregateSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
            SONDAR_MESSAGE("must be \"" + std::string(kAggregateSchema) + "\""));

@@ -60,7 +60,7 @@ class RuleParser {
          {std::pair<const char*, Condition::Kind>{"all", Condition::Kind::kAll},
           {"any", Condition::Kind::kAny}}) {
       if (!c.contains(key)) continue;
-      r_.CheckKeys(c, path, {key});
+      r_.CheckKeys(c, path, key);
       out->kind = kind;
       const Json* list = r_.Array(c, path, key, true);
       if (!list) return false;
@@ -99,7 +99,7 @@ class RuleParser {
                          "\"field\", or \"all\" / \"any\""));
       return false;
     }
-    r_.CheckKeys(c, path, {subject_key, "op", "value"});
+    r_.CheckKeys(c, path, std::string(subject_key) + " op value");
     const std::string* name = r_.String(c, path, subject_key, true);
     const std::string* op = r_.String(c, path, "op", true);
     if (!name || !op) return false;
@@ -450,7 +450,7 @@ Result<AlertRule> ParseAlertRule(const Json& body,
   internal::Reader r(&errors);
   AlertRule rule;
   if (!r.ExpectObject(body, "")) return errors;
-  r.CheckKeys(body, "", {"url", "when", "template", "surveys"});
+  r.CheckKeys(body, "", "url when template surveys");
   if (const std::string* url = r.String(body, "", "url", true)) {
     if (url->empty() || url->size() > kMaxAlertUrlBytes) {
       r.Fail(ErrorCode::kInvalidValue, "url",

@@ -45,7 +45,7 @@ Result<CaseUpdate> ParseCaseUpdate(const Json& body) {
   internal::Reader r(&errors);
   CaseUpdate update;
   if (!r.ExpectObject(body, "")) return errors;
-  r.CheckKeys(body, "", {"state", "assignee", "note", "by"});
+  r.CheckKeys(body, "", "state assignee note by");
   if (const std::string* state = r.String(body, "", "state")) {
     update.state = CaseStateFromName(*state);
     if (!update.state)

@@ -4,6 +4,7 @@
 
 #include "condition_parse.h"
 #include "json_reader.h"
+#include "sondar/util.h"
 
 namespace sondar {
 
@@ -90,16 +91,10 @@ bool internal::ParseOperation(Reader& r, const Json& c, const std::string& path,
                               const std::string& op_name, const char* presence,
                               Condition* out) {
   const std::string op_path = internal::PathKey(path, "op");
-  static const std::pair<const char*, Op> kOps[] = {
-      {"eq", Op::kEq}, {"neq", Op::kNeq}, {"lt", Op::kLt}, {"lte", Op::kLte},
-      {"gt", Op::kGt}, {"gte", Op::kGte}, {"in", Op::kIn}};
-  bool known = false;
-  for (auto& [n, o] : kOps) {
-    if (op_name == n) {
-      out->op = o;
-      known = true;
-    }
-  }
+  // Op's enumerators in order, up to kAnswered, which is named by `presence`.
+  const int op = WordIndex("eq neq lt lte gt gte in", op_name);
+  bool known = op >= 0;
+  if (known) out->op = static_cast<Op>(op);
   // "answered" reads naturally for questions, "exists" for attributes; both
   // test presence.
   if (op_name == presence) {

@@ -66,47 +66,15 @@ Decision No(Reason reason, NoMessage, std::int64_t retry_at = 0) {
 }  // namespace
 
 std::string_view ReasonName(Reason reason) {
-  switch (reason) {
-    case Reason::kShow:
-      return "show";
-    case Reason::kNoTrigger:
-      return "no_trigger";
-    case Reason::kPageMismatch:
-      return "page_mismatch";
-    case Reason::kTooEarly:
-      return "too_early";
-    case Reason::kNotScrolled:
-      return "not_scrolled";
-    case Reason::kNoExitIntent:
-      return "no_exit_intent";
-    case Reason::kLocaleUnavailable:
-      return "locale_unavailable";
-    case Reason::kNotTargeted:
-      return "not_targeted";
-    case Reason::kDisplayCap:
-      return "display_cap";
-    case Reason::kRecontactWait:
-      return "recontact_wait";
-    case Reason::kCooldown:
-      return "cooldown";
-    case Reason::kSampledOut:
-      return "sampled_out";
-    case Reason::kNotStarted:
-      return "not_started";
-    case Reason::kEnded:
-      return "ended";
-    case Reason::kClosed:
-      return "closed";
-    case Reason::kFewPageViews:
-      return "few_page_views";
-    case Reason::kPageCap:
-      return "page_cap";
-    case Reason::kSiteCap:
-      return "site_cap";
-    case Reason::kOutranked:
-      return "outranked";
-  }
-  return "unknown";
+  // In the order of the enum (decide.h), so the reason is the index.
+  constexpr std::string_view kNames =
+      "show no_trigger page_mismatch too_early not_scrolled no_exit_intent "
+      "locale_unavailable not_targeted display_cap recontact_wait cooldown "
+      "sampled_out not_started ended closed few_page_views page_cap site_cap "
+      "outranked";
+  const std::string_view name =
+      NthWord(kNames, static_cast<std::size_t>(reason));
+  return name.empty() ? "unknown" : name;
 }
 
 Json Decision::ToJson() const {
@@ -145,10 +113,9 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
   DecideContext c;
   if (!r.ExpectObject(doc, "")) return errors;
   r.CheckKeys(doc, "",
-              {"event", "clicked", "url", "secondsOnPage", "scrollPercent",
-               "exitIntent", "pageViews", "secondsOnSite", "shownThisPage",
-               "responseCounts", "visitorId", "locale", "attributes", "history",
-               "now"});
+              "event clicked url secondsOnPage scrollPercent exitIntent "
+              "pageViews secondsOnSite shownThisPage responseCounts visitorId "
+              "locale attributes history now");
   if (auto v = r.String(doc, "", "event")) c.event = *v;
   if (auto v = r.String(doc, "", "clicked")) c.clicked = *v;
   if (auto v = r.Number(doc, "", "secondsOnSite")) c.seconds_on_site = *v;
@@ -198,18 +165,16 @@ Result<DecideContext> ParseDecideContext(const Json& doc) {
         const Json& h = (*history)[i];
         const std::string path = PathIndex("history", i);
         if (!r.ExpectObject(h, path)) continue;
-        r.CheckKeys(h, path, {"survey", "kind", "at"});
+        r.CheckKeys(h, path, "survey kind at");
         HistoryEntry e;
         auto survey = r.String(h, path, "survey", true);
         auto kind = r.String(h, path, "kind", true);
         auto at = r.Integer(h, path, "at", true);
         if (!survey || !kind || !at) continue;
-        if (*kind == "display") {
-          e.kind = HistoryKind::kDisplay;
-        } else if (*kind == "dismiss") {
-          e.kind = HistoryKind::kDismiss;
-        } else if (*kind == "complete") {
-          e.kind = HistoryKind::kComplete;
+        // HistoryKind's enumerators in order.
+        const int k = WordIndex("display dismiss complete", *kind);
+        if (k >= 0) {
+          e.kind = static_cast<HistoryKind>(k);
         } else {
           r.Fail(ErrorCode::kInvalidValue, PathKey(path, "kind"),
                  SONDAR_MESSAGE("must be display, dismiss or complete (got \"" +

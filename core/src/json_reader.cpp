@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "sondar/survey.h"
+#include "sondar/util.h"
 
 namespace sondar::internal {
 
@@ -105,12 +106,10 @@ bool Reader::ExpectArray(const Json& value, const std::string& path) {
 }
 
 void Reader::CheckKeys(const Json& object, const std::string& path,
-                       std::initializer_list<std::string_view> allowed) {
+                       std::string_view allowed) {
   for (const auto& [key, value] : object.as_object()) {
     if (key.rfind("x-", 0) == 0) continue;
-    bool known = false;
-    for (std::string_view a : allowed) known = known || key == a;
-    if (!known)
+    if (WordIndex(allowed, key) < 0)
       Fail(ErrorCode::kUnknownField, PathKey(path, key),
            SONDAR_MESSAGE("unknown field"));
   }

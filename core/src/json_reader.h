@@ -38,10 +38,12 @@ class Reader {
 
   bool ExpectObject(const Json& value, const std::string& path);
   bool ExpectArray(const Json& value, const std::string& path);
-  // Flags keys of `object` not in `allowed`; keys starting with "x-" are
-  // extensions, allowed.
+  // Flags keys of `object` not in `allowed`, the known keys separated by
+  // spaces ("id title body"); keys starting with "x-" are extensions, allowed.
+  // One string, not a list of them: a list is a table of pointers in the shop's
+  // module for every object the widget checks.
   void CheckKeys(const Json& object, const std::string& path,
-                 std::initializer_list<std::string_view> allowed);
+                 std::string_view allowed);
 
   // Field accessors: absent -> nullopt (plus missing_field when required);
   // wrong type -> nullopt plus wrong_type. `object` must already be known to be

@@ -66,7 +66,7 @@ Result<Subject> ParseSubject(const Json& body) {
   Errors errors;
   internal::Reader r(&errors);
   if (!r.ExpectObject(body, "")) return errors;
-  r.CheckKeys(body, "", {"visitorId", "email", "hidden"});
+  r.CheckKeys(body, "", "visitorId email hidden");
   const int keys = (body.find("visitorId") != nullptr) +
                    (body.find("email") != nullptr) +
                    (body.find("hidden") != nullptr);

@@ -84,9 +84,9 @@ Result<ResponseRecord> ValidateResponse(const Survey& survey, const Json& p,
   ResponseRecord record;
   if (!r.ExpectObject(p, "")) return errors;
   r.CheckKeys(p, "",
-              {"schema", "responseId", "surveyId", "surveyVersion", "visitorId",
-               "status", "answers", "scores", "locale", "trigger", "hidden",
-               "page", "startedAt", "submittedAt", "other", "optionOrder"});
+              "schema responseId surveyId surveyVersion visitorId status "
+              "answers scores locale trigger hidden page startedAt submittedAt "
+              "other optionOrder");
   if (auto v = r.String(p, "", "schema", true); v && *v != kResponseSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",
            SONDAR_MESSAGE("must be \"" + std::string(kResponseSchema) +

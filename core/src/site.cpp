@@ -27,8 +27,7 @@ void AddUnder(const std::string& prefix, const Errors& from, Errors* to) {
 }
 
 void ParseRules(internal::Reader& r, const Json& rules, SiteRules* out) {
-  r.CheckKeys(rules, "rules",
-              {"maxPerPageView", "cooldownDays", "maxPerPeriod"});
+  r.CheckKeys(rules, "rules", "maxPerPageView cooldownDays maxPerPeriod");
   if (auto n = r.Integer(rules, "rules", "maxPerPageView")) {
     if (*n < 0 || *n > 100) {
       r.Fail(
@@ -53,7 +52,7 @@ void ParseRules(internal::Reader& r, const Json& rules, SiteRules* out) {
   days(rules, "rules", "cooldownDays", false, &out->cooldown_days);
   if (const Json* period = r.Object(rules, "rules", "maxPerPeriod")) {
     const std::string path = "rules.maxPerPeriod";
-    r.CheckKeys(*period, path, {"surveys", "days"});
+    r.CheckKeys(*period, path, "surveys days");
     if (auto n = r.Integer(*period, path, "surveys", true)) {
       if (*n < 1 || *n > 1000) {
         r.Fail(ErrorCode::kInvalidValue, PathKey(path, "surveys"),
@@ -70,8 +69,8 @@ void ParseEntry(internal::Reader& r, const Json& entry, const std::string& path,
                 SiteEntry* out, Errors* errors) {
   if (!r.ExpectObject(entry, path)) return;
   r.CheckKeys(entry, path,
-              {"survey", "url", "priority", "id", "trigger", "targeting",
-               "sampling", "recontact", "schedule", "closeAfter", "preload"});
+              "survey url priority id trigger targeting sampling recontact "
+              "schedule closeAfter preload");
   if (auto p = r.Integer(entry, path, "priority")) {
     if (*p < -1000 || *p > 1000) {
       r.Fail(ErrorCode::kInvalidValue, PathKey(path, "priority"),
@@ -157,7 +156,7 @@ Result<Site> ParseSiteDocument(const Json& doc) {
   internal::Reader r(&errors);
   Site site;
   if (!r.ExpectObject(doc, "")) return errors;
-  r.CheckKeys(doc, "", {"$schema", "schema", "surveys", "rules"});
+  r.CheckKeys(doc, "", "$schema schema surveys rules");
   if (auto schema = r.String(doc, "", "schema", true);
       schema && *schema != kSiteSchema) {
     r.Fail(ErrorCode::kSchemaMismatch, "schema",

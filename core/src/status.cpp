@@ -1,18 +1,19 @@
 #include "sondar/status.h"
 
 #include "sondar/json.h"
+#include "sondar/util.h"
 
 namespace sondar {
 
 std::string_view CodeName(ErrorCode code) {
-  switch (code) {
-#define SONDAR_ERROR_CODE(name, text) \
-  case ErrorCode::name:               \
-    return text;
+  // In the order of the enum, so the code is the index (util.h NthWord).
+  constexpr std::string_view kNames =
+#define SONDAR_ERROR_CODE(name, text) text " "
 #include "sondar/error_codes.inc"
 #undef SONDAR_ERROR_CODE
-  }
-  return "internal";
+      ;
+  const std::string_view name = NthWord(kNames, static_cast<std::size_t>(code));
+  return name.empty() ? "internal" : name;
 }
 
 Json ErrorsToJson(const Errors& errors) {

@@ -10,39 +10,11 @@
 namespace sondar {
 
 std::string_view TypeName(QuestionType type) {
-  switch (type) {
-    case QuestionType::kNps:
-      return "nps";
-    case QuestionType::kCsat:
-      return "csat";
-    case QuestionType::kCes:
-      return "ces";
-    case QuestionType::kRating:
-      return "rating";
-    case QuestionType::kSingleChoice:
-      return "single_choice";
-    case QuestionType::kMultiChoice:
-      return "multi_choice";
-    case QuestionType::kText:
-      return "text";
-    case QuestionType::kContact:
-      return "contact";
-  }
-  return "text";
+  return NthWord(kTypeNames, static_cast<std::size_t>(type));
 }
 
 std::string_view DisplayName(ScaleDisplay display) {
-  switch (display) {
-    case ScaleDisplay::kNumber:
-      return "number";
-    case ScaleDisplay::kStar:
-      return "star";
-    case ScaleDisplay::kEmoji:
-      return "emoji";
-    case ScaleDisplay::kThumbs:
-      return "thumbs";
-  }
-  return "number";
+  return NthWord(kDisplayNames, static_cast<std::size_t>(display));
 }
 
 int Question::OtherIndex() const {

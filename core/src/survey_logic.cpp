@@ -14,7 +14,7 @@ namespace sondar::internal {
 void Parser::ParseJump(const Json& j, const std::string& path, int index,
                        Question* out) {
   if (!r_.ExpectObject(j, path)) return;
-  r_.CheckKeys(j, path, {"if", "goto"});
+  r_.CheckKeys(j, path, "if goto");
   Jump jump;
   const Json* when = r_.Field(j, path, "if", true);
   if (when) {
@@ -50,7 +50,7 @@ void Parser::ParseJump(const Json& j, const std::string& path, int index,
 void Parser::ParseEnding(const Json& e, const std::string& path, Ending* out) {
   recall_limit_ = Subject::kAny;
   if (!r_.ExpectObject(e, path)) return;
-  r_.CheckKeys(e, path, {"id", "title", "body", "link", "if"});
+  r_.CheckKeys(e, path, "id title body link if");
   if (auto id = r_.String(e, path, "id", true)) {
     if (!IsId(*id)) {
       r_.Fail(
@@ -65,7 +65,7 @@ void Parser::ParseEnding(const Json& e, const std::string& path, Ending* out) {
   out->body = Text(e, path, "body", false);
   if (const Json* link = r_.Object(e, path, "link")) {
     std::string here = PathKey(path, "link");
-    r_.CheckKeys(*link, here, {"url", "label"});
+    r_.CheckKeys(*link, here, "url label");
     if (auto url = r_.String(*link, here, "url", true)) {
       if (!IsSafeLink(*url)) {
         r_.Fail(
@@ -96,7 +96,7 @@ std::optional<Condition> Parser::ParseCondition(const Json& c,
        {std::pair<const char*, Condition::Kind>{"all", Condition::Kind::kAll},
         {"any", Condition::Kind::kAny}}) {
     if (!c.contains(key)) continue;
-    r_.CheckKeys(c, path, {key});
+    r_.CheckKeys(c, path, key);
     out.kind = kind;
     const Json* list = r_.Array(c, path, key);
     if (!list) return std::nullopt;
@@ -114,7 +114,8 @@ std::optional<Condition> Parser::ParseCondition(const Json& c,
   }
   const bool on_question = subject.kind == Subject::Kind::kQuestion;
   const char* subject_key = on_question ? "question" : "attribute";
-  r_.CheckKeys(c, path, {subject_key, "op", "value"});
+  r_.CheckKeys(c, path,
+               on_question ? "question op value" : "attribute op value");
   auto name = r_.String(c, path, subject_key, true);
   auto op_name = r_.String(c, path, "op", true);
   if (!name || !op_name) return std::nullopt;

@@ -15,9 +15,8 @@ void Parser::Parse(const Json& doc, Survey* s) {
   if (!r_.ExpectObject(doc, "")) return;
   r_.CheckKeys(
       doc, "",
-      {"$schema", "schema", "id", "version", "locale", "localeFallback",
-       "title", "questions", "trigger", "targeting", "sampling", "recontact",
-       "schedule", "closeAfter", "endings", "hidden"});
+      "$schema schema id version locale localeFallback title questions trigger "
+      "targeting sampling recontact schedule closeAfter endings hidden");
   if (auto schema = r_.String(doc, "", "schema", true);
       schema && *schema != kSurveySchema) {
     r_.Fail(ErrorCode::kSchemaMismatch, "schema",
@@ -226,7 +225,7 @@ void Parser::ParseHidden(const Json& hidden) {
     const Json* name_value = &h;
     bool pii = false;
     if (h.is_object()) {
-      r_.CheckKeys(h, path, {"name", "pii"});
+      r_.CheckKeys(h, path, "name pii");
       if (!r_.String(h, path, "name", /*required=*/true)) continue;
       name_value = h.find("name");
       pii = r_.Bool(h, path, "pii").value_or(false);

@@ -23,23 +23,15 @@ inline constexpr std::string_view kTypeList =
     "nps, csat, ces, rating, single_choice, multi_choice, text, contact";
 
 inline std::optional<QuestionType> ParseType(std::string_view s) {
-  if (s == "nps") return QuestionType::kNps;
-  if (s == "csat") return QuestionType::kCsat;
-  if (s == "ces") return QuestionType::kCes;
-  if (s == "rating") return QuestionType::kRating;
-  if (s == "single_choice") return QuestionType::kSingleChoice;
-  if (s == "multi_choice") return QuestionType::kMultiChoice;
-  if (s == "text") return QuestionType::kText;
-  if (s == "contact") return QuestionType::kContact;
-  return std::nullopt;
+  const int index = WordIndex(kTypeNames, s);
+  if (index < 0) return std::nullopt;
+  return static_cast<QuestionType>(index);
 }
 
 inline std::optional<ScaleDisplay> ParseDisplay(std::string_view s) {
-  if (s == "number") return ScaleDisplay::kNumber;
-  if (s == "star") return ScaleDisplay::kStar;
-  if (s == "emoji") return ScaleDisplay::kEmoji;
-  if (s == "thumbs") return ScaleDisplay::kThumbs;
-  return std::nullopt;
+  const int index = WordIndex(kDisplayNames, s);
+  if (index < 0) return std::nullopt;
+  return static_cast<ScaleDisplay>(index);
 }
 
 // Ids are used in payload keys, CSS-free DOM ids and URLs: keep them plain.

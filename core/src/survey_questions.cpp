@@ -16,9 +16,8 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
   typed_.push_back(false);
   if (!r_.ExpectObject(q, path)) return;
   r_.CheckKeys(q, path,
-               {"id", "type", "prompt", "description", "required", "scale",
-                "options", "shuffle", "maxSelect", "maxLength", "placeholder",
-                "email", "showIf", "logic"});
+               "id type prompt description required scale options shuffle "
+               "maxSelect maxLength placeholder email showIf logic");
   if (auto id = r_.String(q, path, "id", true)) {
     if (!IsId(*id)) {
       r_.Fail(
@@ -136,8 +135,7 @@ std::optional<Scale> Parser::ParseScale(const Json& q, const std::string& path,
   bool threshold_set = false;
   if (s) {
     r_.CheckKeys(*s, here,
-                 {"min", "max", "display", "lowLabel", "highLabel",
-                  "satisfiedMin", "agreeMin"});
+                 "min max display lowLabel highLabel satisfiedMin agreeMin");
     auto min = r_.Integer(*s, here, "min");
     auto max = r_.Integer(*s, here, "max");
     if (t == QuestionType::kNps &&
@@ -244,7 +242,7 @@ void Parser::ParseOptions(const Json& q, const std::string& path,
     const Json& o = (*options)[i];
     const std::string op = PathIndex(here, i);
     if (!r_.ExpectObject(o, op)) continue;
-    r_.CheckKeys(o, op, {"id", "label", "other"});
+    r_.CheckKeys(o, op, "id label other");
     Option option;
     if (auto other = r_.Bool(o, op, "other"); other && *other) {
       if (out->OtherIndex() >= 0) {

@@ -25,7 +25,7 @@ void Parser::ParseRules(const Json& doc) {
         *targeting, "targeting", {Subject::Kind::kAttribute, Subject::kAny});
   }
   if (const Json* sampling = r_.Object(doc, "", "sampling")) {
-    r_.CheckKeys(*sampling, "sampling", {"percent"});
+    r_.CheckKeys(*sampling, "sampling", "percent");
     if (auto p = r_.Number(*sampling, "sampling", "percent", true)) {
       if (*p < 0 || *p > 100) {
         r_.Fail(ErrorCode::kInvalidValue, "sampling.percent",
@@ -52,7 +52,7 @@ void Parser::ParseRules(const Json& doc) {
 }
 
 void Parser::ParseSchedule(const Json& t) {
-  r_.CheckKeys(t, "schedule", {"startsAt", "endsAt"});
+  r_.CheckKeys(t, "schedule", "startsAt endsAt");
   auto at = [&](const char* key, std::int64_t* into) {
     if (auto v = r_.String(t, "schedule", key)) {
       auto ms = ParseTimestamp(*v);
@@ -77,8 +77,8 @@ void Parser::ParseSchedule(const Json& t) {
 
 void Parser::ParseTrigger(const Json& t) {
   r_.CheckKeys(t, "trigger",
-               {"events", "clicks", "urls", "delaySeconds", "scrollPercent",
-                "exitIntent", "pageViews", "secondsOnSite"});
+               "events clicks urls delaySeconds scrollPercent exitIntent "
+               "pageViews secondsOnSite");
   Trigger& out = survey_->trigger;
   if (const Json* events = r_.Array(t, "trigger", "events")) {
     for (std::size_t i = 0; i < events->size(); ++i) {
@@ -117,26 +117,15 @@ void Parser::ParseTrigger(const Json& t) {
       std::string path = PathIndex("trigger.urls", i);
       const Json& u = (*urls)[i];
       if (!r_.ExpectObject(u, path)) continue;
-      r_.CheckKeys(u, path, {"match", "value", "not"});
+      r_.CheckKeys(u, path, "match value not");
       UrlRule rule;
       if (auto negate = r_.Bool(u, path, "not")) rule.negate = *negate;
       auto match = r_.String(u, path, "match", true);
       auto value = r_.String(u, path, "value", true);
       if (!match || !value) continue;
-      static const std::pair<const char*, UrlRule::Match> kMatches[] = {
-          {"exact", UrlRule::Match::kExact},
-          {"prefix", UrlRule::Match::kPrefix},
-          {"contains", UrlRule::Match::kContains},
-          {"suffix", UrlRule::Match::kSuffix},
-          {"glob", UrlRule::Match::kGlob}};
-      bool known = false;
-      for (auto& [n, m] : kMatches) {
-        if (*match == n) {
-          rule.match = m;
-          known = true;
-        }
-      }
-      if (!known) {
+      // UrlRule::Match's enumerators in order.
+      const int m = WordIndex("exact prefix contains suffix glob", *match);
+      if (m < 0) {
         r_.Fail(
             ErrorCode::kInvalidValue, PathKey(path, "match"),
             SONDAR_MESSAGE(
@@ -144,6 +133,7 @@ void Parser::ParseTrigger(const Json& t) {
                 *match + "\")"));
         continue;
       }
+      rule.match = static_cast<UrlRule::Match>(m);
       if (value->empty()) {
         r_.Fail(ErrorCode::kInvalidValue, PathKey(path, "value"),
                 SONDAR_MESSAGE("must not be empty"));
@@ -180,8 +170,8 @@ void Parser::ParseTrigger(const Json& t) {
 
 void Parser::ParseRecontact(const Json& r) {
   r_.CheckKeys(r, "recontact",
-               {"afterDisplayDays", "afterDismissDays", "afterCompleteDays",
-                "globalCooldownDays", "maxDisplays"});
+               "afterDisplayDays afterDismissDays afterCompleteDays "
+               "globalCooldownDays maxDisplays");
   Recontact& out = survey_->recontact;
   auto days = [&](const char* key, double* into) {
     if (auto v = r_.Number(r, "recontact", key)) {

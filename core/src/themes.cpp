@@ -188,7 +188,7 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
   internal::Reader r(&errors);
   std::vector<Theme> themes;
   if (!r.ExpectObject(doc, "")) return errors;
-  r.CheckKeys(doc, "", {"$schema", "schema", "themes"});
+  r.CheckKeys(doc, "", "$schema schema themes");
   if (auto schema = r.String(doc, "", "schema", true);
       schema && *schema != kThemesSchema) {
     r.Fail(ErrorCode::kInvalidValue, "schema",
@@ -204,7 +204,7 @@ Result<std::vector<Theme>> ParseThemes(const Json& doc) {
       const std::string path = internal::PathIndex("themes", i);
       const Json& t = (*list)[i];
       if (!r.ExpectObject(t, path)) continue;
-      r.CheckKeys(t, path, {"id", "label", "words"});
+      r.CheckKeys(t, path, "id label words");
       Theme theme;
       if (auto id = r.String(t, path, "id", true)) {
         if (id->empty() || id->size() > 64 ||

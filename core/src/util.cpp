@@ -1,5 +1,7 @@
 #include "sondar/util.h"
 
+#include <algorithm>
+
 namespace sondar {
 
 namespace {
@@ -233,6 +235,27 @@ std::string StripUrl(std::string_view url) {
   out.append(authority);
   if (path_start != std::string_view::npos) out.append(head.substr(path_start));
   return out;
+}
+
+std::string_view NthWord(std::string_view words, std::size_t index) {
+  std::size_t from = 0;
+  for (; index > 0 && from < words.size(); --index) {
+    from = words.find(' ', from);
+    if (from == std::string_view::npos) return {};
+    ++from;
+  }
+  if (from >= words.size()) return {};
+  return words.substr(from, words.find(' ', from) - from);
+}
+
+int WordIndex(std::string_view words, std::string_view word) {
+  int index = 0;
+  for (std::size_t from = 0; from < words.size(); ++index) {
+    const std::size_t end = std::min(words.find(' ', from), words.size());
+    if (!word.empty() && words.substr(from, end - from) == word) return index;
+    from = end + 1;
+  }
+  return -1;
 }
 
 }  // namespace sondar

@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <set>
+#include <string_view>
+
 #include "fixtures.h"
 
 namespace sondar {
@@ -73,6 +76,42 @@ TEST(Util, StripsQueryFragmentAndCredentialsFromPageUrls) {
             "https://shop.example/cart");
   EXPECT_EQ(StripUrl("https://shop.example?x=1"), "https://shop.example");
   EXPECT_EQ(StripUrl("/checkout?step=2"), "/checkout");
+}
+
+TEST(Util, NamesWordsByPosition) {
+  constexpr std::string_view kWords = "eq neq lt";
+  EXPECT_EQ(NthWord(kWords, 0), "eq");
+  EXPECT_EQ(NthWord(kWords, 1), "neq");
+  EXPECT_EQ(NthWord(kWords, 2), "lt");
+  EXPECT_EQ(NthWord(kWords, 3), "");
+  EXPECT_EQ(NthWord("", 0), "");
+  EXPECT_EQ(WordIndex(kWords, "eq"), 0);
+  EXPECT_EQ(WordIndex(kWords, "lt"), 2);
+  // Whole words only, never a part of one or of two.
+  EXPECT_EQ(WordIndex(kWords, "e"), -1);
+  EXPECT_EQ(WordIndex(kWords, "neq lt"), -1);
+  EXPECT_EQ(WordIndex(kWords, "lte"), -1);
+  EXPECT_EQ(WordIndex(kWords, ""), -1);
+  EXPECT_EQ(WordIndex("", ""), -1);
+}
+
+TEST(Util, EnumNamesRoundTrip) {
+  for (std::size_t i = 0; i < 8; ++i) {
+    const std::string_view name = TypeName(static_cast<QuestionType>(i));
+    EXPECT_FALSE(name.empty()) << i;
+    EXPECT_EQ(WordIndex(kTypeNames, name), static_cast<int>(i));
+  }
+  EXPECT_EQ(TypeName(QuestionType::kContact), "contact");
+  EXPECT_EQ(DisplayName(ScaleDisplay::kThumbs), "thumbs");
+  std::set<std::string_view> reasons;
+  for (int i = 0; i <= static_cast<int>(Reason::kOutranked); ++i) {
+    const std::string_view name = ReasonName(static_cast<Reason>(i));
+    EXPECT_NE(name, "unknown") << i;
+    EXPECT_TRUE(reasons.insert(name).second) << name;
+  }
+  EXPECT_EQ(ReasonName(Reason::kShow), "show");
+  EXPECT_EQ(ReasonName(Reason::kFewPageViews), "few_page_views");
+  EXPECT_EQ(ReasonName(Reason::kOutranked), "outranked");
 }
 
 TEST(Util, MatchesTriggerUrls) {

@@ -52,6 +52,8 @@ struct DecideContext {
 // "at" (ms)}], "now" (ms, required)}.
 Result<DecideContext> ParseDecideContext(const Json& document);
 
+// ReasonName (decide.cpp) names these by position: add new ones at the end of
+// its list too, in the same order.
 enum class Reason {
   kShow,
   kNoTrigger,          // the event is not one the survey listens to

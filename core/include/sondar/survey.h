@@ -44,6 +44,10 @@ enum class QuestionType {
   kContact  // "may we contact you?": consent, and an e-mail address if asked
 };
 enum class ScaleDisplay { kNumber, kStar, kEmoji, kThumbs };
+// The schema's names of both, in the enumerators' order (util.h NthWord).
+inline constexpr std::string_view kTypeNames =
+    "nps csat ces rating single_choice multi_choice text contact";
+inline constexpr std::string_view kDisplayNames = "number star emoji thumbs";
 
 std::string_view TypeName(QuestionType type);
 std::string_view DisplayName(ScaleDisplay display);

@@ -2,6 +2,7 @@
 #ifndef SONDAR_UTIL_H_
 #define SONDAR_UTIL_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -36,6 +37,14 @@ std::string CanonicalUuid(std::string_view text);
 // Origin + path of a page URL: query, fragment and user:password@ are removed,
 // because they often carry e-mail addresses, order numbers or tokens.
 std::string StripUrl(std::string_view url);
+
+// Names kept as one string of words separated by single spaces ("show
+// no_trigger ..."): the shop's module then holds the text once and no table of
+// pointers to it. NthWord is the word at `index`, "" past the last; WordIndex
+// the position of `word` among them, -1 when it is not one (always for "").
+// An enum named this way lists its names in the order of its enumerators.
+std::string_view NthWord(std::string_view words, std::size_t index);
+int WordIndex(std::string_view words, std::string_view word);
 
 }  // namespace sondar
 
