@@ -782,12 +782,17 @@ std::string Json::dump(int indent) const {
 }
 
 void Json::DumpTo(std::string* out, int indent) const {
-  DumpIndented(out, indent, 0);
+  if (indent < 0) {
+    Dump<false>(out, 0, 0);
+  } else {
+    Dump<true>(out, indent, 0);
+  }
 }
 
-void Json::DumpIndented(std::string* out, int indent, int level) const {
+template <bool kIndented>
+void Json::Dump(std::string* out, int indent, int level) const {
   auto newline = [&](int depth) {
-    if (indent < 0) return;
+    if (!kIndented) return;
     out->push_back('\n');
     out->append(static_cast<std::size_t>(indent) * depth, ' ');
   };
@@ -818,7 +823,7 @@ void Json::DumpIndented(std::string* out, int indent, int level) const {
         if (!first) out->push_back(',');
         first = false;
         newline(level + 1);
-        item.DumpIndented(out, indent, level + 1);
+        item.Dump<kIndented>(out, indent, level + 1);
       }
       newline(level);
       out->push_back(']');
@@ -836,8 +841,8 @@ void Json::DumpIndented(std::string* out, int indent, int level) const {
         first = false;
         newline(level + 1);
         DumpString(out, m.first);
-        out->append(indent < 0 ? ":" : ": ");
-        m.second.DumpIndented(out, indent, level + 1);
+        out->append(kIndented ? ": " : ":");
+        m.second.Dump<kIndented>(out, indent, level + 1);
       }
       newline(level);
       out->push_back('}');

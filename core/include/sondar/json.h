@@ -150,7 +150,10 @@ class Json {
 
  private:
   void Release() noexcept;
-  void DumpIndented(std::string* out, int indent, int level) const;
+  // Compact and indented writers apart, so a build that only writes compact
+  // JSON (the shop's module) does not carry the indenting.
+  template <bool kIndented>
+  void Dump(std::string* out, int indent, int level) const;
 
   Type type_ = Type::kNull;
   union {
