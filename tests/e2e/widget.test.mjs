@@ -231,6 +231,12 @@ test('Arabic survey renders right to left with Arabic buttons', async () => {
   assert.equal(await page.getByRole('button', { name: 'التالي' }).count(), 1);
   const box = await dialog(page).boundingBox();
   assert.ok(box.x < 100, `floating card sits on the left in RTL (x=${box.x})`);
+  // The close button is on the left in RTL: the question leaves its room there (logical margins).
+  const margins = await page.evaluate(() => {
+    const style = getComputedStyle(document.querySelector('[data-sondar]').shadowRoot.querySelector('legend'));
+    return [style.marginLeft, style.marginRight];
+  });
+  assert.deepEqual(margins, ['36px', '0px']);
   await choose(page, '4 من 5 نجوم');
   assert.deepEqual(await axe(page), []);
   await shot(page, 'arabic-rtl');

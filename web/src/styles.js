@@ -10,11 +10,9 @@ export const CSS = `
 @media (prefers-reduced-motion:reduce){.card{animation:none}}
 @keyframes sondar-in{from{transform:translateY(12px);opacity:0}}
 .x{position:absolute;top:6px;inset-inline-end:6px;width:32px;height:32px;border:0;border-radius:8px;background:none;color:var(--sondar-muted);font-size:20px;line-height:1;cursor:pointer}
-.title{margin:0 36px 8px 0;font-size:13px;color:var(--sondar-muted)}
-.card[dir=rtl] .title{margin:0 0 8px 36px}
+.title{margin:0 0 8px;margin-inline-end:36px;font-size:13px;color:var(--sondar-muted)}
 fieldset{border:0;margin:0;padding:0;min-width:0}
-legend{padding:0;margin:0 36px 12px 0;font-weight:600;font-size:16px}
-.card[dir=rtl] legend{margin:0 0 12px 36px}
+legend{padding:0;margin:0 0 12px;margin-inline-end:36px;font-weight:600;font-size:16px}
 .desc{margin:-6px 0 12px;color:var(--sondar-muted)}
 .scale{display:flex;gap:4px}
 .pt{flex:1 1 0;min-width:0;position:relative}
@@ -43,8 +41,7 @@ progress{display:block;width:100%;height:4px;margin-top:14px;border:0;border-rad
 progress::-webkit-progress-bar{background:var(--sondar-border);border-radius:2px}
 progress::-webkit-progress-value{background:var(--sondar-accent);border-radius:2px}
 progress::-moz-progress-bar{background:var(--sondar-accent)}
-h2{margin:0 36px 6px 0;font-size:17px}
-.card[dir=rtl] h2{margin:0 0 6px 36px}
+h2{margin:0 0 6px;margin-inline-end:36px;font-size:17px}
 .end p{margin:0 0 12px}
 .end a{color:var(--sondar-fg);font-weight:600}
 :focus-visible{outline:2px solid var(--sondar-accent);outline-offset:2px}
