@@ -37,10 +37,19 @@ Status::Status(ErrorCode code, std::string path, NoMessage) {
 }
 #endif
 
-Status OkStatusAsError() {
-  return Status(ErrorCode::kInternal, "",
-                SONDAR_MESSAGE("a Result was made from an OK status"));
+namespace internal {
+
+ResultStatus::ResultStatus(Status status) : status_(std::move(status)) {
+  if (status_.ok()) {
+    status_ = Status(ErrorCode::kInternal, "",
+                     SONDAR_MESSAGE("a Result was made from an OK status"));
+  }
 }
+
+ResultStatus::ResultStatus(Errors errors)
+    : ResultStatus(Status(std::move(errors))) {}
+
+}  // namespace internal
 
 std::string Error::ToString() const {
   return path.empty() ? message : path + ": " + message;

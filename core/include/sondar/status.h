@@ -91,22 +91,30 @@ class Json;
 // errors cross into JS and HTTP answers (status.cpp; needs sondar/json.h).
 Json ErrorsToJson(const Errors& errors);
 
-// The `internal` error a Result made from an OK status holds (out of line:
-// one copy, not one per Result<T>).
-Status OkStatusAsError();
+namespace internal {
+// The failure half of every Result<T>, made out of line: one copy of that code
+// for all T, not one per Result type.
+class ResultStatus {
+ protected:
+  ResultStatus() = default;
+  // An OK status has no value to go with it: that is a bug in the caller, kept
+  // as an `internal` error rather than a Result that lies.
+  explicit ResultStatus(Status status);
+  explicit ResultStatus(Errors errors);
+
+  Status status_;
+};
+}  // namespace internal
 
 // A value or the errors that kept it from being made, never both and never
 // neither (absl::StatusOr's rule).
 template <typename T>
-class [[nodiscard]] Result {
+class [[nodiscard]] Result : private internal::ResultStatus {
  public:
   Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
-  // A failure. An OK status has no value to go with it: that is a bug in the
-  // caller, kept as an `internal` error rather than a Result that lies.
-  Result(Status status) : status_(std::move(status)) {  // NOLINT
-    if (status_.ok()) status_ = OkStatusAsError();
-  }
-  Result(Errors errors) : Result(Status(std::move(errors))) {}  // NOLINT
+  // A failure; see internal::ResultStatus.
+  Result(Status status) : ResultStatus(std::move(status)) {}  // NOLINT
+  Result(Errors errors) : ResultStatus(std::move(errors)) {}  // NOLINT
 
   bool ok() const { return value_.has_value(); }
   const Status& status() const& { return status_; }
@@ -125,7 +133,6 @@ class [[nodiscard]] Result {
   void Checked() const { assert(value_.has_value() && "value() of a failure"); }
 
   std::optional<T> value_;
-  Status status_;
 };
 
 }  // namespace sondar
