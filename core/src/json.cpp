@@ -138,36 +138,17 @@ void DumpString(std::string* out, std::string_view s) {
       continue;
     }
     ++i;
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\b':
-        out->append("\\b");
-        break;
-      case '\f':
-        out->append("\\f");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          out->append("\\u00");
-          out->push_back(kHex[c >> 4]);
-          out->push_back(kHex[c & 0xF]);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
+    // The characters with a short escape, and the letter each escapes to.
+    const std::size_t e = std::string_view("\"\\\b\f\n\r\t").find(c);
+    if (e != std::string_view::npos) {
+      out->push_back('\\');
+      out->push_back("\"\\bfnrt"[e]);
+    } else if (c < 0x20) {
+      out->append("\\u00");
+      out->push_back(kHex[c >> 4]);
+      out->push_back(kHex[c & 0xF]);
+    } else {
+      out->push_back(static_cast<char>(c));
     }
   }
   out->push_back('"');
@@ -451,48 +432,30 @@ class Parser {
       ++pos_;  // backslash
       char e = Peek();
       ++pos_;
-      switch (e) {
-        case '"':
-        case '\\':
-        case '/':
-          out->push_back(e);
-          break;
-        case 'b':
-          out->push_back('\b');
-          break;
-        case 'f':
-          out->push_back('\f');
-          break;
-        case 'n':
-          out->push_back('\n');
-          break;
-        case 'r':
-          out->push_back('\r');
-          break;
-        case 't':
-          out->push_back('\t');
-          break;
-        case 'u': {
-          int cp = Hex4();
-          if (cp < 0) return Fail("\\u needs four hex digits");
-          if (cp >= 0xDC00 && cp <= 0xDFFF)
-            return Fail("\\u escape holds a lone low surrogate");
-          if (cp >= 0xD800 && cp <= 0xDBFF) {
-            if (text_.substr(pos_, 2) != "\\u")
-              return Fail("\\u escape holds a lone high surrogate");
-            pos_ += 2;
-            int low = Hex4();
-            if (low < 0xDC00 || low > 0xDFFF)
-              return Fail("\\u escape holds a lone high surrogate");
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
-          }
-          AppendCodePoint(out, static_cast<std::uint32_t>(cp));
-          break;
-        }
-        default:
-          --pos_;
-          return Fail("unknown escape in a string");
+      // The one-letter escapes and the characters they stand for.
+      const std::size_t simple = std::string_view("\"\\/bfnrt").find(e);
+      if (simple != std::string_view::npos) {
+        out->push_back("\"\\/\b\f\n\r\t"[simple]);
+        continue;
       }
+      if (e != 'u') {
+        --pos_;
+        return Fail("unknown escape in a string");
+      }
+      int cp = Hex4();
+      if (cp < 0) return Fail("\\u needs four hex digits");
+      if (cp >= 0xDC00 && cp <= 0xDFFF)
+        return Fail("\\u escape holds a lone low surrogate");
+      if (cp >= 0xD800 && cp <= 0xDBFF) {
+        if (text_.substr(pos_, 2) != "\\u")
+          return Fail("\\u escape holds a lone high surrogate");
+        pos_ += 2;
+        int low = Hex4();
+        if (low < 0xDC00 || low > 0xDFFF)
+          return Fail("\\u escape holds a lone high surrogate");
+        cp = 0x10000 + ((cp - 0xD800) << 10) + (low - 0xDC00);
+      }
+      AppendCodePoint(out, static_cast<std::uint32_t>(cp));
     }
   }
 
