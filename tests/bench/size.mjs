@@ -2,8 +2,9 @@
 //   node tests/bench/size.mjs        (after make web)
 // The design's budgets: loader <= 2 KB brotli before anything triggers; loader + engine +
 // wasm + styles <= 45 KB brotli. Styles ship inside the engine (constructable stylesheet).
-// English UI strings ship in the engine; a page shown in another language also fetches that
-// one language's dist/i18n/<language>.json, so the budget is checked for the largest of them.
+// English UI strings ship in the engine, so the budget (DESIGN.md: loader + engine + wasm +
+// styles) is the English page's; a page shown in another language also fetches that one
+// language's dist/i18n/<language>.json, and the largest of those is measured against it too.
 import { readFileSync, readdirSync } from 'node:fs';
 import { gzipSync, brotliCompressSync, constants } from 'node:zlib';
 
@@ -31,4 +32,7 @@ console.log(`loader before any trigger: ${kb(loader).trim()} brotli (budget 2 KB
 console.log(`other UI languages: ${languages.map((r) => `${r.name.slice(5, -5)} ${r.brotli} B`).join(', ')} (brotli)`);
 const debug = measure('sondar-widget-debug.wasm');
 console.log(`with debug on, ${debug.name} instead: ${kb(debug.brotli).trim()} brotli (its errors have messages; not in the budget)`);
-console.log(`everything to show a survey: ${kb(english.brotli).trim()} brotli in English, ${kb(total.brotli).trim()} at most (${largest.name}) (budget 45 KB): ${total.brotli <= 45 * 1024 ? 'within' : 'OVER'}`);
+const budget = 45 * 1024;
+const verdict = (n) => (n <= budget ? `within (${budget - n} B to spare)` : `OVER by ${n - budget} B`);
+console.log(`everything to show a survey in English: ${english.brotli} B brotli (budget 45 KB = ${budget} B): ${verdict(english.brotli)}`);
+console.log(`the same in the largest other UI language (${largest.name}): ${total.brotli} B: ${verdict(total.brotli)}`);
