@@ -58,7 +58,7 @@ int Survey::EndingIndex(std::string_view ending_id) const {
 
 bool Survey::Supports(std::string_view visitor_locale) const {
   if (visitor_locale.empty()) return true;
-  for (const std::string& tag : LocaleChain(visitor_locale)) {
+  for (auto tag = visitor_locale; !tag.empty(); tag = ParentLocale(tag)) {
     for (const std::string& have : complete_locales) {
       if (EqualsIgnoreCase(tag, have)) return true;
     }

@@ -44,15 +44,16 @@ bool IsLocaleTag(std::string_view tag) {
   return true;
 }
 
+std::string_view ParentLocale(std::string_view tag) {
+  const std::size_t dash = tag.rfind('-');
+  return dash == std::string_view::npos ? std::string_view()
+                                        : tag.substr(0, dash);
+}
+
 std::vector<std::string> LocaleChain(std::string_view locale) {
   std::vector<std::string> chain;
-  std::string_view rest = locale;
-  while (!rest.empty()) {
-    chain.emplace_back(rest);
-    std::size_t dash = rest.rfind('-');
-    if (dash == std::string_view::npos) break;
-    rest = rest.substr(0, dash);
-  }
+  for (auto tag = locale; !tag.empty(); tag = ParentLocale(tag))
+    chain.emplace_back(tag);
   return chain;
 }
 
@@ -80,10 +81,10 @@ bool LocalizedText::Has(std::string_view locale) const {
 const std::string& LocalizedText::Resolve(
     std::string_view locale, std::string_view default_locale) const {
   static const std::string kEmpty;
-  for (const std::string& tag : LocaleChain(locale)) {
+  for (auto tag = locale; !tag.empty(); tag = ParentLocale(tag)) {
     if (const std::string* s = Find(tag)) return *s;
   }
-  for (const std::string& tag : LocaleChain(default_locale)) {
+  for (auto tag = default_locale; !tag.empty(); tag = ParentLocale(tag)) {
     if (const std::string* s = Find(tag)) return *s;
   }
   return entries_.empty() ? kEmpty : entries_.front().second;

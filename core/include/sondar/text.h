@@ -36,6 +36,10 @@ class LocalizedText {
 // The fallback chain of a BCP 47 tag, most specific first: "zh-Hant-TW" ->
 // {"zh-Hant-TW", "zh-Hant", "zh"}.
 std::vector<std::string> LocaleChain(std::string_view locale);
+// The next tag of that chain: "zh-Hant-TW" -> "zh-Hant" -> "zh" -> "". Walking
+// it needs no vector of strings:
+//   for (auto tag = locale; !tag.empty(); tag = ParentLocale(tag)) ...
+std::string_view ParentLocale(std::string_view tag);
 
 // Loose BCP 47 shape check: a 2-3 letter language, then subtags of 1-8 letters
 // or digits.
