@@ -44,11 +44,13 @@ void Parser::Parse(const Json& doc, Survey* s) {
   }
   if (auto fallback = r_.Bool(doc, "", "localeFallback"))
     s->locale_fallback = *fallback;
-  s->title = Text(doc, "", "title", false);
 
   const Json* questions = r_.Array(doc, "", "questions", true);
   const Json* endings = r_.Array(doc, "", "endings");
+  // What texts may recall, known before the first text.
   CollectIds(questions, endings);
+  if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
+  s->title = Text(doc, "", "title", false);
   if (questions) {
     if (questions->empty()) {
       r_.Fail(ErrorCode::kInvalidValue, "questions",
@@ -80,9 +82,9 @@ void Parser::Parse(const Json& doc, Survey* s) {
     }
   }
   ParseRules(doc);
-  if (const Json* hidden = r_.Array(doc, "", "hidden")) ParseHidden(*hidden);
-  CheckRecalls();
-  ComputeCompleteLocales();
+  s->complete_locales.push_back(s->locale);
+  s->complete_locales.insert(s->complete_locales.end(), other_locales_.begin(),
+                             other_locales_.end());
 }
 
 void Parser::ParseId(const Json& doc) {
@@ -169,49 +171,54 @@ LocalizedText Parser::Text(const Json& object, const std::string& path,
 }
 
 void Parser::Keep(const LocalizedText& text, const std::string& path) {
-  all_texts_.push_back(text);
-  for (const auto& entry : text.entries()) {
-    if (entry.second.find("{{") != std::string::npos) {
-      recalls_.push_back({all_texts_.size() - 1, path, recall_limit_});
-      return;
+  if (!seen_text_) {
+    seen_text_ = true;
+    for (const auto& entry : text.entries()) {
+      if (!EqualsIgnoreCase(entry.first, survey_->locale))
+        other_locales_.push_back(entry.first);
     }
+  } else {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < other_locales_.size(); ++i) {
+      if (!text.Has(other_locales_[i])) continue;
+      if (kept != i) other_locales_[kept] = std::move(other_locales_[i]);
+      ++kept;
+    }
+    other_locales_.resize(kept);
   }
+  CheckRecalls(text, path);
 }
 
-void Parser::CheckRecalls() {
-  for (const Recall& recall : recalls_) {
-    const LocalizedText& text = all_texts_[recall.text];
-    for (const auto& [locale, value] : text.entries()) {
-      std::optional<std::string> error;
-      std::size_t from = 0, at, length;
-      for (RecallField f;
-           !error && NextRecall(value, from, &at, &length, &f, &error);
-           from = at + length) {
-        const std::string name(f.name);
-        if (f.source == "hidden" &&
-            std::find(survey_->hidden.begin(), survey_->hidden.end(), name) ==
-                survey_->hidden.end()) {
-          error = SONDAR_MESSAGE("recalls hidden field \"" + name +
-                                 "\", which \"hidden\" does not declare");
-        } else if (f.source == "answers") {
-          auto q = question_ids_.find(name);
-          if (q == question_ids_.end()) {
-            error = SONDAR_MESSAGE("recalls the answer to \"" + name +
-                                   "\", which is not a question id");
-          } else if (q->second >= recall.limit) {
-            error =
-                SONDAR_MESSAGE("recalls the answer to \"" + name +
-                               "\", which is not asked before this text shows");
-          }
+void Parser::CheckRecalls(const LocalizedText& text, const std::string& path) {
+  for (const auto& [locale, value] : text.entries()) {
+    std::optional<std::string> error;
+    std::size_t from = 0, at, length;
+    for (RecallField f;
+         !error && NextRecall(value, from, &at, &length, &f, &error);
+         from = at + length) {
+      const std::string name(f.name);
+      if (f.source == "hidden" &&
+          std::find(survey_->hidden.begin(), survey_->hidden.end(), name) ==
+              survey_->hidden.end()) {
+        error = SONDAR_MESSAGE("recalls hidden field \"" + name +
+                               "\", which \"hidden\" does not declare");
+      } else if (f.source == "answers") {
+        auto q = question_ids_.find(name);
+        if (q == question_ids_.end()) {
+          error = SONDAR_MESSAGE("recalls the answer to \"" + name +
+                                 "\", which is not a question id");
+        } else if (q->second >= recall_limit_) {
+          error =
+              SONDAR_MESSAGE("recalls the answer to \"" + name +
+                             "\", which is not asked before this text shows");
         }
       }
-      if (error) {
-        r_.Fail(ErrorCode::kInvalidValue,
-                text.entries().size() > 1 ? PathKey(recall.path, locale)
-                                          : recall.path,
-                std::move(*error));
-        break;
-      }
+    }
+    if (error) {
+      r_.Fail(ErrorCode::kInvalidValue,
+              text.entries().size() > 1 ? PathKey(path, locale) : path,
+              std::move(*error));
+      break;
     }
   }
 }
@@ -250,23 +257,6 @@ void Parser::ParseHidden(const Json& hidden) {
     }
     survey_->hidden.push_back(name);
     if (pii) survey_->personal_hidden.push_back(name);
-  }
-}
-
-void Parser::ComputeCompleteLocales() {
-  std::vector<std::string>& out = survey_->complete_locales;
-  out.push_back(survey_->locale);
-  if (all_texts_.empty()) return;
-  // A locale is complete when every text of the survey has it; plain strings
-  // count only for the default locale, so a single untranslated prompt makes
-  // the survey default-only.
-  for (const auto& entry : all_texts_.front().entries()) {
-    const std::string& locale = entry.first;
-    if (EqualsIgnoreCase(locale, survey_->locale)) continue;
-    bool everywhere =
-        std::all_of(all_texts_.begin(), all_texts_.end(),
-                    [&](const LocalizedText& t) { return t.Has(locale); });
-    if (everywhere) out.push_back(locale);
   }
 }
 

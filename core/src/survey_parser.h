@@ -81,13 +81,14 @@ class Parser {
   LocalizedText Text(const Json& object, const std::string& path,
                      std::string_view key, bool required);
 
+  // Every text, as it is parsed: its locales narrow complete_locales, and its
+  // recall fields are checked. Hidden fields and ids are known by then.
   void Keep(const LocalizedText& text, const std::string& path);
 
   // Recall fields name what exists: a declared hidden field, a question
   // asked before the text shows (answers), any attribute.
-  void CheckRecalls();
+  void CheckRecalls(const LocalizedText& text, const std::string& path);
   void ParseHidden(const Json& hidden);
-  void ComputeCompleteLocales();
 
   // survey_questions.cpp
   void ParseQuestion(const Json& q, const std::string& path, int index,
@@ -120,16 +121,13 @@ class Parser {
   using Ids = std::map<std::string, std::int64_t, std::less<>>;
   Ids question_ids_;
   Ids ending_ids_;
-  std::vector<LocalizedText>
-      all_texts_;            // every text seen, for complete_locales
+  // The locales other than the default that every text so far has (plain
+  // strings count for the default only, so one untranslated prompt makes the
+  // survey default-only), in the first text's order.
+  std::vector<std::string> other_locales_;
+  bool seen_text_ = false;
   std::vector<bool> typed_;  // per parsed question: did its type parse?
-  // Texts with "{{", where they are, and how many questions come before them.
-  struct Recall {
-    std::size_t text;  // into all_texts_
-    std::string path;
-    int limit;
-  };
-  std::vector<Recall> recalls_;
+  // How many questions come before the text being parsed (what it may recall).
   int recall_limit_ = 0;
 };
 

@@ -104,6 +104,16 @@ TEST(Survey, PlainStringsMakeASurveyDefaultLocaleOnly) {
   EXPECT_EQ(s->complete_locales, std::vector<std::string>{"en"});
 }
 
+TEST(Survey, CompleteLocalesAreThoseEveryTextHasInTheFirstTextsOrder) {
+  auto parsed = ParseSurvey(R"({"schema":"sondar.survey/1","id":"s",
+      "title":{"en":"t","fr":"t","de":"t","it":"t"},"questions":[
+      {"id":"a","type":"text","prompt":{"it":"x","de":"x","en":"x","fr":"x"}},
+      {"id":"b","type":"text","prompt":{"en":"y","DE":"y","it":"y"}}]})");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString();
+  EXPECT_EQ(parsed->complete_locales,
+            (std::vector<std::string>{"en", "de", "it"}));
+}
+
 TEST(Survey, OneUntranslatedTextMakesALocaleIncomplete) {
   auto parsed =
       ParseSurvey(R"({"schema":"sondar.survey/1","id":"s","questions":[
