@@ -102,8 +102,18 @@ void Parser::ParseId(const Json& doc) {
 }
 
 void Parser::CollectIds(const Json* questions, const Json* endings) {
-  // id -> path of first use
-  std::map<std::string, std::string, std::less<>> seen;
+  // Questions and endings share one space of ids; the first use keeps it.
+  [[maybe_unused]] auto first_use = [&](const std::string& id) {
+    auto q = question_ids_.find(id);
+    return q != question_ids_.end()
+               ? PathKey(PathIndex("questions",
+                                   static_cast<std::size_t>(q->second)),
+                         "id")
+               : PathKey(
+                     PathIndex("endings", static_cast<std::size_t>(
+                                              ending_ids_.find(id)->second)),
+                     "id");
+  };
   auto collect = [&](const Json* list, const char* name, Ids* into) {
     if (!list) return;
     for (std::size_t i = 0; i < list->size(); ++i) {
@@ -112,12 +122,10 @@ void Parser::CollectIds(const Json* questions, const Json* endings) {
       const Json* given = item.find("id");
       if (!given || !given->is_string()) continue;
       const std::string& id = given->as_string();
-      std::string path = PathKey(PathIndex(name, i), "id");
-      auto [prev, inserted] = seen.emplace(id, path);
-      if (!inserted) {
-        r_.Fail(ErrorCode::kDuplicateId, path,
+      if (question_ids_.count(id) || ending_ids_.count(id)) {
+        r_.Fail(ErrorCode::kDuplicateId, PathKey(PathIndex(name, i), "id"),
                 SONDAR_MESSAGE("\"" + id + "\" is already used at " +
-                               prev->second));
+                               first_use(id)));
         continue;
       }
       into->emplace(id, static_cast<std::int64_t>(i));

@@ -114,6 +114,24 @@ TEST(Survey, CompleteLocalesAreThoseEveryTextHasInTheFirstTextsOrder) {
             (std::vector<std::string>{"en", "de", "it"}));
 }
 
+TEST(Survey, ADuplicateIdNamesItsFirstUseAmongQuestionsAndEndings) {
+  auto parsed = ParseSurvey(R"({"schema":"sondar.survey/1","id":"s",
+      "questions":[{"id":"a","type":"text","prompt":"x"},
+                   {"id":"a","type":"text","prompt":"y"}],
+      "endings":[{"id":"e","title":"t"},{"id":"a","title":"t"},
+                 {"id":"e","title":"t"}]})");
+  ASSERT_FALSE(parsed.ok());
+  std::vector<std::string> errors;
+  for (const Error& e : parsed.errors()) {
+    if (e.code == ErrorCode::kDuplicateId) errors.push_back(e.ToString());
+  }
+  EXPECT_EQ(errors,
+            (std::vector<std::string>{
+                "questions[1].id: \"a\" is already used at questions[0].id",
+                "endings[1].id: \"a\" is already used at questions[0].id",
+                "endings[2].id: \"e\" is already used at endings[0].id"}));
+}
+
 TEST(Survey, OneUntranslatedTextMakesALocaleIncomplete) {
   auto parsed =
       ParseSurvey(R"({"schema":"sondar.survey/1","id":"s","questions":[
