@@ -19,8 +19,13 @@
 
 namespace sondar::internal {
 
-inline constexpr std::string_view kTypeList =
-    "nps, csat, ces, rating, single_choice, multi_choice, text, contact";
+// The question types as a message lists them: "nps, csat, ces, ...".
+inline std::string TypeList() {
+  std::string out;
+  for (std::size_t i = 0; !NthWord(kTypeNames, i).empty(); ++i)
+    out.append(i ? ", " : "").append(NthWord(kTypeNames, i));
+  return out;
+}
 
 inline std::optional<QuestionType> ParseType(std::string_view s) {
   const int index = WordIndex(kTypeNames, s);

@@ -36,8 +36,7 @@ void Parser::ParseQuestion(const Json& q, const std::string& path, int index,
     } else {
       r_.Fail(ErrorCode::kUnknownType, PathKey(path, "type"),
               SONDAR_MESSAGE("unknown question type \"" + *type +
-                             "\" (expected one of " + std::string(kTypeList) +
-                             ")"));
+                             "\" (expected one of " + TypeList() + ")"));
     }
   }
   out->prompt = Text(q, path, "prompt", true);
