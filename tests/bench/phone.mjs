@@ -3,9 +3,12 @@
 // with Lighthouse's mobile throttling (150 ms round trip, 1.6 Mbps down, 750 kbps up, CPU 4x
 // slower) and again unthrottled. Each page asks for its survey as soon as it has loaded
 // (tests/bench/pages/phone.js), as the demo's confirmation page does.
-//   node tests/bench/phone.mjs [RUNS] [--tasks] (make phone; after make web; RUNS defaults to 5)
+//   node tests/bench/phone.mjs [RUNS] [--tasks] [--timeline] (make phone; after make web; RUNS
+//   defaults to 5)
 // --tasks: the throttled sondar runs also record a Chromium trace and print what each main-thread
 // task over 50 ms that ends after the trigger is made of (script, style, layout, paint, ...).
+// --timeline: for each throttled sondar run, when each of the widget's requests started, got its
+// first byte and its last, from the trigger, and when the question was visible.
 // Printed per page: first contentful paint, navigation -> first rating control visible,
 // trigger -> visible, the longest main-thread task, and the bytes (brotli, as sent) the survey
 // needed. Then the floor on that network: one round trip after the trigger, the widget's bytes at
@@ -22,6 +25,7 @@ import { recordLongTasks, watchVisible } from './probes.mjs';
 const args = process.argv.slice(2);
 const runs = Number(args.find((a) => /^\d+$/.test(a)) || 5);
 const explainTasks = args.includes('--tasks');
+const showTimeline = args.includes('--timeline');
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const vendor = new URL('../../build/bench/surveyjs/', import.meta.url);
 mkdirSync(vendor, { recursive: true });
@@ -104,8 +108,9 @@ async function measure(path, throttled) {
     fcp: performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN,
     triggeredAt: window.triggeredAt,
     tasks: window.longTasks,
-    resources: performance.getEntriesByType('resource').map((e) => [e.name, e.encodedBodySize]),
+    resources: performance.getEntriesByType('resource').map((e) => [e.name, e.encodedBodySize, e.startTime, e.responseStart, e.responseEnd]),
   }));
+  if (showTimeline && throttled && !path.includes('surveyjs')) timeline(path, r, visible);
   if (trace) explain(path, await trace(), r.triggeredAt);
   await context.close();
   return {
@@ -115,6 +120,13 @@ async function measure(path, throttled) {
     longest: Math.max(0, ...r.tasks.filter(([at, d]) => at + d >= r.triggeredAt).map(([, d]) => d)),
     bytes: r.resources.filter(([name]) => !isShop(name)).reduce((sum, [, n]) => sum + n, 0),
   };
+}
+
+/** Prints when each of the widget's requests started, first byte and last byte, from the trigger. */
+function timeline(path, r, visible) {
+  const t = (x) => `${Math.round(x - r.triggeredAt)}`.padStart(5);
+  const rows = r.resources.filter(([name]) => !isShop(name)).map(([name, , start, first, end]) => `${t(start)}${t(first)}${t(end)}  ${new URL(name).pathname.split('/').pop()}`);
+  console.log(`  ${path}: from the trigger (ms): start, first byte, last byte; visible at ${Math.round(visible - r.triggeredAt)}\n    ${rows.join('\n    ')}`);
 }
 
 /** Starts a Chromium trace of the page; the function returned ends it and gives its events. */

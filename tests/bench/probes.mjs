@@ -2,20 +2,37 @@
 // place so visible.mjs and phone.mjs measure "visible" and long tasks the same way.
 
 /**
- * Resolves with performance.now() in the first frame that lays out a rating control of the
- * first question. Checked once per frame, not on every DOM mutation: reading layout from a
- * mutation callback would force it inside the page's own task and make that task look longer.
+ * Resolves with the time of the first rendering update in which a rating control of the first
+ * question is laid out inside the viewport (IntersectionObserver's entry.time). It watches the
+ * DOM with a MutationObserver (into the widget's shadow root) and never asks for layout itself:
+ * polling every animation frame, as it first did, made the browser run a frame 60 times a second
+ * for the whole page load, which on a throttled CPU took 5-20 ms of each frame away from the
+ * page being measured; reading layout from a mutation callback would force it into the page's
+ * own task and make that task look longer.
  */
 export const watchVisible = () =>
   new Promise((resolve) => {
-    const find = () => {
+    let target = null;
+    const roots = new Set();
+    const io = new IntersectionObserver((entries) => {
+      for (const e of entries) {
+        if (!e.isIntersecting) continue;
+        io.disconnect();
+        mo.disconnect();
+        return resolve(e.time);
+      }
+    });
+    const look = () => {
+      if (target) return;
       const host = document.querySelector('[data-sondar]');
-      const root = host ? host.shadowRoot : document;
-      const radio = root && root.querySelector('input[type=radio], [role=radio]');
-      return radio && radio.getClientRects().length + (radio.closest('label') || radio).getClientRects().length > 0;
+      const shadow = host && host.shadowRoot;
+      if (shadow && !roots.has(shadow)) roots.add(shadow), mo.observe(shadow, { childList: true, subtree: true });
+      const radio = (shadow || document).querySelector('input[type=radio], [role=radio]');
+      if (radio) io.observe((target = radio.closest('label') || radio));
     };
-    const frame = () => (find() ? resolve(performance.now()) : requestAnimationFrame(frame));
-    frame();
+    const mo = new MutationObserver(look);
+    mo.observe(document, { childList: true, subtree: true });
+    look();
   });
 
 /** Collects [startTime, duration] of every long task into window.longTasks. */
