@@ -314,13 +314,23 @@ test('one round of requests: the module and manifest go with the engine, a prelo
   const engineAnswered = at('/dist/sondar-engine.js', 'answered');
   assert.ok(at('/dist/sondar-widget.wasm', 'request') < engineAnswered, 'the module was asked for before the engine arrived');
   assert.ok(at('/tests/e2e/site/site.json', 'request') < engineAnswered, 'the manifest was asked for before the engine arrived');
-  // The survey marked preload was requested once the manifest was read, before the module (and so
-  // the core's decision) arrived; the one the manifest does not mark was never fetched.
-  assert.ok(at('/tests/e2e/surveys/checkout.json', 'request') < at('/dist/sondar-widget.wasm', 'answered'));
+  // The survey marked preload was requested by the loader once the manifest was read, before the
+  // engine (and so the core's decision) arrived; the one the manifest does not mark was never
+  // fetched.
+  assert.ok(at('/tests/e2e/surveys/checkout.json', 'request') < engineAnswered, 'the preload survey was asked for before the engine arrived');
   assert.equal(count('/tests/e2e/surveys/never-fetched.json'), 0);
   for (const path of ['/dist/sondar-engine.js', '/dist/sondar-widget.wasm', '/tests/e2e/site/site.json', '/tests/e2e/surveys/checkout.json']) {
     assert.equal(count(path), 1, `${path} requested once: the engine took what the loader asked for`);
   }
+  assert.deepEqual(await shown(page), ['e2e-checkout']);
+  await context.close();
+});
+
+test('a manifest slower than the engine: its preload survey is still asked for once, before the module arrives', async () => {
+  const { page, context, at, count } = await openQueued({ '/tests/e2e/site/site.json': 600, '/dist/sondar-widget.wasm': 1200 });
+  assert.ok(at('/dist/sondar-engine.js', 'answered') < at('/tests/e2e/site/site.json', 'answered'), 'the engine ran before the manifest came');
+  assert.ok(at('/tests/e2e/surveys/checkout.json', 'request') < at('/dist/sondar-widget.wasm', 'answered'));
+  assert.equal(count('/tests/e2e/surveys/checkout.json'), 1);
   assert.deepEqual(await shown(page), ['e2e-checkout']);
   await context.close();
 });

@@ -5,10 +5,8 @@ import { Widget, publicApi } from './engine.js';
 
 try {
   const stub = window.Sondar || {};
-  const widget = new Widget();
-  // Responses the loader requested together with this script (see loader.js).
-  // Copied: the page can reach the loader's object (and may have frozen it).
-  if (stub.pre && typeof stub.pre === 'object') widget.prefetched = { ...stub.pre };
+  // With the responses the loader requested together with this script (see loader.js).
+  const widget = new Widget(stub.pre);
   const api = publicApi(widget);
   const init = api.init;
   api.init = (options) => init({ wasmUrl: `${stub.base || ''}sondar-widget.wasm`, ...options });

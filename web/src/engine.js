@@ -43,36 +43,56 @@ const EVENTS = ['ready', 'show', 'answer', 'complete', 'dismiss', 'delivered', '
 const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
 
 /**
- * The response the loader already requested for `url` (taken once), or null: a page may have
- * replaced fetch, so only a real, successful Response counts.
- * @param {Record<string, Promise<Response>>|undefined} prefetched @param {string|URL} url
+ * Responses asked for before they were needed: by the loader, together with the engine (its
+ * object is only read: the page can reach it, and may have frozen it), and by the engine for the
+ * surveys a manifest preloads. Each is taken once, and only a real, successful Response counts:
+ * a page may have replaced fetch.
  */
-async function takePrefetched(prefetched, url) {
-  if (!prefetched) return null;
-  try {
-    // As the loader's fetch() resolved it: against the document's base URL.
-    const href = new URL(url, document.baseURI).href;
-    const pending = prefetched[href];
-    prefetched[href] = undefined;
-    const response = await pending;
-    return response instanceof Response && response.ok && !response.bodyUsed ? response : null;
-  } catch {
-    return null;
+class Early {
+  /** @param {any} [loader] the loader's requests by URL */
+  constructor(loader) {
+    this.loader = loader;
+    /** @type {Record<string, Promise<Response> | null>} */
+    this.own = {};
+  }
+
+  /** The request for `href` (a URL resolved as fetch() does), null once taken, or undefined. */
+  pending(href) {
+    try {
+      return href in this.own ? this.own[href] : this.loader[href];
+    } catch {
+      return undefined; // no loader, or a getter of the page's
+    }
+  }
+
+  /** @param {string|URL} url @returns {Promise<Response|null>} */
+  async take(url) {
+    try {
+      const href = new URL(url, document.baseURI).href;
+      const pending = this.pending(href);
+      this.own[href] = null;
+      const response = await pending;
+      return response instanceof Response && response.ok && !response.bodyUsed ? response : null;
+    } catch {
+      return null;
+    }
   }
 }
 
 /**
  * The text at `url`; `path` names the option or manifest entry it came from in the error.
- * @param {string|URL} url @param {string} path @param {Record<string, Promise<Response>>} [prefetched]
+ * @param {string|URL} url @param {string} path @param {Early} early
  */
-async function fetchText(url, path, prefetched) {
-  const response = (await takePrefetched(prefetched, url)) || (await fetchRetrying(url));
+async function fetchText(url, path, early) {
+  const response = (await early.take(url)) || (await fetchRetrying(url));
   if (!response.ok) throw new SondarError(`${url}: HTTP ${response.status}`, { code: 'survey_unavailable', path });
   return response.text();
 }
 
 export class Widget {
-  constructor() {
+  /** @param {unknown} [early] what the loader requested with the engine, by URL */
+  constructor(early) {
+    this.early = new Early(early);
     /** @type {Record<string, Set<Function>>} */
     this.listeners = Object.fromEntries(EVENTS.map((e) => [e, new Set()]));
     this.attributes = {};
@@ -149,30 +169,26 @@ export class Widget {
     let source = single ? options.survey : options.site;
     this.base = document.baseURI; // what fetch() resolves relative URLs against
     // The module and the manifest (or survey) are fetched at once, not one after the other.
-    const wasmResponse = takePrefetched(this.prefetched, wasmUrl);
+    const wasmResponse = this.early.take(wasmUrl);
+    // The loader preloads the surveys of a manifest it requested (loader.js); the engine those
+    // of any other.
+    let preload = !single;
     if (typeof source === 'string') {
       this.base = new URL(source, this.base).href; // surveys by URL are relative to the manifest
-      source = fetchText(source, single ? 'survey' : 'site', this.prefetched);
+      preload = preload && !this.early.pending(this.base);
+      source = fetchText(source, single ? 'survey' : 'site', this.early);
     }
-    if (!single) source = Promise.resolve(source).then((manifest) => (this.preloadSurveys(manifest), manifest));
+    if (preload) source = Promise.resolve(source).then((manifest) => (this.preloadSurveys(manifest), manifest));
     // A site that did not copy the debug module still shows its survey with debug on.
     const loaded = loadWidgetCore({ wasmUrl, wasmResponse }).catch((e) =>
       String(wasmUrl) === String(leanUrl) ? Promise.reject(e) : loadWidgetCore({ wasmUrl: leanUrl }),
     );
-    const [core, text] = await Promise.all([loaded, source]);
-    source = text;
-    if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
-    this.site = core.parseSite(source, single);
-    // Asked of the collector while the module warms up and the strings load, not after.
-    const counts = this.responseCounts(options.endpoint);
-    // The first calls into the module compile its code: give the page's own work a turn between
-    // steps so no task of ours runs long (the budget is 50 ms).
+    // What needs no core is done while the module is still on its way (on a slow phone it comes
+    // last, and everything after it is the visitor's wait): the stylesheet, the visitor, the visit.
+    // In a task of their own: the engine's evaluation is a long one already.
     await nextTask();
     prepareStyles();
-    await nextTask();
     this.locale = locale;
-    this.counts = await counts;
-    await visitorStrings;
     this.pending = options.consent === 'pending';
     // One switch for this module: a widget that does not persist holds it only while it runs.
     storage.use(options.persist !== false);
@@ -181,6 +197,19 @@ export class Widget {
     this.visitorId = options.visitorId || storage.read('vid', null) || uuid();
     Object.assign(this.attributes, options.attributes);
     this.visit = storage.visit(true);
+    const [core, text] = await Promise.all([loaded, source]);
+    // The module's compilation ends in the task that resolved it: parsing starts in the next.
+    await nextTask();
+    source = text;
+    if (source == null) throw new SondarError('no site or survey given', { code: 'missing_field', path: 'site' });
+    this.site = core.parseSite(source, single);
+    // Asked of the collector while the module warms up and the strings load, not after.
+    const counts = this.responseCounts(options.endpoint);
+    // The first calls into the module compile its code: give the page's own work a turn between
+    // steps so no task of ours runs long (the budget is 50 ms).
+    await nextTask();
+    this.counts = await counts;
+    await visitorStrings;
     this.watchPage();
     const surveys = this.site.info.surveys.map((s) => s.id);
     this.emit('ready', { surveyId: surveys[0], surveys });
@@ -305,7 +334,7 @@ export class Widget {
       memoryOnly: () =>
         this.pending ||
         this.options.persist === false ||
-        this.fail(new SondarError('localStorage is unavailable: responses are kept and sent while this page is open, but a reload loses unsent ones', { code: 'storage_unavailable' }), 'deliver'),
+        this.fail(new SondarError('localStorage is unavailable: responses not yet sent are lost if the page closes', { code: 'storage_unavailable' }), 'deliver'),
     });
     // The page may close right after Submit: send everything now, with keepalive.
     this.listen(window, 'pagehide', () => this.guard('pagehide', () => this.outbox.flush(true)));
@@ -480,15 +509,13 @@ export class Widget {
     try {
       const doc = typeof manifest === 'string' ? JSON.parse(manifest) : manifest;
       // The core has not checked the manifest yet: at most a manifest's 50 surveys.
-      const entries = doc && Array.isArray(doc.surveys) ? doc.surveys.slice(0, 50) : [];
-      for (const entry of entries) {
-        if (!entry || entry.preload !== true || typeof entry.url !== 'string') continue;
-        const href = new URL(entry.url, this.base).href;
-        this.prefetched = this.prefetched || {};
-        (this.prefetched[href] = fetch(href)).catch(() => {});
+      for (const entry of doc.surveys.slice(0, 50)) {
+        const href = entry.preload === true && typeof entry.url === 'string' && new URL(entry.url, this.base).href;
+        if (href && this.early.pending(href) === undefined) (this.early.own[href] = fetch(href)).catch(() => {});
       }
     } catch {
-      // not JSON, or fetch replaced by the page: the survey is fetched when chosen
+      // not JSON, a manifest the core will refuse, or fetch replaced by the page: the survey is
+      // fetched when chosen
     }
   }
 
@@ -498,7 +525,7 @@ export class Widget {
     const entry = this.site.info.surveys[index];
     let text = '';
     if (entry.url) {
-      text = await fetchText(new URL(entry.url, this.base), `surveys[${index}].url`, this.prefetched);
+      text = await fetchText(new URL(entry.url, this.base), `surveys[${index}].url`, this.early);
     }
     const survey = this.site.survey(index, text);
     // Parsing a fetched survey is the module's first run of that code: the session starts in
@@ -515,6 +542,9 @@ export class Widget {
     if (!this.mayOpen()) return;
     this.opening = true;
     try {
+      // The decision was the module's first run of that code; the survey's parse and the session
+      // come in the next task, so no task of ours runs long on a slow phone.
+      await nextTask();
       this.survey = await this.surveyAt(index);
     } finally {
       this.opening = false;

@@ -23,18 +23,34 @@
     // module and the tag's manifest or survey. The engine takes these responses by URL (or
     // fetches again when one failed); each is caught here so a failure is never unhandled.
     const pre = (api.pre = {});
-    const prefetch = (url) => {
-      const href = new URL(url, document.baseURI).href;
-      (pre[href] = fetch(href)).catch(() => {});
+    const prefetch = (url, base) => {
+      const href = new URL(url, base || document.baseURI).href;
+      if (!pre[href]) (pre[href] = fetch(href)).catch(() => {});
+      return href;
     };
     let loading = 0;
-    const load = () => {
-      if (loading++) return;
+    // In a task of its own, not inside the page's call: starting four requests takes a slow
+    // phone 20-40 ms, and the page's handler (often its load event) has its own work to do.
+    const load = () => loading++ || setTimeout(request);
+    const request = () => {
       try {
         // The engine asks for the module with messages when debug is on (engine.js, start).
         const debug = 'debug' in data || /[?&]sondar_debug=1(&|$)/.test(w.location.search);
         prefetch(`${api.base}sondar-widget${debug ? '-debug' : ''}.wasm`);
-        if (data.site || data.survey) prefetch(data.site || data.survey);
+        if (data.survey) prefetch(data.survey);
+        // The surveys the manifest marks "preload": true are asked for the moment it arrives: the
+        // engine is still on its way then. Only that hint is read here; the core validates the
+        // manifest and decides what shows (engine.js, preloadSurveys, does the same for pages
+        // that import the widget without this loader).
+        const site = data.site && prefetch(data.site);
+        if (site)
+          pre[site]
+            .then((r) => r.clone().json())
+            .then((doc) => {
+              const s = doc.surveys;
+              for (let i = 0; i < s.length && i < 50; i++) if (s[i].preload === true && typeof s[i].url === 'string') prefetch(s[i].url, site);
+            })
+            .catch(() => {});
       } catch {
         // no fetch or URL here: the engine fetches them itself
       }
