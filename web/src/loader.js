@@ -37,12 +37,12 @@
         // The engine asks for the module with messages when debug is on (engine.js, start).
         const debug = 'debug' in data || /[?&]sondar_debug=1(&|$)/.test(w.location.search);
         prefetch(`${api.base}sondar-widget${debug ? '-debug' : ''}.wasm`);
-        if (data.survey) prefetch(data.survey);
         // The surveys the manifest marks "preload": true are asked for the moment it arrives: the
         // engine is still on its way then. Only that hint is read here; the core validates the
         // manifest and decides what shows (engine.js, preloadSurveys, does the same for pages
         // that import the widget without this loader).
         const site = data.site && prefetch(data.site);
+        if (!site && data.survey) prefetch(data.survey); // data-site wins, as in the engine
         if (site)
           pre[site]
             .then((r) => r.clone().json())
