@@ -143,6 +143,9 @@ test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and f
   // Focus moves into the radio group once the first screen is laid out; nine steps right from
   // 0 is 9.
   await page.waitForFunction(() => document.activeElement?.dataset.sondar !== undefined);
+  // The screen reader's announcement arrives with the focus, after the card is in the page.
+  const live = () => page.evaluate(() => document.activeElement.shadowRoot.querySelector('[aria-live]').textContent);
+  assert.match(await live(), /^Question 1 of \d+\. How likely are you to recommend us to a friend\?$/);
   for (let i = 0; i < 9; i++) await page.keyboard.press('ArrowRight');
   assert.equal(await page.getByRole('radio', { name: '9', exact: true }).isChecked(), true);
   assert.equal(await page.getByRole('button', { name: 'Submit' }).count(), 1); // 9 jumps to the promoter ending
@@ -150,6 +153,7 @@ test('keyboard only: arrows choose, Tab reaches the buttons, Escape closes and f
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Thank you!' }).waitFor();
   assert.equal(await page.evaluate(() => document.activeElement?.dataset.sondar !== undefined), true);
+  assert.equal(await live(), 'Thank you!');
   await shot(page, 'keyboard-ending');
   await page.keyboard.press('Escape');
   await dialog(page).waitFor({ state: 'detached' });
