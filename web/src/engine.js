@@ -4,7 +4,7 @@
 // throw into the host page: failures become `error` events.
 import { SondarError } from './errors.js';
 import { loadWidgetCore } from './widget-core.js';
-import { SurveyUI, prepareStyles } from './ui.js';
+import { SurveyUI, warmFonts } from './ui.js';
 import { addStrings, loadStrings, uiStrings } from './i18n.js';
 import { Outbox } from './outbox.js';
 import { fetchRetrying } from './transport.js';
@@ -184,10 +184,11 @@ export class Widget {
       String(wasmUrl) === String(leanUrl) ? Promise.reject(e) : loadWidgetCore({ wasmUrl: leanUrl }),
     );
     // What needs no core is done while the module is still on its way (on a slow phone it comes
-    // last, and everything after it is the visitor's wait): the stylesheet, the visitor, the visit.
+    // last, and everything after it is the visitor's wait): the stylesheet and its fonts, the
+    // visitor, the visit.
     // In a task of their own: the engine's evaluation is a long one already.
     await nextTask();
-    prepareStyles();
+    warmFonts();
     this.locale = locale;
     this.pending = options.consent === 'pending';
     // One switch for this module: a widget that does not persist holds it only while it runs.
