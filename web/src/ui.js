@@ -11,6 +11,9 @@ let uid = 0;
 // Where an exception in one of our event handlers goes: never to the page's onerror.
 let reportError = (error) => console.error('sondar:', error);
 
+/** Runs `fn` in the task after the next frame: once the browser has laid out what is there now. */
+const afterFrame = (fn) => requestAnimationFrame(() => setTimeout(fn));
+
 /** Wraps a DOM event handler so that nothing it throws reaches the host page. */
 const safely = (fn) => (e) => {
   try {
@@ -57,10 +60,11 @@ function constructable() {
 }
 
 /**
- * The widget's stylesheet, parsed once and shared; the engine prepares it while the page is idle
- * so showing a survey does not pay for it. Null where stylesheets cannot be constructed.
+ * The widget's stylesheet, parsed once and shared; the engine prepares it (warmFonts) while the
+ * module streams so showing a survey does not pay for it. Null where stylesheets cannot be
+ * constructed.
  */
-export function prepareStyles() {
+function prepareStyles() {
   if (baseSheet === undefined) {
     baseSheet = null;
     if (constructable()) {
@@ -88,7 +92,7 @@ export function warmFonts() {
   root.adoptedStyleSheets = [base];
   root.append(h('div', { class: 'card vh' }, h('p', { class: 'title', text }), h('p', { text }), h('b', { class: 'btn', text })));
   document.documentElement.append(warm);
-  requestAnimationFrame(() => setTimeout(unwarm));
+  afterFrame(unwarm);
   setTimeout(unwarm, 3000); // a background tab draws no frames
 }
 
@@ -199,7 +203,7 @@ export class SurveyUI {
     // the question longer than 50 ms on a slow phone. A live region also announces what changes
     // in it after it is in the page, not the text it was inserted with. Focus only if the
     // visitor is not inside the widget by then.
-    else requestAnimationFrame(() => setTimeout(safely(() => (announce(), first && first.isConnected && document.activeElement !== this.host && first.focus()))));
+    else afterFrame(safely(() => (announce(), first && first.isConnected && document.activeElement !== this.host && first.focus())));
     this.shown = true;
   }
 
